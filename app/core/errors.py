@@ -1,0 +1,184 @@
+"""RFC 9457 problem details for every error the API returns.
+
+Services raise `AppError` subclasses; constraint violations from PostgreSQL are translated
+here, in one place, keyed by the constraint's name (see the naming convention in
+`app.models.base`).
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://lms.bangkok.example/problems/"
+
+
+class AppError(Exception):
+    status = 500
+    slug = "internal-error"
+    title = "Internal error / เกิดข้อผิดพลาดภายในระบบ"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class BadRequest(AppError):
+    status, slug, title = 400, "bad-request", "Bad request / คำขอไม่ถูกต้อง"
+
+
+class Unauthorized(AppError):
+    status, slug, title = 401, "unauthorized", "Not signed in / ยังไม่ได้เข้าสู่ระบบ"
+
+
+class Forbidden(AppError):
+    status, slug, title = 403, "forbidden", "Not allowed / ไม่มีสิทธิ์"
+
+
+class NotFound(AppError):
+    status, slug, title = 404, "not-found", "Not found / ไม่พบข้อมูล"
+
+
+class Conflict(AppError):
+    status, slug, title = 409, "conflict", "Conflict / ข้อมูลขัดแย้ง"
+
+
+class Unprocessable(AppError):
+    status, slug, title = 422, "validation-error", "Invalid input / ข้อมูลไม่ถูกต้อง"
+
+
+class ServiceUnavailable(AppError):
+    status, slug, title = 503, "service-unavailable", "Service unavailable / ระบบไม่พร้อมใช้งาน"
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str, instance: str | None = None, **ext: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(ext)
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# Constraint name -> (status, field, message). Messages are what a person will read.
+CONSTRAINT_MESSAGES: dict[str, tuple[int, str | None, str]] = {
+    "ex_workshop_sessions_room_overlap": (
+        409, "sessions", "The room is already booked at that time / ห้องนี้ถูกจองในช่วงเวลานั้นแล้ว"),
+    "ex_workshop_sessions_creator_overlap": (
+        409, "creator_id", "The creator already leads a session at that time / ครีเอเตอร์มีเซสชันอื่นในช่วงเวลานั้น"),
+    "ex_academic_terms_no_overlap": (
+        409, "starts_on", "Terms may not overlap / ภาคเรียนซ้อนทับกันไม่ได้"),
+    "ck_workshops_capacity_within_room_seats": (
+        422, "capacity", "Capacity exceeds the room's seats / จำนวนที่นั่งเกินจำนวนเครื่องในห้อง"),
+    "ck_workshops_seats_taken_within_capacity": (
+        409, "capacity", "The workshop is full / เวิร์กช็อปเต็มแล้ว"),
+    "ck_computer_rooms_seats_cover_workshops": (
+        409, "seats", "Scheduled workshops need more seats / มีเวิร์กช็อปที่ต้องใช้ที่นั่งมากกว่านี้"),
+}
+
+
+def _constraint_name(exc: DBAPIError) -> str | None:
+    orig = getattr(exc, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        name = getattr(candidate, "constraint_name", None)
+        if name:
+            return str(name)
+    return None
+
+
+def translate_integrity_error(exc: DBAPIError) -> AppError:
+    """Map a constraint violation to an AppError a client can act on."""
+    name = _constraint_name(exc)
+    if name in CONSTRAINT_MESSAGES:
+        status, field, message = CONSTRAINT_MESSAGES[name]
+        cls = {409: Conflict, 422: Unprocessable}.get(status, Conflict)
+        return cls(message, constraint=name, field=field)
+    if name and name.startswith("uq_"):
+        return Conflict(f"A record with these values already exists ({name}) / ข้อมูลนี้มีอยู่แล้ว",
+                        constraint=name)
+    if name and name.startswith("fk_"):
+        return Conflict(f"A referenced record is missing or still in use ({name}) / "
+                        "ข้อมูลที่อ้างถึงไม่มีอยู่หรือยังถูกใช้งาน", constraint=name)
+    if name and name.startswith("ck_"):
+        return Unprocessable(f"A value breaks rule {name} / ค่าที่ส่งมาผิดกฎ", constraint=name)
+    return Conflict("The change conflicts with existing data / ข้อมูลขัดแย้งกับที่มีอยู่",
+                    constraint=name)
+
+
+def _is_connection_problem(exc: BaseException) -> bool:
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(
+        marker in text
+        for marker in ("connectionrefused", "connection refused", "connection was closed",
+                       "cannot connect", "connectiondoesnotexist", "too many connections",
+                       "timeouterror", "queuepool limit", "cannotconnectnow")
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path,
+                       **exc.extensions)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in err["loc"] if p != "body") or "body",
+                "location": str(err["loc"][0]) if err["loc"] else "body",
+                "message": err["msg"],
+                "type": err["type"],
+            }
+            for err in exc.errors()
+        ]
+        fields = ", ".join(e["field"] for e in errors)
+        return problem(422, Unprocessable.slug, Unprocessable.title,
+                       f"Invalid value for: {fields}", request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: NotFound.title, 405: "Method not allowed / ไม่รองรับเมธอดนี้",
+                  401: Unauthorized.title, 403: Forbidden.title}
+        response = problem(exc.status_code, f"http-{exc.status_code}",
+                           titles.get(exc.status_code, "Error / ข้อผิดพลาด"),
+                           str(exc.detail), request.url.path)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        err = translate_integrity_error(exc)
+        return problem(err.status, err.slug, err.title, err.detail, request.url.path,
+                       **err.extensions)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if _is_connection_problem(exc):
+            logger.warning("database unavailable: %s", exc.__class__.__name__)
+            return problem(503, ServiceUnavailable.slug, ServiceUnavailable.title,
+                           "The database is not reachable; try again shortly / "
+                           "ติดต่อฐานข้อมูลไม่ได้ โปรดลองใหม่อีกครั้ง", request.url.path)
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, AppError.slug, AppError.title,
+                       "An unexpected error occurred / เกิดข้อผิดพลาดที่ไม่คาดคิด", request.url.path)

@@ -1,0 +1,128 @@
+"""Pydantic models of the curriculum file format (`curriculum/*.yaml`, one course a file).
+
+Strict on purpose: a curriculum author's typo (`minute:`, `minutes: "50"`) must fail loudly
+instead of silently loading a default. `app.curriculum.validation` turns the errors these
+models raise into `file:line: message` lines.
+"""
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic_core import PydanticCustomError
+
+from app.models.base import GRADE_LEVELS, PILLARS
+
+CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,39}$"
+_THAI_SCRIPT = re.compile(r"[\u0E00-\u0E7F]")
+
+Pillar = Literal["smart_people", "smart_economy", "smart_environment"]
+GradeLevel = Literal["P1", "P2", "P3", "P4", "P5", "P6", "M1", "M2", "M3", "M4", "M5", "M6"]
+Code = Annotated[str, Field(pattern=CODE_PATTERN)]
+Text = Annotated[str, Field(min_length=1)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+
+# The literals above must stay in step with the database's check constraints.
+assert set(Pillar.__args__) == set(PILLARS)  # type: ignore[attr-defined]
+assert set(GradeLevel.__args__) == set(GRADE_LEVELS)  # type: ignore[attr-defined]
+
+
+class _Strict(BaseModel):
+    # strict: YAML `50` is an int and `"50"` is a string; never coerce one into the other.
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+def _require_thai(value: str) -> str:
+    if not _THAI_SCRIPT.search(value):
+        raise PydanticCustomError(
+            "thai_script", "must be written in Thai script (got {value!r})", {"value": value}
+        )
+    return value
+
+
+class BilingualText(_Strict):
+    """A text in Thai (required, in Thai script) with its English counterpart."""
+
+    th: Text
+    en: Text
+
+    @field_validator("th")
+    @classmethod
+    def _th_is_thai(cls, value: str) -> str:
+        return _require_thai(value)
+
+
+class Title(BilingualText):
+    th: ShortText
+    en: ShortText
+
+
+class Material(BilingualText):
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+
+
+class ModuleDoc(_Strict):
+    code: Code
+    title: Title
+    minutes: Annotated[int, Field(gt=0, le=600)]
+    # None: inherit the course's `creator_led`.
+    creator_led: bool | None = None
+    prerequisites: list[Code] = []
+    outcomes: Annotated[list[BilingualText], Field(min_length=1)]
+    materials: list[Material] = []
+
+    @field_validator("prerequisites")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        repeated = sorted({code for code in value if value.count(code) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "duplicate_item", "lists {items} more than once", {"items": ", ".join(repeated)}
+            )
+        return value
+
+
+class CourseDoc(_Strict):
+    code: Code
+    title: Title
+    pillar: Pillar
+    grade_levels: Annotated[list[GradeLevel], Field(min_length=1)]
+    description: BilingualText | None = None
+    creator_led: bool = False
+    modules: Annotated[list[ModuleDoc], Field(min_length=1)]
+
+    # Where the course was read from; not part of the content (and so not of its hash).
+    _source_file: Path | None = PrivateAttr(default=None)
+    _line: int = PrivateAttr(default=1)
+
+    @field_validator("grade_levels")
+    @classmethod
+    def _no_repeated_grades(cls, value: list[str]) -> list[str]:
+        repeated = sorted({grade for grade in value if value.count(grade) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "duplicate_item", "lists {items} more than once", {"items": ", ".join(repeated)}
+            )
+        return value
+
+    @property
+    def source_file(self) -> Path | None:
+        """The file this course came from, as found by `validate_tree`."""
+        return self._source_file
+
+    def module_creator_led(self, module: ModuleDoc) -> bool:
+        """A module's own `creator_led`, or the course default when the module sets none."""
+        return self.creator_led if module.creator_led is None else module.creator_led
+
+    def module_snapshot(self, module: ModuleDoc) -> dict[str, Any]:
+        """The module as stored in `module_versions.snapshot` (defaults resolved)."""
+        return {
+            "code": module.code,
+            "title": module.title.model_dump(),
+            "minutes": module.minutes,
+            "creator_led": self.module_creator_led(module),
+            "prerequisites": list(module.prerequisites),
+            "outcomes": [outcome.model_dump() for outcome in module.outcomes],
+            "materials": [material.model_dump(exclude_none=True) for material in module.materials],
+        }

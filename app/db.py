@@ -1,0 +1,79 @@
+"""Engine, sessions and the per-request transaction."""
+
+from collections.abc import AsyncIterator
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.config import Settings, get_settings
+
+_embedded_server = None  # kept referenced so the server lives as long as this process
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """`DATABASE_URL` when set; otherwise start the embedded PostgreSQL and point at it."""
+    global _embedded_server
+    if settings.database_url:
+        return settings.database_url
+    from app.core import embedded
+
+    _embedded_server = embedded.start_embedded(settings.state_dir / "pgdata")
+    embedded.ensure_database(_embedded_server, settings.embedded_database)
+    return embedded.asyncpg_url(_embedded_server, settings.embedded_database)
+
+
+def create_engine(url: str, settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
+        # A connection dropped by a server restart is replaced on checkout, not handed out.
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "timeout": settings.db_connect_timeout_s,
+            "command_timeout": settings.db_statement_timeout_ms / 1000 + 5,
+            "server_settings": {
+                "statement_timeout": str(settings.db_statement_timeout_ms),
+                "application_name": "bkk-lab-lms",
+                "timezone": "UTC",
+            },
+        },
+    )
+
+
+@lru_cache
+def get_engine() -> AsyncEngine:
+    settings = get_settings()
+    return create_engine(resolve_database_url(settings), settings)
+
+
+@lru_cache
+def get_sessionmaker() -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(get_engine(), expire_on_commit=False, autoflush=False)
+
+
+async def get_session() -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed before the response is sent, rolled back on error.
+
+    Declared with `scope="function"` where it is used so the commit happens before FastAPI
+    sends the response, never after the client already got its 2xx.
+    """
+    async with get_sessionmaker()() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

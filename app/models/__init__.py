@@ -1,0 +1,32 @@
+"""ORM models, one module per domain. Importing this package registers every table."""
+
+from app.models.accounts import User
+from app.models.attendance import Attendance, AttendanceChange
+from app.models.base import Base
+from app.models.creators import Creator
+from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
+from app.models.enrolments import Enrolment
+from app.models.reference import AcademicTerm, District, School
+from app.models.rooms import ComputerRoom
+from app.models.students import Student
+from app.models.workshops import Workshop, WorkshopSession
+
+__all__ = [
+    "AcademicTerm",
+    "Attendance",
+    "AttendanceChange",
+    "Base",
+    "ComputerRoom",
+    "Course",
+    "Creator",
+    "District",
+    "Enrolment",
+    "Module",
+    "ModuleVersion",
+    "School",
+    "Student",
+    "User",
+    "Workshop",
+    "WorkshopSession",
+    "module_prerequisites",
+]

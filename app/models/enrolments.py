@@ -1,0 +1,59 @@
+"""Students enrolled in (or waiting for) a workshop."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Timestamped, sql_in
+
+ENROLMENT_STATUSES = ("enrolled", "waitlisted", "withdrawn", "completed")
+
+
+class Enrolment(Timestamped, Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        # Student and workshop belong to the same school as the enrolment.
+        ForeignKeyConstraint(
+            ["workshop_id", "school_id"],
+            ["workshops.id", "workshops.school_id"],
+            ondelete="RESTRICT",
+            name="fk_enrolments_workshop_id_school_id_workshops",
+        ),
+        ForeignKeyConstraint(
+            ["student_id", "school_id"],
+            ["students.id", "students.school_id"],
+            ondelete="RESTRICT",
+            name="fk_enrolments_student_id_school_id_students",
+        ),
+        UniqueConstraint("workshop_id", "student_id"),
+        # Deferred so the queue can be renumbered in one statement.
+        UniqueConstraint(
+            "workshop_id", "waitlist_position", deferrable=True, initially="DEFERRED"
+        ),
+        CheckConstraint(sql_in("status", ENROLMENT_STATUSES), name="status_valid"),
+        CheckConstraint(
+            "(status = 'waitlisted') = (waitlist_position IS NOT NULL)",
+            name="waitlist_position_iff_waitlisted",
+        ),
+        CheckConstraint("waitlist_position > 0", name="waitlist_position_positive"),
+        Index("ix_enrolments_student_id", "student_id"),
+        Index("ix_enrolments_school_id_updated_at", "school_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(Integer)
+    workshop_id: Mapped[int] = mapped_column(Integer)
+    student_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

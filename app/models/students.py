@@ -1,0 +1,30 @@
+"""Students: minors' personal data, owned by their school."""
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import GRADE_LEVELS, Base, Timestamped, sql_in
+
+STUDENT_STATUSES = ("active", "inactive", "graduated", "transferred")
+
+
+class Student(Timestamped, Base):
+    __tablename__ = "students"
+    __table_args__ = (
+        UniqueConstraint("school_id", "student_code"),
+        UniqueConstraint("id", "school_id"),
+        CheckConstraint(sql_in("grade_level", GRADE_LEVELS), name="grade_level_valid"),
+        CheckConstraint(sql_in("status", STUDENT_STATUSES), name="status_valid"),
+        # Roster sync asks "what changed since ...?" per school.
+        Index("ix_students_school_id_updated_at", "school_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"))
+    student_code: Mapped[str] = mapped_column(String(40))
+    first_name_th: Mapped[str] = mapped_column(String(100))
+    last_name_th: Mapped[str] = mapped_column(String(100))
+    first_name_en: Mapped[str] = mapped_column(String(100), server_default="")
+    last_name_en: Mapped[str] = mapped_column(String(100), server_default="")
+    grade_level: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20), server_default="active")

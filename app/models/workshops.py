@@ -1,0 +1,125 @@
+"""Creator-led workshops and their sessions in a computer room."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    literal_column,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Timestamped, sql_in
+
+WORKSHOP_STATUSES = ("scheduled", "cancelled", "completed")
+SESSION_STATUSES = ("scheduled", "cancelled", "completed")
+
+
+class Workshop(Timestamped, Base):
+    __tablename__ = "workshops"
+    __table_args__ = (
+        # The room belongs to the workshop's school.
+        ForeignKeyConstraint(
+            ["room_id", "school_id"],
+            ["computer_rooms.id", "computer_rooms.school_id"],
+            ondelete="RESTRICT",
+            name="fk_workshops_room_id_school_id_computer_rooms",
+        ),
+        # Workshops pin the module version they were planned with.
+        ForeignKeyConstraint(
+            ["module_id", "module_version"],
+            ["module_versions.module_id", "module_versions.version"],
+            ondelete="RESTRICT",
+            name="fk_workshops_module_id_module_version_module_versions",
+        ),
+        # Targets of the sessions' and enrolments' composite keys.
+        UniqueConstraint("id", "school_id", "room_id", "creator_id"),
+        UniqueConstraint("id", "school_id"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= capacity", name="seats_taken_within_capacity"
+        ),
+        CheckConstraint(sql_in("status", WORKSHOP_STATUSES), name="status_valid"),
+        Index("ix_workshops_school_id_term_id", "school_id", "term_id"),
+        Index("ix_workshops_room_id", "room_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"))
+    room_id: Mapped[int] = mapped_column(Integer)
+    module_id: Mapped[int] = mapped_column(Integer, index=True)
+    module_version: Mapped[int] = mapped_column(Integer)
+    creator_id: Mapped[int] = mapped_column(
+        ForeignKey("creators.id", ondelete="RESTRICT"), index=True
+    )
+    host_teacher_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    term_id: Mapped[int] = mapped_column(ForeignKey("academic_terms.id", ondelete="RESTRICT"))
+    title_th: Mapped[str] = mapped_column(String(300), server_default="")
+    title_en: Mapped[str] = mapped_column(String(300), server_default="")
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    # Must not exceed the room's seats: enforced by trigger trg_workshops_capacity_within_room.
+    capacity: Mapped[int] = mapped_column(Integer)
+    # Enrolled students; raised by one guarded UPDATE so concurrent enrolments never overbook.
+    seats_taken: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    status: Mapped[str] = mapped_column(String(20), server_default="scheduled")
+
+
+class WorkshopSession(Timestamped, Base):
+    """One meeting of a workshop. Room, creator and school are copied from the workshop
+    (kept equal by a composite foreign key with ON UPDATE CASCADE) so that PostgreSQL itself
+    can forbid double-booking a room or a creator."""
+
+    __tablename__ = "workshop_sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workshop_id", "school_id", "room_id", "creator_id"],
+            ["workshops.id", "workshops.school_id", "workshops.room_id", "workshops.creator_id"],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+            name="fk_workshop_sessions_workshop_workshops",
+        ),
+        UniqueConstraint("id", "workshop_id"),
+        CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        CheckConstraint(sql_in("status", SESSION_STATUSES), name="status_valid"),
+        CheckConstraint(
+            "(taken_at IS NULL) = (taken_by IS NULL)", name="taken_at_and_by_together"
+        ),
+        ExcludeConstraint(
+            ("room_id", "="),
+            (literal_column("tstzrange(starts_at, ends_at)"), "&&"),
+            name="ex_workshop_sessions_room_overlap",
+            using="gist",
+            where="status <> 'cancelled'",
+        ),
+        ExcludeConstraint(
+            ("creator_id", "="),
+            (literal_column("tstzrange(starts_at, ends_at)"), "&&"),
+            name="ex_workshop_sessions_creator_overlap",
+            using="gist",
+            where="status <> 'cancelled'",
+        ),
+        Index("ix_workshop_sessions_workshop_id_starts_at", "workshop_id", "starts_at"),
+        Index("ix_workshop_sessions_school_id_starts_at", "school_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(Integer)
+    school_id: Mapped[int] = mapped_column(Integer)
+    room_id: Mapped[int] = mapped_column(Integer)
+    creator_id: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), server_default="scheduled")
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    taken_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
