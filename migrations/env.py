@@ -11,21 +11,11 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from app.core.migrate import include_object
 from app.models import Base
-
-# Indexes created by hand in migrations (expression or operator-class indexes).
-HAND_MADE = {"ix_students_name_th_trgm"}
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ARG001
-    # Exclusion constraints and triggers are created by hand in migrations; alembic does not
-    # compare them, and the GiST indexes behind exclusion constraints are not ours to diff.
-    if type_ == "index" and reflected and name and (name.startswith("ex_") or name in HAND_MADE):
-        return False
-    return True
 
 
 def _configure(connection: Connection) -> None:

@@ -7,7 +7,7 @@ models raise into `file:line: message` lines.
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic_core import PydanticCustomError
@@ -24,8 +24,8 @@ Text = Annotated[str, Field(min_length=1)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 
 # The literals above must stay in step with the database's check constraints.
-assert set(Pillar.__args__) == set(PILLARS)  # type: ignore[attr-defined]
-assert set(GradeLevel.__args__) == set(GRADE_LEVELS)  # type: ignore[attr-defined]
+assert set(get_args(Pillar)) == set(PILLARS)
+assert set(get_args(GradeLevel)) == set(GRADE_LEVELS)
 
 
 class _Strict(BaseModel):
@@ -94,7 +94,6 @@ class CourseDoc(_Strict):
 
     # Where the course was read from; not part of the content (and so not of its hash).
     _source_file: Path | None = PrivateAttr(default=None)
-    _line: int = PrivateAttr(default=1)
 
     @field_validator("grade_levels")
     @classmethod
