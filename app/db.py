@@ -14,19 +14,22 @@ from sqlalchemy.ext.asyncio import (
 
 from app.config import Settings, get_settings
 
-_embedded_server = None  # kept referenced so the server lives as long as this process
+# The embedded server handle and its URL, kept so the server lives as long as this process.
+_embedded: dict[str, object] = {}
 
 
 def resolve_database_url(settings: Settings) -> str:
     """`DATABASE_URL` when set; otherwise start the embedded PostgreSQL and point at it."""
-    global _embedded_server
     if settings.database_url:
         return settings.database_url
-    from app.core import embedded
+    if "url" not in _embedded:
+        from app.core import embedded
 
-    _embedded_server = embedded.start_embedded(settings.state_dir / "pgdata")
-    embedded.ensure_database(_embedded_server, settings.embedded_database)
-    return embedded.asyncpg_url(_embedded_server, settings.embedded_database)
+        server = embedded.start_embedded(settings.state_dir / "pgdata")
+        embedded.ensure_database(server, settings.embedded_database)
+        _embedded["server"] = server
+        _embedded["url"] = embedded.asyncpg_url(server, settings.embedded_database)
+    return str(_embedded["url"])
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:

@@ -317,7 +317,8 @@ def _cross_file_errors(outlines: list[_Outline]) -> Iterator[CurriculumError]:
         for module in outline.modules:
             for code, where in module.prerequisites:
                 if code not in first_module:
-                    yield _error(where, f"unknown prerequisite '{code}'{_suggest(code, first_module)}")
+                    hint = _suggest(code, first_module)
+                    yield _error(where, f"unknown prerequisite '{code}'{hint}")
     yield from _cycle_errors(list(first_module.values()))
 
 
@@ -370,7 +371,7 @@ def _path_back(start: str, requires: dict[str, list[str]], members: set[str]) ->
 
 
 def _strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative so that long prerequisite chains cannot hit recursion limits."""
+    """Tarjan's algorithm, iterative: a long prerequisite chain must not hit the recursion limit."""
     index: dict[str, int] = {}
     lowlink: dict[str, int] = {}
     stack: list[str] = []

@@ -1,6 +1,6 @@
 """ORM models, one module per domain. Importing this package registers every table."""
 
-from app.models.accounts import User
+from app.models.accounts import ApiKey, User
 from app.models.attendance import Attendance, AttendanceChange
 from app.models.base import Base
 from app.models.creators import Creator
@@ -13,6 +13,7 @@ from app.models.workshops import Workshop, WorkshopSession
 
 __all__ = [
     "AcademicTerm",
+    "ApiKey",
     "Attendance",
     "AttendanceChange",
     "Base",

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -21,18 +22,13 @@ ENROLMENT_STATUSES = ("enrolled", "waitlisted", "withdrawn", "completed")
 class Enrolment(Timestamped, Base):
     __tablename__ = "enrolments"
     __table_args__ = (
-        # Student and workshop belong to the same school as the enrolment.
+        # `school_id` is the workshop's (owning) school; the student may come from another
+        # school when the workshop is open to all schools.
         ForeignKeyConstraint(
             ["workshop_id", "school_id"],
             ["workshops.id", "workshops.school_id"],
             ondelete="RESTRICT",
             name="fk_enrolments_workshop_id_school_id_workshops",
-        ),
-        ForeignKeyConstraint(
-            ["student_id", "school_id"],
-            ["students.id", "students.school_id"],
-            ondelete="RESTRICT",
-            name="fk_enrolments_student_id_school_id_students",
         ),
         UniqueConstraint("workshop_id", "student_id"),
         # Deferred so the queue can be renumbered in one statement.
@@ -52,7 +48,7 @@ class Enrolment(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(Integer)
     workshop_id: Mapped[int] = mapped_column(Integer)
-    student_id: Mapped[int] = mapped_column(Integer)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(20))
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
     enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

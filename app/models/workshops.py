@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -72,6 +73,8 @@ class Workshop(Timestamped, Base):
     capacity: Mapped[int] = mapped_column(Integer)
     # Enrolled students; raised by one guarded UPDATE so concurrent enrolments never overbook.
     seats_taken: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Students of other schools may enrol (e.g. a district-wide creator workshop).
+    open_to_all_schools: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     status: Mapped[str] = mapped_column(String(20), server_default="scheduled")
 
 

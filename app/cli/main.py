@@ -1,0 +1,139 @@
+"""`lms`: operate the service from a terminal."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli.common import fail, run_with_session, settings_or_exit
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Bangkok school computer-lab learning program: operator commands.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
+curriculum_app = typer.Typer(no_args_is_help=True, help="Curriculum YAML files.")
+app.add_typer(db_app, name="db")
+app.add_typer(curriculum_app, name="curriculum")
+
+
+def _parse_bool(value: str, option: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise fail(f"{option}: expected true or false, got {value!r}", code=2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    migrate_database(revision)
+    typer.echo(f"database at {revision}")
+
+
+def migrate_database(revision: str = "head") -> None:
+    from app.core import migrate
+
+    async def work(session) -> None:
+        await migrate.upgrade(session.bind, revision)
+
+    run_with_session(work)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (`base` drops everything)."""
+    from app.core import migrate
+
+    async def work(session) -> None:
+        await migrate.downgrade(session.bind, revision)
+
+    run_with_session(work)
+    typer.echo(f"database at {revision}")
+
+
+@curriculum_app.command("validate")
+def curriculum_validate(
+    path: Annotated[Path | None, typer.Argument(help="File or folder; default: curriculum/")] = None,
+) -> None:
+    """Check curriculum files; print every error as file:line: message."""
+    from app.curriculum.validation import validate_tree
+
+    root = path or settings_or_exit().curriculum_dir
+    if not root.exists():
+        raise fail(f"{root}: no such file or folder")
+    docs, errors = validate_tree(root)
+    for error in errors:
+        typer.echo(str(error))
+    if errors:
+        raise fail(f"{len(errors)} error(s) in {root}")
+    modules = sum(len(doc.modules) for doc in docs)
+    typer.echo(f"ok: {len(docs)} courses, {modules} modules in {root}")
+
+
+@curriculum_app.command("load")
+def curriculum_load(
+    path: Annotated[Path | None, typer.Argument(help="File or folder; default: curriculum/")] = None,
+) -> None:
+    """Validate, then upsert courses and modules; nothing is written if any file is invalid."""
+    root = path or settings_or_exit().curriculum_dir
+    if not root.exists():
+        raise fail(f"{root}: no such file or folder")
+    report = load_curriculum_tree(root)
+    typer.echo(str(report))
+
+
+def load_curriculum_tree(root: Path):
+    from app.curriculum.loader import CurriculumInvalid, load_curriculum
+
+    try:
+        return run_with_session(lambda session: load_curriculum(session, root))
+    except CurriculumInvalid as exc:
+        for error in exc.errors:
+            typer.echo(str(error))
+        raise fail(f"{len(exc.errors)} error(s); nothing was loaded") from None
+
+
+@app.command("seed")
+def seed(
+    sample: Annotated[str, typer.Option(
+        "--sample", metavar="true|false",
+        help="Also load the sample schools, rooms, people (default true).")] = "true",
+) -> None:
+    """Load reference data (districts, terms) and, unless --sample=false, the sample data."""
+    load_seed_files(_parse_bool(sample, "--sample"))
+
+
+def load_seed_files(sample: bool) -> None:
+    from app.seeds.loader import SeedError, load_seeds
+
+    seeds_dir = settings_or_exit().seeds_dir
+    try:
+        report = run_with_session(lambda session: load_seeds(session, seeds_dir, sample=sample))
+    except SeedError as exc:
+        raise fail(f"{exc}; nothing was loaded") from None
+    typer.echo(str(report))
+
+
+@app.command("serve")
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    setup: Annotated[bool, typer.Option(help="Migrate, load curriculum and seeds first.")] = True,
+) -> None:
+    """Run the API (starting the embedded PostgreSQL when DATABASE_URL is unset)."""
+    import uvicorn
+
+    settings = settings_or_exit()
+    if setup:
+        migrate_database()
+        typer.echo("migrations applied")
+        typer.echo(str(load_curriculum_tree(settings.curriculum_dir)))
+        load_seed_files(sample=True)
+    typer.echo(f"API on http://{host}:{port}  (OpenAPI docs: http://{host}:{port}/docs)")
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port,
+                log_config=None, proxy_headers=False)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,353 @@
+"""Loads a validated curriculum tree into `courses`, `modules`, `module_versions`.
+
+The tree is the whole truth: courses and modules that are no longer in it are retired (never
+deleted, since workshops pin module versions). A course whose content hash has not changed
+costs nothing but one SELECT, so reloading the same tree writes no row at all.
+"""
+
+import asyncio
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.curriculum.schema import CourseDoc
+from app.curriculum.validation import CurriculumError, validate_tree
+from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
+
+_modules_table: Table = Module.__table__  # type: ignore[assignment]
+
+
+class CurriculumInvalid(Exception):
+    """The tree has errors; nothing was written. `errors` lists every one of them."""
+
+    def __init__(self, errors: Sequence[CurriculumError]) -> None:
+        self.errors = list(errors)
+        shown = "\n".join(str(error) for error in self.errors[:20])
+        more = f"\n... and {len(self.errors) - 20} more" if len(self.errors) > 20 else ""
+        super().__init__(f"curriculum has {len(self.errors)} error(s):\n{shown}{more}")
+
+
+@dataclass
+class LoadReport:
+    """What a load did, by course code."""
+
+    created: list[str] = field(default_factory=list)
+    # Content changed (or the course came back after being retired): version bumped.
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    # Same content, but its file was renamed or moved: only `source_file` was updated.
+    relocated: list[str] = field(default_factory=list)
+    module_versions_created: int = 0
+    modules_retired: int = 0
+
+    @property
+    def changed(self) -> int:
+        """Number of courses written to; 0 means the load was a no-op."""
+        return len(self.created) + len(self.updated) + len(self.retired) + len(self.relocated)
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(value: Any) -> str:
+    """sha256 of the canonical JSON of parsed content: comments and layout do not count."""
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+
+
+async def load_curriculum(session: AsyncSession, path: Path) -> LoadReport:
+    """Validate the curriculum directory `path` and bring the database in line with it.
+
+    Raises `CurriculumInvalid` (writing nothing) if the tree has any error. Only flushes:
+    the caller owns the transaction.
+    """
+    # Reading and validating files is blocking work; keep it off the event loop.
+    courses = await asyncio.to_thread(_validated_courses, path)
+
+    existing = {
+        row.code: row
+        for row in await session.execute(
+            select(Course.id, Course.code, Course.content_hash, Course.source_file, Course.retired)
+        )
+    }
+    report = LoadReport()
+    to_write: list[tuple[CourseDoc, str, str]] = []
+    relocated: list[dict[str, Any]] = []
+    for course in courses:
+        assert course.source_file is not None
+        source_file = course.source_file.relative_to(path).as_posix()
+        course_hash = content_hash(course.model_dump(mode="json"))
+        current = existing.get(course.code)
+        if current is None:
+            report.created.append(course.code)
+        elif current.retired or current.content_hash != course_hash:
+            report.updated.append(course.code)
+        elif current.source_file != source_file:
+            report.relocated.append(course.code)
+            relocated.append({"course_id": current.id, "source_file": source_file})
+            continue
+        else:
+            report.unchanged.append(course.code)
+            continue
+        to_write.append((course, course_hash, source_file))
+    in_tree = {course.code for course in courses}
+    retired_ids = [
+        row.id for code, row in existing.items() if code not in in_tree and not row.retired
+    ]
+    report.retired = sorted(code for code, row in existing.items() if row.id in retired_ids)
+
+    if relocated:
+        await session.execute(
+            update(Course)
+            .where(Course.id == bindparam("course_id"))
+            .values(source_file=bindparam("source_file"), updated_at=func.now()),
+            relocated,
+            execution_options={"synchronize_session": False},
+        )
+    if to_write or retired_ids:
+        await _write_courses(session, report, to_write, retired_ids, courses)
+    await session.flush()
+    return report
+
+
+def _validated_courses(path: Path) -> list[CourseDoc]:
+    if not path.is_dir():
+        # A single file would look like a curriculum of one course and retire all the others.
+        raise NotADirectoryError(f"load_curriculum needs the curriculum directory, got {path}")
+    courses, errors = validate_tree(path)
+    if errors:
+        raise CurriculumInvalid(errors)
+    return courses
+
+
+async def _write_courses(
+    session: AsyncSession,
+    report: LoadReport,
+    to_write: list[tuple[CourseDoc, str, str]],
+    retired_ids: list[int],
+    all_courses: list[CourseDoc],
+) -> None:
+    course_ids = await _upsert_courses(session, to_write)
+    if retired_ids:
+        await session.execute(
+            update(Course)
+            .where(Course.id.in_(retired_ids))
+            .values(retired=True, updated_at=func.now())
+            .execution_options(synchronize_session=False)
+        )
+
+    # One query for every module: a changed course may take over modules from another
+    # course, and its prerequisites may point anywhere in the tree.
+    modules: dict[str, Any] = {
+        row.code: row
+        for row in await session.execute(
+            select(
+                Module.id,
+                Module.code,
+                Module.course_id,
+                Module.position,
+                Module.content_hash,
+                Module.retired,
+            )
+        )
+    }
+    module_ids = {code: row.id for code, row in modules.items()}
+    rows, snapshots = _module_rows(to_write, course_ids, modules)
+    if rows:
+        written = await _upsert_modules(session, rows)
+        version_rows = []
+        for module_id, code, version, module_hash in written:
+            module_ids[code] = module_id
+            if code in snapshots:
+                version_rows.append(
+                    {
+                        "module_id": module_id,
+                        "version": version,
+                        "content_hash": module_hash,
+                        "snapshot": snapshots[code],
+                    }
+                )
+        if version_rows:
+            await session.execute(insert(ModuleVersion), version_rows)
+        report.module_versions_created = len(version_rows)
+
+    in_tree = {module.code for course in all_courses for module in course.modules}
+    retiring = _modules_to_retire(to_write, course_ids, retired_ids, modules, in_tree)
+    if retiring:
+        await session.execute(
+            update(_modules_table)
+            .where(_modules_table.c.id == bindparam("module_id"))
+            .values(retired=True, position=bindparam("new_position"), updated_at=func.now()),
+            retiring,
+        )
+    retired_before = {row.id for row in modules.values() if row.retired}
+    report.modules_retired = sum(1 for row in retiring if row["module_id"] not in retired_before)
+
+    # The prerequisites of every module we touched are rebuilt from the files; a retired
+    # module keeps its prerequisites only in its `module_versions` snapshots.
+    touched = [module_ids[module.code] for course, _, _ in to_write for module in course.modules]
+    touched += [row["module_id"] for row in retiring]
+    if touched:
+        await session.execute(
+            delete(module_prerequisites).where(module_prerequisites.c.module_id.in_(touched))
+        )
+    edges = [
+        {"module_id": module_ids[module.code], "prerequisite_id": module_ids[code]}
+        for course, _, _ in to_write
+        for module in course.modules
+        for code in module.prerequisites
+    ]
+    if edges:
+        await session.execute(insert(module_prerequisites), edges)
+
+
+async def _upsert_courses(
+    session: AsyncSession, to_write: list[tuple[CourseDoc, str, str]]
+) -> dict[str, int]:
+    """Insert new courses, update changed or returning ones (version + 1); code -> id."""
+    if not to_write:
+        return {}
+    rows = [
+        {
+            "code": course.code,
+            "title_th": course.title.th,
+            "title_en": course.title.en,
+            "description_th": course.description.th if course.description else "",
+            "description_en": course.description.en if course.description else "",
+            "pillar": course.pillar,
+            "grade_levels": list(course.grade_levels),
+            "creator_led": course.creator_led,
+            "content_hash": course_hash,
+            "version": 1,
+            "source_file": source_file,
+            "retired": False,
+        }
+        for course, course_hash, source_file in to_write
+    ]
+    stmt = pg_insert(Course)
+    changing = (
+        *("title_th", "title_en", "description_th", "description_en", "pillar"),
+        *("grade_levels", "creator_led", "content_hash", "source_file"),
+    )
+    result = await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[Course.code],
+            set_={
+                **{name: stmt.excluded[name] for name in changing},
+                "version": Course.version + 1,
+                "retired": False,
+                "updated_at": func.now(),
+            },
+        ).returning(Course.code, Course.id),
+        rows,
+    )
+    return {code: course_id for code, course_id in result}
+
+
+async def _upsert_modules(session: AsyncSession, rows: list[dict[str, Any]]) -> Sequence[Any]:
+    """Insert or update modules by code; the version moves only when the content hash does."""
+    stmt = pg_insert(Module)
+    changing = (
+        *("course_id", "position", "title_th", "title_en", "minutes", "outcomes"),
+        *("materials", "creator_led"),
+    )
+    result = await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[Module.code],
+            set_={
+                **{name: stmt.excluded[name] for name in changing},
+                # Evaluated against the row as it was, before this SET.
+                "version": case(
+                    (Module.content_hash != stmt.excluded.content_hash, Module.version + 1),
+                    else_=Module.version,
+                ),
+                "content_hash": stmt.excluded.content_hash,
+                "retired": False,
+                "updated_at": func.now(),
+            },
+        ).returning(Module.id, Module.code, Module.version, Module.content_hash),
+        rows,
+    )
+    return result.all()
+
+
+def _module_rows(
+    to_write: list[tuple[CourseDoc, str, str]],
+    course_ids: dict[str, int],
+    modules: dict[str, Any],
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Rows to upsert (skipping modules already exactly in place) and, by code, the
+    snapshots of modules that need a new version."""
+    rows: list[dict[str, Any]] = []
+    snapshots: dict[str, dict[str, Any]] = {}
+    for course, _, _ in to_write:
+        course_id = course_ids[course.code]
+        for position, module in enumerate(course.modules, start=1):
+            snapshot = course.module_snapshot(module)
+            module_hash = content_hash(snapshot)
+            current = modules.get(module.code)
+            if current is None or current.content_hash != module_hash:
+                snapshots[module.code] = snapshot
+            elif (current.course_id, current.position, current.retired) == (
+                course_id,
+                position,
+                False,
+            ):
+                continue
+            rows.append(
+                {
+                    "code": module.code,
+                    "course_id": course_id,
+                    "position": position,
+                    "title_th": module.title.th,
+                    "title_en": module.title.en,
+                    "minutes": module.minutes,
+                    "outcomes": snapshot["outcomes"],
+                    "materials": snapshot["materials"],
+                    "creator_led": snapshot["creator_led"],
+                    "content_hash": module_hash,
+                    "version": 1,
+                    "retired": False,
+                }
+            )
+    return rows, snapshots
+
+
+def _modules_to_retire(
+    to_write: list[tuple[CourseDoc, str, str]],
+    course_ids: dict[str, int],
+    retired_course_ids: Iterable[int],
+    modules: dict[str, Any],
+    in_tree: set[str],
+) -> list[dict[str, int]]:
+    """Modules left behind by changed or retired courses, as `module_id`/`new_position`.
+
+    In a changed course, retired modules are renumbered after the active ones so that the
+    deferred unique (course_id, position) still holds when the caller commits.
+    """
+    by_course: dict[int, list[Any]] = defaultdict(list)
+    for row in modules.values():
+        if row.code not in in_tree:
+            by_course[row.course_id].append(row)
+    retiring: list[dict[str, int]] = []
+    for course, _, _ in to_write:
+        leftovers = sorted(by_course[course_ids[course.code]], key=lambda row: row.position)
+        for offset, row in enumerate(leftovers, start=len(course.modules) + 1):
+            if not row.retired or row.position != offset:
+                retiring.append({"module_id": row.id, "new_position": offset})
+    for course_id in retired_course_ids:
+        retiring.extend(
+            {"module_id": row.id, "new_position": row.position}
+            for row in by_course[course_id]
+            if not row.retired
+        )
+    return retiring

@@ -1,0 +1,354 @@
+"""Load reference data and sample data from the CSV files under `seeds/`.
+
+Every file is read and checked (row values, duplicate keys, references between files and
+to rows already in the database) before anything is written, so a bad row leaves the
+database untouched. Each table is then upserted by its natural key with one
+`INSERT ... ON CONFLICT DO UPDATE ... WHERE (...) IS DISTINCT FROM (...)`: a second run over
+unchanged files writes nothing. The caller owns the transaction; this module only flushes.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Boolean, Table, literal_column, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.models import AcademicTerm, ComputerRoom, Creator, District, School, Student, User
+from app.seeds.rows import (
+    AcademicTermRow,
+    ComputerRoomRow,
+    CreatorRow,
+    DistrictRow,
+    ParsedFile,
+    R,
+    SchoolRow,
+    SeedError,
+    StudentRow,
+    UserRow,
+    read_seed_file,
+)
+
+__all__ = ["SeedError", "SeedReport", "TableCounts", "load_seeds"]
+
+# asyncpg refuses statements with more than 32767 bind parameters.
+_MAX_BIND_PARAMS = 32_767
+
+
+@dataclass
+class TableCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class SeedReport:
+    """Rows inserted, updated and left unchanged per table, in load order."""
+
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+
+    @property
+    def inserted(self) -> int:
+        return sum(counts.inserted for counts in self.tables.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(counts.updated for counts in self.tables.values())
+
+    @property
+    def unchanged(self) -> int:
+        return sum(counts.unchanged for counts in self.tables.values())
+
+    def __str__(self) -> str:
+        per_table = ", ".join(
+            f"{name} +{c.inserted} ~{c.updated} ={c.unchanged}" for name, c in self.tables.items()
+        )
+        return (
+            f"seeds: {self.inserted} inserted, {self.updated} updated, "
+            f"{self.unchanged} unchanged ({per_table})"
+        )
+
+
+@dataclass(frozen=True)
+class _ReferenceFiles:
+    districts: ParsedFile[DistrictRow]
+    terms: ParsedFile[AcademicTermRow]
+
+
+@dataclass(frozen=True)
+class _SampleFiles:
+    schools: ParsedFile[SchoolRow]
+    rooms: ParsedFile[ComputerRoomRow]
+    creators: ParsedFile[CreatorRow]
+    users: ParsedFile[UserRow]
+    students: ParsedFile[StudentRow]
+
+
+async def load_seeds(session: AsyncSession, seeds_dir: Path, *, sample: bool = True) -> SeedReport:
+    """Upsert the seed CSVs under `seeds_dir`; `sample=False` loads reference data only.
+
+    Raises `SeedError` (file, line, message) before writing anything if a file is invalid.
+    """
+    reference = _read_reference(seeds_dir)
+    samples = _read_sample(seeds_dir) if sample else None
+    await _check_terms_disjoint(session, reference.terms)
+    if samples:
+        await _check_sample_references(session, reference, samples)
+
+    report = SeedReport()
+    report.tables["districts"] = await _upsert(
+        session,
+        District.__table__,
+        [row.model_dump() for _, row in reference.districts.rows],
+        key=("code",),
+    )
+    report.tables["academic_terms"] = await _upsert(
+        session,
+        AcademicTerm.__table__,
+        [row.model_dump() for _, row in reference.terms.rows],
+        key=("academic_year", "term"),
+    )
+    if samples:
+        await _load_sample(session, samples, report)
+    await session.flush()
+    return report
+
+
+def _read_reference(seeds_dir: Path) -> _ReferenceFiles:
+    files = _ReferenceFiles(
+        districts=read_seed_file(seeds_dir, "districts.csv", DistrictRow),
+        terms=read_seed_file(seeds_dir, "academic_terms.csv", AcademicTermRow),
+    )
+    # A key twice in one statement would make ON CONFLICT fail for the whole table.
+    _check_unique(files.districts, "district code", "code")
+    _check_unique(files.terms, "term", "academic_year", "term")
+    return files
+
+
+def _read_sample(seeds_dir: Path) -> _SampleFiles:
+    files = _SampleFiles(
+        schools=read_seed_file(seeds_dir, "sample/schools.csv", SchoolRow),
+        rooms=read_seed_file(seeds_dir, "sample/computer_rooms.csv", ComputerRoomRow),
+        creators=read_seed_file(seeds_dir, "sample/creators.csv", CreatorRow),
+        users=read_seed_file(seeds_dir, "sample/users.csv", UserRow),
+        students=read_seed_file(seeds_dir, "sample/students.csv", StudentRow),
+    )
+    _check_unique(files.schools, "school code", "code")
+    _check_unique(files.rooms, "room", "school_code", "code")
+    _check_unique(files.creators, "handle", "handle", ignore_case=True)
+    _check_unique(files.users, "username", "username", ignore_case=True)
+    _check_unique(files.students, "student", "school_code", "student_code")
+    return files
+
+
+async def _check_sample_references(
+    session: AsyncSession, reference: _ReferenceFiles, samples: _SampleFiles
+) -> None:
+    """Every code a row points at exists in its own file or, failing that, in the database."""
+    wanted = _refs(samples.schools, "district_code")
+    districts = {row.code for _, row in reference.districts.rows}
+    districts |= await _existing(session, District.code, wanted - districts)
+    _check_refs(samples.schools, "district_code", districts, "district")
+
+    schools = {row.code for _, row in samples.schools.rows}
+    for parsed in (samples.rooms, samples.users, samples.students):
+        known = schools | await _existing(
+            session, School.code, _refs(parsed, "school_code") - schools
+        )
+        _check_refs(parsed, "school_code", known, "school")
+
+    creators = {row.handle.casefold() for _, row in samples.creators.rows}
+    wanted = {h for h in _refs(samples.users, "creator_handle") if h.casefold() not in creators}
+    creators |= {h.casefold() for h in await _existing(session, Creator.handle, wanted)}
+    _check_refs(samples.users, "creator_handle", creators, "creator", ignore_case=True)
+
+
+async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedReport) -> None:
+    district_ids = await _ids(
+        session, District.code, District.id, _refs(files.schools, "district_code")
+    )
+    report.tables["schools"] = await _upsert(
+        session,
+        School.__table__,
+        [
+            {
+                **row.model_dump(exclude={"district_code"}),
+                "district_id": district_ids[row.district_code],
+            }
+            for _, row in files.schools.rows
+        ],
+        key=("code",),
+    )
+    school_ids = await _ids(
+        session,
+        School.code,
+        School.id,
+        _refs(files.rooms, "school_code")
+        | _refs(files.users, "school_code")
+        | _refs(files.students, "school_code"),
+    )
+    report.tables["computer_rooms"] = await _upsert(
+        session,
+        ComputerRoom.__table__,
+        [
+            {
+                "school_id": school_ids[row.school_code],
+                "code": row.code,
+                "name": row.name,
+                "seats": row.seats,
+                "equipment": row.equipment(),
+                "status": row.status,
+            }
+            for _, row in files.rooms.rows
+        ],
+        key=("school_id", "code"),
+    )
+    report.tables["creators"] = await _upsert(
+        session,
+        Creator.__table__,
+        [row.model_dump() for _, row in files.creators.rows],
+        key=("handle",),
+    )
+    handles = _refs(files.users, "creator_handle")
+    creator_ids = {
+        handle.casefold(): id_
+        for handle, id_ in (await _ids(session, Creator.handle, Creator.id, handles)).items()
+    }
+    # password_hash is left out on purpose: new users get none, existing ones keep theirs.
+    report.tables["users"] = await _upsert(
+        session,
+        User.__table__,
+        [
+            {
+                **row.model_dump(exclude={"school_code", "creator_handle"}),
+                "school_id": school_ids[row.school_code] if row.school_code else None,
+                "creator_id": (
+                    creator_ids[row.creator_handle.casefold()] if row.creator_handle else None
+                ),
+            }
+            for _, row in files.users.rows
+        ],
+        key=("username",),
+    )
+    report.tables["students"] = await _upsert(
+        session,
+        Student.__table__,
+        [
+            {**row.model_dump(exclude={"school_code"}), "school_id": school_ids[row.school_code]}
+            for _, row in files.students.rows
+        ],
+        key=("school_id", "student_code"),
+    )
+
+
+# --- Checks -------------------------------------------------------------------------------
+
+
+def _refs(parsed: ParsedFile[Any], column: str) -> set[str]:
+    return {value for _, row in parsed.rows if (value := getattr(row, column)) is not None}
+
+
+def _check_unique(
+    parsed: ParsedFile[R], what: str, *columns: str, ignore_case: bool = False
+) -> None:
+    seen: set[tuple[str, ...]] = set()
+    for line, row in parsed.rows:
+        key = tuple(str(getattr(row, column)) for column in columns)
+        folded = tuple(part.casefold() for part in key) if ignore_case else key
+        if folded in seen:
+            raise SeedError(parsed.file, line, f"duplicate {what} {'/'.join(key)!r}")
+        seen.add(folded)
+
+
+def _check_refs(
+    parsed: ParsedFile[R], column: str, known: set[str], what: str, *, ignore_case: bool = False
+) -> None:
+    for line, row in parsed.rows:
+        value = getattr(row, column)
+        if value is not None and (value.casefold() if ignore_case else value) not in known:
+            raise SeedError(parsed.file, line, f"unknown {what} {value!r} in {column}")
+
+
+async def _check_terms_disjoint(session: AsyncSession, parsed: ParsedFile[AcademicTermRow]) -> None:
+    """Terms must not overlap each other, nor terms in the database that this load keeps."""
+    loading = {(row.academic_year, row.term) for _, row in parsed.rows}
+    kept = [
+        (0, AcademicTermRow(academic_year=year, term=term, starts_on=starts, ends_on=ends))
+        for year, term, starts, ends in await session.execute(
+            select(
+                AcademicTerm.academic_year,
+                AcademicTerm.term,
+                AcademicTerm.starts_on,
+                AcademicTerm.ends_on,
+            )
+        )
+        if (year, term) not in loading
+    ]
+    ordered = sorted([*parsed.rows, *kept], key=lambda item: item[1].starts_on)
+    for (before_line, before), (after_line, after) in zip(ordered, ordered[1:], strict=False):
+        if after.starts_on <= before.ends_on:
+            line = after_line or before_line
+            raise SeedError(
+                parsed.file,
+                line,
+                f"term {after.academic_year}/{after.term} overlaps "
+                f"term {before.academic_year}/{before.term}",
+            )
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+async def _existing(
+    session: AsyncSession, column: InstrumentedAttribute[str], values: set[str]
+) -> set[str]:
+    if not values:
+        return set()
+    return set((await session.scalars(select(column).where(column.in_(values)))).all())
+
+
+async def _ids(
+    session: AsyncSession,
+    key: InstrumentedAttribute[str],
+    id_: InstrumentedAttribute[int],
+    values: Iterable[str],
+) -> dict[str, int]:
+    values = set(values)
+    if not values:
+        return {}
+    return {
+        k: v for k, v in (await session.execute(select(key, id_).where(key.in_(values)))).tuples()
+    }
+
+
+async def _upsert(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]], *, key: Sequence[str]
+) -> TableCounts:
+    """Insert new rows and update changed ones; rows equal to the stored ones are skipped."""
+    counts = TableCounts()
+    if not rows:
+        return counts
+    columns = list(rows[0])
+    changing = [column for column in columns if column not in key]
+    batch_size = _MAX_BIND_PARAMS // len(columns)
+    for start in range(0, len(rows), batch_size):
+        stmt = insert(table).values(rows[start : start + batch_size])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(key),
+            set_={column: stmt.excluded[column] for column in changing},
+            where=tuple_(*(table.c[c] for c in changing)).is_distinct_from(
+                tuple_(*(stmt.excluded[c] for c in changing))
+            ),
+        )
+        # xmax is 0 only on a freshly inserted row version; skipped rows return nothing.
+        inserted_flags = (
+            await session.scalars(stmt.returning(literal_column("xmax = 0", Boolean)))
+        ).all()
+        counts.inserted += sum(inserted_flags)
+        counts.updated += len(inserted_flags) - sum(inserted_flags)
+    counts.unchanged = len(rows) - counts.inserted - counts.updated
+    return counts
