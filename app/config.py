@@ -4,10 +4,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
 class Settings(BaseSettings):
@@ -29,9 +30,32 @@ class Settings(BaseSettings):
     db_connect_timeout_s: float = 5.0
     db_statement_timeout_ms: int = 30_000
 
+    # Tokens. The default secret is for development only; production refuses to start with it.
+    secret_key: str = DEV_SECRET
+    access_token_minutes: int = 30
+    # Sign-in throttling: after this many consecutive failures the account is locked for a while.
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    # Origins of the teachers' web frontend allowed by CORS (never "*" with credentials).
+    cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
+    max_request_body_bytes: int = 2 * 1024 * 1024
+
     log_level: str = "INFO"
     log_json: bool = True
     timezone: str = "Asia/Bangkok"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> "Settings":
+        if self.environment == "production" and (
+            self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "LMS_SECRET_KEY must be set to a random value of at least 32 characters "
+                "when LMS_ENVIRONMENT=production"
+            )
+        if "*" in self.cors_origins:
+            raise ValueError("LMS_CORS_ORIGINS may not contain '*' (credentials are allowed)")
+        return self
 
     @field_validator("database_url")
     @classmethod

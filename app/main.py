@@ -3,12 +3,15 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app.config import get_settings
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
 from app.db import get_engine
+from app.accounts.router import router as accounts_router
+from app.core.pagination import strict_query
 from app.health.router import router as health_router
 
 
@@ -26,7 +29,18 @@ def create_app() -> FastAPI:
         title="Bangkok school computer-lab learning program / โครงการห้องเรียนคอมพิวเตอร์ กทม.",
         version="1.0.0",
         lifespan=lifespan,
+        # Unknown query parameters are refused on every route.
+        dependencies=[Depends(strict_query)],
     )
     install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["X-Total-Count", "Link", "Content-Disposition"],
+    )
     app.include_router(health_router)
+    app.include_router(accounts_router)
     return app

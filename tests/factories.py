@@ -86,3 +86,63 @@ class World:
             self.session, "enrolments", school_id=self.school_id,
             workshop_id=workshop_id or self.workshop_id, student_id=student_id,
             status="enrolled")
+
+
+ROLES = ("admin", "department", "school_admin", "teacher", "creator")
+PASSWORD = "correct-horse-battery"
+_password_hash: str | None = None
+
+
+def password_hash() -> str:
+    """One Argon2 hash for the whole run: hashing is deliberately slow."""
+    global _password_hash
+    if _password_hash is None:
+        from app.core.security import hash_password
+
+        _password_hash = hash_password(PASSWORD)
+    return _password_hash
+
+
+def token_for(user_id: int, role: str) -> str:
+    from app.config import get_settings
+    from app.core.security import create_access_token
+
+    return create_access_token(user_id=user_id, secret=get_settings().secret_key, minutes=30,
+                               role=role)
+
+
+class ApiWorld(World):
+    """A World plus a second school, and one signed-in user per role.
+
+    `self.users[role]` is the user id, `self.headers[role]` the Authorization header;
+    "other_school_admin"/"other_teacher" belong to the second school.
+    """
+
+    async def build(self, *, seats: int = 30) -> "ApiWorld":
+        await super().build(seats=seats)
+        s = self.session
+        self.other_school_id = await insert(s, "schools", code="T-0002", name_th="โรงเรียนอื่น",
+                                            name_en="Other School", district_id=self.district_id)
+        self.other_room_id = await insert(s, "computer_rooms", school_id=self.other_school_id,
+                                          code="LAB-9", name="ห้องอื่น", seats=25)
+        self.other_student_id = await insert(
+            s, "students", school_id=self.other_school_id, student_code="X1",
+            first_name_th="นักเรียน", last_name_th="ต่างโรงเรียน", grade_level="P6")
+        self.users = {"teacher": self.teacher_id}
+        await s.execute(text("UPDATE users SET password_hash = :h WHERE id = :id"),
+                        {"h": password_hash(), "id": self.teacher_id})
+        for role, school, creator in (
+            ("admin", None, None), ("department", None, None),
+            ("school_admin", self.school_id, None), ("creator", None, self.creator_id),
+            ("other_school_admin", self.other_school_id, None),
+            ("other_teacher", self.other_school_id, None),
+        ):
+            real_role = role.removeprefix("other_")
+            self.users[role] = await insert(
+                s, "users", username=f"u.{role}", full_name_th=f"ผู้ใช้ {role}",
+                role=real_role, school_id=school, creator_id=creator,
+                password_hash=password_hash())
+        self.headers = {role: {"Authorization": f"Bearer {token_for(uid, role.removeprefix('other_'))}"}
+                        for role, uid in self.users.items()}
+        await s.commit()
+        return self

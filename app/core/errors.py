@@ -25,9 +25,11 @@ class AppError(Exception):
     slug = "internal-error"
     title = "Internal error / เกิดข้อผิดพลาดภายในระบบ"
 
-    def __init__(self, detail: str, **extensions: Any) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None,
+                 **extensions: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers
         self.extensions = extensions
 
 
@@ -137,14 +139,20 @@ def _is_connection_problem(exc: BaseException) -> bool:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path,
-                       **exc.extensions)
+        response = problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path,
+                           **exc.extensions)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
             {
                 "field": ".".join(str(p) for p in err["loc"] if p != "body") or "body",
+                # RFC 6901 pointer into the request: /body/sessions/0/starts_at, /query/limit
+                "pointer": "/" + "/".join(
+                    str(p).replace("~", "~0").replace("/", "~1") for p in err["loc"]),
                 "location": str(err["loc"][0]) if err["loc"] else "body",
                 "message": err["msg"],
                 "type": err["type"],

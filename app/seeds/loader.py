@@ -7,15 +7,13 @@ database untouched. Each table is then upserted by its natural key with one
 unchanged files writes nothing. The caller owns the transaction; this module only flushes.
 """
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Table, literal_column, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from app.models import AcademicTerm, ComputerRoom, Creator, District, School, Student, User
 from app.seeds.rows import (
@@ -24,25 +22,15 @@ from app.seeds.rows import (
     CreatorRow,
     DistrictRow,
     ParsedFile,
-    R,
     SchoolRow,
     SeedError,
     StudentRow,
     UserRow,
     read_seed_file,
 )
+from app.seeds.upsert import TableCounts, existing_keys, ids_by_key, upsert_rows
 
 __all__ = ["SeedError", "SeedReport", "TableCounts", "load_seeds"]
-
-# asyncpg refuses statements with more than 32767 bind parameters.
-_MAX_BIND_PARAMS = 32_767
-
-
-@dataclass
-class TableCounts:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 @dataclass
@@ -100,15 +88,15 @@ async def load_seeds(session: AsyncSession, seeds_dir: Path, *, sample: bool = T
         await _check_sample_references(session, reference, samples)
 
     report = SeedReport()
-    report.tables["districts"] = await _upsert(
+    report.tables["districts"] = await upsert_rows(
         session,
-        District.__table__,
+        District,
         [row.model_dump() for _, row in reference.districts.rows],
         key=("code",),
     )
-    report.tables["academic_terms"] = await _upsert(
+    report.tables["academic_terms"] = await upsert_rows(
         session,
-        AcademicTerm.__table__,
+        AcademicTerm,
         [row.model_dump() for _, row in reference.terms.rows],
         key=("academic_year", "term"),
     )
@@ -151,29 +139,29 @@ async def _check_sample_references(
     """Every code a row points at exists in its own file or, failing that, in the database."""
     wanted = _refs(samples.schools, "district_code")
     districts = {row.code for _, row in reference.districts.rows}
-    districts |= await _existing(session, District.code, wanted - districts)
+    districts |= await existing_keys(session, District.code, wanted - districts)
     _check_refs(samples.schools, "district_code", districts, "district")
 
     schools = {row.code for _, row in samples.schools.rows}
     for parsed in (samples.rooms, samples.users, samples.students):
-        known = schools | await _existing(
+        known = schools | await existing_keys(
             session, School.code, _refs(parsed, "school_code") - schools
         )
         _check_refs(parsed, "school_code", known, "school")
 
     creators = {row.handle.casefold() for _, row in samples.creators.rows}
     wanted = {h for h in _refs(samples.users, "creator_handle") if h.casefold() not in creators}
-    creators |= {h.casefold() for h in await _existing(session, Creator.handle, wanted)}
+    creators |= {h.casefold() for h in await existing_keys(session, Creator.handle, wanted)}
     _check_refs(samples.users, "creator_handle", creators, "creator", ignore_case=True)
 
 
 async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedReport) -> None:
-    district_ids = await _ids(
+    district_ids = await ids_by_key(
         session, District.code, District.id, _refs(files.schools, "district_code")
     )
-    report.tables["schools"] = await _upsert(
+    report.tables["schools"] = await upsert_rows(
         session,
-        School.__table__,
+        School,
         [
             {
                 **row.model_dump(exclude={"district_code"}),
@@ -183,7 +171,7 @@ async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedR
         ],
         key=("code",),
     )
-    school_ids = await _ids(
+    school_ids = await ids_by_key(
         session,
         School.code,
         School.id,
@@ -191,9 +179,9 @@ async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedR
         | _refs(files.users, "school_code")
         | _refs(files.students, "school_code"),
     )
-    report.tables["computer_rooms"] = await _upsert(
+    report.tables["computer_rooms"] = await upsert_rows(
         session,
-        ComputerRoom.__table__,
+        ComputerRoom,
         [
             {
                 "school_id": school_ids[row.school_code],
@@ -207,21 +195,21 @@ async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedR
         ],
         key=("school_id", "code"),
     )
-    report.tables["creators"] = await _upsert(
+    report.tables["creators"] = await upsert_rows(
         session,
-        Creator.__table__,
+        Creator,
         [row.model_dump() for _, row in files.creators.rows],
         key=("handle",),
     )
     handles = _refs(files.users, "creator_handle")
     creator_ids = {
         handle.casefold(): id_
-        for handle, id_ in (await _ids(session, Creator.handle, Creator.id, handles)).items()
+        for handle, id_ in (await ids_by_key(session, Creator.handle, Creator.id, handles)).items()
     }
     # password_hash is left out on purpose: new users get none, existing ones keep theirs.
-    report.tables["users"] = await _upsert(
+    report.tables["users"] = await upsert_rows(
         session,
-        User.__table__,
+        User,
         [
             {
                 **row.model_dump(exclude={"school_code", "creator_handle"}),
@@ -234,9 +222,9 @@ async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedR
         ],
         key=("username",),
     )
-    report.tables["students"] = await _upsert(
+    report.tables["students"] = await upsert_rows(
         session,
-        Student.__table__,
+        Student,
         [
             {**row.model_dump(exclude={"school_code"}), "school_id": school_ids[row.school_code]}
             for _, row in files.students.rows
@@ -253,7 +241,7 @@ def _refs(parsed: ParsedFile[Any], column: str) -> set[str]:
 
 
 def _check_unique(
-    parsed: ParsedFile[R], what: str, *columns: str, ignore_case: bool = False
+    parsed: ParsedFile[Any], what: str, *columns: str, ignore_case: bool = False
 ) -> None:
     seen: set[tuple[str, ...]] = set()
     for line, row in parsed.rows:
@@ -265,7 +253,7 @@ def _check_unique(
 
 
 def _check_refs(
-    parsed: ParsedFile[R], column: str, known: set[str], what: str, *, ignore_case: bool = False
+    parsed: ParsedFile[Any], column: str, known: set[str], what: str, *, ignore_case: bool = False
 ) -> None:
     for line, row in parsed.rows:
         value = getattr(row, column)
@@ -289,7 +277,7 @@ async def _check_terms_disjoint(session: AsyncSession, parsed: ParsedFile[Academ
         if (year, term) not in loading
     ]
     ordered = sorted([*parsed.rows, *kept], key=lambda item: item[1].starts_on)
-    for (before_line, before), (after_line, after) in zip(ordered, ordered[1:], strict=False):
+    for (before_line, before), (after_line, after) in pairwise(ordered):
         if after.starts_on <= before.ends_on:
             line = after_line or before_line
             raise SeedError(
@@ -298,57 +286,3 @@ async def _check_terms_disjoint(session: AsyncSession, parsed: ParsedFile[Academ
                 f"term {after.academic_year}/{after.term} overlaps "
                 f"term {before.academic_year}/{before.term}",
             )
-
-
-# --- Writing ------------------------------------------------------------------------------
-
-
-async def _existing(
-    session: AsyncSession, column: InstrumentedAttribute[str], values: set[str]
-) -> set[str]:
-    if not values:
-        return set()
-    return set((await session.scalars(select(column).where(column.in_(values)))).all())
-
-
-async def _ids(
-    session: AsyncSession,
-    key: InstrumentedAttribute[str],
-    id_: InstrumentedAttribute[int],
-    values: Iterable[str],
-) -> dict[str, int]:
-    values = set(values)
-    if not values:
-        return {}
-    return {
-        k: v for k, v in (await session.execute(select(key, id_).where(key.in_(values)))).tuples()
-    }
-
-
-async def _upsert(
-    session: AsyncSession, table: Table, rows: list[dict[str, Any]], *, key: Sequence[str]
-) -> TableCounts:
-    """Insert new rows and update changed ones; rows equal to the stored ones are skipped."""
-    counts = TableCounts()
-    if not rows:
-        return counts
-    columns = list(rows[0])
-    changing = [column for column in columns if column not in key]
-    batch_size = _MAX_BIND_PARAMS // len(columns)
-    for start in range(0, len(rows), batch_size):
-        stmt = insert(table).values(rows[start : start + batch_size])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(key),
-            set_={column: stmt.excluded[column] for column in changing},
-            where=tuple_(*(table.c[c] for c in changing)).is_distinct_from(
-                tuple_(*(stmt.excluded[c] for c in changing))
-            ),
-        )
-        # xmax is 0 only on a freshly inserted row version; skipped rows return nothing.
-        inserted_flags = (
-            await session.scalars(stmt.returning(literal_column("xmax = 0", Boolean)))
-        ).all()
-        counts.inserted += sum(inserted_flags)
-        counts.updated += len(inserted_flags) - sum(inserted_flags)
-    counts.unchanged = len(rows) - counts.inserted - counts.updated
-    return counts

@@ -15,6 +15,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    NonNegativeInt,
+    PositiveInt,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -58,9 +60,9 @@ def _split_pipes(value: Any) -> Any:
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][\w.-]*$")]
-OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
-OptionalBool = Annotated[bool | None, BeforeValidator(_blank_to_none)]
+# An empty cell in an optional column means "not given".
+BlankIsNone = BeforeValidator(_blank_to_none)
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
 class SeedRow(BaseModel):
@@ -97,11 +99,11 @@ class ComputerRoomRow(SeedRow):
     school_code: str
     code: Annotated[Code, Field(max_length=40)]
     name: Annotated[Text, Field(max_length=200)]
-    seats: Annotated[int, Field(gt=0)]
-    devices: Annotated[OptionalInt, Field(ge=0)] = None
-    os: Annotated[OptionalText, Field(max_length=60)] = None
-    projector: OptionalBool = None
-    bandwidth_mbps: Annotated[OptionalInt, Field(gt=0)] = None
+    seats: PositiveInt
+    devices: Annotated[NonNegativeInt | None, BlankIsNone] = None
+    os: Annotated[Annotated[str, StringConstraints(max_length=60)] | None, BlankIsNone] = None
+    projector: Annotated[bool | None, BlankIsNone] = None
+    bandwidth_mbps: Annotated[PositiveInt | None, BlankIsNone] = None
     status: str = "active"
 
     @field_validator("status")
@@ -129,11 +131,11 @@ class CreatorRow(SeedRow):
 class UserRow(SeedRow):
     username: Annotated[Code, Field(max_length=100)]
     role: str
-    school_code: OptionalText = None
-    creator_handle: OptionalText = None
+    school_code: Annotated[str | None, BlankIsNone] = None
+    creator_handle: Annotated[str | None, BlankIsNone] = None
     full_name_th: Annotated[Text, Field(max_length=200)]
     full_name_en: Annotated[str, Field(max_length=200)] = ""
-    email: Annotated[OptionalText, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
+    email: Annotated[Email | None, BlankIsNone] = None
 
     @field_validator("role")
     @classmethod
@@ -229,5 +231,7 @@ def _parse_row(name: str, line: int, header: list[str], values: list[str], schem
 
 def _describe(exc: ValidationError) -> str:
     error = exc.errors()[0]
+    # Our own checks read better without pydantic's "Value error, " prefix.
+    message = str(error["ctx"]["error"]) if error["type"] == "value_error" else error["msg"]
     where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
+    return f"{where}: {message}" if where else message

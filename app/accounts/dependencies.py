@@ -1,0 +1,91 @@
+"""Authentication (JWT bearer or API key) and role checks, as FastAPI dependencies."""
+
+from typing import Annotated
+
+import jwt
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import text
+
+from app.accounts.principal import Principal
+from app.config import get_settings
+from app.core.errors import Forbidden, Unauthorized
+from app.core.security import api_secret_matches, decode_access_token, split_api_key
+from app.db import SessionDep
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
+    auto_error=False,
+    description="A JWT from /api/v1/auth/token, or an API key (lms_...) for scripts.",
+)
+
+_UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
+
+
+def _unauthorized(detail: str) -> Unauthorized:
+    return Unauthorized(detail, headers=_UNAUTHORIZED_HEADERS)
+
+
+_USER_SQL = text(
+    "SELECT id, username, role, school_id, creator_id FROM users "
+    "WHERE id = :id AND is_active"
+)
+_API_KEY_SQL = text(
+    "SELECT k.id AS key_id, k.secret_hash, u.id, u.username, u.role, u.school_id, u.creator_id "
+    "FROM api_keys k JOIN users u ON u.id = k.user_id "
+    "WHERE k.prefix = :prefix AND k.revoked_at IS NULL AND u.is_active "
+    "AND (k.expires_at IS NULL OR k.expires_at > now())"
+)
+# Recording use at most once a minute keeps a busy script from writing on every request.
+_TOUCH_API_KEY_SQL = text(
+    "UPDATE api_keys SET last_used_at = now() WHERE id = :id "
+    "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"
+)
+
+
+async def get_principal(
+    session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    """The authenticated caller; 401 problem+json when absent or invalid."""
+    if not token:
+        raise _unauthorized("Sign in or send an API key as a Bearer token / กรุณาเข้าสู่ระบบ")
+    api_key = split_api_key(token)
+    if api_key is not None:
+        prefix, secret = api_key
+        row = (await session.execute(_API_KEY_SQL, {"prefix": prefix})).mappings().first()
+        if row is None or not api_secret_matches(secret, row["secret_hash"]):
+            raise _unauthorized("Invalid, expired or revoked API key / คีย์ API ไม่ถูกต้อง")
+        await session.execute(_TOUCH_API_KEY_SQL, {"id": row["key_id"]})
+        return Principal(row["id"], row["username"], row["role"], row["school_id"],
+                         row["creator_id"], via="api_key", api_key_id=row["key_id"])
+    try:
+        claims = decode_access_token(token, secret=get_settings().secret_key)
+        user_id = int(claims["sub"])
+    except (jwt.InvalidTokenError, ValueError, KeyError):
+        raise _unauthorized("Invalid or expired token / โทเค็นไม่ถูกต้องหรือหมดอายุ") from None
+    row = (await session.execute(_USER_SQL, {"id": user_id})).mappings().first()
+    if row is None:
+        raise _unauthorized("Account not found or disabled / ไม่พบบัญชีหรือถูกระงับ")
+    return Principal(row["id"], row["username"], row["role"], row["school_id"],
+                     row["creator_id"], via="token")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: str):
+    """Dependency: the caller has one of `roles` (403 otherwise)."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(
+                f"This action needs one of the roles: {', '.join(roles)} / "
+                "บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้"
+            )
+        return principal
+
+    return check
+
+
+AdminOnly = Annotated[Principal, Depends(require_roles("admin"))]
+Writer = Annotated[Principal, Depends(require_roles("admin", "school_admin"))]

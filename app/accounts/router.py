@@ -1,0 +1,79 @@
+"""Sign-in, the caller's profile, accounts and API keys."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.accounts import service
+from app.accounts.dependencies import CurrentPrincipal, Writer, require_roles
+from app.accounts.principal import Principal
+from app.accounts.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    TokenRead,
+    UserCreate,
+    UserRead,
+)
+from app.config import get_settings
+from app.core.errors import Unauthorized
+from app.core.openapi import errors
+from app.db import SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+@router.post("/auth/token", response_model=TokenRead, responses=errors(401, 422, 429))
+async def sign_in(
+    session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> TokenRead:
+    """Sign in with username and password (OAuth2 password flow); returns a bearer JWT."""
+    try:
+        token, expires_in = await service.sign_in(
+            session, username=form.username, password=form.password, settings=get_settings())
+    except Unauthorized:
+        await session.commit()  # keep the failure count even though the answer is an error
+        raise
+    return TokenRead(access_token=token, expires_in=expires_in)
+
+
+@router.get("/me", response_model=UserRead, responses=errors(401))
+async def read_me(session: SessionDep, principal: CurrentPrincipal) -> dict:
+    """The signed-in user's profile, role and school."""
+    return await service.user_read(session, principal.user_id)
+
+
+@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED,
+             responses=errors(400, 401, 403, 404, 409, 422))
+async def create_user(session: SessionDep, body: UserCreate, principal: Writer) -> dict:
+    """Create an account (admin: any; school admin: teachers of their own school)."""
+    user_id = await service.create_user(session, body, actor=principal)
+    return await service.user_read(session, user_id)
+
+
+@router.post("/api-keys", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED,
+             responses=errors(401, 403, 404, 422))
+async def create_api_key(session: SessionDep, body: ApiKeyCreate,
+                         principal: Writer) -> ApiKeyCreated:
+    """Create an API key for scripts; the key is shown once, only its hash is stored."""
+    row, key = await service.create_api_key(session, body, principal)
+    return ApiKeyCreated(key=key, **ApiKeyRead.model_validate(row, from_attributes=True)
+                         .model_dump())
+
+
+@router.get("/api-keys", response_model=list[ApiKeyRead], responses=errors(401, 403))
+async def list_api_keys(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles("admin", "school_admin"))],
+) -> list[ApiKeyRead]:
+    """API keys: all (admin) or your school's (school admin). Secrets are never shown."""
+    keys = await service.list_api_keys(session, principal)
+    return [ApiKeyRead.model_validate(k, from_attributes=True) for k in keys]
+
+
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyRead, responses=errors(401, 403, 404))
+async def revoke_api_key(session: SessionDep, key_id: int, principal: Writer) -> ApiKeyRead:
+    """Revoke an API key; it stops working at once."""
+    key = await service.revoke_api_key(session, key_id, principal)
+    return ApiKeyRead.model_validate(key, from_attributes=True)

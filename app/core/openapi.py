@@ -1,0 +1,48 @@
+"""Documented error responses for OpenAPI."""
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.core.errors import PROBLEM_JSON
+
+_DESCRIPTIONS = {
+    400: "Bad request (unknown parameter or field)",
+    401: "Not signed in, or invalid token or API key",
+    403: "Your role may not do this",
+    404: "Not found, or outside your scope",
+    409: "Conflicts with existing data",
+    413: "Request body too large",
+    422: "Invalid input",
+    429: "Too many attempts",
+    503: "Database unavailable",
+}
+
+
+class FieldError(BaseModel):
+    field: str
+    pointer: str | None = None
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each code documented as problem+json."""
+    return {
+        code: {
+            "description": _DESCRIPTIONS.get(code, "Error"),
+            "model": Problem,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in codes
+    }

@@ -1,0 +1,66 @@
+"""Passwords (Argon2), access tokens (JWT, HS256) and API keys."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+JWT_ALGORITHM = "HS256"
+API_KEY_PREFIX = "lms"
+
+# Verified against when the username is unknown, so both paths cost the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_access_token(*, user_id: int, secret: str, minutes: int, **claims: Any) -> str:
+    now = datetime.now(UTC)
+    payload = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes),
+               "typ": "access", **claims}
+    return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM)
+
+
+def decode_access_token(token: str, *, secret: str) -> dict[str, Any]:
+    """Raises jwt.InvalidTokenError for anything but a valid, unexpired HS256 token."""
+    # `algorithms` pinned: a token with alg=none or another algorithm is rejected.
+    return jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
+                      options={"require": ["exp", "iat", "sub"]})
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """A new key: (full key shown once, prefix used to find it, hash stored)."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    return f"{API_KEY_PREFIX}_{prefix}_{secret}", prefix, hash_api_secret(secret)
+
+
+def hash_api_secret(secret: str) -> str:
+    # The secret has 256 bits of entropy, so a fast hash is enough and keeps every request cheap.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def split_api_key(key: str) -> tuple[str, str] | None:
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+def api_secret_matches(secret: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_api_secret(secret), stored_hash)

@@ -1,0 +1,103 @@
+import pytest
+
+from tests.factories import PASSWORD, ApiWorld
+
+
+@pytest.fixture
+async def world(session):
+    return await ApiWorld(session).build()
+
+
+async def sign_in(client, username: str, password: str):
+    return await client.post("/api/v1/auth/token",
+                             data={"username": username, "password": password})
+
+
+async def test_sign_in_returns_a_bearer_token_that_opens_me(client, world):
+    response = await sign_in(client, "teacher", PASSWORD)
+    assert response.status_code == 200
+    token = response.json()["access_token"]
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["role"] == "teacher"
+    assert me.json()["school"]["code"] == "T-0001"
+
+
+async def test_wrong_password_and_unknown_user_get_the_same_401(client, world):
+    wrong = await sign_in(client, "teacher", "not-the-password")
+    unknown = await sign_in(client, "nobody", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.headers["content-type"] == "application/problem+json"
+    assert wrong.json()["detail"] == unknown.json()["detail"]
+
+
+async def test_repeated_failures_lock_the_account_for_a_while(client, world):
+    for _ in range(5):
+        assert (await sign_in(client, "teacher", "wrong-password")).status_code == 401
+    locked = await sign_in(client, "teacher", PASSWORD)
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 0
+
+
+async def test_me_without_token_is_401_problem(client, world):
+    response = await client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_unknown_query_parameter_is_400(client, world):
+    response = await client.get("/api/v1/me?colour=red", headers=world.headers["teacher"])
+    assert response.status_code == 400
+    assert "colour" in response.json()["detail"]
+
+
+async def test_school_admin_api_key_works_as_bearer_until_revoked(client, world):
+    created = await client.post("/api/v1/api-keys", json={"name": "roster sync"},
+                                headers=world.headers["school_admin"])
+    assert created.status_code == 201
+    key = created.json()["key"]
+    as_key = {"Authorization": f"Bearer {key}"}
+    me = await client.get("/api/v1/me", headers=as_key)
+    assert me.status_code == 200 and me.json()["role"] == "school_admin"
+    listed = await client.get("/api/v1/api-keys", headers=world.headers["school_admin"])
+    assert listed.json()[0]["last_used_at"] is not None
+    assert "key" not in listed.json()[0]
+    revoked = await client.delete(f"/api/v1/api-keys/{created.json()['id']}",
+                                  headers=world.headers["school_admin"])
+    assert revoked.status_code == 200
+    assert (await client.get("/api/v1/me", headers=as_key)).status_code == 401
+
+
+async def test_other_school_cannot_see_or_revoke_a_key(client, world):
+    created = await client.post("/api/v1/api-keys", json={"name": "k"},
+                                headers=world.headers["school_admin"])
+    key_id = created.json()["id"]
+    other = await client.delete(f"/api/v1/api-keys/{key_id}",
+                                headers=world.headers["other_school_admin"])
+    assert other.status_code == 404
+
+
+async def test_teacher_cannot_create_api_keys(client, world):
+    response = await client.post("/api/v1/api-keys", json={"name": "k"},
+                                 headers=world.headers["teacher"])
+    assert response.status_code == 403
+
+
+async def test_unknown_body_field_is_rejected(client, world):
+    response = await client.post("/api/v1/api-keys", json={"name": "k", "role": "admin"},
+                                 headers=world.headers["school_admin"])
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "/body/role"
+
+
+async def test_school_admin_creates_teacher_only_in_own_school(client, world):
+    body = {"username": "new.teacher", "password": "a-long-password", "full_name_th": "ครูใหม่",
+            "role": "teacher", "school_id": world.other_school_id}
+    response = await client.post("/api/v1/users", json=body, headers=world.headers["school_admin"])
+    assert response.status_code == 404
+    body["school_id"] = world.school_id
+    response = await client.post("/api/v1/users", json=body, headers=world.headers["school_admin"])
+    assert response.status_code == 201
+    assert response.json()["school"]["id"] == world.school_id
+    assert (await sign_in(client, "new.teacher", "a-long-password")).status_code == 200
