@@ -10,9 +10,8 @@ from app.config import get_settings
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
 from app.db import get_engine
-from app.accounts.router import router as accounts_router
+from app.api import include_routers
 from app.core.pagination import strict_query
-from app.health.router import router as health_router
 
 
 @asynccontextmanager
@@ -41,6 +40,5 @@ def create_app() -> FastAPI:
         allow_headers=["Authorization", "Content-Type"],
         expose_headers=["X-Total-Count", "Link", "Content-Disposition"],
     )
-    app.include_router(health_router)
-    app.include_router(accounts_router)
+    include_routers(app)
     return app

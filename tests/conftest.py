@@ -120,11 +120,31 @@ async def client(db_engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
     db.get_engine.cache_clear()
     db.get_sessionmaker.cache_clear()
     app = create_app()
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as c:
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://test",
+        event_hooks={"response": [assert_errors_are_problem_json]},
+    ) as c:
         yield c
     await db.get_engine().dispose()
     db.get_engine.cache_clear()
     db.get_sessionmaker.cache_clear()
+
+
+async def assert_errors_are_problem_json(response) -> None:
+    """Every 4xx/5xx the suite sees must be RFC 9457 problem+json with the core members."""
+    if response.status_code < 400:
+        return
+    await response.aread()
+    content_type = response.headers.get("content-type", "")
+    assert content_type.startswith("application/problem+json"), (
+        f"{response.request.method} {response.request.url} -> {response.status_code} "
+        f"with {content_type!r}: {response.text[:200]}"
+    )
+    body = response.json()
+    for member in ("type", "title", "status", "detail"):
+        assert member in body, f"problem body lacks {member!r}: {body}"
+    assert body["status"] == response.status_code
 
 
 @pytest.fixture

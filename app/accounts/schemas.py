@@ -3,15 +3,11 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
+
+from app.core.schemas import StrictModel
 
 Role = Literal["admin", "department", "school_admin", "teacher", "creator"]
-
-
-class StrictModel(BaseModel):
-    """Request bodies: unknown fields are an error, never silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class TokenRead(BaseModel):

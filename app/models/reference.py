@@ -21,7 +21,7 @@ class District(Timestamped, Base):
     __tablename__ = "districts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Department of Provincial Administration geocode, 1001 (Phra Nakhon) .. 1050 (Thawi Watthana).
+    # Department of Provincial Administration geocode, 1001 (Phra Nakhon) .. 1050 (Bang Bon).
     code: Mapped[str] = mapped_column(String(8), unique=True)
     name_th: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))

@@ -1,0 +1,5 @@
+"""creators API (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1", tags=["creators"])

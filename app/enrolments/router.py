@@ -1,0 +1,5 @@
+"""enrolments API (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1", tags=["enrolments"])

@@ -1,0 +1,5 @@
+"""students API (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1", tags=["students"])
