@@ -152,3 +152,30 @@ async def revoke_api_key(session: AsyncSession, key_id: int, actor: Principal) -
             {"by": actor.user_id, "id": key_id})
         await session.refresh(key)
     return key
+
+
+async def set_demo_passwords(session: AsyncSession, password: str) -> list[str]:
+    """Give the sample `demo.*` accounts a password if they have none yet; returns usernames."""
+    hashed = hash_password(password)
+    result = await session.execute(
+        text("UPDATE users SET password_hash = :h WHERE username LIKE 'demo.%' "
+             "AND password_hash IS NULL RETURNING username"), {"h": hashed})
+    return sorted(result.scalars())
+
+
+async def resolve_user_links(session: AsyncSession, *, school_code: str | None,
+                             creator_handle: str | None) -> tuple[int | None, int | None]:
+    """School and creator ids from their codes, for the CLI."""
+    school_id = creator_id = None
+    if school_code:
+        school_id = (await session.execute(
+            select(School.id).where(School.code == school_code))).scalar_one_or_none()
+        if school_id is None:
+            raise NotFound(f"--school: no school with code {school_code!r}")
+    if creator_handle:
+        creator_id = (await session.execute(
+            select(Creator.id).where(Creator.handle == creator_handle.lstrip("@"))
+        )).scalar_one_or_none()
+        if creator_id is None:
+            raise NotFound(f"--creator: no creator with handle {creator_handle!r}")
+    return school_id, creator_id

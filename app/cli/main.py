@@ -12,7 +12,9 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
 curriculum_app = typer.Typer(no_args_is_help=True, help="Curriculum YAML files.")
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 app.add_typer(curriculum_app, name="curriculum")
+app.add_typer(users_app, name="users")
 
 
 def _parse_bool(value: str, option: str) -> bool:
@@ -104,15 +106,70 @@ def seed(
     load_seed_files(_parse_bool(sample, "--sample"))
 
 
-def load_seed_files(sample: bool) -> None:
+def load_seed_files(sample: bool) -> list[str]:
+    """Load the seeds; with sample data, give demo accounts the demo password.
+    Returns the demo usernames that can sign in with it."""
+    from app.accounts.service import set_demo_passwords
     from app.seeds.loader import SeedError, load_seeds
 
-    seeds_dir = settings_or_exit().seeds_dir
+    settings = settings_or_exit()
+    give_demo_passwords = sample and settings.environment != "production"
+
+    async def work(session):
+        report = await load_seeds(session, settings.seeds_dir, sample=sample)
+        if give_demo_passwords:
+            await set_demo_passwords(session, settings.demo_password)
+        return report
+
     try:
-        report = run_with_session(lambda session: load_seeds(session, seeds_dir, sample=sample))
+        report = run_with_session(work)
     except SeedError as exc:
         raise fail(f"{exc}; nothing was loaded") from None
     typer.echo(str(report))
+    return DEMO_USERS if give_demo_passwords else []
+
+
+DEMO_USERS = ["demo.admin", "demo.department", "demo.schooladmin", "demo.teacher", "demo.creator"]
+
+
+@users_app.command("create")
+def users_create(
+    role: Annotated[str, typer.Option(help="admin, department, school_admin, teacher, creator")],
+    username: Annotated[str, typer.Option(help="Sign-in name")],
+    full_name_th: Annotated[str, typer.Option("--name-th", help="Full name in Thai")],
+    full_name_en: Annotated[str, typer.Option("--name-en", help="Full name in English")] = "",
+    school: Annotated[str | None, typer.Option(help="School code (school_admin, teacher)")] = None,
+    creator: Annotated[str | None, typer.Option(help="Creator handle (creator)")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    password: Annotated[str | None, typer.Option(
+        envvar="LMS_NEW_PASSWORD", help="Default: asked for at the prompt")] = None,
+) -> None:
+    """Create an account."""
+    from pydantic import ValidationError
+
+    from app.accounts.schemas import UserCreate
+    from app.accounts.service import create_user, resolve_user_links
+    from app.core.errors import AppError
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def work(session) -> int:
+        school_id, creator_id = await resolve_user_links(
+            session, school_code=school, creator_handle=creator)
+        data = UserCreate(username=username, password=password, full_name_th=full_name_th,
+                          full_name_en=full_name_en, email=email, role=role,  # type: ignore[arg-type]
+                          school_id=school_id, creator_id=creator_id)
+        return await create_user(session, data, actor=None)
+
+    try:
+        user_id = run_with_session(work)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise fail(f"--{'-'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+    except AppError as exc:
+        raise fail(exc.detail) from None
+    typer.echo(f"created user {username} (id {user_id}, role {role})")
 
 
 @app.command("serve")
@@ -125,12 +182,19 @@ def serve(
     import uvicorn
 
     settings = settings_or_exit()
+    demo_users: list[str] = []
     if setup:
         migrate_database()
         typer.echo("migrations applied")
         typer.echo(str(load_curriculum_tree(settings.curriculum_dir)))
-        load_seed_files(sample=True)
-    typer.echo(f"API on http://{host}:{port}  (OpenAPI docs: http://{host}:{port}/docs)")
+        demo_users = load_seed_files(sample=True)
+    base = f"http://{host}:{port}"
+    typer.echo(f"API:      {base}/api/v1   (OpenAPI docs: {base}/docs)")
+    if demo_users:
+        typer.echo(f"Sign in as a demo user (password {settings.demo_password!r}):")
+        for username in demo_users:
+            typer.echo(f"  curl -s -X POST {base}/api/v1/auth/token "
+                       f"-d username={username} -d password={settings.demo_password}")
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port,
                 log_config=None, proxy_headers=False)
 

@@ -3,6 +3,7 @@
 The tree is the whole truth: courses and modules that are no longer in it are retired (never
 deleted, since workshops pin module versions). A course whose content hash has not changed
 costs nothing but one SELECT, so reloading the same tree writes no row at all.
+`updated_at` is kept by the database's triggers.
 """
 
 import asyncio
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, case, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -109,7 +110,7 @@ async def load_curriculum(session: AsyncSession, path: Path) -> LoadReport:
         await session.execute(
             update(Course)
             .where(Course.id == bindparam("course_id"))
-            .values(source_file=bindparam("source_file"), updated_at=func.now()),
+            .values(source_file=bindparam("source_file")),
             relocated,
             execution_options={"synchronize_session": False},
         )
@@ -141,7 +142,7 @@ async def _write_courses(
         await session.execute(
             update(Course)
             .where(Course.id.in_(retired_ids))
-            .values(retired=True, updated_at=func.now())
+            .values(retired=True)
             .execution_options(synchronize_session=False)
         )
 
@@ -186,7 +187,7 @@ async def _write_courses(
         await session.execute(
             update(_modules_table)
             .where(_modules_table.c.id == bindparam("module_id"))
-            .values(retired=True, position=bindparam("new_position"), updated_at=func.now()),
+            .values(retired=True, position=bindparam("new_position")),
             retiring,
         )
     retired_before = {row.id for row in modules.values() if row.retired}
@@ -245,7 +246,6 @@ async def _upsert_courses(
                 **{name: stmt.excluded[name] for name in changing},
                 "version": Course.version + 1,
                 "retired": False,
-                "updated_at": func.now(),
             },
         ).returning(Course.code, Course.id),
         rows,
@@ -272,7 +272,6 @@ async def _upsert_modules(session: AsyncSession, rows: list[dict[str, Any]]) -> 
                 ),
                 "content_hash": stmt.excluded.content_hash,
                 "retired": False,
-                "updated_at": func.now(),
             },
         ).returning(Module.id, Module.code, Module.version, Module.content_hash),
         rows,

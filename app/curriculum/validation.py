@@ -200,7 +200,7 @@ def _missing(loc: tuple[Any, ...]) -> str:
         return f"required English {noun} is missing"
     if loc == ("modules",):
         return "required list of modules is missing (a course needs at least one)"
-    return f"required key '{loc[-1]}' is missing"
+    return "required field is missing"
 
 
 def _describe(value: Any) -> str:

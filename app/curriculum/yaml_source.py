@@ -62,7 +62,11 @@ def parse_yaml(text: str) -> YamlDocument:
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
-            problem = f"{problem} ({exc.context})"
+            # The parser notices a problem where it gives up, often a line after the cause
+            # (an unclosed `[`): name where the enclosing construct started as well.
+            started = exc.context_mark
+            where = f" started at line {started.line + 1}" if started is not None else ""
+            problem = f"{problem} ({exc.context}{where})"
         raise YamlSyntaxError(line, f"invalid YAML: {problem}") from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(1, f"invalid YAML: {exc}") from exc
