@@ -75,12 +75,15 @@ def curriculum_validate(
 
 @curriculum_app.command("load")
 def curriculum_load(
-    path: Annotated[Path | None, typer.Argument(help="File or folder; default: curriculum/")] = None,
+    path: Annotated[Path | None, typer.Argument(
+        help="The whole curriculum folder; default: curriculum/")] = None,
 ) -> None:
-    """Validate, then upsert courses and modules; nothing is written if any file is invalid."""
+    """Validate, then upsert courses and modules; nothing is written if any file is invalid.
+    Courses whose file is gone from the folder are retired."""
     root = path or settings_or_exit().curriculum_dir
-    if not root.exists():
-        raise fail(f"{root}: no such file or folder")
+    if not root.is_dir():
+        raise fail(f"{root}: not a folder (load takes the whole curriculum folder, since "
+                   "courses missing from it are retired)")
     report = load_curriculum_tree(root)
     typer.echo(str(report))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, delete, insert, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +23,12 @@ from app.curriculum.schema import CourseDoc
 from app.curriculum.validation import CurriculumError, validate_tree
 from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
 
+# Core tables for executemany UPDATEs: with the ORM entity, a list of parameter sets means
+# "bulk UPDATE by primary key", which takes no WHERE clause of its own.
+_courses_table: Table = Course.__table__  # type: ignore[assignment]
 _modules_table: Table = Module.__table__  # type: ignore[assignment]
+# Key of the transaction-level advisory lock that serialises curriculum loads.
+_LOCK_KEY = 0x4C4D5343  # "LMSC"
 
 
 class CurriculumInvalid(Exception):
@@ -55,6 +60,21 @@ class LoadReport:
         """Number of courses written to; 0 means the load was a no-op."""
         return len(self.created) + len(self.updated) + len(self.retired) + len(self.relocated)
 
+    def __str__(self) -> str:
+        parts = [
+            f"{len(self.created)} created",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.retired)} retired",
+        ]
+        if self.relocated:
+            parts.append(f"{len(self.relocated)} moved to another file")
+        return (
+            f"curriculum: {self.changed} changed ({', '.join(parts)} courses); "
+            f"{self.module_versions_created} new module versions, "
+            f"{self.modules_retired} modules retired"
+        )
+
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -69,11 +89,15 @@ async def load_curriculum(session: AsyncSession, path: Path) -> LoadReport:
     """Validate the curriculum directory `path` and bring the database in line with it.
 
     Raises `CurriculumInvalid` (writing nothing) if the tree has any error. Only flushes:
-    the caller owns the transaction.
+    the caller owns the transaction. Rows are written with SQL statements, so ORM objects
+    already loaded in `session` are not refreshed.
     """
     # Reading and validating files is blocking work; keep it off the event loop.
     courses = await asyncio.to_thread(_validated_courses, path)
 
+    # Two loads at once would each plan from the same old state; the second one waits here
+    # until the first one's transaction ends. A lock is no write: a no-op load stays one.
+    await session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
     existing = {
         row.code: row
         for row in await session.execute(
@@ -101,18 +125,16 @@ async def load_curriculum(session: AsyncSession, path: Path) -> LoadReport:
             continue
         to_write.append((course, course_hash, source_file))
     in_tree = {course.code for course in courses}
-    retired_ids = [
-        row.id for code, row in existing.items() if code not in in_tree and not row.retired
-    ]
-    report.retired = sorted(code for code, row in existing.items() if row.id in retired_ids)
+    gone = sorted(code for code, row in existing.items() if code not in in_tree and not row.retired)
+    report.retired = gone
+    retired_ids = [existing[code].id for code in gone]
 
     if relocated:
         await session.execute(
-            update(Course)
-            .where(Course.id == bindparam("course_id"))
+            update(_courses_table)
+            .where(_courses_table.c.id == bindparam("course_id"))
             .values(source_file=bindparam("source_file")),
             relocated,
-            execution_options={"synchronize_session": False},
         )
     if to_write or retired_ids:
         await _write_courses(session, report, to_write, retired_ids, courses)

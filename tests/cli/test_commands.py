@@ -87,3 +87,38 @@ def test_curriculum_validate_on_missing_path_fails_clearly(tmp_path: Path):
     result = lms("curriculum", "validate", str(tmp_path / "nothing"))
     assert result.returncode == 1
     assert "no such file" in result.stderr
+
+
+BROKEN = Path(__file__).resolve().parent.parent / "curriculum" / "data" / "broken"
+
+
+async def test_validate_prints_every_broken_case_with_file_and_line_and_load_writes_nothing(
+    db_engine,
+):
+    result = lms("curriculum", "validate", str(BROKEN))
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) >= 8
+    for line in lines:
+        file, number, message = line.split(":", 2)
+        assert file.endswith(".yaml") and number.isdigit() and message.strip(), line
+    text_out = result.stdout.lower()
+    for case in ("bad-syntax.yaml:6: invalid yaml", "unknown key 'duration'",
+                 "wrong-type.yaml:10:", "required thai title is missing",
+                 "course code 'base' is already used", "module code 'base-01' is already used",
+                 "unknown prerequisite 'base-99'", "prerequisite cycle"):
+        assert case in text_out, f"{case!r} missing from:\n{result.stdout}"
+    loaded = lms("curriculum", "load", str(BROKEN))
+    assert loaded.returncode == 1
+    assert await count(db_engine, "courses") == 0
+    assert await count(db_engine, "modules") == 0
+
+
+async def test_loading_the_shipped_curriculum_twice_changes_nothing_the_second_time(db_engine):
+    first = lms("curriculum", "load")
+    assert first.returncode == 0, first.stderr
+    assert await count(db_engine, "courses") >= 8
+    assert await count(db_engine, "modules") >= 40
+    second = lms("curriculum", "load")
+    assert second.returncode == 0, second.stderr
+    assert "0 changed" in second.stdout, second.stdout
