@@ -12,8 +12,17 @@ from app.rooms.router import router as rooms
 from app.students.router import router as students
 from app.workshops.router import router as workshops
 
-ROUTERS = (health, accounts, reference, rooms, creators, students, workshops, enrolments,
-           attendance)
+ROUTERS = (
+    health,
+    accounts,
+    reference,
+    rooms,
+    creators,
+    students,
+    workshops,
+    enrolments,
+    attendance,
+)
 
 
 def include_routers(app: FastAPI) -> None:

@@ -6,12 +6,12 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from app.api import include_routers
 from app.config import get_settings
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
-from app.db import get_engine
-from app.api import include_routers
 from app.core.pagination import strict_query
+from app.db import get_engine
 
 
 @asynccontextmanager

@@ -92,9 +92,7 @@ async def _clean_tables(request) -> AsyncIterator[None]:
     engine: AsyncEngine = request.getfixturevalue("db_engine")
     async with engine.begin() as conn:
         tables = (
-            await conn.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            )
+            await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
         ).scalars()
         names = [t for t in tables if t not in _TRUNCATE_SKIP]
         if names:

@@ -27,8 +27,7 @@ def _unauthorized(detail: str) -> Unauthorized:
 
 
 _USER_SQL = text(
-    "SELECT id, username, role, school_id, creator_id FROM users "
-    "WHERE id = :id AND is_active"
+    "SELECT id, username, role, school_id, creator_id FROM users WHERE id = :id AND is_active"
 )
 _API_KEY_SQL = text(
     "SELECT k.id AS key_id, k.secret_hash, u.id, u.username, u.role, u.school_id, u.creator_id "
@@ -56,8 +55,15 @@ async def get_principal(
         if row is None or not api_secret_matches(secret, row["secret_hash"]):
             raise _unauthorized("Invalid, expired or revoked API key / คีย์ API ไม่ถูกต้อง")
         await session.execute(_TOUCH_API_KEY_SQL, {"id": row["key_id"]})
-        return Principal(row["id"], row["username"], row["role"], row["school_id"],
-                         row["creator_id"], via="api_key", api_key_id=row["key_id"])
+        return Principal(
+            row["id"],
+            row["username"],
+            row["role"],
+            row["school_id"],
+            row["creator_id"],
+            via="api_key",
+            api_key_id=row["key_id"],
+        )
     try:
         claims = decode_access_token(token, secret=get_settings().secret_key)
         user_id = int(claims["sub"])
@@ -66,8 +72,9 @@ async def get_principal(
     row = (await session.execute(_USER_SQL, {"id": user_id})).mappings().first()
     if row is None:
         raise _unauthorized("Account not found or disabled / ไม่พบบัญชีหรือถูกระงับ")
-    return Principal(row["id"], row["username"], row["role"], row["school_id"],
-                     row["creator_id"], via="token")
+    return Principal(
+        row["id"], row["username"], row["role"], row["school_id"], row["creator_id"], via="token"
+    )
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

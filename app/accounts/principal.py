@@ -27,9 +27,7 @@ class Principal:
         return self.role in CITY_WIDE_READERS
 
     def can_read_school(self, school_id: int) -> bool:
-        return self.reads_all_schools or (
-            self.role in SCHOOL_STAFF and self.school_id == school_id
-        )
+        return self.reads_all_schools or (self.role in SCHOOL_STAFF and self.school_id == school_id)
 
     def can_manage_school(self, school_id: int) -> bool:
         """Write rooms, students, teachers, workshops of a school."""
@@ -44,8 +42,7 @@ class Principal:
         self.ensure_reads_school_or_creator(school_id, what)
         if not self.can_manage_school(school_id):
             raise Forbidden(
-                f"Your role ({self.role}) cannot change this {what} / "
-                "บทบาทของคุณไม่มีสิทธิ์แก้ไขข้อมูลนี้"
+                f"Your role ({self.role}) cannot change this {what} / บทบาทของคุณไม่มีสิทธิ์แก้ไขข้อมูลนี้"
             )
 
     def ensure_reads_school_or_creator(self, school_id: int, what: str = "record") -> None:

@@ -31,7 +31,8 @@ async def sign_in(
     """Sign in with username and password (OAuth2 password flow); returns a bearer JWT."""
     try:
         token, expires_in = await service.sign_in(
-            session, username=form.username, password=form.password, settings=get_settings())
+            session, username=form.username, password=form.password, settings=get_settings()
+        )
     except Unauthorized:
         await session.commit()  # keep the failure count even though the answer is an error
         raise
@@ -44,22 +45,32 @@ async def read_me(session: SessionDep, principal: CurrentPrincipal) -> dict:
     return await service.user_read(session, principal.user_id)
 
 
-@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED,
-             responses=errors(400, 401, 403, 404, 409, 422))
+@router.post(
+    "/users",
+    response_model=UserRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(400, 401, 403, 404, 409, 422),
+)
 async def create_user(session: SessionDep, body: UserCreate, principal: Writer) -> dict:
     """Create an account (admin: any; school admin: teachers of their own school)."""
     user_id = await service.create_user(session, body, actor=principal)
     return await service.user_read(session, user_id)
 
 
-@router.post("/api-keys", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED,
-             responses=errors(401, 403, 404, 422))
-async def create_api_key(session: SessionDep, body: ApiKeyCreate,
-                         principal: Writer) -> ApiKeyCreated:
+@router.post(
+    "/api-keys",
+    response_model=ApiKeyCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(401, 403, 404, 422),
+)
+async def create_api_key(
+    session: SessionDep, body: ApiKeyCreate, principal: Writer
+) -> ApiKeyCreated:
     """Create an API key for scripts; the key is shown once, only its hash is stored."""
     row, key = await service.create_api_key(session, body, principal)
-    return ApiKeyCreated(key=key, **ApiKeyRead.model_validate(row, from_attributes=True)
-                         .model_dump())
+    return ApiKeyCreated(
+        key=key, **ApiKeyRead.model_validate(row, from_attributes=True).model_dump()
+    )
 
 
 @router.get("/api-keys", response_model=list[ApiKeyRead], responses=errors(401, 403))

@@ -55,7 +55,8 @@ class UserCreate(StrictModel):
 class ApiKeyCreate(StrictModel):
     name: str = Field(min_length=1, max_length=200, description="What the key is for")
     user_id: int | None = Field(
-        default=None, description="The account the key acts as (admins only; default: you)")
+        default=None, description="The account the key acts as (admins only; default: you)"
+    )
     expires_at: AwareDatetime | None = None
 
 

@@ -21,8 +21,9 @@ class TooManyAttempts(AppError):
 BAD_CREDENTIALS = "Wrong username or password / ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
 
 
-async def sign_in(session: AsyncSession, *, username: str, password: str,
-                  settings: Settings) -> tuple[str, int]:
+async def sign_in(
+    session: AsyncSession, *, username: str, password: str, settings: Settings
+) -> tuple[str, int]:
     """A new access token for valid credentials.
 
     Same answer for an unknown user and a wrong password. After `login_max_failures`
@@ -36,7 +37,8 @@ async def sign_in(session: AsyncSession, *, username: str, password: str,
         retry = int((user.locked_until - now).total_seconds()) + 1
         raise TooManyAttempts(
             "Too many failed sign-ins; try again later / เข้าสู่ระบบผิดหลายครั้ง โปรดลองใหม่ภายหลัง",
-            headers={"Retry-After": str(retry)})
+            headers={"Retry-After": str(retry)},
+        )
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         if user is not None:
@@ -51,55 +53,86 @@ async def sign_in(session: AsyncSession, *, username: str, password: str,
     user.last_login_at = now
     await session.flush()
     minutes = settings.access_token_minutes
-    token = create_access_token(user_id=user.id, secret=settings.secret_key, minutes=minutes,
-                                role=user.role)
+    token = create_access_token(
+        user_id=user.id, secret=settings.secret_key, minutes=minutes, role=user.role
+    )
     return token, minutes * 60
 
 
 async def user_read(session: AsyncSession, user_id: int) -> dict[str, Any]:
-    row = (await session.execute(
-        select(User, School, Creator)
-        .outerjoin(School, School.id == User.school_id)
-        .outerjoin(Creator, Creator.id == User.creator_id)
-        .where(User.id == user_id)
-    )).one_or_none()
+    row = (
+        await session.execute(
+            select(User, School, Creator)
+            .outerjoin(School, School.id == User.school_id)
+            .outerjoin(Creator, Creator.id == User.creator_id)
+            .where(User.id == user_id)
+        )
+    ).one_or_none()
     if row is None:
         raise NotFound("No such user / ไม่พบผู้ใช้")
     user, school, creator = row
     return {
-        "id": user.id, "username": user.username, "full_name_th": user.full_name_th,
-        "full_name_en": user.full_name_en, "email": user.email, "role": user.role,
+        "id": user.id,
+        "username": user.username,
+        "full_name_th": user.full_name_th,
+        "full_name_en": user.full_name_en,
+        "email": user.email,
+        "role": user.role,
         "is_active": user.is_active,
-        "school": None if school is None else {
-            "id": school.id, "code": school.code, "name_th": school.name_th,
-            "name_en": school.name_en},
-        "creator": None if creator is None else {
-            "id": creator.id, "handle": creator.handle, "display_name": creator.display_name},
+        "school": None
+        if school is None
+        else {
+            "id": school.id,
+            "code": school.code,
+            "name_th": school.name_th,
+            "name_en": school.name_en,
+        },
+        "creator": None
+        if creator is None
+        else {"id": creator.id, "handle": creator.handle, "display_name": creator.display_name},
     }
 
 
-async def create_user(session: AsyncSession, data: UserCreate, *,
-                      actor: Principal | None) -> int:
+async def create_user(session: AsyncSession, data: UserCreate, *, actor: Principal | None) -> int:
     """Create an account. `actor=None` is the operator's CLI (no scope limits)."""
     if actor is not None and not actor.is_admin:
         # A school admin adds teachers and school admins of their own school only.
         if actor.role != "school_admin" or data.role not in ("teacher", "school_admin"):
-            raise Forbidden("You may only create teacher accounts for your school / "
-                            "สร้างได้เฉพาะบัญชีครูในโรงเรียนของคุณ")
+            raise Forbidden(
+                "You may only create teacher accounts for your school / "
+                "สร้างได้เฉพาะบัญชีครูในโรงเรียนของคุณ"
+            )
         if data.school_id not in (None, actor.school_id):
             raise NotFound("No such school / ไม่พบโรงเรียน")
         data = data.model_copy(update={"school_id": actor.school_id})
     if data.role in ("teacher", "school_admin") and data.school_id is None:
-        raise BadRequest("school_id is required for this role / ต้องระบุโรงเรียน",
-                         errors=[{"field": "school_id", "pointer": "/body/school_id",
-                                  "message": "required for role " + data.role}])
+        raise BadRequest(
+            "school_id is required for this role / ต้องระบุโรงเรียน",
+            errors=[
+                {
+                    "field": "school_id",
+                    "pointer": "/body/school_id",
+                    "message": "required for role " + data.role,
+                }
+            ],
+        )
     if data.role == "creator" and data.creator_id is None:
-        raise BadRequest("creator_id is required for role creator / ต้องระบุครีเอเตอร์",
-                         errors=[{"field": "creator_id", "pointer": "/body/creator_id",
-                                  "message": "required for role creator"}])
+        raise BadRequest(
+            "creator_id is required for role creator / ต้องระบุครีเอเตอร์",
+            errors=[
+                {
+                    "field": "creator_id",
+                    "pointer": "/body/creator_id",
+                    "message": "required for role creator",
+                }
+            ],
+        )
     user = User(
-        username=data.username, email=data.email, full_name_th=data.full_name_th,
-        full_name_en=data.full_name_en, role=data.role,
+        username=data.username,
+        email=data.email,
+        full_name_th=data.full_name_th,
+        full_name_en=data.full_name_en,
+        role=data.role,
         school_id=data.school_id if data.role in ("teacher", "school_admin") else None,
         creator_id=data.creator_id if data.role == "creator" else None,
         password_hash=hash_password(data.password),
@@ -109,20 +142,28 @@ async def create_user(session: AsyncSession, data: UserCreate, *,
     return user.id
 
 
-async def create_api_key(session: AsyncSession, data: ApiKeyCreate,
-                         actor: Principal) -> tuple[ApiKey, str]:
+async def create_api_key(
+    session: AsyncSession, data: ApiKeyCreate, actor: Principal
+) -> tuple[ApiKey, str]:
     user_id = data.user_id or actor.user_id
     owner = await session.get(User, user_id)
     if owner is None or not owner.is_active:
         raise NotFound("No such user / ไม่พบผู้ใช้")
-    if not actor.is_admin:
-        # School admins create keys for their own account (and so their own school).
-        if actor.role != "school_admin" or user_id != actor.user_id:
-            raise Forbidden("School admins create keys for their own account only / "
-                            "สร้างคีย์ได้เฉพาะบัญชีของตนเอง")
+    # School admins create keys for their own account (and so their own school).
+    if not actor.is_admin and (actor.role != "school_admin" or user_id != actor.user_id):
+        raise Forbidden(
+            "School admins create keys for their own account only / สร้างคีย์ได้เฉพาะบัญชีของตนเอง"
+        )
     key, prefix, secret_hash = new_api_key()
-    row = ApiKey(prefix=prefix, secret_hash=secret_hash, name=data.name, user_id=user_id,
-                 school_id=owner.school_id, created_by=actor.user_id, expires_at=data.expires_at)
+    row = ApiKey(
+        prefix=prefix,
+        secret_hash=secret_hash,
+        name=data.name,
+        user_id=user_id,
+        school_id=owner.school_id,
+        created_by=actor.user_id,
+        expires_at=data.expires_at,
+    )
     session.add(row)
     await session.flush()
     await session.refresh(row)
@@ -142,14 +183,16 @@ async def list_api_keys(session: AsyncSession, actor: Principal) -> list[ApiKey]
 
 
 async def revoke_api_key(session: AsyncSession, key_id: int, actor: Principal) -> ApiKey:
-    key = (await session.execute(
-        _keys_in_scope(actor).where(ApiKey.id == key_id))).scalar_one_or_none()
+    key = (
+        await session.execute(_keys_in_scope(actor).where(ApiKey.id == key_id))
+    ).scalar_one_or_none()
     if key is None:
         raise NotFound("No such API key / ไม่พบคีย์")
     if key.revoked_at is None:
         await session.execute(
             text("UPDATE api_keys SET revoked_at = now(), revoked_by = :by WHERE id = :id"),
-            {"by": actor.user_id, "id": key_id})
+            {"by": actor.user_id, "id": key_id},
+        )
         await session.refresh(key)
     return key
 
@@ -158,24 +201,32 @@ async def set_demo_passwords(session: AsyncSession, password: str) -> list[str]:
     """Give the sample `demo.*` accounts a password if they have none yet; returns usernames."""
     hashed = hash_password(password)
     result = await session.execute(
-        text("UPDATE users SET password_hash = :h WHERE username LIKE 'demo.%' "
-             "AND password_hash IS NULL RETURNING username"), {"h": hashed})
+        text(
+            "UPDATE users SET password_hash = :h WHERE username LIKE 'demo.%' "
+            "AND password_hash IS NULL RETURNING username"
+        ),
+        {"h": hashed},
+    )
     return sorted(result.scalars())
 
 
-async def resolve_user_links(session: AsyncSession, *, school_code: str | None,
-                             creator_handle: str | None) -> tuple[int | None, int | None]:
+async def resolve_user_links(
+    session: AsyncSession, *, school_code: str | None, creator_handle: str | None
+) -> tuple[int | None, int | None]:
     """School and creator ids from their codes, for the CLI."""
     school_id = creator_id = None
     if school_code:
-        school_id = (await session.execute(
-            select(School.id).where(School.code == school_code))).scalar_one_or_none()
+        school_id = (
+            await session.execute(select(School.id).where(School.code == school_code))
+        ).scalar_one_or_none()
         if school_id is None:
             raise NotFound(f"--school: no school with code {school_code!r}")
     if creator_handle:
-        creator_id = (await session.execute(
-            select(Creator.id).where(Creator.handle == creator_handle.lstrip("@"))
-        )).scalar_one_or_none()
+        creator_id = (
+            await session.execute(
+                select(Creator.id).where(Creator.handle == creator_handle.lstrip("@"))
+            )
+        ).scalar_one_or_none()
         if creator_id is None:
             raise NotFound(f"--creator: no creator with handle {creator_handle!r}")
     return school_id, creator_id

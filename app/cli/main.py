@@ -7,8 +7,12 @@ import typer
 
 from app.cli.common import fail, run_with_session, settings_or_exit
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="Bangkok school computer-lab learning program: operator commands.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Bangkok school computer-lab learning program: operator commands.",
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
 curriculum_app = typer.Typer(no_args_is_help=True, help="Curriculum YAML files.")
 app.add_typer(db_app, name="db")
@@ -56,7 +60,9 @@ def db_downgrade(revision: str) -> None:
 
 @curriculum_app.command("validate")
 def curriculum_validate(
-    path: Annotated[Path | None, typer.Argument(help="File or folder; default: curriculum/")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="File or folder; default: curriculum/")
+    ] = None,
 ) -> None:
     """Check curriculum files; print every error as file:line: message."""
     from app.curriculum.validation import validate_tree
@@ -75,15 +81,18 @@ def curriculum_validate(
 
 @curriculum_app.command("load")
 def curriculum_load(
-    path: Annotated[Path | None, typer.Argument(
-        help="The whole curriculum folder; default: curriculum/")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="The whole curriculum folder; default: curriculum/")
+    ] = None,
 ) -> None:
     """Validate, then upsert courses and modules; nothing is written if any file is invalid.
     Courses whose file is gone from the folder are retired."""
     root = path or settings_or_exit().curriculum_dir
     if not root.is_dir():
-        raise fail(f"{root}: not a folder (load takes the whole curriculum folder, since "
-                   "courses missing from it are retired)")
+        raise fail(
+            f"{root}: not a folder (load takes the whole curriculum folder, since "
+            "courses missing from it are retired)"
+        )
     report = load_curriculum_tree(root)
     typer.echo(str(report))
 
@@ -101,9 +110,14 @@ def load_curriculum_tree(root: Path):
 
 @app.command("seed")
 def seed(
-    sample: Annotated[str, typer.Option(
-        "--sample", metavar="true|false",
-        help="Also load the sample schools, rooms, people (default true).")] = "true",
+    sample: Annotated[
+        str,
+        typer.Option(
+            "--sample",
+            metavar="true|false",
+            help="Also load the sample schools, rooms, people (default true).",
+        ),
+    ] = "true",
 ) -> None:
     """Load reference data (districts, terms) and, unless --sample=false, the sample data."""
     load_seed_files(_parse_bool(sample, "--sample"))
@@ -144,8 +158,9 @@ def users_create(
     school: Annotated[str | None, typer.Option(help="School code (school_admin, teacher)")] = None,
     creator: Annotated[str | None, typer.Option(help="Creator handle (creator)")] = None,
     email: Annotated[str | None, typer.Option()] = None,
-    password: Annotated[str | None, typer.Option(
-        envvar="LMS_NEW_PASSWORD", help="Default: asked for at the prompt")] = None,
+    password: Annotated[
+        str | None, typer.Option(envvar="LMS_NEW_PASSWORD", help="Default: asked for at the prompt")
+    ] = None,
 ) -> None:
     """Create an account."""
     from pydantic import ValidationError
@@ -159,10 +174,18 @@ def users_create(
 
     async def work(session) -> int:
         school_id, creator_id = await resolve_user_links(
-            session, school_code=school, creator_handle=creator)
-        data = UserCreate(username=username, password=password, full_name_th=full_name_th,
-                          full_name_en=full_name_en, email=email, role=role,  # type: ignore[arg-type]
-                          school_id=school_id, creator_id=creator_id)
+            session, school_code=school, creator_handle=creator
+        )
+        data = UserCreate(
+            username=username,
+            password=password,
+            full_name_th=full_name_th,
+            full_name_en=full_name_en,
+            email=email,
+            role=role,  # type: ignore[arg-type]
+            school_id=school_id,
+            creator_id=creator_id,
+        )
         return await create_user(session, data, actor=None)
 
     try:
@@ -196,10 +219,18 @@ def serve(
     if demo_users:
         typer.echo(f"Sign in as a demo user (password {settings.demo_password!r}):")
         for username in demo_users:
-            typer.echo(f"  curl -s -X POST {base}/api/v1/auth/token "
-                       f"-d username={username} -d password={settings.demo_password}")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port,
-                log_config=None, proxy_headers=False)
+            typer.echo(
+                f"  curl -s -X POST {base}/api/v1/auth/token "
+                f"-d username={username} -d password={settings.demo_password}"
+            )
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=False,
+    )
 
 
 def main() -> None:

@@ -25,8 +25,9 @@ class AppError(Exception):
     slug = "internal-error"
     title = "Internal error / เกิดข้อผิดพลาดภายในระบบ"
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None,
-                 **extensions: Any) -> None:
+    def __init__(
+        self, detail: str, *, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers
@@ -80,17 +81,35 @@ def problem(
 # Constraint name -> (status, field, message). Messages are what a person will read.
 CONSTRAINT_MESSAGES: dict[str, tuple[int, str | None, str]] = {
     "ex_workshop_sessions_room_overlap": (
-        409, "sessions", "The room is already booked at that time / ห้องนี้ถูกจองในช่วงเวลานั้นแล้ว"),
+        409,
+        "sessions",
+        "The room is already booked at that time / ห้องนี้ถูกจองในช่วงเวลานั้นแล้ว",
+    ),
     "ex_workshop_sessions_creator_overlap": (
-        409, "creator_id", "The creator already leads a session at that time / ครีเอเตอร์มีเซสชันอื่นในช่วงเวลานั้น"),
+        409,
+        "creator_id",
+        "The creator already leads a session at that time / ครีเอเตอร์มีเซสชันอื่นในช่วงเวลานั้น",
+    ),
     "ex_academic_terms_no_overlap": (
-        409, "starts_on", "Terms may not overlap / ภาคเรียนซ้อนทับกันไม่ได้"),
+        409,
+        "starts_on",
+        "Terms may not overlap / ภาคเรียนซ้อนทับกันไม่ได้",
+    ),
     "ck_workshops_capacity_within_room_seats": (
-        422, "capacity", "Capacity exceeds the room's seats / จำนวนที่นั่งเกินจำนวนเครื่องในห้อง"),
+        422,
+        "capacity",
+        "Capacity exceeds the room's seats / จำนวนที่นั่งเกินจำนวนเครื่องในห้อง",
+    ),
     "ck_workshops_seats_taken_within_capacity": (
-        409, "capacity", "The workshop is full / เวิร์กช็อปเต็มแล้ว"),
+        409,
+        "capacity",
+        "The workshop is full / เวิร์กช็อปเต็มแล้ว",
+    ),
     "ck_computer_rooms_seats_cover_workshops": (
-        409, "seats", "Scheduled workshops need more seats / มีเวิร์กช็อปที่ต้องใช้ที่นั่งมากกว่านี้"),
+        409,
+        "seats",
+        "Scheduled workshops need more seats / มีเวิร์กช็อปที่ต้องใช้ที่นั่งมากกว่านี้",
+    ),
 }
 
 
@@ -111,15 +130,18 @@ def translate_integrity_error(exc: DBAPIError) -> AppError:
         cls = {409: Conflict, 422: Unprocessable}.get(status, Conflict)
         return cls(message, constraint=name, field=field)
     if name and name.startswith("uq_"):
-        return Conflict(f"A record with these values already exists ({name}) / ข้อมูลนี้มีอยู่แล้ว",
-                        constraint=name)
+        return Conflict(
+            f"A record with these values already exists ({name}) / ข้อมูลนี้มีอยู่แล้ว", constraint=name
+        )
     if name and name.startswith("fk_"):
-        return Conflict(f"A referenced record is missing or still in use ({name}) / "
-                        "ข้อมูลที่อ้างถึงไม่มีอยู่หรือยังถูกใช้งาน", constraint=name)
+        return Conflict(
+            f"A referenced record is missing or still in use ({name}) / "
+            "ข้อมูลที่อ้างถึงไม่มีอยู่หรือยังถูกใช้งาน",
+            constraint=name,
+        )
     if name and name.startswith("ck_"):
         return Unprocessable(f"A value breaks rule {name} / ค่าที่ส่งมาผิดกฎ", constraint=name)
-    return Conflict("The change conflicts with existing data / ข้อมูลขัดแย้งกับที่มีอยู่",
-                    constraint=name)
+    return Conflict("The change conflicts with existing data / ข้อมูลขัดแย้งกับที่มีอยู่", constraint=name)
 
 
 def _is_connection_problem(exc: BaseException) -> bool:
@@ -130,17 +152,26 @@ def _is_connection_problem(exc: BaseException) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
     return any(
         marker in text
-        for marker in ("connectionrefused", "connection refused", "connection was closed",
-                       "cannot connect", "connectiondoesnotexist", "too many connections",
-                       "timeouterror", "queuepool limit", "cannotconnectnow")
+        for marker in (
+            "connectionrefused",
+            "connection refused",
+            "connection was closed",
+            "cannot connect",
+            "connectiondoesnotexist",
+            "too many connections",
+            "timeouterror",
+            "queuepool limit",
+            "cannotconnectnow",
+        )
     )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        response = problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path,
-                           **exc.extensions)
+        response = problem(
+            exc.status, exc.slug, exc.title, exc.detail, request.url.path, **exc.extensions
+        )
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -151,8 +182,8 @@ def install_error_handlers(app: FastAPI) -> None:
             {
                 "field": ".".join(str(p) for p in err["loc"] if p != "body") or "body",
                 # RFC 6901 pointer into the request: /body/sessions/0/starts_at, /query/limit
-                "pointer": "/" + "/".join(
-                    str(p).replace("~", "~0").replace("/", "~1") for p in err["loc"]),
+                "pointer": "/"
+                + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in err["loc"]),
                 "location": str(err["loc"][0]) if err["loc"] else "body",
                 "message": err["msg"],
                 "type": err["type"],
@@ -160,16 +191,30 @@ def install_error_handlers(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         fields = ", ".join(e["field"] for e in errors)
-        return problem(422, Unprocessable.slug, Unprocessable.title,
-                       f"Invalid value for: {fields}", request.url.path, errors=errors)
+        return problem(
+            422,
+            Unprocessable.slug,
+            Unprocessable.title,
+            f"Invalid value for: {fields}",
+            request.url.path,
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: NotFound.title, 405: "Method not allowed / ไม่รองรับเมธอดนี้",
-                  401: Unauthorized.title, 403: Forbidden.title}
-        response = problem(exc.status_code, f"http-{exc.status_code}",
-                           titles.get(exc.status_code, "Error / ข้อผิดพลาด"),
-                           str(exc.detail), request.url.path)
+        titles = {
+            404: NotFound.title,
+            405: "Method not allowed / ไม่รองรับเมธอดนี้",
+            401: Unauthorized.title,
+            403: Forbidden.title,
+        }
+        response = problem(
+            exc.status_code,
+            f"http-{exc.status_code}",
+            titles.get(exc.status_code, "Error / ข้อผิดพลาด"),
+            str(exc.detail),
+            request.url.path,
+        )
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -177,16 +222,27 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         err = translate_integrity_error(exc)
-        return problem(err.status, err.slug, err.title, err.detail, request.url.path,
-                       **err.extensions)
+        return problem(
+            err.status, err.slug, err.title, err.detail, request.url.path, **err.extensions
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         if _is_connection_problem(exc):
             logger.warning("database unavailable: %s", exc.__class__.__name__)
-            return problem(503, ServiceUnavailable.slug, ServiceUnavailable.title,
-                           "The database is not reachable; try again shortly / "
-                           "ติดต่อฐานข้อมูลไม่ได้ โปรดลองใหม่อีกครั้ง", request.url.path)
+            return problem(
+                503,
+                ServiceUnavailable.slug,
+                ServiceUnavailable.title,
+                "The database is not reachable; try again shortly / "
+                "ติดต่อฐานข้อมูลไม่ได้ โปรดลองใหม่อีกครั้ง",
+                request.url.path,
+            )
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, AppError.slug, AppError.title,
-                       "An unexpected error occurred / เกิดข้อผิดพลาดที่ไม่คาดคิด", request.url.path)
+        return problem(
+            500,
+            AppError.slug,
+            AppError.title,
+            "An unexpected error occurred / เกิดข้อผิดพลาดที่ไม่คาดคิด",
+            request.url.path,
+        )

@@ -6,12 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import PROJECT_ROOT
 
-
 # Indexes created by hand in migrations (expression or operator-class indexes).
 HAND_MADE_INDEXES = {"ix_students_name_th_trgm"}
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ARG001
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """What autogenerate compares. Exclusion constraints, triggers and the hand-made indexes
     are written in migrations by hand; alembic cannot compare them."""
     return not (

@@ -70,13 +70,18 @@ async def strict_query(request: Request) -> None:
         raise BadRequest(
             f"Unknown query parameter(s): {', '.join(unknown)}. Allowed: {allowed} / "
             "พารามิเตอร์ไม่ถูกต้อง",
-            errors=[{"field": name, "pointer": f"/query/{name}", "message": "unknown parameter"}
-                    for name in unknown],
+            errors=[
+                {"field": name, "pointer": f"/query/{name}", "message": "unknown parameter"}
+                for name in unknown
+            ],
         )
 
 
-def sort_clause(sort: str | None, allowed: Mapping[str, ColumnElement[Any]],
-                default: Sequence[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+def sort_clause(
+    sort: str | None,
+    allowed: Mapping[str, ColumnElement[Any]],
+    default: Sequence[ColumnElement[Any]],
+) -> list[ColumnElement[Any]]:
     """`sort=field,-other` over an allow-list of columns; anything else is a 400."""
     if not sort:
         return list(default)
@@ -89,8 +94,13 @@ def sort_clause(sort: str | None, allowed: Mapping[str, ColumnElement[Any]],
             raise BadRequest(
                 f"Cannot sort by {name!r}; allowed: {', '.join(sorted(allowed))} / "
                 "ไม่สามารถเรียงตามฟิลด์นี้",
-                errors=[{"field": "sort", "pointer": "/query/sort",
-                         "message": f"unknown sort field {name!r}"}],
+                errors=[
+                    {
+                        "field": "sort",
+                        "pointer": "/query/sort",
+                        "message": f"unknown sort field {name!r}",
+                    }
+                ],
             )
         column = allowed[name]
         clauses.append(column.desc() if descending else column.asc())
@@ -121,7 +131,8 @@ def set_page_headers(request: Request, response: Response, page: PageParams, tot
         links.append(f'<{url}>; rel="next"')
     if page.offset > 0:
         url = request.url.include_query_params(
-            limit=page.limit, offset=max(page.offset - page.limit, 0))
+            limit=page.limit, offset=max(page.offset - page.limit, 0)
+        )
         links.append(f'<{url}>; rel="prev"')
     if links:
         response.headers["Link"] = ", ".join(links)

@@ -31,16 +31,22 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def create_access_token(*, user_id: int, secret: str, minutes: int, **claims: Any) -> str:
     now = datetime.now(UTC)
-    payload = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes),
-               "typ": "access", **claims}
+    payload = {
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+        "typ": "access",
+        **claims,
+    }
     return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM)
 
 
 def decode_access_token(token: str, *, secret: str) -> dict[str, Any]:
     """Raises jwt.InvalidTokenError for anything but a valid, unexpired HS256 token."""
     # `algorithms` pinned: a token with alg=none or another algorithm is rejected.
-    return jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
-                      options={"require": ["exp", "iat", "sub"]})
+    return jwt.decode(
+        token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["exp", "iat", "sub"]}
+    )
 
 
 def new_api_key() -> tuple[str, str, str]:

@@ -27,6 +27,11 @@ async def health() -> JSONResponse:
             version = (await conn.execute(text("SHOW server_version"))).scalar_one()
     except Exception as exc:  # any failure to reach the database is "unavailable"
         logger.warning("health check failed: %s", exc.__class__.__name__)
-        return problem(503, ServiceUnavailable.slug, ServiceUnavailable.title,
-                       "The database is not reachable / ติดต่อฐานข้อมูลไม่ได้", "/health")
+        return problem(
+            503,
+            ServiceUnavailable.slug,
+            ServiceUnavailable.title,
+            "The database is not reachable / ติดต่อฐานข้อมูลไม่ได้",
+            "/health",
+        )
     return JSONResponse({"status": "ok", "database": "ok", "postgres": version})

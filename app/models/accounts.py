@@ -20,7 +20,9 @@ class User(Timestamped, Base):
             "(role IN ('school_admin', 'teacher')) = (school_id IS NOT NULL)",
             name="school_matches_role",
         ),
-        CheckConstraint("(role = 'creator') = (creator_id IS NOT NULL)", name="creator_matches_role"),
+        CheckConstraint(
+            "(role = 'creator') = (creator_id IS NOT NULL)", name="creator_matches_role"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

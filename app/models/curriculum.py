@@ -54,9 +54,7 @@ class Module(Timestamped, Base):
     __tablename__ = "modules"
     __table_args__ = (
         # Deferred so that a reload can reorder modules inside one transaction.
-        UniqueConstraint(
-            "course_id", "position", deferrable=True, initially="DEFERRED"
-        ),
+        UniqueConstraint("course_id", "position", deferrable=True, initially="DEFERRED"),
         CheckConstraint("minutes > 0", name="minutes_positive"),
         CheckConstraint("position >= 1", name="position_positive"),
         CheckConstraint("version >= 1", name="version_positive"),
@@ -102,9 +100,7 @@ class ModuleVersion(Timestamped, Base):
 module_prerequisites = Table(
     "module_prerequisites",
     Base.metadata,
-    Column(
-        "module_id", ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("module_id", ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True),
     Column(
         "prerequisite_id",
         ForeignKey("modules.id", ondelete="CASCADE"),

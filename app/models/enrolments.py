@@ -32,9 +32,7 @@ class Enrolment(Timestamped, Base):
         ),
         UniqueConstraint("workshop_id", "student_id"),
         # Deferred so the queue can be renumbered in one statement.
-        UniqueConstraint(
-            "workshop_id", "waitlist_position", deferrable=True, initially="DEFERRED"
-        ),
+        UniqueConstraint("workshop_id", "waitlist_position", deferrable=True, initially="DEFERRED"),
         CheckConstraint(sql_in("status", ENROLMENT_STATUSES), name="status_valid"),
         CheckConstraint(
             "(status = 'waitlisted') = (waitlist_position IS NOT NULL)",

@@ -46,7 +46,9 @@ class AcademicTerm(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("academic_year", "term"),
         CheckConstraint("term IN (1, 2)", name="term_is_1_or_2"),
-        CheckConstraint("academic_year BETWEEN 2500 AND 2700", name="academic_year_is_buddhist_era"),
+        CheckConstraint(
+            "academic_year BETWEEN 2500 AND 2700", name="academic_year_is_buddhist_era"
+        ),
         CheckConstraint("starts_on < ends_on", name="starts_before_ends"),
         ExcludeConstraint(
             (literal_column("daterange(starts_on, ends_on, '[]')"), "&&"),

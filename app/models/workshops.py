@@ -95,9 +95,7 @@ class WorkshopSession(Timestamped, Base):
         UniqueConstraint("id", "workshop_id"),
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
         CheckConstraint(sql_in("status", SESSION_STATUSES), name="status_valid"),
-        CheckConstraint(
-            "(taken_at IS NULL) = (taken_by IS NULL)", name="taken_at_and_by_together"
-        ),
+        CheckConstraint("(taken_at IS NULL) = (taken_by IS NULL)", name="taken_at_and_by_together"),
         ExcludeConstraint(
             ("room_id", "="),
             (literal_column("tstzrange(starts_at, ends_at)"), "&&"),

@@ -9,8 +9,9 @@ async def world(session):
 
 
 async def sign_in(client, username: str, password: str):
-    return await client.post("/api/v1/auth/token",
-                             data={"username": username, "password": password})
+    return await client.post(
+        "/api/v1/auth/token", data={"username": username, "password": password}
+    )
 
 
 async def test_sign_in_returns_a_bearer_token_that_opens_me(client, world):
@@ -53,8 +54,9 @@ async def test_unknown_query_parameter_is_400(client, world):
 
 
 async def test_school_admin_api_key_works_as_bearer_until_revoked(client, world):
-    created = await client.post("/api/v1/api-keys", json={"name": "roster sync"},
-                                headers=world.headers["school_admin"])
+    created = await client.post(
+        "/api/v1/api-keys", json={"name": "roster sync"}, headers=world.headers["school_admin"]
+    )
     assert created.status_code == 201
     key = created.json()["key"]
     as_key = {"Authorization": f"Bearer {key}"}
@@ -63,37 +65,49 @@ async def test_school_admin_api_key_works_as_bearer_until_revoked(client, world)
     listed = await client.get("/api/v1/api-keys", headers=world.headers["school_admin"])
     assert listed.json()[0]["last_used_at"] is not None
     assert "key" not in listed.json()[0]
-    revoked = await client.delete(f"/api/v1/api-keys/{created.json()['id']}",
-                                  headers=world.headers["school_admin"])
+    revoked = await client.delete(
+        f"/api/v1/api-keys/{created.json()['id']}", headers=world.headers["school_admin"]
+    )
     assert revoked.status_code == 200
     assert (await client.get("/api/v1/me", headers=as_key)).status_code == 401
 
 
 async def test_other_school_cannot_see_or_revoke_a_key(client, world):
-    created = await client.post("/api/v1/api-keys", json={"name": "k"},
-                                headers=world.headers["school_admin"])
+    created = await client.post(
+        "/api/v1/api-keys", json={"name": "k"}, headers=world.headers["school_admin"]
+    )
     key_id = created.json()["id"]
-    other = await client.delete(f"/api/v1/api-keys/{key_id}",
-                                headers=world.headers["other_school_admin"])
+    other = await client.delete(
+        f"/api/v1/api-keys/{key_id}", headers=world.headers["other_school_admin"]
+    )
     assert other.status_code == 404
 
 
 async def test_teacher_cannot_create_api_keys(client, world):
-    response = await client.post("/api/v1/api-keys", json={"name": "k"},
-                                 headers=world.headers["teacher"])
+    response = await client.post(
+        "/api/v1/api-keys", json={"name": "k"}, headers=world.headers["teacher"]
+    )
     assert response.status_code == 403
 
 
 async def test_unknown_body_field_is_rejected(client, world):
-    response = await client.post("/api/v1/api-keys", json={"name": "k", "role": "admin"},
-                                 headers=world.headers["school_admin"])
+    response = await client.post(
+        "/api/v1/api-keys",
+        json={"name": "k", "role": "admin"},
+        headers=world.headers["school_admin"],
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/body/role"
 
 
 async def test_school_admin_creates_teacher_only_in_own_school(client, world):
-    body = {"username": "new.teacher", "password": "a-long-password", "full_name_th": "ครูใหม่",
-            "role": "teacher", "school_id": world.other_school_id}
+    body = {
+        "username": "new.teacher",
+        "password": "a-long-password",
+        "full_name_th": "ครูใหม่",
+        "role": "teacher",
+        "school_id": world.other_school_id,
+    }
     response = await client.post("/api/v1/users", json=body, headers=world.headers["school_admin"])
     assert response.status_code == 404
     body["school_id"] = world.school_id

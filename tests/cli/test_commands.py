@@ -12,8 +12,14 @@ LMS = [sys.executable, "-m", "app.cli"]
 
 
 def lms(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*LMS, *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})}, check=False)
+    return subprocess.run(
+        [*LMS, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
 
 
 async def count(db_engine, table: str) -> int:
@@ -42,28 +48,59 @@ async def test_seed_without_sample_loads_reference_data_only(db_engine):
 async def test_seed_gives_demo_accounts_a_password_to_sign_in_with(db_engine):
     assert lms("seed").returncode == 0
     async with db_engine.connect() as conn:
-        missing = (await conn.execute(text(
-            "SELECT count(*) FROM users WHERE username LIKE 'demo.%' AND password_hash IS NULL"
-        ))).scalar_one()
+        missing = (
+            await conn.execute(
+                text(
+                    "SELECT count(*) FROM users "
+                    "WHERE username LIKE 'demo.%' AND password_hash IS NULL"
+                )
+            )
+        ).scalar_one()
     assert missing == 0
 
 
 async def test_users_create_makes_an_account_for_a_school(db_engine):
     assert lms("seed").returncode == 0
-    result = lms("users", "create", "--role", "teacher", "--username", "kru.somsri",
-                 "--name-th", "ครูสมศรี ใจดี", "--school", "SMP-1001-01",
-                 env={"LMS_NEW_PASSWORD": "a-long-password"})
+    result = lms(
+        "users",
+        "create",
+        "--role",
+        "teacher",
+        "--username",
+        "kru.somsri",
+        "--name-th",
+        "ครูสมศรี ใจดี",
+        "--school",
+        "SMP-1001-01",
+        env={"LMS_NEW_PASSWORD": "a-long-password"},
+    )
     assert result.returncode == 0, result.stderr
     async with db_engine.connect() as conn:
-        role, school = (await conn.execute(text(
-            "SELECT u.role, s.code FROM users u JOIN schools s ON s.id = u.school_id "
-            "WHERE username = 'kru.somsri'"))).one()
+        role, school = (
+            await conn.execute(
+                text(
+                    "SELECT u.role, s.code FROM users u JOIN schools s ON s.id = u.school_id "
+                    "WHERE username = 'kru.somsri'"
+                )
+            )
+        ).one()
     assert (role, school) == ("teacher", "SMP-1001-01")
 
 
 async def test_users_create_with_unknown_school_is_a_one_line_error(db_engine):
-    result = lms("users", "create", "--role", "teacher", "--username", "kru.x",
-                 "--name-th", "ครู", "--school", "NOPE", env={"LMS_NEW_PASSWORD": "x" * 12})
+    result = lms(
+        "users",
+        "create",
+        "--role",
+        "teacher",
+        "--username",
+        "kru.x",
+        "--name-th",
+        "ครู",
+        "--school",
+        "NOPE",
+        env={"LMS_NEW_PASSWORD": "x" * 12},
+    )
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "--school" in result.stderr
@@ -103,10 +140,16 @@ async def test_validate_prints_every_broken_case_with_file_and_line_and_load_wri
         file, number, message = line.split(":", 2)
         assert file.endswith(".yaml") and number.isdigit() and message.strip(), line
     text_out = result.stdout.lower()
-    for case in ("bad-syntax.yaml:6: invalid yaml", "unknown key 'duration'",
-                 "wrong-type.yaml:10:", "required thai title is missing",
-                 "course code 'base' is already used", "module code 'base-01' is already used",
-                 "unknown prerequisite 'base-99'", "prerequisite cycle"):
+    for case in (
+        "bad-syntax.yaml:6: invalid yaml",
+        "unknown key 'duration'",
+        "wrong-type.yaml:10:",
+        "required thai title is missing",
+        "course code 'base' is already used",
+        "module code 'base-01' is already used",
+        "unknown prerequisite 'base-99'",
+        "prerequisite cycle",
+    ):
         assert case in text_out, f"{case!r} missing from:\n{result.stdout}"
     loaded = lms("curriculum", "load", str(BROKEN))
     assert loaded.returncode == 1
