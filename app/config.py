@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # Origins of the teachers' web frontend allowed by CORS (never "*" with credentials).
     cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
     max_request_body_bytes: int = 2 * 1024 * 1024
+    # Roster uploads (OneRoster CSV zip) may be larger.
+    max_upload_bytes: int = 20 * 1024 * 1024
     # Password given to the sample demo.* accounts by `lms seed` (never in production).
     demo_password: str = "demo-2569"
 

@@ -4,11 +4,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from app.api import include_routers
 from app.config import get_settings
-from app.core.errors import install_error_handlers
+from app.core.errors import ProblemCORSMiddleware, install_error_handlers
+from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from app.core.logging import configure_logging
 from app.core.pagination import strict_query
 from app.db import get_engine
@@ -33,7 +33,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
@@ -41,4 +41,9 @@ def create_app() -> FastAPI:
         expose_headers=["X-Total-Count", "Link", "Content-Disposition"],
     )
     include_routers(app)
+    # Outermost last: the access log sees every request, including refused ones.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes,
+                       overrides={"/roster": settings.max_upload_bytes})
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AccessLog)
     return app

@@ -10,8 +10,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -246,3 +248,22 @@ def install_error_handlers(app: FastAPI) -> None:
             "An unexpected error occurred / เกิดข้อผิดพลาดที่ไม่คาดคิด",
             request.url.path,
         )
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS middleware, with its refused preflight answered as problem+json."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        refused = problem(
+            response.status_code,
+            "cors-refused",
+            "Cross-origin request refused / ไม่อนุญาตคำขอข้ามโดเมน",
+            response.body.decode() if isinstance(response.body, bytes) else "",
+        )
+        for name, value in response.headers.items():
+            if name.lower() not in ("content-type", "content-length"):
+                refused.headers[name] = value
+        return refused

@@ -8,9 +8,8 @@ from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, SQLColumnExpression, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.errors import BadRequest
 
@@ -79,13 +78,13 @@ async def strict_query(request: Request) -> None:
 
 def sort_clause(
     sort: str | None,
-    allowed: Mapping[str, ColumnElement[Any]],
-    default: Sequence[ColumnElement[Any]],
-) -> list[ColumnElement[Any]]:
+    allowed: Mapping[str, SQLColumnExpression[Any]],
+    default: Sequence[SQLColumnExpression[Any]],
+) -> list[SQLColumnExpression[Any]]:
     """`sort=field,-other` over an allow-list of columns; anything else is a 400."""
     if not sort:
         return list(default)
-    clauses: list[ColumnElement[Any]] = []
+    clauses: list[SQLColumnExpression[Any]] = []
     for raw in sort.split(","):
         name = raw.strip()
         descending = name.startswith("-")
@@ -109,7 +108,7 @@ def sort_clause(
 
 async def fetch_page(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: Select[*tuple[Any, ...]],
     page: PageParams,
     request: Request,
     response: Response,

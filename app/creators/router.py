@@ -1,5 +1,65 @@
-"""creators API (being built)."""
+"""Creators: any signed-in role reads them; admins create and update."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.accounts.dependencies import AdminOnly, CurrentPrincipal
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep
+from app.creators import service
+from app.creators.schemas import CreatorCreate, CreatorRead, CreatorUpdate
+from app.db import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["creators"])
+
+
+@router.get("/creators", response_model=Page[CreatorRead], responses=errors(400, 401, 422))
+async def list_creators(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Part of the handle or display name")
+    ] = None,
+    specialty: Annotated[str | None, Query(max_length=60, description="e.g. live_commerce")] = None,
+    sort: Annotated[str | None, Query(max_length=100, description="handle or display_name")] = None,
+) -> Page[CreatorRead]:
+    """Creators, filtered by name or specialty and paged."""
+    items, total = await service.list_creators(
+        session, q=q, specialty=specialty, sort=sort, page=page, request=request, response=response
+    )
+    return Page(items=[CreatorRead.model_validate(c) for c in items], total=total)
+
+
+@router.get("/creators/{creator_id}", response_model=CreatorRead, responses=errors(401, 404, 422))
+async def read_creator(
+    session: SessionDep, principal: CurrentPrincipal, creator_id: int
+) -> CreatorRead:
+    """One creator."""
+    return CreatorRead.model_validate(await service.get_creator(session, creator_id))
+
+
+@router.post(
+    "/creators",
+    response_model=CreatorRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(401, 403, 409, 422),
+)
+async def create_creator(
+    session: SessionDep, principal: AdminOnly, body: CreatorCreate
+) -> CreatorRead:
+    """Add a creator (admin); a taken handle is a 409."""
+    return CreatorRead.model_validate(await service.create_creator(session, body))
+
+
+@router.patch(
+    "/creators/{creator_id}", response_model=CreatorRead, responses=errors(401, 403, 404, 409, 422)
+)
+async def update_creator(
+    session: SessionDep, principal: AdminOnly, creator_id: int, body: CreatorUpdate
+) -> CreatorRead:
+    """Change a creator (admin); a taken handle is a 409."""
+    return CreatorRead.model_validate(await service.update_creator(session, creator_id, body))

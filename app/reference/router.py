@@ -1,5 +1,108 @@
-"""reference API (being built)."""
+"""Reference data: districts, schools and academic terms (any signed-in role)."""
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.accounts.dependencies import CurrentPrincipal
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep
+from app.db import SessionDep
+from app.reference import service
+from app.reference.schemas import DistrictRead, SchoolRead, TermRead
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
+
+NameQuery = Annotated[
+    str | None, Query(max_length=100, description="Part of a Thai or English name")
+]
+SortQuery = Annotated[str | None, Query(max_length=100, description="e.g. name_th or -code")]
+
+
+@router.get("/districts", response_model=Page[DistrictRead], responses=errors(400, 401, 422))
+async def list_districts(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    q: NameQuery = None,
+    sort: SortQuery = None,
+) -> Page[DistrictRead]:
+    """Bangkok's 50 districts; sort by code, name_th or name_en."""
+    items, total = await service.list_districts(
+        session, q=q, sort=sort, page=page, request=request, response=response
+    )
+    return Page(items=[DistrictRead.model_validate(d) for d in items], total=total)
+
+
+@router.get(
+    "/districts/{district_id}", response_model=DistrictRead, responses=errors(401, 404, 422)
+)
+async def read_district(
+    session: SessionDep, principal: CurrentPrincipal, district_id: int
+) -> DistrictRead:
+    """One district."""
+    return DistrictRead.model_validate(await service.get_district(session, district_id))
+
+
+@router.get("/schools", response_model=Page[SchoolRead], responses=errors(400, 401, 422))
+async def list_schools(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    district: Annotated[int | None, Query(description="District id")] = None,
+    q: NameQuery = None,
+    sort: SortQuery = None,
+) -> Page[SchoolRead]:
+    """Schools (public reference data: names only); sort by code or name_th."""
+    items, total = await service.list_schools(
+        session, district_id=district, q=q, sort=sort, page=page, request=request, response=response
+    )
+    return Page(items=[SchoolRead.model_validate(s) for s in items], total=total)
+
+
+@router.get("/schools/{school_id}", response_model=SchoolRead, responses=errors(401, 404, 422))
+async def read_school(
+    session: SessionDep, principal: CurrentPrincipal, school_id: int
+) -> SchoolRead:
+    """One school with its district."""
+    return SchoolRead.model_validate(await service.get_school(session, school_id))
+
+
+@router.get("/terms", response_model=Page[TermRead], responses=errors(400, 401, 422))
+async def list_terms(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    academic_year: Annotated[
+        int | None, Query(ge=2500, le=2700, description="Buddhist Era year, e.g. 2569")
+    ] = None,
+) -> Page[TermRead]:
+    """Academic terms in calendar order."""
+    items, total = await service.list_terms(
+        session, academic_year=academic_year, page=page, request=request, response=response
+    )
+    return Page(items=[TermRead.model_validate(t) for t in items], total=total)
+
+
+@router.get("/terms/{term_id}", response_model=TermRead, responses=errors(401, 404, 422))
+async def read_term(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    term_id: Annotated[
+        int | Literal["current"],
+        Path(
+            description="A term id, or `current`: the term containing today in Bangkok, "
+            "else the next upcoming one"
+        ),
+    ],
+) -> TermRead:
+    """One academic term; `current` resolves to today's (or the next) term."""
+    if term_id == "current":
+        return TermRead.model_validate(await service.get_current_term(session))
+    return TermRead.model_validate(await service.get_term(session, term_id))

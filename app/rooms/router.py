@@ -1,5 +1,134 @@
-"""rooms API (being built)."""
+"""Computer rooms: list, read, create, update, a room's schedule and the free-room search.
 
-from fastapi import APIRouter
+Read scope: admin and department all rooms; school admins and teachers their school's;
+creators the rooms where they lead a workshop. Writes: admins any school, school admins
+their own; everyone else 403 (or 404 for a room outside their read scope).
+"""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.accounts.dependencies import CurrentPrincipal, Writer
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep
+from app.core.schemas import InputDatetime
+from app.db import SessionDep
+from app.rooms import schedule, service
+from app.rooms.schemas import RoomCreate, RoomRead, RoomSchedule, RoomStatus, RoomUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["rooms"])
+
+MinSeats = Annotated[int | None, Query(ge=1, le=1000, description="At least this many seats")]
+DistrictFilter = Annotated[int | None, Query(description="District id")]
+
+
+@router.get("/rooms", response_model=Page[RoomRead], responses=errors(400, 401, 422))
+async def list_rooms(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    district: DistrictFilter = None,
+    school: Annotated[int | None, Query(description="School id")] = None,
+    status: Annotated[RoomStatus | None, Query()] = None,
+    min_seats: MinSeats = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the code or name")] = None,
+    sort: Annotated[
+        str | None,
+        Query(max_length=100, description="code, seats or name; prefix - for descending"),
+    ] = None,
+) -> Page[RoomRead]:
+    """Computer rooms in your scope, filtered and paged."""
+    items, total = await service.list_rooms(
+        session,
+        principal,
+        district_id=district,
+        school_id=school,
+        status=status,
+        min_seats=min_seats,
+        q=q,
+        sort=sort,
+        page=page,
+        request=request,
+        response=response,
+    )
+    return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
+
+
+# Declared before /rooms/{room_id} so that "available" is never read as an id.
+@router.get("/rooms/available", response_model=Page[RoomRead], responses=errors(400, 401, 422))
+async def list_available_rooms(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    starts_at: Annotated[
+        InputDatetime, Query(description="With offset, e.g. 2026-06-15T09:00:00+07:00")
+    ],
+    ends_at: Annotated[InputDatetime, Query(description="With offset; after starts_at")],
+    min_seats: MinSeats = None,
+    district: DistrictFilter = None,
+) -> Page[RoomRead]:
+    """Active rooms in your scope free for the whole of [starts_at, ends_at), fewest seats first."""
+    items, total = await schedule.available_rooms(
+        session,
+        principal,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        min_seats=min_seats,
+        district_id=district,
+        page=page,
+        request=request,
+        response=response,
+    )
+    return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
+
+
+@router.get("/rooms/{room_id}", response_model=RoomRead, responses=errors(401, 404, 422))
+async def read_room(session: SessionDep, principal: CurrentPrincipal, room_id: int) -> RoomRead:
+    """One computer room."""
+    return RoomRead.model_validate(await service.get_room(session, principal, room_id))
+
+
+@router.post(
+    "/rooms",
+    response_model=RoomRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(401, 403, 404, 409, 422),
+)
+async def create_room(session: SessionDep, principal: Writer, body: RoomCreate) -> RoomRead:
+    """Add a computer room (admin: any school; school admin: their own)."""
+    return RoomRead.model_validate(await service.create_room(session, principal, body))
+
+
+@router.patch(
+    "/rooms/{room_id}", response_model=RoomRead, responses=errors(401, 403, 404, 409, 422)
+)
+async def update_room(
+    session: SessionDep, principal: CurrentPrincipal, room_id: int, body: RoomUpdate
+) -> RoomRead:
+    """Change a room's name, seats, equipment or status (too few seats for a workshop: 409)."""
+    return RoomRead.model_validate(await service.update_room(session, principal, room_id, body))
+
+
+@router.get(
+    "/rooms/{room_id}/schedule", response_model=RoomSchedule, responses=errors(400, 401, 404, 422)
+)
+async def read_room_schedule(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    room_id: int,
+    from_: Annotated[
+        date | None,
+        Query(alias="from", description="First day (Bangkok); default: this week's Monday"),
+    ] = None,
+    to: Annotated[date | None, Query(description="Last day, inclusive; at most 92 days")] = None,
+) -> RoomSchedule:
+    """A room's sessions between two dates (default this week), with enrolment counts."""
+    return RoomSchedule.model_validate(
+        await schedule.room_schedule(session, principal, room_id, from_on=from_, to_on=to)
+    )

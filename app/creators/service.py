@@ -1,0 +1,77 @@
+"""Creators: the online creators who lead workshops. Public to every signed-in role;
+only admins add or change them."""
+
+from fastapi import Request, Response
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, NotFound, translate_integrity_error
+from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.creators.schemas import CreatorCreate, CreatorUpdate
+from app.models import Creator
+
+CREATOR_SORTS = {"handle": Creator.handle, "display_name": Creator.display_name}
+
+
+async def list_creators(
+    session: AsyncSession,
+    *,
+    q: str | None,
+    specialty: str | None,
+    sort: str | None,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> tuple[list[Creator], int]:
+    stmt = select(Creator)
+    if q:
+        stmt = stmt.where(
+            or_(
+                Creator.handle.icontains(q, autoescape=True),
+                Creator.display_name.icontains(q, autoescape=True),
+            )
+        )
+    if specialty:
+        stmt = stmt.where(Creator.specialties.contains([specialty]))
+    stmt = stmt.order_by(*sort_clause(sort, CREATOR_SORTS, [Creator.handle, Creator.id]))
+    rows, total = await fetch_page(session, stmt, page, request, response)
+    return [row[0] for row in rows], total
+
+
+async def get_creator(session: AsyncSession, creator_id: int) -> Creator:
+    creator = await session.get(Creator, creator_id)
+    if creator is None:
+        raise NotFound("No such creator / ไม่พบครีเอเตอร์")
+    return creator
+
+
+async def _flush_unique_handle(session: AsyncSession, handle: str) -> None:
+    """Flush; a taken handle (race-safe: the unique index decides) is a 409 naming the field."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if translate_integrity_error(exc).extensions.get("constraint") == "uq_creators_handle":
+            raise Conflict(
+                f"The handle {handle!r} is already taken / แฮนเดิลนี้มีผู้ใช้แล้ว",
+                field="handle",
+                constraint="uq_creators_handle",
+            ) from exc
+        raise
+
+
+async def create_creator(session: AsyncSession, data: CreatorCreate) -> Creator:
+    creator = Creator(**data.model_dump())
+    session.add(creator)
+    await _flush_unique_handle(session, data.handle)
+    await session.refresh(creator)
+    return creator
+
+
+async def update_creator(session: AsyncSession, creator_id: int, data: CreatorUpdate) -> Creator:
+    creator = await get_creator(session, creator_id)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(creator, field, value)
+    await _flush_unique_handle(session, creator.handle)
+    await session.refresh(creator)  # updated_at comes from a trigger
+    return creator

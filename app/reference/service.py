@@ -1,0 +1,167 @@
+"""Reference data: districts, schools and the Thai academic calendar.
+
+Names only, no personal data: every signed-in role reads all of it.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import Request, Response
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import NotFound
+from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.core.schemas import BANGKOK
+from app.models import AcademicTerm, District, School
+
+# The Thai school year begins in May: 2569 BE runs from May 2026 to March 2027.
+BUDDHIST_ERA_OFFSET = 543
+
+SCHOOL_SORTS = {"code": School.code, "name_th": School.name_th}
+DISTRICT_SORTS = {"code": District.code, "name_th": District.name_th, "name_en": District.name_en}
+
+
+def term_labels(academic_year: int, term: int) -> tuple[str, str]:
+    """Thai and English labels: "ภาคเรียนที่ 2/2569", "Term 2, 2569 BE (2026-27)"."""
+    ce = academic_year - BUDDHIST_ERA_OFFSET
+    return (
+        f"ภาคเรียนที่ {term}/{academic_year}",
+        f"Term {term}, {academic_year} BE ({ce}-{(ce + 1) % 100:02d})",
+    )
+
+
+def term_read(term: AcademicTerm) -> dict[str, Any]:
+    label_th, label_en = term_labels(term.academic_year, term.term)
+    return {
+        "id": term.id,
+        "academic_year": term.academic_year,
+        "term": term.term,
+        "starts_on": term.starts_on,
+        "ends_on": term.ends_on,
+        "label_th": label_th,
+        "label_en": label_en,
+    }
+
+
+def _school_read(school: School, district: District) -> dict[str, Any]:
+    return {
+        "id": school.id,
+        "code": school.code,
+        "name_th": school.name_th,
+        "name_en": school.name_en,
+        "district": district,
+    }
+
+
+async def list_districts(
+    session: AsyncSession,
+    *,
+    q: str | None,
+    sort: str | None,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> tuple[list[District], int]:
+    stmt = select(District)
+    if q:
+        stmt = stmt.where(
+            or_(
+                District.name_th.icontains(q, autoescape=True),
+                District.name_en.icontains(q, autoescape=True),
+            )
+        )
+    stmt = stmt.order_by(*sort_clause(sort, DISTRICT_SORTS, [District.code, District.id]))
+    rows, total = await fetch_page(session, stmt, page, request, response)
+    return [row[0] for row in rows], total
+
+
+async def get_district(session: AsyncSession, district_id: int) -> District:
+    district = await session.get(District, district_id)
+    if district is None:
+        raise NotFound("No such district / ไม่พบเขต")
+    return district
+
+
+def _schools() -> Select[School, District]:
+    return select(School, District).join(District, District.id == School.district_id)
+
+
+async def list_schools(
+    session: AsyncSession,
+    *,
+    district_id: int | None,
+    q: str | None,
+    sort: str | None,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> tuple[list[dict[str, Any]], int]:
+    stmt = _schools()
+    if district_id is not None:
+        stmt = stmt.where(School.district_id == district_id)
+    if q:
+        stmt = stmt.where(
+            or_(
+                School.name_th.icontains(q, autoescape=True),
+                School.name_en.icontains(q, autoescape=True),
+                School.code.icontains(q, autoescape=True),
+            )
+        )
+    stmt = stmt.order_by(*sort_clause(sort, SCHOOL_SORTS, [School.code, School.id]))
+    rows, total = await fetch_page(session, stmt, page, request, response)
+    return [_school_read(school, district) for school, district in rows], total
+
+
+async def get_school(session: AsyncSession, school_id: int) -> dict[str, Any]:
+    row = (await session.execute(_schools().where(School.id == school_id))).one_or_none()
+    if row is None:
+        raise NotFound("No such school / ไม่พบโรงเรียน")
+    return _school_read(*row)
+
+
+async def list_terms(
+    session: AsyncSession,
+    *,
+    academic_year: int | None,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> tuple[list[dict[str, Any]], int]:
+    stmt = select(AcademicTerm)
+    if academic_year is not None:
+        stmt = stmt.where(AcademicTerm.academic_year == academic_year)
+    stmt = stmt.order_by(AcademicTerm.starts_on, AcademicTerm.id)
+    rows, total = await fetch_page(session, stmt, page, request, response)
+    return [term_read(row[0]) for row in rows], total
+
+
+def bangkok_today() -> date:
+    return datetime.now(BANGKOK).date()
+
+
+async def get_term(session: AsyncSession, term_id: int) -> dict[str, Any]:
+    term = await session.get(AcademicTerm, term_id)
+    if term is None:
+        raise NotFound("No such academic term / ไม่พบภาคเรียน")
+    return term_read(term)
+
+
+async def get_current_term(session: AsyncSession, *, today: date | None = None) -> dict[str, Any]:
+    """The term containing today (Bangkok), else the next one to start.
+
+    Terms never overlap (an exclusion constraint), so the earliest term that has not yet
+    ended is either the one running today or the next upcoming one.
+    """
+    today = today or bangkok_today()
+    term = (
+        await session.execute(
+            select(AcademicTerm)
+            .where(AcademicTerm.ends_on >= today)
+            .order_by(AcademicTerm.starts_on)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if term is None:
+        raise NotFound("No current or upcoming academic term / ไม่มีภาคเรียนปัจจุบันหรือภาคเรียนถัดไป")
+    return term_read(term)

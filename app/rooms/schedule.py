@@ -1,0 +1,210 @@
+"""When a room is busy: its schedule between two dates, and the free-room search."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import Request, Response
+from sqlalchemy import Select, exists, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.principal import Principal
+from app.core.errors import BadRequest, Unprocessable
+from app.core.pagination import PageParams, fetch_page
+from app.core.schemas import BANGKOK
+from app.models import ComputerRoom, Creator, Enrolment, Module, School, User, Workshop
+from app.models import WorkshopSession as Session
+from app.rooms.service import room_read, rooms_in_scope, scoped_room
+
+MAX_SCHEDULE_DAYS = 92
+# Enrolment statuses that hold a place in a workshop (waitlisted and withdrawn do not).
+PLACE_HOLDING = ("enrolled", "completed")
+# A literal, not a bound parameter, so the planner can match the partial gist index
+# ex_workshop_sessions_room_overlap (WHERE status <> 'cancelled') even with a generic plan.
+NOT_CANCELLED = Session.status != literal_column("'cancelled'")
+
+
+def schedule_range(from_on: date | None, to_on: date | None, *, today: date) -> tuple[date, date]:
+    """Inclusive Bangkok dates; by default this week (Monday to Sunday), and one week from
+    (or up to) a single given end."""
+    if from_on is None and to_on is None:
+        from_on = today - timedelta(days=today.weekday())
+    if from_on is None:
+        assert to_on is not None
+        from_on = to_on - timedelta(days=6)
+    if to_on is None:
+        to_on = from_on + timedelta(days=6)
+    if to_on < from_on:
+        raise BadRequest(
+            "`to` is before `from` / วันที่สิ้นสุดอยู่ก่อนวันที่เริ่มต้น",
+            errors=[{"field": "to", "pointer": "/query/to", "message": "must not be before from"}],
+        )
+    if (to_on - from_on).days + 1 > MAX_SCHEDULE_DAYS:
+        raise BadRequest(
+            f"A schedule covers at most {MAX_SCHEDULE_DAYS} days / "
+            f"ดูตารางได้ไม่เกิน {MAX_SCHEDULE_DAYS} วัน",
+            errors=[
+                {
+                    "field": "to",
+                    "pointer": "/query/to",
+                    "message": f"range longer than {MAX_SCHEDULE_DAYS} days",
+                }
+            ],
+        )
+    return from_on, to_on
+
+
+def bangkok_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), BANGKOK)
+
+
+async def room_schedule(
+    session: AsyncSession,
+    principal: Principal,
+    room_id: int,
+    *,
+    from_on: date | None,
+    to_on: date | None,
+) -> dict[str, Any]:
+    """Non-cancelled sessions of a room overlapping the given Bangkok days.
+
+    A creator sees only the sessions of workshops they lead.
+    """
+    from_on, to_on = schedule_range(from_on, to_on, today=datetime.now(BANGKOK).date())
+    room, _ = await scoped_room(session, principal, room_id)
+    enrolled_count = (
+        select(func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.workshop_id == Workshop.id, Enrolment.status.in_(PLACE_HOLDING))
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Session.id,
+            Session.starts_at,
+            Session.ends_at,
+            Session.status,
+            Session.taken_at,
+            Workshop.id.label("workshop_id"),
+            Workshop.title_th.label("workshop_title_th"),
+            Workshop.title_en.label("workshop_title_en"),
+            Module.id.label("module_id"),
+            Module.code.label("module_code"),
+            Module.title_th.label("module_title_th"),
+            Module.title_en.label("module_title_en"),
+            Creator.id.label("creator_id"),
+            Creator.handle,
+            Creator.display_name,
+            User.id.label("teacher_id"),
+            User.full_name_th,
+            User.full_name_en,
+            enrolled_count.label("enrolled_count"),
+        )
+        .join(Workshop, Workshop.id == Session.workshop_id)
+        .join(Module, Module.id == Workshop.module_id)
+        .join(Creator, Creator.id == Workshop.creator_id)
+        .join(User, User.id == Workshop.host_teacher_id)
+        .where(
+            Session.room_id == room.id,
+            NOT_CANCELLED,
+            Session.starts_at < bangkok_midnight(to_on + timedelta(days=1)),
+            Session.ends_at > bangkok_midnight(from_on),
+        )
+        .order_by(Session.starts_at, Session.id)
+    )
+    if principal.role == "creator":
+        stmt = stmt.where(Workshop.creator_id == principal.creator_id)
+    rows = (await session.execute(stmt)).all()
+    return {
+        "room_id": room.id,
+        "from_": from_on,
+        "to": to_on,
+        "sessions": [
+            {
+                "id": r.id,
+                "starts_at": r.starts_at,
+                "ends_at": r.ends_at,
+                "status": r.status,
+                "workshop": {
+                    "id": r.workshop_id,
+                    "title_th": r.workshop_title_th,
+                    "title_en": r.workshop_title_en,
+                },
+                "module": {
+                    "id": r.module_id,
+                    "code": r.module_code,
+                    "title_th": r.module_title_th,
+                    "title_en": r.module_title_en,
+                },
+                "creator": {"id": r.creator_id, "handle": r.handle, "display_name": r.display_name},
+                "host_teacher": {
+                    "id": r.teacher_id,
+                    "full_name_th": r.full_name_th,
+                    "full_name_en": r.full_name_en,
+                },
+                "enrolled_count": r.enrolled_count,
+                "attendance_taken": r.taken_at is not None,
+            }
+            for r in rows
+        ],
+    }
+
+
+def available_rooms_statement(
+    principal: Principal,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    min_seats: int | None,
+    district_id: int | None,
+) -> Select[ComputerRoom, School]:
+    """Active rooms in scope with no non-cancelled session overlapping [starts_at, ends_at).
+
+    The NOT EXISTS probe has the shape of ex_workshop_sessions_room_overlap (room_id =,
+    tstzrange && , status <> 'cancelled'), so PostgreSQL answers it from that gist index.
+    """
+    wanted = func.tstzrange(starts_at, ends_at)
+    busy = exists().where(
+        Session.room_id == ComputerRoom.id,
+        func.tstzrange(Session.starts_at, Session.ends_at).op("&&")(wanted),
+        NOT_CANCELLED,
+    )
+    stmt = rooms_in_scope(principal).where(ComputerRoom.status == "active", ~busy)
+    if min_seats is not None:
+        stmt = stmt.where(ComputerRoom.seats >= min_seats)
+    if district_id is not None:
+        stmt = stmt.where(School.district_id == district_id)
+    return stmt.order_by(ComputerRoom.seats, ComputerRoom.code, ComputerRoom.id)
+
+
+async def available_rooms(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    min_seats: int | None,
+    district_id: int | None,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> tuple[list[dict[str, Any]], int]:
+    if ends_at <= starts_at:
+        raise Unprocessable(
+            "ends_at must be after starts_at / เวลาสิ้นสุดต้องอยู่หลังเวลาเริ่มต้น",
+            errors=[
+                {
+                    "field": "ends_at",
+                    "pointer": "/query/ends_at",
+                    "message": "must be after starts_at",
+                }
+            ],
+        )
+    stmt = available_rooms_statement(
+        principal,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        min_seats=min_seats,
+        district_id=district_id,
+    )
+    rows, total = await fetch_page(session, stmt, page, request, response)
+    return [room_read(room, school) for room, school in rows], total

@@ -1,0 +1,45 @@
+async def test_every_response_carries_security_headers_and_a_request_id(client, db_engine):
+    response = await client.get("/health")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_request_id_from_the_caller_is_echoed(client, db_engine):
+    response = await client.get("/health", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+
+
+async def test_oversized_body_is_413_problem_before_the_route_runs(client, db_engine):
+    response = await client.post(
+        "/api/v1/auth/token",
+        content=b"x" * (3 * 1024 * 1024),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert response.json()["max_bytes"] == 2 * 1024 * 1024
+
+
+async def test_oversized_chunked_body_is_413_too(client, db_engine):
+    async def chunks():
+        for _ in range(40):
+            yield b"y" * 100_000
+
+    response = await client.post(
+        "/api/v1/api-keys", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+async def test_cors_allows_the_configured_frontend_but_never_any_origin(client, db_engine):
+    allowed = await client.options(
+        "/api/v1/me",
+        headers={"Origin": "http://127.0.0.1:8000", "Access-Control-Request-Method": "GET"},
+    )
+    assert allowed.headers["access-control-allow-origin"] == "http://127.0.0.1:8000"
+    other = await client.options(
+        "/api/v1/me",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert other.headers.get("access-control-allow-origin") is None
