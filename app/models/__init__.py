@@ -2,6 +2,7 @@
 
 from app.models.accounts import ApiKey, User
 from app.models.attendance import Attendance, AttendanceChange
+from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.creators import Creator
 from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
@@ -16,6 +17,7 @@ __all__ = [
     "ApiKey",
     "Attendance",
     "AttendanceChange",
+    "AuditEvent",
     "Base",
     "ComputerRoom",
     "Course",

@@ -39,6 +39,8 @@ class User(Timestamped, Base):
     )
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # OneRoster identity (teachers imported from a school's roster).
+    sourced_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     # Sign-in throttling: consecutive failures and the time until which sign-in is refused.
     failed_logins: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -13,6 +13,8 @@ class Student(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("school_id", "student_code"),
         UniqueConstraint("id", "school_id"),
+        # OneRoster identity of the student in the school's own system.
+        UniqueConstraint("school_id", "sourced_id"),
         CheckConstraint(sql_in("grade_level", GRADE_LEVELS), name="grade_level_valid"),
         CheckConstraint(sql_in("status", STUDENT_STATUSES), name="status_valid"),
         # Roster sync asks "what changed since ...?" per school.
@@ -28,3 +30,4 @@ class Student(Timestamped, Base):
     last_name_en: Mapped[str] = mapped_column(String(100), server_default="")
     grade_level: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(20), server_default="active")
+    sourced_id: Mapped[str | None] = mapped_column(String(255))

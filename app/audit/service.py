@@ -1,0 +1,42 @@
+"""Recording audit events. Written in the caller's transaction, so an action and its record
+commit or roll back together."""
+
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.accounts.principal import Principal
+from app.models import AuditEvent
+
+
+def event_values(
+    action: str,
+    principal: Principal | None,
+    *,
+    school_id: int | None = None,
+    target_type: str | None = None,
+    target_id: object = None,
+    details: dict[str, Any] | None = None,
+    request_id: str | None = None,
+    via: str | None = None,
+    actor_user_id: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "action": action,
+        "actor_user_id": principal.user_id if principal else actor_user_id,
+        "actor_role": principal.role if principal else None,
+        "via": principal.via if principal else via,
+        "api_key_id": principal.api_key_id if principal else None,
+        "school_id": school_id,
+        "target_type": target_type,
+        "target_id": None if target_id is None else str(target_id),
+        "details": details or {},
+        "request_id": request_id,
+    }
+
+
+async def record(db: AsyncSession | AsyncConnection, action: str,
+                 principal: Principal | None, **fields: Any) -> None:
+    """Append one audit event (see `event_values` for the fields)."""
+    await db.execute(insert(AuditEvent).values(**event_values(action, principal, **fields)))
