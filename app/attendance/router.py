@@ -1,5 +1,90 @@
-"""attendance API (being built)."""
+"""Attendance: a session's roster, taking marks, closing the session, the change history."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.accounts.dependencies import CurrentPrincipal
+from app.attendance import history, service
+from app.attendance.schemas import (
+    AttendanceChangeRead,
+    AttendanceSaved,
+    AttendanceUpdate,
+    RosterNamesRead,
+    RosterRead,
+    SessionClosed,
+)
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep
+from app.db import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
+
+
+@router.get(
+    "/sessions/{session_id}/attendance",
+    response_model=RosterRead | RosterNamesRead,
+    responses=errors(400, 401, 404, 422),
+)
+async def read_roster(
+    session: SessionDep,
+    session_id: int,
+    principal: CurrentPrincipal,
+) -> RosterRead | RosterNamesRead:
+    """A session's roster: every enrolled student with their mark, or null when unmarked."""
+    return await service.read_roster(session, session_id=session_id, principal=principal)
+
+
+@router.put(
+    "/sessions/{session_id}/attendance",
+    response_model=AttendanceSaved,
+    responses=errors(400, 401, 403, 404, 409, 422),
+)
+async def save_marks(
+    session: SessionDep,
+    session_id: int,
+    body: AttendanceUpdate,
+    principal: CurrentPrincipal,
+) -> AttendanceSaved:
+    """Take attendance: save the roster's marks in one request (idempotent)."""
+    return await service.save_marks(session, session_id=session_id, body=body, principal=principal)
+
+
+@router.post(
+    "/sessions/{session_id}/close",
+    response_model=SessionClosed,
+    responses=errors(400, 401, 403, 404, 409, 422),
+)
+async def close_session(
+    session: SessionDep,
+    session_id: int,
+    principal: CurrentPrincipal,
+) -> SessionClosed:
+    """Close the session: students still unmarked are marked absent."""
+    return await service.close_session(session, session_id=session_id, principal=principal)
+
+
+@router.get(
+    "/sessions/{session_id}/attendance/history",
+    response_model=Page[AttendanceChangeRead],
+    responses=errors(400, 401, 403, 404, 422),
+)
+async def list_attendance_changes(
+    session: SessionDep,
+    session_id: int,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    student_id: Annotated[int | None, Query(description="Only this student's changes")] = None,
+) -> Page[AttendanceChangeRead]:
+    """Every change to the session's attendance: old and new mark, who and when."""
+    return await history.list_changes(
+        session,
+        session_id=session_id,
+        principal=principal,
+        student_id=student_id,
+        page=page,
+        request=request,
+        response=response,
+    )

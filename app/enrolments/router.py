@@ -1,5 +1,99 @@
-"""enrolments API (being built)."""
+"""Enrolments: places in a workshop, the waitlist, withdrawals."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.accounts.dependencies import CurrentPrincipal
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep
+from app.db import SessionDep
+from app.enrolments import service, withdrawal
+from app.enrolments.schemas import (
+    EnrolmentCreate,
+    EnrolmentNameRead,
+    EnrolmentRead,
+    EnrolmentStatus,
+    WithdrawalRead,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["enrolments"])
+
+
+@router.post(
+    "/workshops/{workshop_id}/enrolments",
+    response_model=list[EnrolmentRead],
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {
+            "description": "Every student was already on the list; nothing changed",
+            "model": list[EnrolmentRead],
+        },
+        **errors(400, 401, 403, 404, 409, 422),
+    },
+)
+async def enrol_students(
+    session: SessionDep,
+    workshop_id: int,
+    body: EnrolmentCreate,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> list[EnrolmentRead]:
+    """Enrol one or more students: a seat while seats remain, otherwise the waitlist."""
+    enrolments, created = await service.enrol_students(
+        session,
+        workshop_id=workshop_id,
+        student_ids=body.ids,
+        single=body.student_id is not None,
+        principal=principal,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return enrolments
+
+
+@router.get(
+    "/workshops/{workshop_id}/enrolments",
+    response_model=Page[EnrolmentRead] | Page[EnrolmentNameRead],
+    responses=errors(400, 401, 404, 422),
+)
+async def list_enrolments(
+    session: SessionDep,
+    workshop_id: int,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    status_filter: Annotated[EnrolmentStatus | None, Query(alias="status")] = None,
+    sort: Annotated[
+        str | None,
+        Query(description="name_th, requested_at or enrolled_at; prefix - for descending"),
+    ] = None,
+) -> Page[EnrolmentRead] | Page[EnrolmentNameRead]:
+    """A workshop's enrolments: enrolled first, then the waitlist in order (creators: names)."""
+    return await service.list_enrolments(
+        session,
+        workshop_id=workshop_id,
+        principal=principal,
+        status=status_filter,
+        sort=sort,
+        page=page,
+        request=request,
+        response=response,
+    )
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/withdraw",
+    response_model=WithdrawalRead,
+    responses=errors(400, 401, 403, 404, 409),
+)
+async def withdraw_enrolment(
+    session: SessionDep,
+    enrolment_id: int,
+    principal: CurrentPrincipal,
+) -> WithdrawalRead:
+    """Withdraw a student; a freed seat goes to the first student on the waitlist."""
+    return await withdrawal.withdraw_enrolment(
+        session, enrolment_id=enrolment_id, principal=principal
+    )

@@ -1,0 +1,294 @@
+"""Attendance: a session's roster, taking and correcting marks, closing a session.
+
+Every write first takes the session's row lock (`FOR NO KEY UPDATE`: it does not block the
+foreign-key checks of attendance rows), so two teachers saving the same roster are serialised.
+History is not written here: trigger trg_attendance_history appends to `attendance_changes` on
+every insert and every real change, so the upsert only touches rows whose mark differs.
+"""
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import RowMapping, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.principal import Principal
+from app.attendance.schemas import (
+    AttendanceCounts,
+    AttendanceSaved,
+    AttendanceUpdate,
+    RosterEntry,
+    RosterNameEntry,
+    RosterNamesRead,
+    RosterRead,
+    SessionClosed,
+    SessionInfo,
+)
+from app.core.errors import Conflict, NotFound, Unprocessable
+from app.enrolments import access
+from app.enrolments.access import WorkshopScope
+from app.models.attendance import EDFI_ATTENDANCE_DESCRIPTORS
+
+# Students who are on the roster: those holding a place now (a withdrawn student keeps
+# showing only where they were already marked).
+ON_ROSTER = ("enrolled", "completed")
+
+_SESSION_SQL = (
+    "SELECT s.id, s.workshop_id, s.school_id, s.starts_at, s.ends_at, s.status, s.taken_at, "
+    "s.taken_by, w.host_teacher_id, w.creator_id "
+    "FROM workshop_sessions s JOIN workshops w ON w.id = s.workshop_id WHERE s.id = :id"
+)
+_SELECT_SESSION = text(_SESSION_SQL)
+_LOCK_SESSION = text(_SESSION_SQL + " FOR NO KEY UPDATE OF s")
+_ROSTER = text(
+    """
+    SELECT st.id AS student_id, st.student_code AS code,
+           st.first_name_th || ' ' || st.last_name_th AS name_th,
+           trim(st.first_name_en || ' ' || st.last_name_en) AS name_en, st.grade_level,
+           e.status AS enrolment_status, a.status, a.arrived_at, a.note, a.marked_by, a.marked_at
+    FROM enrolments e
+    JOIN students st ON st.id = e.student_id
+    LEFT JOIN attendance a ON a.session_id = :session_id AND a.student_id = e.student_id
+    WHERE e.workshop_id = :workshop_id
+      AND (e.status IN ('enrolled', 'completed') OR a.id IS NOT NULL)
+    ORDER BY st.student_code, st.id
+    """
+)
+_ENROLLED_AMONG = text(
+    "SELECT student_id FROM enrolments WHERE workshop_id = :workshop_id "
+    "AND student_id = ANY(CAST(:ids AS integer[])) AND status IN ('enrolled', 'completed')"
+)
+_CURRENT_MARKS = text(
+    "SELECT student_id, status FROM attendance "
+    "WHERE session_id = :session_id AND student_id = ANY(CAST(:ids AS integer[]))"
+)
+# Only rows whose mark really differs are updated, so a repeated request writes nothing and
+# the history trigger records exactly the real changes.
+_UPSERT_MARKS = text(
+    """
+    INSERT INTO attendance AS a (school_id, session_id, workshop_id, student_id, status,
+                                 arrived_at, note, marked_by, marked_at)
+    SELECT :school_id, :session_id, :workshop_id, m.student_id, m.status, m.arrived_at, m.note,
+           :marked_by, now()
+    FROM unnest(CAST(:student_ids AS integer[]), CAST(:statuses AS text[]),
+                CAST(:arrivals AS timestamptz[]), CAST(:notes AS text[]))
+         AS m(student_id, status, arrived_at, note)
+    ON CONFLICT (session_id, student_id) DO UPDATE
+    SET status = excluded.status, arrived_at = excluded.arrived_at, note = excluded.note,
+        marked_by = excluded.marked_by, marked_at = excluded.marked_at
+    WHERE (a.status, a.arrived_at, a.note)
+          IS DISTINCT FROM (excluded.status, excluded.arrived_at, excluded.note)
+    """
+)
+_MARK_TAKEN = text(
+    "UPDATE workshop_sessions SET taken_at = now(), taken_by = :user_id "
+    "WHERE id = :id AND taken_at IS NULL"
+)
+_MARK_UNMARKED_ABSENT = text(
+    """
+    INSERT INTO attendance (school_id, session_id, workshop_id, student_id, status,
+                            marked_by, marked_at)
+    SELECT :school_id, :session_id, e.workshop_id, e.student_id, 'absent', :marked_by, now()
+    FROM enrolments e
+    WHERE e.workshop_id = :workshop_id AND e.status IN ('enrolled', 'completed')
+    ON CONFLICT (session_id, student_id) DO NOTHING
+    RETURNING student_id
+    """
+)
+_COMPLETE_SESSION = text(
+    "UPDATE workshop_sessions SET status = 'completed', "
+    "taken_at = coalesce(taken_at, now()), taken_by = coalesce(taken_by, :user_id) "
+    "WHERE id = :id"
+)
+
+
+def scope_of(row: RowMapping) -> WorkshopScope:
+    return WorkshopScope(
+        workshop_id=row["workshop_id"],
+        school_id=row["school_id"],
+        host_teacher_id=row["host_teacher_id"],
+        creator_id=row["creator_id"],
+    )
+
+
+async def load_session(session: AsyncSession, session_id: int, *, lock: bool = False) -> RowMapping:
+    row = (
+        (await session.execute(_LOCK_SESSION if lock else _SELECT_SESSION, {"id": session_id}))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such session / ไม่พบคาบเรียน")
+    return row
+
+
+async def _writable_session(
+    session: AsyncSession, session_id: int, principal: Principal
+) -> RowMapping:
+    row = await load_session(session, session_id, lock=True)
+    access.ensure_manages(principal, scope_of(row), "session")
+    if row["status"] == "cancelled":
+        raise Conflict(
+            "The session is cancelled; attendance cannot be taken / คาบเรียนนี้ถูกยกเลิกแล้ว เช็กชื่อไม่ได้",
+            session_status="cancelled",
+        )
+    return row
+
+
+async def _roster(
+    session: AsyncSession, session_id: int, info: RowMapping | None = None
+) -> RosterRead:
+    """The roster; `info` is the session row when the caller has it fresh."""
+    info = info or await load_session(session, session_id)
+    rows = (
+        await session.execute(
+            _ROSTER, {"session_id": session_id, "workshop_id": info["workshop_id"]}
+        )
+    ).mappings()
+    items = [
+        RosterEntry.model_validate(
+            {
+                **row,
+                "student": {
+                    "id": row["student_id"],
+                    "code": row["code"],
+                    "name_th": row["name_th"],
+                    "name_en": row["name_en"],
+                    "grade_level": row["grade_level"],
+                },
+                "edfi_descriptor": EDFI_ATTENDANCE_DESCRIPTORS.get(row["status"]),
+            }
+        )
+        for row in rows
+    ]
+    tally = Counter(item.status or "unmarked" for item in items)
+    counts = AttendanceCounts.model_validate({**tally, "total": len(items)})
+    return RosterRead(session=SessionInfo.model_validate(info), counts=counts, items=items)
+
+
+def _names_only(roster: RosterRead) -> RosterNamesRead:
+    return RosterNamesRead(
+        session=roster.session,
+        counts=roster.counts,
+        items=[
+            RosterNameEntry(
+                student={
+                    "id": i.student.id,
+                    "name_th": i.student.name_th,
+                    "name_en": i.student.name_en,
+                },
+                status=i.status,
+            )
+            for i in roster.items
+        ],
+    )
+
+
+async def read_roster(
+    session: AsyncSession, *, session_id: int, principal: Principal
+) -> RosterRead | RosterNamesRead:
+    """Every student on the list with their mark, or `status: null` when not marked yet."""
+    info = await load_session(session, session_id)
+    access.ensure_reads(principal, scope_of(info), "session")
+    roster = await _roster(session, session_id, info)
+    return _names_only(roster) if access.sees_names_only(principal) else roster
+
+
+def _refused_marks(body: AttendanceUpdate, enrolled: set[int]) -> list[dict[str, Any]]:
+    problems = []
+    seen: set[int] = set()
+    for index, mark in enumerate(body.marks):
+        if mark.student_id in seen:
+            message = "The student is marked twice / นักเรียนถูกเช็กชื่อซ้ำ"
+        elif mark.student_id not in enrolled:
+            message = "The student is not enrolled in this workshop / นักเรียนไม่ได้ลงทะเบียนในเวิร์กช็อปนี้"
+        else:
+            seen.add(mark.student_id)
+            continue
+        seen.add(mark.student_id)
+        problems.append(
+            {
+                "field": f"marks[{index}].student_id",
+                "pointer": f"/body/marks/{index}/student_id",
+                "message": message,
+                "student_id": mark.student_id,
+            }
+        )
+    return problems
+
+
+async def save_marks(
+    session: AsyncSession, *, session_id: int, body: AttendanceUpdate, principal: Principal
+) -> AttendanceSaved:
+    """Upsert the marks and mark the session as taken. Excused marks stay unless
+    `overwrite_excused`; the students whose excused mark was kept are reported."""
+    info = await _writable_session(session, session_id, principal)
+    ids = [mark.student_id for mark in body.marks]
+    found = await session.execute(_ENROLLED_AMONG, {"workshop_id": info["workshop_id"], "ids": ids})
+    enrolled = set(found.scalars())
+    refused = _refused_marks(body, enrolled)
+    if refused:
+        raise Unprocessable(
+            "Some marks cannot be saved: "
+            + ", ".join(f"{p['field']} ({p['student_id']})" for p in refused)
+            + " / บางรายการบันทึกไม่ได้",
+            errors=refused,
+        )
+
+    marked = await session.execute(_CURRENT_MARKS, {"session_id": session_id, "ids": ids})
+    current = {row.student_id: row.status for row in marked}
+    kept = [
+        m.student_id
+        for m in body.marks
+        if not body.overwrite_excused
+        and current.get(m.student_id) == "excused"
+        and m.status != "excused"
+    ]
+    marks = [m for m in body.marks if m.student_id not in kept]
+    if marks:
+        await session.execute(
+            _UPSERT_MARKS,
+            {
+                "school_id": info["school_id"],
+                "session_id": session_id,
+                "workshop_id": info["workshop_id"],
+                "marked_by": principal.user_id,
+                "student_ids": [m.student_id for m in marks],
+                "statuses": [m.status for m in marks],
+                "arrivals": [m.arrived_at for m in marks],
+                "notes": [m.note for m in marks],
+            },
+        )
+    await session.execute(_MARK_TAKEN, {"id": session_id, "user_id": principal.user_id})
+    roster = await _roster(session, session_id)
+    return AttendanceSaved(
+        session=roster.session,
+        counts=roster.counts,
+        items=roster.items,
+        kept_excused_student_ids=kept,
+    )
+
+
+async def close_session(
+    session: AsyncSession, *, session_id: int, principal: Principal
+) -> SessionClosed:
+    """Complete the session: students still unmarked become absent (the trigger records it)."""
+    info = await _writable_session(session, session_id, principal)
+    inserted = await session.execute(
+        _MARK_UNMARKED_ABSENT,
+        {
+            "school_id": info["school_id"],
+            "session_id": session_id,
+            "workshop_id": info["workshop_id"],
+            "marked_by": principal.user_id,
+        },
+    )
+    absent = list(inserted.scalars())
+    await session.execute(_COMPLETE_SESSION, {"id": session_id, "user_id": principal.user_id})
+    roster = await _roster(session, session_id)
+    return SessionClosed(
+        session=roster.session,
+        counts=roster.counts,
+        items=roster.items,
+        marked_absent_student_ids=sorted(absent),
+    )

@@ -1,0 +1,310 @@
+"""Enrolments and waitlists.
+
+Concurrency: every change to a workshop's enrolments first takes the workshop's row lock
+(`FOR NO KEY UPDATE`, the same lock an UPDATE of `seats_taken` takes, so it does not block
+foreign-key checks). Under that lock the existing enrolments are stable, a seat is taken with
+one guarded UPDATE, and the next waitlist position is `max + 1` without gaps. PostgreSQL keeps
+the backstops: CHECK seats_taken <= capacity, UNIQUE (workshop, student) and the deferrable
+UNIQUE (workshop, waitlist_position).
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Request, Response
+from sqlalchemy import RowMapping, case, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.principal import Principal
+from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.pagination import Page, PageParams, fetch_page, sort_clause
+from app.enrolments import access
+from app.enrolments.access import WorkshopScope
+from app.enrolments.schemas import EnrolmentNameRead, EnrolmentRead
+from app.models import Enrolment, Student
+
+_WORKSHOP_SQL = (
+    "SELECT id, school_id, host_teacher_id, creator_id, status, capacity, seats_taken, "
+    "open_to_all_schools FROM workshops WHERE id = :id"
+)
+_SELECT_WORKSHOP = text(_WORKSHOP_SQL)
+_LOCK_WORKSHOP = text(_WORKSHOP_SQL + " FOR NO KEY UPDATE")
+
+# One guarded statement; the row lock is already ours, the guard is the backstop.
+_TAKE_SEATS = text(
+    "UPDATE workshops SET seats_taken = seats_taken + :seats "
+    "WHERE id = :id AND status = 'scheduled' AND seats_taken + :seats <= capacity "
+    "RETURNING seats_taken"
+)
+RELEASE_SEATS = text(
+    "UPDATE workshops SET seats_taken = seats_taken - :seats WHERE id = :id RETURNING seats_taken"
+)
+_WAITLIST_TAIL = text(
+    "SELECT coalesce(max(waitlist_position), 0) FROM enrolments "
+    "WHERE workshop_id = :id AND status = 'waitlisted'"
+)
+_STUDENTS = text(
+    "SELECT id, school_id, status FROM students WHERE id = ANY(CAST(:ids AS integer[]))"
+)
+_EXISTING = text(
+    "SELECT student_id, status FROM enrolments "
+    "WHERE workshop_id = :id AND student_id = ANY(CAST(:ids AS integer[]))"
+)
+# A withdrawn student asking again gets a fresh place; any other existing row is left as is.
+_INSERT_PLACES = text(
+    """
+    INSERT INTO enrolments AS e
+        (school_id, workshop_id, student_id, status, waitlist_position, enrolled_at)
+    SELECT :school_id, :workshop_id, p.student_id, p.status, p.waitlist_position,
+           CASE WHEN p.status = 'enrolled' THEN now() END
+    FROM unnest(CAST(:student_ids AS integer[]), CAST(:statuses AS text[]),
+                CAST(:positions AS integer[])) AS p(student_id, status, waitlist_position)
+    ON CONFLICT (workshop_id, student_id) DO UPDATE
+    SET status = excluded.status, waitlist_position = excluded.waitlist_position,
+        enrolled_at = excluded.enrolled_at, withdrawn_at = NULL
+    WHERE e.status = 'withdrawn'
+    RETURNING e.student_id
+    """
+)
+# Renumber the queue 1..n in its current order (the deferred unique key allows it).
+_COMPACT_WAITLIST = text(
+    """
+    UPDATE enrolments e SET waitlist_position = q.position
+    FROM (SELECT id, row_number() OVER (ORDER BY waitlist_position) AS position
+          FROM enrolments WHERE workshop_id = :id AND status = 'waitlisted') q
+    WHERE e.id = q.id AND e.waitlist_position <> q.position
+    """
+)
+_NAME_TH = Student.first_name_th + " " + Student.last_name_th
+_NAME_EN = func.trim(Student.first_name_en + " " + Student.last_name_en)
+_STATUS_RANK = case(
+    (Enrolment.status == "enrolled", 0),
+    (Enrolment.status == "completed", 1),
+    (Enrolment.status == "waitlisted", 2),
+    else_=3,
+)
+SORTABLE = {
+    "name_th": _NAME_TH,
+    "requested_at": Enrolment.created_at,
+    "enrolled_at": Enrolment.enrolled_at,
+}
+_DEFAULT_ORDER = (_STATUS_RANK, Enrolment.waitlist_position, Enrolment.enrolled_at, Enrolment.id)
+
+
+def scope_of(row: RowMapping) -> WorkshopScope:
+    return WorkshopScope(
+        workshop_id=row["id"],
+        school_id=row["school_id"],
+        host_teacher_id=row["host_teacher_id"],
+        creator_id=row["creator_id"],
+    )
+
+
+async def load_workshop(
+    session: AsyncSession, workshop_id: int, *, lock: bool = False
+) -> RowMapping:
+    """The workshop's access and seat columns; with `lock`, its row lock is held until commit."""
+    row = (
+        (await session.execute(_LOCK_WORKSHOP if lock else _SELECT_WORKSHOP, {"id": workshop_id}))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such workshop / ไม่พบเวิร์กช็อป")
+    return row
+
+
+def ensure_scheduled(workshop: RowMapping) -> None:
+    if workshop["status"] != "scheduled":
+        raise Conflict(
+            f"The workshop is {workshop['status']}; its enrolments cannot change / "
+            "เวิร์กช็อปนี้ไม่ได้อยู่ในสถานะเปิดรับ จึงแก้ไขรายชื่อไม่ได้",
+            workshop_status=workshop["status"],
+        )
+
+
+def _refused_students(
+    student_ids: Sequence[int],
+    needing_place: set[int],
+    single: bool,
+    students: dict[int, RowMapping],
+    workshop: RowMapping,
+) -> list[dict[str, Any]]:
+    """Field errors for the students who may not get a place in this workshop."""
+    problems = []
+    for index, student_id in enumerate(student_ids):
+        if student_id not in needing_place:
+            continue
+        student = students.get(student_id)
+        if student is None or (
+            student["school_id"] != workshop["school_id"] and not workshop["open_to_all_schools"]
+        ):
+            # Same words for "missing" and "another school": never reveal another school's data.
+            message = "No such student in this workshop's school / ไม่พบนักเรียนในโรงเรียนนี้"
+        elif student["status"] != "active":
+            message = f"The student is {student['status']}, not active / นักเรียนไม่ได้อยู่ในสถานะปกติ"
+        else:
+            continue
+        field = "student_id" if single else f"student_ids[{index}]"
+        pointer = "/body/student_id" if single else f"/body/student_ids/{index}"
+        problems.append(
+            {"field": field, "pointer": pointer, "message": message, "student_id": student_id}
+        )
+    return problems
+
+
+async def enrol_students(
+    session: AsyncSession,
+    *,
+    workshop_id: int,
+    student_ids: list[int],
+    single: bool,
+    principal: Principal,
+) -> tuple[list[EnrolmentRead], bool]:
+    """Give each student, in order, a seat while seats remain, else the end of the waitlist.
+
+    Students already on the list keep their enrolment unchanged, so a repeated request
+    changes nothing. Returns the enrolments in request order and whether any was created.
+    """
+    workshop = await load_workshop(session, workshop_id, lock=True)
+    access.ensure_manages(principal, scope_of(workshop))
+    ensure_scheduled(workshop)
+
+    found = await session.execute(_EXISTING, {"id": workshop_id, "ids": student_ids})
+    existing = {row.student_id: row.status for row in found}
+    needing_place = [sid for sid in student_ids if existing.get(sid, "withdrawn") == "withdrawn"]
+    if needing_place:
+        rows = await session.execute(_STUDENTS, {"ids": needing_place})
+        students = {row["id"]: row for row in rows.mappings()}
+        refused = _refused_students(student_ids, set(needing_place), single, students, workshop)
+        if refused:
+            ids = ", ".join(str(p["student_id"]) for p in refused)
+            raise Unprocessable(
+                f"These students cannot enrol in this workshop: {ids} / "
+                "นักเรียนต่อไปนี้ลงทะเบียนเวิร์กช็อปนี้ไม่ได้",
+                student_ids=[p["student_id"] for p in refused],
+                errors=refused,
+            )
+        await _give_places(session, workshop, needing_place)
+
+    reads = await _reads_for_students(session, workshop_id, student_ids)
+    return reads, bool(needing_place)
+
+
+async def _give_places(session: AsyncSession, workshop: RowMapping, student_ids: list[int]) -> None:
+    """Seats first, in order, then the waitlist; we hold the workshop's row lock."""
+    workshop_id = workshop["id"]
+    seats = max(min(len(student_ids), workshop["capacity"] - workshop["seats_taken"]), 0)
+    if seats:
+        taken = (await session.execute(_TAKE_SEATS, {"id": workshop_id, "seats": seats})).first()
+        if taken is None:  # cannot happen under the lock; refuse rather than overbook
+            raise Conflict("The workshop is full / เวิร์กช็อปเต็มแล้ว")
+    waiting = len(student_ids) - seats
+    tail = 0
+    if waiting:
+        tail = (await session.execute(_WAITLIST_TAIL, {"id": workshop_id})).scalar_one()
+    statuses = ["enrolled"] * seats + ["waitlisted"] * waiting
+    positions = [None] * seats + list(range(tail + 1, tail + 1 + waiting))
+    params = {
+        "school_id": workshop["school_id"],
+        "workshop_id": workshop_id,
+        "student_ids": student_ids,
+        "statuses": statuses,
+        "positions": positions,
+    }
+    created = set((await session.execute(_INSERT_PLACES, params)).scalars())
+    if len(created) == len(student_ids):
+        return
+    # A writer that bypassed the workshop lock enrolled some of them first: keep its rows,
+    # give back the seats we took for them and close the gaps we left in the queue.
+    unused_seats = sum(1 for sid in student_ids[:seats] if sid not in created)
+    if unused_seats:
+        await session.execute(RELEASE_SEATS, {"id": workshop_id, "seats": unused_seats})
+    if any(sid not in created for sid in student_ids[seats:]):
+        await session.execute(_COMPACT_WAITLIST, {"id": workshop_id})
+
+
+def _enrolment_select():
+    return select(
+        Enrolment.id,
+        Enrolment.workshop_id,
+        Enrolment.status,
+        Enrolment.waitlist_position,
+        Enrolment.created_at.label("requested_at"),
+        Enrolment.enrolled_at,
+        Enrolment.withdrawn_at,
+        Student.id.label("student_id"),
+        Student.student_code.label("code"),
+        _NAME_TH.label("name_th"),
+        _NAME_EN.label("name_en"),
+        Student.grade_level,
+    ).join(Student, Student.id == Enrolment.student_id)
+
+
+def _to_read(row: Any) -> EnrolmentRead:
+    return EnrolmentRead.model_validate(
+        {
+            **row._mapping,
+            "student": {
+                "id": row.student_id,
+                "code": row.code,
+                "name_th": row.name_th,
+                "name_en": row.name_en,
+                "grade_level": row.grade_level,
+            },
+        }
+    )
+
+
+def _to_name_read(row: Any) -> EnrolmentNameRead:
+    return EnrolmentNameRead.model_validate(
+        {
+            **row._mapping,
+            "student": {"id": row.student_id, "name_th": row.name_th, "name_en": row.name_en},
+        }
+    )
+
+
+async def _reads_for_students(
+    session: AsyncSession, workshop_id: int, student_ids: list[int]
+) -> list[EnrolmentRead]:
+    rows = (
+        await session.execute(
+            _enrolment_select().where(
+                Enrolment.workshop_id == workshop_id, Enrolment.student_id.in_(student_ids)
+            )
+        )
+    ).all()
+    by_student = {row.student_id: _to_read(row) for row in rows}
+    return [by_student[sid] for sid in student_ids]
+
+
+async def read_enrolment(session: AsyncSession, enrolment_id: int) -> EnrolmentRead:
+    row = (await session.execute(_enrolment_select().where(Enrolment.id == enrolment_id))).one()
+    return _to_read(row)
+
+
+async def list_enrolments(
+    session: AsyncSession,
+    *,
+    workshop_id: int,
+    principal: Principal,
+    status: str | None,
+    sort: str | None,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> Page[EnrolmentRead] | Page[EnrolmentNameRead]:
+    """Enrolled students first, then the waitlist in queue order; names only for creators."""
+    workshop = await load_workshop(session, workshop_id)
+    access.ensure_reads(principal, scope_of(workshop))
+    names_only = access.sees_names_only(principal)
+    allowed = {"name_th": SORTABLE["name_th"]} if names_only else SORTABLE
+    statement = _enrolment_select().where(Enrolment.workshop_id == workshop_id)
+    if status is not None:
+        statement = statement.where(Enrolment.status == status)
+    statement = statement.order_by(*sort_clause(sort, allowed, _DEFAULT_ORDER))
+    rows, total = await fetch_page(session, statement, page, request, response)
+    if names_only:
+        return Page[EnrolmentNameRead](items=[_to_name_read(r) for r in rows], total=total)
+    return Page[EnrolmentRead](items=[_to_read(r) for r in rows], total=total)

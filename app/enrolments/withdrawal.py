@@ -1,0 +1,81 @@
+"""Withdrawals: a freed seat goes to the first student on the waitlist.
+
+Like every change to a workshop's enrolments, this runs under the workshop's row lock, so
+concurrent withdrawals promote students strictly in queue order and the queue stays 1..n.
+"""
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.principal import Principal
+from app.core.errors import Conflict, NotFound
+from app.enrolments import access, service
+from app.enrolments.schemas import WithdrawalRead
+
+ENROLMENT_NOT_FOUND = "No such enrolment / ไม่พบข้อมูลการลงทะเบียน"
+
+_ENROLMENT_WORKSHOP = text("SELECT workshop_id FROM enrolments WHERE id = :id")
+_ENROLMENT_STATE = text("SELECT status, waitlist_position FROM enrolments WHERE id = :id")
+_WITHDRAW = text(
+    "UPDATE enrolments SET status = 'withdrawn', waitlist_position = NULL, withdrawn_at = now() "
+    "WHERE id = :id"
+)
+# The first in line (lowest position = earliest arrival) gets the freed seat.
+_PROMOTE_FIRST_WAITLISTED = text(
+    """
+    WITH first_in_line AS (
+        SELECT id, waitlist_position FROM enrolments
+        WHERE workshop_id = :id AND status = 'waitlisted'
+        ORDER BY waitlist_position LIMIT 1)
+    UPDATE enrolments e
+    SET status = 'enrolled', waitlist_position = NULL, enrolled_at = now()
+    FROM first_in_line f WHERE e.id = f.id
+    RETURNING e.id, f.waitlist_position AS freed_position
+    """
+)
+_CLOSE_WAITLIST_GAP = text(
+    "UPDATE enrolments SET waitlist_position = waitlist_position - 1 "
+    "WHERE workshop_id = :id AND status = 'waitlisted' AND waitlist_position > :position"
+)
+
+
+async def withdraw_enrolment(
+    session: AsyncSession, *, enrolment_id: int, principal: Principal
+) -> WithdrawalRead:
+    """Withdraw a student. A freed seat goes to the first waitlisted student (lowest position);
+    the queue is renumbered 1..n. Withdrawing again changes nothing."""
+    workshop_id = (await session.execute(_ENROLMENT_WORKSHOP, {"id": enrolment_id})).scalar()
+    if workshop_id is None:
+        raise NotFound(ENROLMENT_NOT_FOUND)
+    workshop = await service.load_workshop(session, workshop_id, lock=True)
+    access.ensure_manages(principal, service.scope_of(workshop), "enrolment")
+    state = (await session.execute(_ENROLMENT_STATE, {"id": enrolment_id})).mappings().one()
+    if state["status"] == "withdrawn":
+        return WithdrawalRead(
+            enrolment=await service.read_enrolment(session, enrolment_id), promoted=None
+        )
+    if state["status"] == "completed":
+        raise Conflict(
+            "The student already completed this workshop / นักเรียนเรียนจบเวิร์กช็อปนี้แล้ว ถอนไม่ได้"
+        )
+    service.ensure_scheduled(workshop)
+
+    await session.execute(_WITHDRAW, {"id": enrolment_id})
+    promoted_id = None
+    freed_position = state["waitlist_position"]
+    if state["status"] == "enrolled":
+        promoted = (
+            (await session.execute(_PROMOTE_FIRST_WAITLISTED, {"id": workshop_id}))
+            .mappings()
+            .first()
+        )
+        if promoted is None:
+            await session.execute(service.RELEASE_SEATS, {"id": workshop_id, "seats": 1})
+        else:
+            promoted_id, freed_position = promoted["id"], promoted["freed_position"]
+    if freed_position is not None:
+        await session.execute(_CLOSE_WAITLIST_GAP, {"id": workshop_id, "position": freed_position})
+    return WithdrawalRead(
+        enrolment=await service.read_enrolment(session, enrolment_id),
+        promoted=await service.read_enrolment(session, promoted_id) if promoted_id else None,
+    )
