@@ -1,6 +1,7 @@
 """Every API router, in the order they appear in the OpenAPI document."""
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from app.accounts.router import router as accounts
 from app.attendance.router import router as attendance
@@ -27,4 +28,10 @@ ROUTERS = (
 
 def include_routers(app: FastAPI) -> None:
     for router in ROUTERS:
+        for route in router.routes:
+            # The one-line docstring is the operation's summary; the rest its description.
+            if isinstance(route, APIRoute) and route.summary is None and route.description:
+                summary, _, rest = route.description.strip().partition("\n")
+                route.summary = summary.strip()
+                route.description = rest.strip()
         app.include_router(router)

@@ -3,11 +3,12 @@
 from typing import Annotated
 
 import jwt
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import text
 
 from app.accounts.principal import Principal
+from app.audit import service as audit
 from app.config import get_settings
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import api_secret_matches, decode_access_token, split_api_key
@@ -38,12 +39,14 @@ _API_KEY_SQL = text(
 # Recording use at most once a minute keeps a busy script from writing on every request.
 _TOUCH_API_KEY_SQL = text(
     "UPDATE api_keys SET last_used_at = now() WHERE id = :id "
-    "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"
+    "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') RETURNING id"
 )
 
 
 async def get_principal(
-    session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Principal:
     """The authenticated caller; 401 problem+json when absent or invalid."""
     if not token:
@@ -54,8 +57,7 @@ async def get_principal(
         row = (await session.execute(_API_KEY_SQL, {"prefix": prefix})).mappings().first()
         if row is None or not api_secret_matches(secret, row["secret_hash"]):
             raise _unauthorized("Invalid, expired or revoked API key / คีย์ API ไม่ถูกต้อง")
-        await session.execute(_TOUCH_API_KEY_SQL, {"id": row["key_id"]})
-        return Principal(
+        principal = Principal(
             row["id"],
             row["username"],
             row["role"],
@@ -64,6 +66,19 @@ async def get_principal(
             via="api_key",
             api_key_id=row["key_id"],
         )
+        touched = (await session.execute(_TOUCH_API_KEY_SQL, {"id": row["key_id"]})).first()
+        if touched is not None:
+            # Key use is audited at most once a minute per key, with the first path seen.
+            await audit.record(
+                session,
+                "api_key.used",
+                principal,
+                school_id=row["school_id"],
+                target_type="api_key",
+                target_id=row["key_id"],
+                details={"path": request.url.path, "method": request.method},
+            )
+        return principal
     try:
         claims = decode_access_token(token, secret=get_settings().secret_key)
         user_id = int(claims["sub"])

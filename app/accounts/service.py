@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
 from app.accounts.schemas import ApiKeyCreate, UserCreate
+from app.audit import service as audit
 from app.config import Settings
 from app.core.errors import AppError, BadRequest, Forbidden, NotFound, Unauthorized
 from app.core.security import create_access_token, hash_password, new_api_key, verify_password
@@ -41,16 +42,29 @@ async def sign_in(
         )
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
+        locked = False
         if user is not None:
             user.failed_logins += 1
             if user.failed_logins >= settings.login_max_failures:
                 user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
                 user.failed_logins = 0
-            await session.flush()
+                locked = True
+        await audit.record(
+            session,
+            "auth.sign_in_failed",
+            None,
+            actor_user_id=user.id if user else None,
+            via="token",
+            details={"username": username[:100], "locked": locked},
+        )
+        await session.flush()
         raise Unauthorized(BAD_CREDENTIALS, headers={"WWW-Authenticate": "Bearer"})
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
+    await audit.record(
+        session, "auth.sign_in", None, actor_user_id=user.id, via="token", school_id=user.school_id
+    )
     await session.flush()
     minutes = settings.access_token_minutes
     token = create_access_token(
@@ -167,6 +181,15 @@ async def create_api_key(
     session.add(row)
     await session.flush()
     await session.refresh(row)
+    await audit.record(
+        session,
+        "api_key.created",
+        actor,
+        school_id=owner.school_id,
+        target_type="api_key",
+        target_id=row.id,
+        details={"name": data.name, "prefix": prefix, "user_id": user_id},
+    )
     return row, key
 
 
@@ -192,6 +215,14 @@ async def revoke_api_key(session: AsyncSession, key_id: int, actor: Principal) -
         await session.execute(
             text("UPDATE api_keys SET revoked_at = now(), revoked_by = :by WHERE id = :id"),
             {"by": actor.user_id, "id": key_id},
+        )
+        await audit.record(
+            session,
+            "api_key.revoked",
+            actor,
+            school_id=key.school_id,
+            target_type="api_key",
+            target_id=key_id,
         )
         await session.refresh(key)
     return key

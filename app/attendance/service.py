@@ -7,6 +7,7 @@ every insert and every real change, so the upsert only touches rows whose mark d
 """
 
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, text
@@ -274,6 +275,13 @@ async def close_session(
 ) -> SessionClosed:
     """Complete the session: students still unmarked become absent (the trigger records it)."""
     info = await _writable_session(session, session_id, principal)
+    # Closing marks everyone unmarked absent: only sensible once the session has begun.
+    if info["starts_at"] > datetime.now(UTC):
+        raise Conflict(
+            "The session has not started yet; it cannot be closed / "
+            "คาบเรียนยังไม่เริ่ม ปิดคาบไม่ได้",
+            starts_at=info["starts_at"].isoformat(),
+        )
     inserted = await session.execute(
         _MARK_UNMARKED_ABSENT,
         {

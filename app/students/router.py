@@ -1,5 +1,114 @@
-"""students API (being built)."""
+"""Students: list and search, read, create, update, deactivate.
 
-from fastapi import APIRouter
+Creators never reach student records here (they see names on their rosters only); the
+Education Department reads but never writes; teachers read their school's students so they
+can enrol them.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.accounts.dependencies import Writer, require_roles
+from app.accounts.principal import Principal
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep
+from app.db import SessionDep
+from app.students import service
+from app.students.schemas import (
+    GradeLevel,
+    StudentCreate,
+    StudentRead,
+    StudentStatus,
+    StudentUpdate,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["students"])
+
+StudentReader = Annotated[
+    Principal, Depends(require_roles("admin", "department", "school_admin", "teacher"))
+]
+
+
+@router.get("/students", response_model=Page[StudentRead], responses=errors(400, 401, 403, 422))
+async def list_students(
+    session: SessionDep,
+    principal: StudentReader,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    school: Annotated[int | None, Query(description="School id")] = None,
+    grade_level: GradeLevel | None = None,
+    status: StudentStatus | None = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Search: Thai name (partial or slightly misspelt), student code prefix, "
+            "or English name",
+        ),
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            description="student_code, last_name_th, grade_level; '-' for descending. "
+            "Default: best match first when q is given, else student_code"
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """List and search students in your scope (admin/department: all schools; staff: own)."""
+    items, total = await service.list_students(
+        session,
+        principal,
+        school=school,
+        grade_level=grade_level,
+        status=status,
+        q=q,
+        sort=sort,
+        page=page,
+        request=request,
+        response=response,
+    )
+    return {"items": items, "total": total}
+
+
+@router.get(
+    "/students/{student_id}", response_model=StudentRead, responses=errors(400, 401, 403, 404)
+)
+async def read_student(session: SessionDep, principal: StudentReader, student_id: int) -> Any:
+    """One student."""
+    return await service.get_student(session, principal, student_id)
+
+
+@router.post(
+    "/students",
+    response_model=StudentRead,
+    status_code=201,
+    responses=errors(400, 401, 403, 404, 409, 422),
+)
+async def create_student(session: SessionDep, principal: Writer, body: StudentCreate) -> Any:
+    """Add a student (school admin: own school; admin: any school)."""
+    return await service.create_student(session, principal, body)
+
+
+@router.patch(
+    "/students/{student_id}",
+    response_model=StudentRead,
+    responses=errors(400, 401, 403, 404, 409, 422),
+)
+async def update_student(
+    session: SessionDep, principal: Writer, student_id: int, body: StudentUpdate
+) -> Any:
+    """Change a student's code, names, grade level or status."""
+    return await service.update_student(session, principal, student_id, body)
+
+
+@router.post(
+    "/students/{student_id}/deactivate",
+    response_model=StudentRead,
+    responses=errors(400, 401, 403, 404),
+)
+async def deactivate_student(session: SessionDep, principal: Writer, student_id: int) -> Any:
+    """Mark a student inactive (records are kept, never deleted)."""
+    return await service.deactivate_student(session, principal, student_id)

@@ -1,5 +1,174 @@
-"""workshops API (being built)."""
+"""Workshops and their sessions, and the caller's sessions of the day.
 
-from fastapi import APIRouter
+Only admins and the school's admins plan, change and cancel workshops and sessions; host
+teachers manage enrolment lists and attendance (elsewhere); creators and the Education
+Department read.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.accounts.dependencies import CurrentPrincipal, Writer
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep
+from app.core.schemas import BANGKOK
+from app.db import SessionDep
+from app.workshops import reads, service, sessions
+from app.workshops.reads import WorkshopFilters
+from app.workshops.schemas import (
+    MySessions,
+    SessionMove,
+    SessionRead,
+    SessionSlot,
+    WorkshopCreate,
+    WorkshopDetail,
+    WorkshopRead,
+    WorkshopStatus,
+    WorkshopUpdate,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["workshops"])
+
+WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
+SORT_HELP = (
+    "id, title_th, title_en, capacity, seats_taken, created_at, first_starts_at; "
+    "'-' for descending. Default: id"
+)
+
+
+@router.post("/workshops", response_model=WorkshopDetail, status_code=201, responses=WRITE_ERRORS)
+async def create_workshop(
+    session: SessionDep, principal: Writer, body: WorkshopCreate, response: Response
+) -> dict[str, Any]:
+    """Plan a workshop with its sessions; a room or creator clash is a 409 naming it."""
+    workshop = await service.create_workshop(session, principal, body)
+    response.headers["Location"] = f"/api/v1/workshops/{workshop['id']}"
+    return workshop
+
+
+@router.get("/workshops", response_model=Page[WorkshopRead], responses=errors(400, 401, 422))
+async def list_workshops(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    term: Annotated[int | None, Query(description="Academic term id")] = None,
+    school: Annotated[int | None, Query(description="School id")] = None,
+    room: Annotated[int | None, Query(description="Computer room id")] = None,
+    creator: Annotated[int | None, Query(description="Creator id")] = None,
+    host_teacher: Annotated[int | None, Query(description="Host teacher's user id")] = None,
+    from_: Annotated[
+        date | None, Query(alias="from", description="With a session starting on or after this day")
+    ] = None,
+    to: Annotated[
+        date | None, Query(description="With a session starting on or before this day")
+    ] = None,
+    status: WorkshopStatus | None = None,
+    sort: Annotated[str | None, Query(description=SORT_HELP)] = None,
+) -> dict[str, Any]:
+    """Workshops in your scope (staff: own school; creators: those they lead)."""
+    filters = WorkshopFilters(
+        term=term,
+        school=school,
+        room=room,
+        creator=creator,
+        host_teacher=host_teacher,
+        status=status,
+        from_day=from_,
+        to_day=to,
+    )
+    items, total = await reads.list_workshops(
+        session,
+        principal,
+        filters=filters,
+        sort=sort,
+        page=page,
+        request=request,
+        response=response,
+    )
+    return {"items": items, "total": total}
+
+
+@router.get(
+    "/workshops/{workshop_id}", response_model=WorkshopDetail, responses=errors(400, 401, 404)
+)
+async def read_workshop(
+    session: SessionDep, principal: CurrentPrincipal, workshop_id: int
+) -> dict[str, Any]:
+    """One workshop with its sessions, pinned module version and enrolment counts."""
+    return await reads.get_workshop(session, principal, workshop_id)
+
+
+@router.patch("/workshops/{workshop_id}", response_model=WorkshopDetail, responses=WRITE_ERRORS)
+async def update_workshop(
+    session: SessionDep, principal: Writer, workshop_id: int, body: WorkshopUpdate
+) -> dict[str, Any]:
+    """Change titles, notes, capacity, host teacher or room (the sessions move along)."""
+    return await service.update_workshop(session, principal, workshop_id, body)
+
+
+@router.post(
+    "/workshops/{workshop_id}/cancel",
+    response_model=WorkshopDetail,
+    responses=errors(400, 401, 403, 404, 409),
+)
+async def cancel_workshop(
+    session: SessionDep, principal: Writer, workshop_id: int
+) -> dict[str, Any]:
+    """Cancel a workshop and its sessions not yet taken; enrolments and attendance stay."""
+    return await service.cancel_workshop(session, principal, workshop_id)
+
+
+@router.post(
+    "/workshops/{workshop_id}/sessions",
+    response_model=SessionRead,
+    status_code=201,
+    responses=WRITE_ERRORS,
+)
+async def add_session(
+    session: SessionDep, principal: Writer, workshop_id: int, body: SessionSlot
+) -> dict[str, Any]:
+    """Add a session to a workshop; a room or creator clash is a 409 naming it."""
+    return await sessions.add_session(session, principal, workshop_id, body)
+
+
+@router.patch("/sessions/{session_id}", response_model=SessionRead, responses=WRITE_ERRORS)
+async def move_session(
+    session: SessionDep, principal: Writer, session_id: int, body: SessionMove
+) -> dict[str, Any]:
+    """Move a session to new times; a room or creator clash is a 409 naming it."""
+    return await sessions.move_session(session, principal, session_id, body)
+
+
+@router.post(
+    "/sessions/{session_id}/cancel",
+    response_model=SessionRead,
+    responses=errors(400, 401, 403, 404, 409),
+)
+async def cancel_session(session: SessionDep, principal: Writer, session_id: int) -> dict[str, Any]:
+    """Cancel a session; its time slot is free again and the record is kept."""
+    return await sessions.cancel_session(session, principal, session_id)
+
+
+@router.get("/me/sessions", response_model=MySessions, responses=errors(400, 401, 422))
+async def my_sessions(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    day: Annotated[
+        date | None, Query(alias="date", description="YYYY-MM-DD; default: today in Bangkok")
+    ] = None,
+    school: Annotated[
+        int | None,
+        Query(
+            description="School id. Admin and department see a school's day only when they "
+            "name one; without it they get the sessions they host (none)"
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """Your sessions of the day with room, workshop, module, enrolled count, attendance."""
+    return await sessions.my_sessions(
+        session, principal, day=day or datetime.now(BANGKOK).date(), school=school
+    )

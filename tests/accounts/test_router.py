@@ -115,3 +115,29 @@ async def test_school_admin_creates_teacher_only_in_own_school(client, world):
     assert response.status_code == 201
     assert response.json()["school"]["id"] == world.school_id
     assert (await sign_in(client, "new.teacher", "a-long-password")).status_code == 200
+
+
+async def audit_actions(session) -> list[str]:
+    from sqlalchemy import text
+
+    result = await session.execute(text("SELECT action FROM audit_events ORDER BY id"))
+    return list(result.scalars())
+
+
+async def test_sign_ins_and_failures_are_audited(client, world, session):
+    await sign_in(client, "teacher", "wrong-password")
+    await sign_in(client, "teacher", PASSWORD)
+    assert await audit_actions(session) == ["auth.sign_in_failed", "auth.sign_in"]
+
+
+async def test_api_key_creation_use_and_revocation_are_audited(client, world, session):
+    created = await client.post(
+        "/api/v1/api-keys", json={"name": "sync"}, headers=world.headers["school_admin"]
+    )
+    as_key = {"Authorization": f"Bearer {created.json()['key']}"}
+    await client.get("/api/v1/me", headers=as_key)
+    await client.get("/api/v1/me", headers=as_key)  # within the minute: not recorded again
+    await client.delete(
+        f"/api/v1/api-keys/{created.json()['id']}", headers=world.headers["school_admin"]
+    )
+    assert await audit_actions(session) == ["api_key.created", "api_key.used", "api_key.revoked"]

@@ -207,6 +207,19 @@ async def test_a_cancelled_session_refuses_attendance_with_409(client, world, se
     assert closed.status_code == 409
 
 
+async def test_a_session_that_has_not_started_cannot_be_closed(client, world, session):
+    await session.execute(
+        text("UPDATE workshop_sessions SET starts_at = now() + interval '1 day', "
+             "ends_at = now() + interval '1 day 1 hour' WHERE id = :id"),
+        {"id": world.session_id},
+    )
+    await session.commit()
+    closed = await client.post(url(world, "close"), headers=world.headers["teacher"])
+    assert closed.status_code == 409
+    roster = (await client.get(url(world), headers=world.headers["teacher"])).json()
+    assert all(item["status"] is None for item in roster["items"])
+
+
 async def test_closing_marks_unmarked_students_absent_and_completes_the_session(
     client, world, session
 ):

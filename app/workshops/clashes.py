@@ -1,0 +1,169 @@
+"""Double-booking of a room or a creator: a 409 that names the clashing workshop and session.
+
+PostgreSQL forbids the clash itself (exclusion constraints on workshop_sessions); this module
+finds the session in the way, first in a query before writing (the usual case), and again
+after the constraint fired because a racing request committed its session first.
+"""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, translate_integrity_error
+from app.core.schemas import BANGKOK
+
+ROOM_OVERLAP = "ex_workshop_sessions_room_overlap"
+CREATOR_OVERLAP = "ex_workshop_sessions_creator_overlap"
+
+Slot = tuple[datetime, datetime]
+
+# One round trip for every slot of the request; the GiST indexes behind the exclusion
+# constraints serve the room/creator + tstzrange overlap test.
+_CLASH_SQL = text("""
+SELECT slot.i - 1 AS slot_index,
+       CASE WHEN s.room_id = :room_id THEN 'room' ELSE 'creator' END AS kind,
+       s.id AS session_id, s.workshop_id, s.starts_at, s.ends_at,
+       coalesce(nullif(w.title_th, ''), m.title_th) AS title_th,
+       coalesce(nullif(w.title_en, ''), m.title_en) AS title_en,
+       r.code AS room_code, c.display_name AS creator_name
+FROM unnest(CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]))
+     WITH ORDINALITY AS slot(starts_at, ends_at, i)
+JOIN workshop_sessions s
+  ON tstzrange(s.starts_at, s.ends_at) && tstzrange(slot.starts_at, slot.ends_at)
+JOIN workshops w ON w.id = s.workshop_id
+JOIN modules m ON m.id = w.module_id
+JOIN computer_rooms r ON r.id = s.room_id
+JOIN creators c ON c.id = s.creator_id
+WHERE s.status <> 'cancelled'
+  AND (s.room_id = :room_id OR s.creator_id = :creator_id)
+  AND s.id <> ALL(CAST(:exclude_sessions AS integer[]))
+  AND s.workshop_id <> :exclude_workshop
+ORDER BY slot.i, (s.room_id = :room_id) = :prefer_room DESC, s.starts_at
+LIMIT 1
+""")
+
+
+@dataclass(frozen=True, slots=True)
+class ClashScope:
+    """What a write would occupy: the room and creator, at these times, ignoring the
+    sessions it replaces (a moved session, or a whole workshop moving room)."""
+
+    room_id: int
+    creator_id: int
+    slots: Sequence[Slot]
+    exclude_sessions: Sequence[int] = ()
+    exclude_workshop: int = 0
+
+
+async def find_clash(
+    session: AsyncSession, scope: ClashScope, *, prefer: str = "room"
+) -> dict[str, Any] | None:
+    """The first live session of that room or creator overlapping any slot, or None."""
+    row = (
+        (
+            await session.execute(
+                _CLASH_SQL,
+                {
+                    "room_id": scope.room_id,
+                    "creator_id": scope.creator_id,
+                    "starts": [s for s, _ in scope.slots],
+                    "ends": [e for _, e in scope.slots],
+                    "exclude_sessions": list(scope.exclude_sessions),
+                    "exclude_workshop": scope.exclude_workshop,
+                    "prefer_room": prefer == "room",
+                },
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
+
+
+def _times(starts_at: datetime, ends_at: datetime) -> tuple[str, str]:
+    start, end = starts_at.astimezone(BANGKOK), ends_at.astimezone(BANGKOK)
+    english = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    thai = f"{start:%d/%m}/{start.year + 543} เวลา {start:%H:%M}–{end:%H:%M} น."
+    return english, thai
+
+
+def clash_error(clash: dict[str, Any], field: str, pointer: str) -> Conflict:
+    """409 problem+json naming the workshop and session in the way."""
+    english, thai = _times(clash["starts_at"], clash["ends_at"])
+    title_th, title_en = clash["title_th"], clash["title_en"] or clash["title_th"]
+    who = f"#{clash['workshop_id']}, session #{clash['session_id']}"
+    who_th = f"#{clash['workshop_id']} เซสชัน #{clash['session_id']}"
+    if clash["kind"] == "room":
+        detail = (
+            f"Room {clash['room_code']} is already booked for workshop “{title_en}” "
+            f"({who}) on {english} / ห้อง {clash['room_code']} ถูกจองแล้วสำหรับเวิร์กช็อป "
+            f"“{title_th}” ({who_th}) วันที่ {thai}"
+        )
+    else:
+        detail = (
+            f"Creator {clash['creator_name']} already leads workshop “{title_en}” "
+            f"({who}) on {english} / ครีเอเตอร์ {clash['creator_name']} มีเวิร์กช็อป "
+            f"“{title_th}” ({who_th}) อยู่แล้ววันที่ {thai}"
+        )
+    return Conflict(
+        detail,
+        clash={
+            "kind": clash["kind"],
+            "workshop_id": clash["workshop_id"],
+            "workshop_title": title_th,
+            "workshop_title_en": title_en,
+            "session_id": clash["session_id"],
+            "starts_at": clash["starts_at"].astimezone(BANGKOK).isoformat(),
+            "ends_at": clash["ends_at"].astimezone(BANGKOK).isoformat(),
+        },
+        clashing_workshop_id=clash["workshop_id"],
+        clashing_session_id=clash["session_id"],
+        errors=[
+            {
+                "field": field,
+                "pointer": pointer,
+                "message": f"clashes with session {clash['session_id']} "
+                f"of workshop {clash['workshop_id']}",
+            }
+        ],
+    )
+
+
+def _field_of(slot_index: int, fields: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    return fields[slot_index] if slot_index < len(fields) else fields[-1]
+
+
+async def ensure_no_clash(
+    session: AsyncSession, scope: ClashScope, fields: Sequence[tuple[str, str]]
+) -> None:
+    """409 before writing when a slot is taken. `fields[i]` is (field, pointer) of slot i."""
+    clash = await find_clash(session, scope)
+    if clash is not None:
+        raise clash_error(clash, *_field_of(clash["slot_index"], fields))
+
+
+@asynccontextmanager
+async def clash_guard(
+    session: AsyncSession, scope: ClashScope, fields: Sequence[tuple[str, str]]
+) -> AsyncIterator[None]:
+    """Run the writes in a savepoint. If an exclusion constraint fires anyway (a racing
+    request committed a clashing session after our check), answer the same named 409."""
+    try:
+        async with session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        constraint = translate_integrity_error(exc).extensions.get("constraint")
+        if constraint not in (ROOM_OVERLAP, CREATOR_OVERLAP):
+            raise
+        prefer = "room" if constraint == ROOM_OVERLAP else "creator"
+        # Read committed: this new statement sees the session that won the race.
+        clash = await find_clash(session, scope, prefer=prefer)
+        if clash is None:
+            raise
+        raise clash_error(clash, *_field_of(clash["slot_index"], fields)) from exc

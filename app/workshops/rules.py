@@ -1,0 +1,160 @@
+"""Scope and checks shared by workshop and session writes."""
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.principal import Principal
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.schemas import BANGKOK
+from app.models import AcademicTerm, ComputerRoom, User, Workshop
+from app.workshops.clashes import Slot
+
+Field = tuple[str, str]  # (field name, JSON pointer) named by a problem
+
+
+def body_field(*path: str | int) -> Field:
+    return ".".join(map(str, path)), "/body/" + "/".join(map(str, path))
+
+
+def invalid(field: Field, message: str, detail: str) -> Unprocessable:
+    return Unprocessable(
+        detail, errors=[{"field": field[0], "pointer": field[1], "message": message}]
+    )
+
+
+# ---- scope -------------------------------------------------------------------------------
+
+
+def can_read_workshop(principal: Principal, school_id: int, creator_id: int) -> bool:
+    if principal.role == "creator":
+        return principal.creator_id == creator_id
+    return principal.can_read_school(school_id)
+
+
+def ensure_manages_workshop(principal: Principal, row: Any) -> None:
+    """404 outside the caller's scope; 403 when they can see it but not change it."""
+    if not can_read_workshop(principal, row.school_id, row.creator_id):
+        raise NotFound("No such workshop / ไม่พบเวิร์กช็อป")
+    if not principal.can_manage_school(row.school_id):
+        raise Forbidden(
+            f"Your role ({principal.role}) cannot change this workshop / "
+            "บทบาทของคุณไม่มีสิทธิ์แก้ไขเวิร์กช็อปนี้"
+        )
+
+
+async def lock_workshop(session: AsyncSession, principal: Principal, workshop_id: int) -> Any:
+    """The workshop row, locked for this transaction, after checking the caller may change it."""
+    row = (
+        await session.execute(
+            select(
+                Workshop.id,
+                Workshop.school_id,
+                Workshop.room_id,
+                Workshop.creator_id,
+                Workshop.term_id,
+                Workshop.capacity,
+                Workshop.seats_taken,
+                Workshop.status,
+            )
+            .where(Workshop.id == workshop_id)
+            .with_for_update()
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such workshop / ไม่พบเวิร์กช็อป")
+    ensure_manages_workshop(principal, row)
+    if row.status == "cancelled":
+        raise Conflict("The workshop is cancelled / เวิร์กช็อปนี้ถูกยกเลิกแล้ว", field="status")
+    return row
+
+
+# ---- shared checks -----------------------------------------------------------------------
+
+
+async def term_dates(session: AsyncSession, term_id: int) -> tuple[date, date] | None:
+    row = (
+        await session.execute(
+            select(AcademicTerm.starts_on, AcademicTerm.ends_on).where(AcademicTerm.id == term_id)
+        )
+    ).one_or_none()
+    return None if row is None else (row.starts_on, row.ends_on)
+
+
+def ensure_within_term(
+    slots: Sequence[Slot], term: tuple[date, date], fields: Sequence[Field]
+) -> None:
+    """Every session falls on days of the term (Bangkok dates)."""
+    starts_on, ends_on = term
+    for (starts_at, ends_at), field in zip(slots, fields, strict=True):
+        if (
+            starts_at.astimezone(BANGKOK).date() < starts_on
+            or ends_at.astimezone(BANGKOK).date() > ends_on
+        ):
+            raise invalid(
+                field,
+                f"outside the term {starts_on}..{ends_on}",
+                f"{field[0]} is outside the term ({starts_on} to {ends_on}) / "
+                f"เซสชันอยู่นอกภาคเรียน ({starts_on} ถึง {ends_on})",
+            )
+
+
+async def ensure_host_teacher(session: AsyncSession, user_id: int, school_id: int) -> None:
+    host = await session.scalar(
+        select(User.id).where(
+            User.id == user_id,
+            User.school_id == school_id,
+            User.is_active,
+            User.role.in_(("teacher", "school_admin")),
+        )
+    )
+    if host is None:
+        raise invalid(
+            body_field("host_teacher_id"),
+            "not a teacher of the room's school",
+            "host_teacher_id must be an active teacher of the room's school / "
+            "ครูผู้ดูแลต้องเป็นครูของโรงเรียนที่ห้องนั้นตั้งอยู่",
+        )
+
+
+def ensure_fits_room(capacity: int, seats: int, room_code: str) -> None:
+    if capacity > seats:
+        raise invalid(
+            body_field("capacity"),
+            f"room {room_code} has {seats} seats",
+            f"Capacity {capacity} exceeds the {seats} seats of room {room_code} / "
+            f"จำนวนที่นั่ง {capacity} เกินจำนวน {seats} ที่นั่งของห้อง {room_code}",
+        )
+
+
+async def room_for_workshop(
+    session: AsyncSession, principal: Principal, room_id: int, *, require_active: bool = True
+) -> Any:
+    room = (
+        await session.execute(
+            select(
+                ComputerRoom.id,
+                ComputerRoom.school_id,
+                ComputerRoom.code,
+                ComputerRoom.seats,
+                ComputerRoom.status,
+            ).where(ComputerRoom.id == room_id)
+        )
+    ).one_or_none()
+    if room is None or not principal.can_manage_school(room.school_id):
+        raise NotFound("No such room / ไม่พบห้องคอมพิวเตอร์")
+    if require_active and room.status != "active":
+        raise invalid(
+            body_field("room_id"),
+            f"room is {room.status}",
+            f"Room {room.code} is {room.status}, not open for workshops / "
+            f"ห้อง {room.code} ไม่เปิดใช้งาน",
+        )
+    return room
+
+
+def bangkok_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=BANGKOK)

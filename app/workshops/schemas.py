@@ -1,0 +1,175 @@
+"""Request and response bodies for workshops and their sessions."""
+
+from datetime import date
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from app.core.schemas import BangkokDatetime, InputDatetime, StrictModel
+
+WorkshopStatus = Literal["scheduled", "cancelled", "completed"]
+SessionStatus = Literal["scheduled", "cancelled", "completed"]
+
+
+class SessionSlot(StrictModel):
+    """One meeting, as an aware start/end pair (send the +07:00 offset for Bangkok time)."""
+
+    starts_at: InputDatetime
+    ends_at: InputDatetime
+
+    @model_validator(mode="after")
+    def _starts_before_ends(self) -> Self:
+        if self.starts_at >= self.ends_at:
+            raise ValueError("starts_at must be before ends_at / เวลาเริ่มต้องก่อนเวลาจบ")
+        return self
+
+
+class SessionMove(StrictModel):
+    """New times for a session; send one or both."""
+
+    starts_at: InputDatetime | None = None
+    ends_at: InputDatetime | None = None
+
+    @model_validator(mode="after")
+    def _something_to_move(self) -> Self:
+        if self.starts_at is None and self.ends_at is None:
+            raise ValueError("send starts_at, ends_at or both / ต้องระบุเวลาใหม่")
+        return self
+
+
+class WorkshopCreate(StrictModel):
+    module_id: int | None = Field(default=None, description="The module (or give module_code)")
+    module_code: str | None = Field(default=None, max_length=40, examples=["SV201-01"])
+    creator_id: int
+    room_id: int
+    host_teacher_id: int = Field(description="A teacher or school admin of the room's school")
+    term_id: int
+    capacity: int | None = Field(default=None, gt=0, description="Default: the room's seats")
+    title_th: str | None = Field(default=None, max_length=300, description="Default: module's")
+    title_en: str | None = Field(default=None, max_length=300, description="Default: module's")
+    notes: str = Field(default="", max_length=5000)
+    open_to_all_schools: bool = False
+    sessions: list[SessionSlot] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_module_reference(self) -> Self:
+        if (self.module_id is None) == (self.module_code is None):
+            raise ValueError("give module_id or module_code, not both / ระบุโมดูลอย่างใดอย่างหนึ่ง")
+        return self
+
+
+class WorkshopUpdate(StrictModel):
+    """Only the fields sent are changed; `null` is refused."""
+
+    title_th: str | None = Field(default=None, min_length=1, max_length=300)
+    title_en: str | None = Field(default=None, min_length=1, max_length=300)
+    capacity: int | None = Field(default=None, gt=0)
+    host_teacher_id: int | None = None
+    room_id: int | None = Field(default=None, description="Moves every session with it")
+    notes: str | None = Field(default=None, max_length=5000)
+    open_to_all_schools: bool | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Runs only for fields present in the body (defaults are not validated).
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class RoomBrief(BaseModel):
+    id: int
+    code: str
+    name: str
+
+
+class SchoolBrief(BaseModel):
+    id: int
+    code: str
+    name_th: str
+
+
+class ModuleBrief(BaseModel):
+    id: int
+    code: str
+    title_th: str
+    title_en: str
+
+
+class CreatorBrief(BaseModel):
+    id: int
+    handle: str
+    display_name: str
+
+
+class TeacherBrief(BaseModel):
+    id: int
+    full_name_th: str
+    full_name_en: str
+
+
+class SessionRead(BaseModel):
+    id: int
+    workshop_id: int
+    starts_at: BangkokDatetime
+    ends_at: BangkokDatetime
+    status: SessionStatus
+    taken_at: BangkokDatetime | None
+
+
+class WorkshopRead(BaseModel):
+    id: int
+    title_th: str
+    title_en: str
+    status: WorkshopStatus
+    school: SchoolBrief
+    room: RoomBrief
+    module: ModuleBrief
+    module_version: int = Field(description="The module version pinned when it was planned")
+    creator: CreatorBrief
+    host_teacher: TeacherBrief
+    term_id: int
+    capacity: int
+    seats_taken: int = Field(description="Students enrolled")
+    open_to_all_schools: bool
+    first_starts_at: BangkokDatetime | None = Field(description="First session not cancelled")
+    last_ends_at: BangkokDatetime | None
+
+
+class WorkshopDetail(WorkshopRead):
+    notes: str
+    waitlisted: int = Field(description="Students on the waitlist")
+    sessions: list[SessionRead]
+
+
+class MySessionWorkshop(BaseModel):
+    id: int
+    title_th: str
+    title_en: str
+
+
+class MySessionModule(BaseModel):
+    code: str
+    title_th: str
+    title_en: str
+
+
+class MySessionRead(BaseModel):
+    id: int
+    starts_at: BangkokDatetime
+    ends_at: BangkokDatetime
+    status: SessionStatus
+    room: RoomBrief
+    school: SchoolBrief
+    workshop: MySessionWorkshop
+    module: MySessionModule
+    enrolled: int
+    attendance_taken: bool
+    taken_at: BangkokDatetime | None
+
+
+class MySessions(BaseModel):
+    date: date
+    items: list[MySessionRead]
+    total: int

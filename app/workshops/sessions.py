@@ -1,0 +1,242 @@
+"""Sessions of a workshop: add, move, cancel; and the caller's sessions of one day."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.principal import Principal
+from app.core.errors import Conflict, NotFound
+from app.models import ComputerRoom, Module, School, Workshop, WorkshopSession
+from app.workshops.clashes import ClashScope, clash_guard, ensure_no_clash
+from app.workshops.rules import (
+    bangkok_midnight,
+    body_field,
+    ensure_manages_workshop,
+    ensure_within_term,
+    invalid,
+    lock_workshop,
+    term_dates,
+)
+from app.workshops.schemas import SessionMove, SessionSlot
+
+SESSION_COLUMNS = (
+    WorkshopSession.id,
+    WorkshopSession.workshop_id,
+    WorkshopSession.starts_at,
+    WorkshopSession.ends_at,
+    WorkshopSession.status,
+    WorkshopSession.taken_at,
+)
+
+AnySelect = Select[*tuple[Any, ...]]
+
+
+async def add_session(
+    session: AsyncSession, principal: Principal, workshop_id: int, slot: SessionSlot
+) -> dict[str, Any]:
+    """Add a meeting to a workshop; a clash with the room or the creator is a named 409."""
+    workshop = await lock_workshop(session, principal, workshop_id)
+    term = await term_dates(session, workshop.term_id)
+    assert term is not None  # workshops.term_id is a foreign key
+    slots = [(slot.starts_at, slot.ends_at)]
+    fields = [body_field("starts_at")]
+    ensure_within_term(slots, term, fields)
+    scope = ClashScope(room_id=workshop.room_id, creator_id=workshop.creator_id, slots=slots)
+    await ensure_no_clash(session, scope, fields)
+    async with clash_guard(session, scope, fields):
+        row = (
+            (
+                await session.execute(
+                    insert(WorkshopSession)
+                    .values(
+                        workshop_id=workshop_id,
+                        school_id=workshop.school_id,
+                        room_id=workshop.room_id,
+                        creator_id=workshop.creator_id,
+                        starts_at=slot.starts_at,
+                        ends_at=slot.ends_at,
+                    )
+                    .returning(*SESSION_COLUMNS)
+                )
+            )
+            .mappings()
+            .one()
+        )
+    return dict(row)
+
+
+async def _lock_session(session: AsyncSession, principal: Principal, session_id: int) -> Any:
+    row = (
+        await session.execute(
+            select(
+                *SESSION_COLUMNS,
+                WorkshopSession.school_id,
+                WorkshopSession.room_id,
+                WorkshopSession.creator_id,
+                Workshop.term_id,
+                Workshop.status.label("workshop_status"),
+            )
+            .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
+            .where(WorkshopSession.id == session_id)
+            .with_for_update(of=WorkshopSession)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such session / ไม่พบเซสชัน")
+    ensure_manages_workshop(principal, row)
+    return row
+
+
+def _ensure_open(row: Any, action: str) -> None:
+    if row.taken_at is not None or row.status == "completed":
+        raise Conflict(
+            f"Attendance was already taken; the session cannot be {action} / "
+            "เช็กชื่อเซสชันนี้แล้ว จึงแก้ไขไม่ได้",
+            field="status",
+        )
+
+
+async def move_session(
+    session: AsyncSession, principal: Principal, session_id: int, move: SessionMove
+) -> dict[str, Any]:
+    """New start and/or end for a scheduled session; a clash is a named 409."""
+    row = await _lock_session(session, principal, session_id)
+    if row.status == "cancelled" or row.workshop_status == "cancelled":
+        raise Conflict(
+            "A cancelled session cannot be moved / เซสชันที่ยกเลิกแล้วย้ายไม่ได้", field="status"
+        )
+    _ensure_open(row, "moved")
+    starts_at = move.starts_at or row.starts_at
+    ends_at = move.ends_at or row.ends_at
+    field = body_field("starts_at" if move.starts_at is not None else "ends_at")
+    if starts_at >= ends_at:
+        raise invalid(
+            field,
+            "starts_at must be before ends_at",
+            "The session must start before it ends / เวลาเริ่มต้องก่อนเวลาจบ",
+        )
+    term = await term_dates(session, row.term_id)
+    assert term is not None
+    slots = [(starts_at, ends_at)]
+    ensure_within_term(slots, term, [field])
+    scope = ClashScope(
+        room_id=row.room_id, creator_id=row.creator_id, slots=slots, exclude_sessions=[session_id]
+    )
+    await ensure_no_clash(session, scope, [field])
+    async with clash_guard(session, scope, [field]):
+        moved = (
+            (
+                await session.execute(
+                    update(WorkshopSession)
+                    .where(WorkshopSession.id == session_id)
+                    .values(starts_at=starts_at, ends_at=ends_at)
+                    .returning(*SESSION_COLUMNS)
+                )
+            )
+            .mappings()
+            .one()
+        )
+    return dict(moved)
+
+
+async def cancel_session(
+    session: AsyncSession, principal: Principal, session_id: int
+) -> dict[str, Any]:
+    """Cancel a session: its slot is free again; the row stays for the record."""
+    row = await _lock_session(session, principal, session_id)
+    if row.status != "cancelled":
+        _ensure_open(row, "cancelled")
+        row = (
+            await session.execute(
+                update(WorkshopSession)
+                .where(WorkshopSession.id == session_id)
+                .values(status="cancelled")
+                .returning(*SESSION_COLUMNS)
+            )
+        ).one()
+    return {c.key: getattr(row, c.key) for c in SESSION_COLUMNS}
+
+
+# ---- the caller's day --------------------------------------------------------------------
+
+_MY_SESSIONS = (
+    select(
+        WorkshopSession.id,
+        WorkshopSession.starts_at,
+        WorkshopSession.ends_at,
+        WorkshopSession.status,
+        WorkshopSession.taken_at,
+        ComputerRoom.id.label("room_id"),
+        ComputerRoom.code.label("room_code"),
+        ComputerRoom.name.label("room_name"),
+        School.id.label("school_id"),
+        School.code.label("school_code"),
+        School.name_th.label("school_name_th"),
+        Workshop.id.label("workshop_id"),
+        func.coalesce(func.nullif(Workshop.title_th, ""), Module.title_th).label("title_th"),
+        func.coalesce(func.nullif(Workshop.title_en, ""), Module.title_en).label("title_en"),
+        Module.code.label("module_code"),
+        Module.title_th.label("module_title_th"),
+        Module.title_en.label("module_title_en"),
+        Workshop.seats_taken,
+    )
+    .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
+    .join(ComputerRoom, ComputerRoom.id == WorkshopSession.room_id)
+    .join(School, School.id == WorkshopSession.school_id)
+    .join(Module, Module.id == Workshop.module_id)
+)
+
+
+def _mine(statement: AnySelect, principal: Principal, school: int | None) -> AnySelect:
+    """Teacher: workshops they host. Creator: sessions they lead. School admin: their
+    school. Admin and department: the school asked for, else the workshops they host
+    (none): a city-wide day is a report, not a home screen."""
+    if school is not None:
+        statement = statement.where(WorkshopSession.school_id == school)
+    if principal.role == "teacher":
+        return statement.where(Workshop.host_teacher_id == principal.user_id)
+    if principal.role == "creator":
+        return statement.where(WorkshopSession.creator_id == principal.creator_id)
+    if principal.role == "school_admin":
+        return statement.where(WorkshopSession.school_id == principal.school_id)
+    if school is None:
+        return statement.where(Workshop.host_teacher_id == principal.user_id)
+    return statement
+
+
+async def my_sessions(
+    session: AsyncSession, principal: Principal, *, day: date, school: int | None
+) -> dict[str, Any]:
+    """The caller's sessions on one Bangkok day, in time order, in one query."""
+    statement = (
+        _mine(_MY_SESSIONS, principal, school)
+        .where(
+            WorkshopSession.starts_at >= bangkok_midnight(day),
+            WorkshopSession.starts_at < bangkok_midnight(day + timedelta(days=1)),
+        )
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id)
+    )
+    rows = (await session.execute(statement)).all()
+    items = [
+        {
+            "id": r.id,
+            "starts_at": r.starts_at,
+            "ends_at": r.ends_at,
+            "status": r.status,
+            "room": {"id": r.room_id, "code": r.room_code, "name": r.room_name},
+            "school": {"id": r.school_id, "code": r.school_code, "name_th": r.school_name_th},
+            "workshop": {"id": r.workshop_id, "title_th": r.title_th, "title_en": r.title_en},
+            "module": {
+                "code": r.module_code,
+                "title_th": r.module_title_th,
+                "title_en": r.module_title_en,
+            },
+            "enrolled": r.seats_taken,
+            "attendance_taken": r.taken_at is not None,
+            "taken_at": r.taken_at,
+        }
+        for r in rows
+    ]
+    return {"date": day, "items": items, "total": len(items)}
