@@ -79,3 +79,34 @@ async def withdraw_enrolment(
         enrolment=await service.read_enrolment(session, enrolment_id),
         promoted=await service.read_enrolment(session, promoted_id) if promoted_id else None,
     )
+
+
+# Seats freed by a larger capacity go to the first in line; the rest of the queue moves up.
+_PROMOTE_INTO_FREE_SEATS = text(
+    """
+    WITH free AS (SELECT capacity - seats_taken AS seats FROM workshops WHERE id = :id)
+    UPDATE enrolments
+    SET status = 'enrolled', waitlist_position = NULL, enrolled_at = now()
+    WHERE workshop_id = :id AND status = 'waitlisted'
+      AND waitlist_position <= (SELECT seats FROM free)
+    RETURNING id
+    """
+)
+_TAKE_SEATS = text("UPDATE workshops SET seats_taken = seats_taken + :seats WHERE id = :id")
+_SHIFT_WAITLIST = text(
+    "UPDATE enrolments SET waitlist_position = waitlist_position - :seats "
+    "WHERE workshop_id = :id AND status = 'waitlisted'"
+)
+
+
+async def fill_free_seats(session: AsyncSession, workshop_id: int) -> list[int]:
+    """Promote waitlisted students into the workshop's free seats, in queue order, and
+    renumber the rest of the queue 1..n. The caller holds the workshop's row lock."""
+    promoted = list(
+        (await session.execute(_PROMOTE_INTO_FREE_SEATS, {"id": workshop_id})).scalars()
+    )
+    if promoted:
+        params = {"id": workshop_id, "seats": len(promoted)}
+        await session.execute(_TAKE_SEATS, params)
+        await session.execute(_SHIFT_WAITLIST, params)
+    return promoted

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
 from app.core.errors import Conflict, NotFound, Unprocessable
+from app.enrolments.withdrawal import fill_free_seats
 from app.models import Creator, Module, ModuleVersion, Workshop, WorkshopSession
 from app.workshops.clashes import ClashScope, Slot, clash_guard, ensure_no_clash
 from app.workshops.reads import LIVE, get_workshop
@@ -189,26 +190,30 @@ async def update_workshop(
     if not changes:
         return await get_workshop(session, principal, workshop_id)
     statement = update(Workshop).where(Workshop.id == workshop_id).values(**changes)
+    grows = capacity > workshop.capacity
     if room_id == workshop.room_id:
         await session.execute(statement)
-        return await get_workshop(session, principal, workshop_id)
-    live = (
-        await session.execute(
-            select(WorkshopSession.starts_at, WorkshopSession.ends_at)
-            .where(WorkshopSession.workshop_id == workshop_id, LIVE)
-            .order_by(WorkshopSession.starts_at)
+    else:
+        live = (
+            await session.execute(
+                select(WorkshopSession.starts_at, WorkshopSession.ends_at)
+                .where(WorkshopSession.workshop_id == workshop_id, LIVE)
+                .order_by(WorkshopSession.starts_at)
+            )
+        ).all()
+        scope = ClashScope(
+            room_id=room_id,
+            creator_id=workshop.creator_id,
+            slots=[(r.starts_at, r.ends_at) for r in live],
+            exclude_workshop=workshop_id,
         )
-    ).all()
-    scope = ClashScope(
-        room_id=room_id,
-        creator_id=workshop.creator_id,
-        slots=[(r.starts_at, r.ends_at) for r in live],
-        exclude_workshop=workshop_id,
-    )
-    fields = [body_field("room_id")]
-    await ensure_no_clash(session, scope, fields)
-    async with clash_guard(session, scope, fields):
-        await session.execute(statement)
+        fields = [body_field("room_id")]
+        await ensure_no_clash(session, scope, fields)
+        async with clash_guard(session, scope, fields):
+            await session.execute(statement)
+    if grows:
+        # New places go to the waitlist first, in queue order (we hold the workshop's lock).
+        await fill_free_seats(session, workshop_id)
     return await get_workshop(session, principal, workshop_id)
 
 

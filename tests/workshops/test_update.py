@@ -274,3 +274,57 @@ async def test_unknown_workshop_or_session_is_404(client, world):
     admin = world.headers["admin"]
     assert (await client.patch(f"{URL}/999999", json={}, headers=admin)).status_code == 404
     assert (await client.post("/api/v1/sessions/999999/cancel", headers=admin)).status_code == 404
+
+
+async def test_raising_capacity_seats_the_waitlist_in_queue_order(client, world, session):
+    await session.execute(
+        text("UPDATE workshops SET capacity = 1 WHERE id = :id"), {"id": world.workshop_id}
+    )
+    await session.execute(
+        text(
+            "INSERT INTO students (school_id, student_code, first_name_th, last_name_th, "
+            "grade_level) SELECT :s, 'Q' || n, 'คิว', 'ที่' || n, 'P5' FROM generate_series(1, 2) n"
+        ),
+        {"s": world.school_id},
+    )
+    await session.commit()
+    students = list(
+        (
+            await session.execute(
+                text("SELECT id FROM students WHERE school_id = :s ORDER BY id"),
+                {"s": world.school_id},
+            )
+        ).scalars()
+    )
+    enrolled = await client.post(
+        f"{workshop_url(world)}/enrolments",
+        json={"student_ids": students},
+        headers=world.headers["teacher"],
+    )
+    assert [e["status"] for e in enrolled.json()] == ["enrolled"] + ["waitlisted"] * 3
+
+    response = await client.patch(
+        workshop_url(world), json={"capacity": 3}, headers=world.headers["school_admin"]
+    )
+    assert response.status_code == 200, response.text
+    rows = (
+        await session.execute(
+            text(
+                "SELECT student_id, status, waitlist_position FROM enrolments "
+                "WHERE workshop_id = :w ORDER BY student_id"
+            ),
+            {"w": world.workshop_id},
+        )
+    ).all()
+    assert [(r.status, r.waitlist_position) for r in rows] == [
+        ("enrolled", None),
+        ("enrolled", None),
+        ("enrolled", None),
+        ("waitlisted", 1),
+    ]
+    seats_taken = (
+        await session.execute(
+            text("SELECT seats_taken FROM workshops WHERE id = :w"), {"w": world.workshop_id}
+        )
+    ).scalar_one()
+    assert seats_taken == 3
