@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.accounts import service
@@ -12,13 +12,16 @@ from app.accounts.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyRead,
+    Role,
     TokenRead,
     UserCreate,
     UserRead,
+    UserUpdate,
 )
 from app.config import get_settings
 from app.core.errors import Unauthorized
 from app.core.openapi import errors
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.db import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -55,6 +58,41 @@ async def create_user(session: SessionDep, body: UserCreate, principal: Writer) 
     """Create an account (admin: any; school admin: teachers of their own school)."""
     user_id = await service.create_user(session, body, actor=principal)
     return await service.user_read(session, user_id)
+
+
+@router.get("/users", response_model=Page[UserRead], responses=errors(400, 401, 422))
+async def list_users(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    role: Annotated[Role | None, Query(description="Only accounts with this role")] = None,
+    school: Annotated[int | None, Query(description="School id")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Username or name contains")] = None,
+) -> dict:
+    """Accounts in your scope: everyone (admin, department) or your school's staff."""
+    items, total = await service.list_users(
+        session, principal, role=role, school_id=school, q=q, limit=page.limit, offset=page.offset
+    )
+    set_page_headers(request, response, page, total)
+    return {"items": items, "total": total}
+
+
+@router.get("/users/{user_id}", response_model=UserRead, responses=errors(401, 404))
+async def read_user(session: SessionDep, principal: CurrentPrincipal, user_id: int) -> dict:
+    """One account in your scope."""
+    return await service.get_user(session, principal, user_id)
+
+
+@router.patch(
+    "/users/{user_id}", response_model=UserRead, responses=errors(401, 403, 404, 409, 422)
+)
+async def update_user(
+    session: SessionDep, principal: Writer, user_id: int, body: UserUpdate
+) -> dict:
+    """Change names, e-mail, password or active state (admin; school admin for their staff)."""
+    return await service.update_user(session, principal, user_id, body)
 
 
 @router.post(

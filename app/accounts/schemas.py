@@ -52,6 +52,16 @@ class UserCreate(StrictModel):
     creator_id: int | None = None
 
 
+class UserUpdate(StrictModel):
+    """Only the fields sent are changed."""
+
+    full_name_th: str | None = Field(default=None, min_length=1, max_length=200)
+    full_name_en: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+    is_active: bool | None = None
+
+
 class ApiKeyCreate(StrictModel):
     name: str = Field(min_length=1, max_length=200, description="What the key is for")
     user_id: int | None = Field(

@@ -3,14 +3,14 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
-from app.accounts.schemas import ApiKeyCreate, UserCreate
+from app.accounts.schemas import ApiKeyCreate, UserCreate, UserUpdate
 from app.audit import service as audit
 from app.config import Settings
-from app.core.errors import AppError, BadRequest, Forbidden, NotFound, Unauthorized
+from app.core.errors import AppError, BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from app.core.security import create_access_token, hash_password, new_api_key, verify_password
 from app.models import ApiKey, Creator, School, User
 
@@ -73,18 +73,7 @@ async def sign_in(
     return token, minutes * 60
 
 
-async def user_read(session: AsyncSession, user_id: int) -> dict[str, Any]:
-    row = (
-        await session.execute(
-            select(User, School, Creator)
-            .outerjoin(School, School.id == User.school_id)
-            .outerjoin(Creator, Creator.id == User.creator_id)
-            .where(User.id == user_id)
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound("No such user / ไม่พบผู้ใช้")
-    user, school, creator = row
+def _user_dict(user: User, school: School | None, creator: Creator | None) -> dict[str, Any]:
     return {
         "id": user.id,
         "username": user.username,
@@ -105,6 +94,27 @@ async def user_read(session: AsyncSession, user_id: int) -> dict[str, Any]:
         if creator is None
         else {"id": creator.id, "handle": creator.handle, "display_name": creator.display_name},
     }
+
+
+async def read_users(session: AsyncSession, user_ids: list[int]) -> list[dict[str, Any]]:
+    """Users with their school and creator, in the order of `user_ids`, in one query."""
+    rows = (
+        await session.execute(
+            select(User, School, Creator)
+            .outerjoin(School, School.id == User.school_id)
+            .outerjoin(Creator, Creator.id == User.creator_id)
+            .where(User.id.in_(user_ids))
+        )
+    ).all()
+    by_id = {user.id: _user_dict(user, school, creator) for user, school, creator in rows}
+    return [by_id[user_id] for user_id in user_ids if user_id in by_id]
+
+
+async def user_read(session: AsyncSession, user_id: int) -> dict[str, Any]:
+    found = await read_users(session, [user_id])
+    if not found:
+        raise NotFound("No such user / ไม่พบผู้ใช้")
+    return found[0]
 
 
 async def create_user(session: AsyncSession, data: UserCreate, *, actor: Principal | None) -> int:
@@ -261,3 +271,91 @@ async def resolve_user_links(
         if creator_id is None:
             raise NotFound(f"--creator: no creator with handle {creator_handle!r}")
     return school_id, creator_id
+
+
+def users_in_scope(actor: Principal):
+    """Accounts the caller may see: all (admin, department) or their own school's staff."""
+    statement = select(User.id)
+    if actor.reads_all_schools:
+        return statement
+    if actor.role in ("school_admin", "teacher"):
+        return statement.where(User.school_id == actor.school_id)
+    return statement.where(User.id == actor.user_id)
+
+
+async def list_users(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    role: str | None,
+    school_id: int | None,
+    q: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    statement = users_in_scope(actor)
+    if role:
+        statement = statement.where(User.role == role)
+    if school_id is not None:
+        statement = statement.where(User.school_id == school_id)
+    if q:
+        pattern = f"%{q}%"
+        statement = statement.where(
+            User.username.ilike(pattern)
+            | User.full_name_th.ilike(pattern)
+            | User.full_name_en.ilike(pattern)
+        )
+    total = (
+        await session.execute(select(func.count()).select_from(statement.subquery()))
+    ).scalar_one()
+    ids = (
+        (await session.execute(statement.order_by(User.username).limit(limit).offset(offset)))
+        .scalars()
+        .all()
+    )
+    return await read_users(session, list(ids)), total
+
+
+async def get_user(session: AsyncSession, actor: Principal, user_id: int) -> dict[str, Any]:
+    visible = (
+        await session.execute(users_in_scope(actor).where(User.id == user_id))
+    ).scalar_one_or_none()
+    if visible is None:
+        raise NotFound("No such user / ไม่พบผู้ใช้")
+    return await user_read(session, user_id)
+
+
+async def update_user(
+    session: AsyncSession, actor: Principal, user_id: int, data: UserUpdate
+) -> dict[str, Any]:
+    """Admins change any account; school admins their own school's staff."""
+    await get_user(session, actor, user_id)  # 404 outside the caller's scope
+    user = await session.get(User, user_id, with_for_update=True)
+    assert user is not None
+    if not actor.is_admin and not (
+        actor.role == "school_admin"
+        and user.school_id == actor.school_id
+        and user.role in ("teacher", "school_admin")
+    ):
+        raise Forbidden("You may not change this account / คุณแก้ไขบัญชีนี้ไม่ได้")
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("is_active") is False and user_id == actor.user_id:
+        raise Conflict("You cannot deactivate your own account / ปิดบัญชีของตนเองไม่ได้")
+    password = changes.pop("password", None)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if password:
+        user.password_hash = hash_password(password)
+        user.failed_logins = 0
+        user.locked_until = None
+    await session.flush()
+    await audit.record(
+        session,
+        "user.updated",
+        actor,
+        school_id=user.school_id,
+        target_type="user",
+        target_id=user_id,
+        details={"fields": sorted([*changes, *(["password"] if password else [])])},
+    )
+    return await user_read(session, user_id)

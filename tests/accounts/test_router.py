@@ -141,3 +141,51 @@ async def test_api_key_creation_use_and_revocation_are_audited(client, world, se
         f"/api/v1/api-keys/{created.json()['id']}", headers=world.headers["school_admin"]
     )
     assert await audit_actions(session) == ["api_key.created", "api_key.used", "api_key.revoked"]
+
+
+async def test_school_admin_lists_only_their_school_staff(client, world):
+    response = await client.get("/api/v1/users", headers=world.headers["school_admin"])
+    assert response.status_code == 200
+    schools = {u["school"]["id"] for u in response.json()["items"]}
+    assert schools == {world.school_id}
+    assert response.headers["x-total-count"] == str(response.json()["total"])
+
+
+async def test_department_reads_every_account_but_changes_none(client, world):
+    listed = await client.get("/api/v1/users?limit=500", headers=world.headers["department"])
+    assert listed.json()["total"] == len(world.users)
+    patched = await client.patch(
+        f"/api/v1/users/{world.users['teacher']}",
+        json={"full_name_en": "X"},
+        headers=world.headers["department"],
+    )
+    assert patched.status_code == 403
+
+
+async def test_school_admin_resets_a_teacher_password_and_unlocks(client, world):
+    for _ in range(5):
+        await sign_in(client, "teacher", "wrong-password")
+    response = await client.patch(
+        f"/api/v1/users/{world.users['teacher']}",
+        json={"password": "brand-new-password"},
+        headers=world.headers["school_admin"],
+    )
+    assert response.status_code == 200
+    assert (await sign_in(client, "teacher", "brand-new-password")).status_code == 200
+
+
+async def test_other_school_account_is_404(client, world):
+    response = await client.get(
+        f"/api/v1/users/{world.users['teacher']}", headers=world.headers["other_school_admin"]
+    )
+    assert response.status_code == 404
+
+
+async def test_deactivated_account_can_no_longer_use_its_token(client, world):
+    response = await client.patch(
+        f"/api/v1/users/{world.users['teacher']}",
+        json={"is_active": False},
+        headers=world.headers["school_admin"],
+    )
+    assert response.status_code == 200
+    assert (await client.get("/api/v1/me", headers=world.headers["teacher"])).status_code == 401
