@@ -1,0 +1,297 @@
+"""Every route x every role (and an anonymous caller, and staff of another school): the status
+each one gets. A new route without a row here fails `test_every_route_is_in_the_matrix`.
+
+Cells are the expected status codes; a record outside the caller's scope is 404, a role that
+may see a record but not change it is 403. Each cell runs on a fresh world.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from app.core.security import hash_api_secret
+from tests.factories import PASSWORD, ApiWorld
+
+CALLERS = (
+    "anonymous",
+    "admin",
+    "department",
+    "school_admin",
+    "teacher",
+    "creator",
+    "other_school_admin",
+    "other_teacher",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # formatted with the world's attributes, e.g. {w.room_id}
+    expected: tuple[int, ...]  # one per CALLERS entry
+    body: Callable[[Any], Any] | None = None
+    form: bool = False
+
+
+def row(
+    anonymous, admin, department, school_admin, teacher, creator, other_admin, other_teacher
+) -> tuple[int, ...]:
+    return (
+        anonymous,
+        admin,
+        department,
+        school_admin,
+        teacher,
+        creator,
+        other_admin,
+        other_teacher,
+    )
+
+
+READ_ALL = row(401, 200, 200, 200, 200, 200, 200, 200)
+# Records of the world's school, readable by its staff, city-wide readers and its creator.
+SCHOOL_READ = row(401, 200, 200, 200, 200, 200, 404, 404)
+# Changes reserved to admins and the school's own admin.
+SCHOOL_WRITE_200 = row(401, 200, 403, 200, 403, 403, 404, 403)
+SCHOOL_WRITE_201 = row(401, 201, 403, 201, 403, 403, 404, 403)
+# Roster work: also the host teacher.
+ROSTER_WRITE_200 = row(401, 200, 403, 200, 200, 403, 404, 404)
+ROSTER_WRITE_201 = row(401, 201, 403, 201, 201, 403, 404, 404)
+ADMIN_ONLY_200 = row(401, 200, 403, 403, 403, 403, 403, 403)
+ADMIN_ONLY_201 = row(401, 201, 403, 403, 403, 403, 403, 403)
+
+SLOT = {"starts_at": "2026-06-17T09:00:00+07:00", "ends_at": "2026-06-17T10:00:00+07:00"}
+
+CASES: list[Case] = [
+    Case("GET", "/health", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    Case(
+        "POST",
+        "/api/v1/auth/token",
+        row(200, 200, 200, 200, 200, 200, 200, 200),
+        body=lambda w: {"username": "teacher", "password": PASSWORD},
+        form=True,
+    ),
+    Case("GET", "/api/v1/me", READ_ALL),
+    Case("GET", "/api/v1/me/sessions?date=2026-06-15", READ_ALL),
+    Case("GET", "/api/v1/users", READ_ALL),
+    Case("GET", "/api/v1/users/{w.teacher_id}", row(401, 200, 200, 200, 200, 404, 404, 404)),
+    Case(
+        "POST",
+        "/api/v1/users",
+        row(401, 201, 403, 201, 403, 403, 404, 403),
+        body=lambda w: {
+            "username": "new.teacher",
+            "password": "long-enough-pw",
+            "full_name_th": "ครูใหม่",
+            "role": "teacher",
+            "school_id": w.school_id,
+        },
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/users/{w.teacher_id}",
+        SCHOOL_WRITE_200,
+        body=lambda w: {"full_name_en": "Teacher"},
+    ),
+    Case("GET", "/api/v1/api-keys", row(401, 200, 403, 200, 403, 403, 200, 403)),
+    Case(
+        "POST",
+        "/api/v1/api-keys",
+        row(401, 201, 403, 201, 403, 403, 201, 403),
+        body=lambda w: {"name": "sync"},
+    ),
+    Case("DELETE", "/api/v1/api-keys/{w.api_key_id}", SCHOOL_WRITE_200),
+    Case("GET", "/api/v1/districts", READ_ALL),
+    Case("GET", "/api/v1/districts/{w.district_id}", READ_ALL),
+    Case("GET", "/api/v1/schools", READ_ALL),
+    Case("GET", "/api/v1/schools/{w.school_id}", READ_ALL),
+    Case("GET", "/api/v1/terms", READ_ALL),
+    Case("GET", "/api/v1/terms/{w.term_id}", READ_ALL),
+    Case("GET", "/api/v1/rooms", READ_ALL),
+    Case(
+        "GET",
+        "/api/v1/rooms/available?starts_at=2026-06-15T11:00:00%2B07:00"
+        "&ends_at=2026-06-15T12:00:00%2B07:00",
+        READ_ALL,
+    ),
+    Case("GET", "/api/v1/rooms/{w.room_id}", SCHOOL_READ),
+    Case("GET", "/api/v1/rooms/{w.room_id}/schedule?from=2026-06-15&to=2026-06-21", SCHOOL_READ),
+    Case(
+        "POST",
+        "/api/v1/rooms",
+        row(401, 201, 403, 201, 403, 403, 403, 403),
+        body=lambda w: {"school_id": w.school_id, "code": "LAB-NEW", "name": "ห้องใหม่", "seats": 20},
+    ),
+    # The room is checked for scope before the role: another school's teacher gets 404.
+    Case(
+        "PATCH",
+        "/api/v1/rooms/{w.room_id}",
+        row(401, 200, 403, 200, 403, 403, 404, 404),
+        body=lambda w: {"name": "ห้องคอมพิวเตอร์ใหม่"},
+    ),
+    Case("GET", "/api/v1/creators", READ_ALL),
+    Case("GET", "/api/v1/creators/{w.creator_id}", READ_ALL),
+    Case(
+        "POST",
+        "/api/v1/creators",
+        ADMIN_ONLY_201,
+        body=lambda w: {"handle": "new_creator", "display_name": "ครีเอเตอร์ใหม่"},
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/creators/{w.creator_id}",
+        ADMIN_ONLY_200,
+        body=lambda w: {"display_name": "ชื่อใหม่"},
+    ),
+    Case("GET", "/api/v1/students", row(401, 200, 200, 200, 200, 403, 200, 200)),
+    Case("GET", "/api/v1/students/{w.student_ids[0]}", row(401, 200, 200, 200, 200, 403, 404, 404)),
+    Case(
+        "POST",
+        "/api/v1/students",
+        row(401, 201, 403, 201, 403, 403, 404, 403),
+        body=lambda w: {
+            "school_id": w.school_id,
+            "student_code": "NEW1",
+            "first_name_th": "ใหม่",
+            "last_name_th": "นักเรียน",
+            "grade_level": "P5",
+        },
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/students/{w.student_ids[0]}",
+        SCHOOL_WRITE_200,
+        body=lambda w: {"first_name_en": "New"},
+    ),
+    Case("POST", "/api/v1/students/{w.student_ids[0]}/deactivate", SCHOOL_WRITE_200),
+    Case("GET", "/api/v1/workshops", READ_ALL),
+    Case("GET", "/api/v1/workshops/{w.workshop_id}", SCHOOL_READ),
+    Case(
+        "POST",
+        "/api/v1/workshops",
+        row(401, 201, 403, 201, 403, 403, 404, 403),
+        body=lambda w: {
+            "module_code": "T101-01",
+            "creator_id": w.other_creator_id,
+            "room_id": w.room_id,
+            "host_teacher_id": w.teacher_id,
+            "term_id": w.term_id,
+            "sessions": [SLOT],
+        },
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/workshops/{w.workshop_id}",
+        SCHOOL_WRITE_200,
+        body=lambda w: {"notes": "นำหูฟังมา"},
+    ),
+    Case("POST", "/api/v1/workshops/{w.workshop_id}/cancel", SCHOOL_WRITE_200),
+    Case(
+        "POST", "/api/v1/workshops/{w.workshop_id}/sessions", SCHOOL_WRITE_201, body=lambda w: SLOT
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/sessions/{w.session_id}",
+        SCHOOL_WRITE_200,
+        body=lambda w: {
+            "starts_at": "2026-06-15T09:30:00+07:00",
+            "ends_at": "2026-06-15T10:30:00+07:00",
+        },
+    ),
+    Case("POST", "/api/v1/sessions/{w.session_id}/cancel", SCHOOL_WRITE_200),
+    Case("GET", "/api/v1/workshops/{w.workshop_id}/enrolments", SCHOOL_READ),
+    Case(
+        "POST",
+        "/api/v1/workshops/{w.workshop_id}/enrolments",
+        ROSTER_WRITE_201,
+        body=lambda w: {"student_id": w.student_ids[1]},
+    ),
+    Case("POST", "/api/v1/enrolments/{w.enrolment_id}/withdraw", ROSTER_WRITE_200),
+    Case("GET", "/api/v1/sessions/{w.session_id}/attendance", SCHOOL_READ),
+    Case(
+        "PUT",
+        "/api/v1/sessions/{w.session_id}/attendance",
+        ROSTER_WRITE_200,
+        body=lambda w: {"marks": [{"student_id": w.student_ids[0], "status": "present"}]},
+    ),
+    Case("POST", "/api/v1/sessions/{w.session_id}/close", ROSTER_WRITE_200),
+    Case(
+        "GET",
+        "/api/v1/sessions/{w.session_id}/attendance/history",
+        row(401, 200, 200, 200, 200, 403, 404, 404),
+    ),
+]
+
+
+class MatrixWorld(ApiWorld):
+    """ApiWorld plus an enrolled student and an API key of the school admin."""
+
+    async def build(self, *, seats: int = 30) -> "MatrixWorld":
+        await super().build(seats=seats)
+        self.enrolment_id = await self.enrol(self.student_ids[0])
+        await self.session.execute(
+            text("UPDATE workshops SET seats_taken = 1 WHERE id = :id"), {"id": self.workshop_id}
+        )
+        self.api_key_id = (
+            await self.session.execute(
+                text(
+                    "INSERT INTO api_keys (prefix, secret_hash, name, user_id, school_id, created_by)"
+                    " VALUES ('matrix', :h, 'k', :u, :s, :u) RETURNING id"
+                ),
+                {
+                    "h": hash_api_secret("secret"),
+                    "u": self.users["school_admin"],
+                    "s": self.school_id,
+                },
+            )
+        ).scalar_one()
+        await self.session.commit()
+        return self
+
+
+def _template(case: Case) -> str:
+    return case.path.split("?")[0]
+
+
+def _cells():
+    for case in CASES:
+        for caller, expected in zip(CALLERS, case.expected, strict=True):
+            yield pytest.param(
+                case, caller, expected, id=f"{case.method} {case.path.split('?')[0]} as {caller}"
+            )
+
+
+@pytest.mark.parametrize(("case", "caller", "expected"), list(_cells()))
+async def test_route_answers_each_caller_as_expected(client, session, case, caller, expected):
+    world = await MatrixWorld(session).build()
+    headers = {} if caller == "anonymous" else dict(world.headers[caller])
+    url = case.path.format(w=world)
+    kwargs: dict[str, Any] = {"headers": headers}
+    if case.body is not None:
+        kwargs["data" if case.form else "json"] = case.body(world)
+    response = await client.request(case.method, url, **kwargs)
+    assert response.status_code == expected, (
+        f"{case.method} {url} as {caller}: {response.status_code} {response.text[:300]}"
+    )
+
+
+def test_every_route_is_in_the_matrix():
+    from app.main import create_app
+
+    spec = create_app().openapi()
+    routes = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
+    covered = set()
+    for case in CASES:
+        template = _template(case)
+        for path in spec["paths"]:
+            # "/api/v1/rooms/{room_id}" matches "/api/v1/rooms/{w.room_id}"
+            parts, mine = path.split("/"), template.split("/")
+            if len(parts) == len(mine) and all(
+                a == b or (a.startswith("{") and b.startswith("{"))
+                for a, b in zip(parts, mine, strict=True)
+            ):
+                covered.add((case.method, path))
+    assert routes - covered == set()
