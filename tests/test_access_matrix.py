@@ -238,8 +238,8 @@ class MatrixWorld(ApiWorld):
         self.api_key_id = (
             await self.session.execute(
                 text(
-                    "INSERT INTO api_keys (prefix, secret_hash, name, user_id, school_id, created_by)"
-                    " VALUES ('matrix', :h, 'k', :u, :s, :u) RETURNING id"
+                    "INSERT INTO api_keys (prefix, secret_hash, name, user_id, school_id, "
+                    "created_by) VALUES ('matrix', :h, 'k', :u, :s, :u) RETURNING id"
                 ),
                 {
                     "h": hash_api_secret("secret"),
