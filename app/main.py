@@ -8,8 +8,8 @@ from fastapi import Depends, FastAPI
 from app.api import include_routers
 from app.config import get_settings
 from app.core.errors import ProblemCORSMiddleware, install_error_handlers
-from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from app.core.logging import configure_logging
+from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from app.core.pagination import strict_query
 from app.db import get_engine
 
@@ -42,8 +42,11 @@ def create_app() -> FastAPI:
     )
     include_routers(app)
     # Outermost last: the access log sees every request, including refused ones.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes,
-                       overrides={"/roster": settings.max_upload_bytes})
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_request_body_bytes,
+        overrides={"/roster": settings.max_upload_bytes},
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     return app
