@@ -6,6 +6,7 @@ from fastapi.routing import APIRoute
 from app.accounts.router import router as accounts
 from app.attendance.router import router as attendance
 from app.creators.router import router as creators
+from app.curriculum.router import router as curriculum
 from app.enrolments.router import router as enrolments
 from app.health.router import router as health
 from app.reference.router import router as reference
@@ -18,6 +19,7 @@ ROUTERS = (
     accounts,
     reference,
     rooms,
+    curriculum,
     creators,
     students,
     workshops,

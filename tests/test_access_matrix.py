@@ -132,6 +132,9 @@ CASES: list[Case] = [
         row(401, 200, 403, 200, 403, 403, 404, 404),
         body=lambda w: {"name": "ห้องคอมพิวเตอร์ใหม่"},
     ),
+    Case("GET", "/api/v1/courses", READ_ALL),
+    Case("GET", "/api/v1/courses/{w.course_code}", READ_ALL),
+    Case("GET", "/api/v1/modules/{w.module_code}", READ_ALL),
     Case("GET", "/api/v1/creators", READ_ALL),
     Case("GET", "/api/v1/creators/{w.creator_id}", READ_ALL),
     Case(
@@ -231,6 +234,7 @@ class MatrixWorld(ApiWorld):
 
     async def build(self, *, seats: int = 30) -> "MatrixWorld":
         await super().build(seats=seats)
+        self.course_code, self.module_code = "T101", "T101-01"
         self.enrolment_id = await self.enrol(self.student_ids[0])
         await self.session.execute(
             text("UPDATE workshops SET seats_taken = 1 WHERE id = :id"), {"id": self.workshop_id}

@@ -1,0 +1,173 @@
+"""Reading the loaded curriculum (it is written only by `lms curriculum load`)."""
+
+from typing import Any
+
+from fastapi import Request, Response
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import NotFound
+from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.models import Course, Module, module_prerequisites
+
+PILLAR_TH = {
+    "smart_people": "คนเก่ง (Smart People)",
+    "smart_economy": "เศรษฐกิจดี (Smart Economy)",
+    "smart_environment": "สิ่งแวดล้อมดี (Smart Environment)",
+}
+COURSE_SORT = {"code": Course.code, "title_th": Course.title_th, "pillar": Course.pillar}
+
+
+def _course_filters(
+    statement: Select[Any],
+    *,
+    pillar: str | None,
+    grade_level: str | None,
+    creator_led: bool | None,
+    q: str | None,
+    include_retired: bool,
+) -> Select[Any]:
+    if not include_retired:
+        statement = statement.where(Course.retired.is_(False))
+    if pillar:
+        statement = statement.where(Course.pillar == pillar)
+    if grade_level:
+        statement = statement.where(Course.grade_levels.contains([grade_level]))
+    if creator_led is not None:
+        # A course counts as creator-led when it or any of its live modules is.
+        led = or_(
+            Course.creator_led,
+            exists().where(
+                Module.course_id == Course.id, Module.creator_led, Module.retired.is_(False)
+            ),
+        )
+        statement = statement.where(led if creator_led else ~led)
+    if q:
+        pattern = f"%{q}%"
+        statement = statement.where(
+            or_(
+                Course.code.ilike(pattern),
+                Course.title_th.ilike(pattern),
+                Course.title_en.ilike(pattern),
+            )
+        )
+    return statement
+
+
+async def list_courses(
+    session: AsyncSession,
+    *,
+    page: PageParams,
+    request: Request,
+    response: Response,
+    sort: str | None,
+    **filters: Any,
+) -> tuple[list[dict[str, Any]], int]:
+    statement = _course_filters(select(Course), **filters).order_by(
+        *sort_clause(sort, COURSE_SORT, [Course.code])
+    )
+    rows, total = await fetch_page(session, statement, page, request, response)
+    courses = [r[0] for r in rows]
+    modules = await _modules_of([c.id for c in courses])(session)
+    return [_course_dict(c, modules.get(c.id, [])) for c in courses], total
+
+
+def _modules_of(course_ids: list[int]):
+    async def load(session: AsyncSession) -> dict[int, list[Module]]:
+        if not course_ids:
+            return {}
+        result = await session.execute(
+            select(Module)
+            .where(Module.course_id.in_(course_ids), Module.retired.is_(False))
+            .order_by(Module.course_id, Module.position)
+        )
+        grouped: dict[int, list[Module]] = {}
+        for module in result.scalars():
+            grouped.setdefault(module.course_id, []).append(module)
+        return grouped
+
+    return load
+
+
+def _module_brief(m: Module) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "code": m.code,
+        "position": m.position,
+        "title_th": m.title_th,
+        "title_en": m.title_en,
+        "minutes": m.minutes,
+        "creator_led": m.creator_led,
+        "version": m.version,
+    }
+
+
+def _course_dict(course: Course, modules: list[Module]) -> dict[str, Any]:
+    return {
+        "id": course.id,
+        "code": course.code,
+        "title_th": course.title_th,
+        "title_en": course.title_en,
+        "description_th": course.description_th,
+        "description_en": course.description_en,
+        "pillar": course.pillar,
+        "pillar_th": PILLAR_TH[course.pillar],
+        "grade_levels": course.grade_levels,
+        "creator_led": course.creator_led,
+        "version": course.version,
+        "total_minutes": sum(m.minutes for m in modules),
+        "retired": course.retired,
+        "modules": [_module_brief(m) for m in modules],
+    }
+
+
+async def get_course(session: AsyncSession, code_or_id: str) -> dict[str, Any]:
+    condition = (
+        (Course.id == int(code_or_id))
+        if code_or_id.isdigit()
+        else (Course.code == code_or_id.upper())
+    )
+    course = (await session.execute(select(Course).where(condition))).scalar_one_or_none()
+    if course is None:
+        raise NotFound("No such course / ไม่พบหลักสูตร")
+    modules = await _modules_of([course.id])(session)
+    return _course_dict(course, modules.get(course.id, []))
+
+
+async def get_module(session: AsyncSession, code_or_id: str) -> dict[str, Any]:
+    condition = (
+        (Module.id == int(code_or_id))
+        if code_or_id.isdigit()
+        else (Module.code == code_or_id.upper())
+    )
+    row = (
+        await session.execute(
+            select(Module, Course).join(Course, Course.id == Module.course_id).where(condition)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such module / ไม่พบบทเรียน")
+    module, course = row
+    prereq = module_prerequisites.c
+
+    async def linked(this_side, other_side) -> list[dict[str, Any]]:
+        other = (
+            select(Module.code, Module.title_th, Module.title_en, Course.code.label("course_code"))
+            .join(Course, Course.id == Module.course_id)
+            .join(module_prerequisites, and_(other_side == Module.id, this_side == module.id))
+            .order_by(Module.code)
+        )
+        return [dict(r._mapping) for r in (await session.execute(other)).all()]
+
+    return {
+        **_module_brief(module),
+        "course_code": course.code,
+        "course_title_th": course.title_th,
+        "course_title_en": course.title_en,
+        "pillar": course.pillar,
+        "outcomes": module.outcomes,
+        "materials": module.materials,
+        "retired": module.retired,
+        "prerequisites": await linked(prereq.module_id, prereq.prerequisite_id),
+        "required_by": await linked(prereq.prerequisite_id, prereq.module_id),
+    }
