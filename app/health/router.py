@@ -5,9 +5,11 @@ import logging
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
-from app.core.errors import PROBLEM_JSON, ServiceUnavailable, problem
+from app.core.errors import ServiceUnavailable, problem
+from app.core.openapi import errors
 from app.db import get_engine
 
 logger = logging.getLogger(__name__)
@@ -16,10 +18,13 @@ router = APIRouter(tags=["health"])
 HEALTH_DB_TIMEOUT_S = 2.0
 
 
-@router.get(
-    "/health",
-    responses={503: {"description": "Database unreachable", "content": {PROBLEM_JSON: {}}}},
-)
+class HealthRead(BaseModel):
+    status: str
+    database: str
+    postgres: str
+
+
+@router.get("/health", response_model=HealthRead, responses=errors(503))
 async def health() -> JSONResponse:
     """Service and database status."""
     try:
