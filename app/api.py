@@ -9,6 +9,7 @@ from app.creators.router import router as creators
 from app.curriculum.router import router as curriculum
 from app.enrolments.router import router as enrolments
 from app.health.router import router as health
+from app.oneroster.router import router as oneroster
 from app.reference.router import router as reference
 from app.rooms.router import router as rooms
 from app.students.router import router as students
@@ -25,6 +26,7 @@ ROUTERS = (
     workshops,
     enrolments,
     attendance,
+    oneroster,
 )
 
 

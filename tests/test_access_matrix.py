@@ -34,6 +34,7 @@ class Case:
     expected: tuple[int, ...]  # one per CALLERS entry
     body: Callable[[Any], Any] | None = None
     form: bool = False
+    files: dict[str, tuple[str, bytes]] | None = None
 
 
 def row(
@@ -223,6 +224,17 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/sessions/{w.session_id}/close", ROSTER_WRITE_200),
     Case(
         "GET",
+        "/api/v1/oneroster/export?school={w.school_id}",
+        row(401, 200, 200, 200, 403, 403, 404, 403),
+    ),
+    Case(
+        "POST",
+        "/api/v1/schools/{w.school_id}/roster?dry_run=true",
+        row(401, 200, 403, 200, 403, 403, 404, 403),
+        files={"file": ("users.csv", b"sourcedId,givenName,familyName\n")},
+    ),
+    Case(
+        "GET",
         "/api/v1/sessions/{w.session_id}/attendance/history",
         row(401, 200, 200, 200, 200, 403, 404, 404),
     ),
@@ -276,6 +288,8 @@ async def test_route_answers_each_caller_as_expected(client, session, case, call
     kwargs: dict[str, Any] = {"headers": headers}
     if case.body is not None:
         kwargs["data" if case.form else "json"] = case.body(world)
+    if case.files is not None:
+        kwargs["files"] = case.files
     response = await client.request(case.method, url, **kwargs)
     assert response.status_code == expected, (
         f"{case.method} {url} as {caller}: {response.status_code} {response.text[:300]}"

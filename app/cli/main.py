@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import fail, run_with_session, settings_or_exit
+from app.cli.roster import roster_app
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -19,6 +20,7 @@ app.add_typer(db_app, name="db")
 users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 app.add_typer(curriculum_app, name="curriculum")
 app.add_typer(users_app, name="users")
+app.add_typer(roster_app, name="roster")
 
 
 def _parse_bool(value: str, option: str) -> bool:

@@ -1,0 +1,86 @@
+"""`lms roster import FILE --school CODE [--dry-run]`: the roster import from a terminal."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli.common import fail, run_with_session, settings_or_exit
+
+roster_app = typer.Typer(no_args_is_help=True, help="OneRoster CSV roster exchange.")
+
+
+@roster_app.callback()
+def roster() -> None:
+    """OneRoster CSV roster exchange (a group, so that `lms roster import` keeps its name)."""
+
+
+@roster_app.command("import")
+def roster_import(
+    file: Annotated[Path, typer.Argument(help="OneRoster CSV zip, or a users.csv")],
+    school: Annotated[str, typer.Option("--school", help="School code")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and report only; write nothing")
+    ] = False,
+) -> None:
+    """Import a roster; print every rejected row as file:line:column: message.
+    Nothing is written when any row is rejected (exit status 1)."""
+    from app.core.errors import AppError
+    from app.oneroster import service
+
+    if not file.is_file():
+        raise fail(f"{file}: no such file")
+    limit = settings_or_exit().max_upload_bytes
+    if file.stat().st_size > limit:
+        raise fail(f"{file}: larger than the upload limit of {limit} bytes (LMS_MAX_UPLOAD_BYTES)")
+    data = file.read_bytes()
+
+    async def work(session):
+        found = await service.find_school(session, code=school)
+        return await service.import_roster(
+            session,
+            service.CLI_PRINCIPAL,
+            school=found,
+            filename=file.name,
+            data=data,
+            dry_run=dry_run,
+        )
+
+    try:
+        report = run_with_session(work)
+    except AppError as exc:
+        raise fail(exc.detail) from None
+    for line in report_lines(report):
+        typer.echo(line)
+    if report.rejected:
+        raise fail(f"{report.rejected_rows} rows rejected; nothing was written")
+
+
+def report_lines(report) -> list[str]:
+    """The report as an operator reads it: files, counts, warnings, then every rejection."""
+    lines = []
+    for f in report.files:
+        note = "" if f.used else " (not used)"
+        lines.append(f"{f.name}: {f.rows} rows, {f.encoding_label or 'unreadable'}{note}")
+    for outcome in ("created", "updated", "unchanged", "deactivated", "skipped"):
+        counts = getattr(report, outcome).model_dump()
+        shown = ", ".join(f"{n} {entity}" for entity, n in counts.items() if n)
+        lines.append(f"{outcome}: {shown or 'nothing'}")
+    for warning in report.warnings:
+        lines.append(f"warning: {_where(warning)}: {warning.message}")
+    for problem in report.rejected:
+        lines.append(f"{_where(problem)}: {problem.message}")
+    if report.dry_run:
+        lines.append("dry run: nothing was written")
+    elif report.applied:
+        lines.append("import applied")
+    return lines
+
+
+def _where(problem) -> str:
+    parts = [problem.file]
+    if problem.line is not None:
+        parts.append(str(problem.line))
+        if problem.column is not None:
+            parts.append(str(problem.column))
+    return ":".join(parts)

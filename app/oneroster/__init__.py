@@ -1,0 +1,1 @@
+"""OneRoster 1.2 CSV exchange: roster import (zip bundle or users.csv) and bulk export."""

@@ -1,0 +1,114 @@
+"""OneRoster 1.2 CSV: import a school's roster (zip bundle or users.csv), export a school.
+
+Import: admin (any school) and school admins (their own; another school is 404). The
+Education Department and everyone else: 403. Export: admin, department, school admins (own).
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from app.accounts.dependencies import Writer, require_roles
+from app.accounts.principal import Principal
+from app.core.errors import problem
+from app.core.openapi import errors
+from app.db import SessionDep
+from app.oneroster import service
+from app.oneroster.schemas import RosterImportReport
+
+router = APIRouter(prefix="/api/v1", tags=["oneroster"])
+
+RosterReader = Annotated[Principal, Depends(require_roles("admin", "department", "school_admin"))]
+
+_IMPORT_DESCRIPTION = """
+Upload `file`: a OneRoster 1.2 (or 1.1) CSV zip with `manifest.csv`, `users.csv`,
+`roles.csv`, `enrollments.csv`, ... or a single `users.csv`. Each file may be UTF-8 (with or
+without BOM) or Thai Windows (cp874 / TIS-620); the encoding found is reported per file.
+
+Students are matched by sourcedId, else by student code (`identifier`); teachers by
+sourcedId. Grades: `01`-`06` = P1-P6 (ป.1-ป.6), `07`-`12` = M1-M6 (ม.1-ม.6).
+`status=tobedeleted` (or `enabledUser=false`) makes a student or teacher inactive and withdraws
+an enrolment; nothing is deleted. Enrollments are only for this school's workshops
+(`workshop-<id>`), through the same seat and waitlist rules as the enrolments API.
+
+`dry_run=true` writes nothing and reports what would be created, updated, unchanged,
+deactivated, skipped and rejected, with the file, line and column of every rejected value.
+Without it the import is all-or-nothing: any rejected row gives 422 with the same report and
+nothing is written. Uploads over `LMS_MAX_UPLOAD_BYTES` (default 20 MB), packed or unpacked,
+are 413.
+"""
+
+
+@router.post(
+    "/schools/{school_id}/roster",
+    response_model=RosterImportReport,
+    responses=errors(400, 401, 403, 404, 413, 422),
+    summary="Import a OneRoster CSV roster into a school (students, teachers, enrolments)",
+    description=_IMPORT_DESCRIPTION,
+)
+async def import_roster(
+    session: SessionDep,
+    principal: Writer,
+    request: Request,
+    school_id: int,
+    file: Annotated[UploadFile, File(description="OneRoster CSV zip, or users.csv")],
+    dry_run: Annotated[bool, Query(description="Check and report only; write nothing")] = False,
+) -> Any:
+    """Check the upload, then write it all or nothing (or nothing at all on a dry run)."""
+    school = await service.find_school(session, school_id=school_id)
+    report = await service.import_roster(
+        session,
+        principal,
+        school=school,
+        filename=file.filename or "upload",
+        data=await file.read(),
+        dry_run=dry_run,
+        request_id=request.headers.get("x-request-id"),
+    )
+    if report.rejected and not dry_run:
+        # A normal return, so the audit event of the attempt is committed; nothing else was.
+        return _rejected(report, request.url.path)
+    return report
+
+
+def _rejected(report: RosterImportReport, instance: str) -> JSONResponse:
+    first = report.rejected[0]
+    where = first.file + (f":{first.line}" if first.line else "")
+    return problem(
+        422,
+        "roster-rejected",
+        "Roster rejected / ข้อมูลรายชื่อไม่ผ่านการตรวจสอบ",
+        f"{report.rejected_rows} rows were rejected (first: {where}: {first.message}); "
+        "nothing was written / มีแถวที่ไม่ผ่านการตรวจสอบ จึงไม่ได้บันทึกข้อมูลใดเลย",
+        instance,
+        **report.model_dump(mode="json"),
+    )
+
+
+@router.get(
+    "/oneroster/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "OneRoster 1.2 bulk CSV zip",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **errors(400, 401, 403, 404),
+    },
+)
+async def export_roster(
+    session: SessionDep,
+    principal: RosterReader,
+    request: Request,
+    school: Annotated[str, Query(min_length=1, max_length=40, description="School id or code")],
+) -> Response:
+    """Export a school as a OneRoster 1.2 bulk CSV zip."""
+    content, filename = await service.export_roster(
+        session, principal, school_ref=school, request_id=request.headers.get("x-request-id")
+    )
+    return Response(
+        content=content,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

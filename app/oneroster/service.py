@@ -1,0 +1,134 @@
+"""Roster import and export for a school: who may, in one transaction, recorded in the audit.
+
+An import always runs its writes inside a savepoint. A dry run, or a run in which any row
+was rejected, rolls the savepoint back, so nothing is written; the audit event that records
+the attempt is written in the outer transaction either way.
+"""
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.principal import Principal
+from app.audit import service as audit
+from app.config import get_settings
+from app.core.errors import NotFound
+from app.oneroster import exporter
+from app.oneroster.importer import School, run_import
+from app.oneroster.parsing import unpack
+from app.oneroster.schemas import RosterImportReport
+
+NO_SCHOOL = "No such school / ไม่พบโรงเรียน"
+
+# The `lms roster import` command acts as an admin; its audit events carry no user.
+CLI_PRINCIPAL = Principal(
+    user_id=0, username="cli", role="admin", school_id=None, creator_id=None, via="cli"
+)
+
+_SCHOOL = text(
+    "SELECT s.id, s.code, d.code AS district_code FROM schools s "
+    "JOIN districts d ON d.id = s.district_id WHERE "
+)
+
+
+async def find_school(
+    session: AsyncSession, *, school_id: int | None = None, code: str | None = None
+) -> School:
+    """The school by id or by code; 404 when there is none."""
+    where, params = (
+        ("s.id = :v", {"v": school_id}) if school_id is not None else ("s.code = :v", {"v": code})
+    )
+    row = (await session.execute(text(_SCHOOL.text + where), params)).mappings().first()
+    if row is None:
+        raise NotFound(NO_SCHOOL)
+    return School(id=row["id"], code=row["code"], district_code=row["district_code"])
+
+
+async def resolve_school_ref(session: AsyncSession, ref: str) -> School:
+    """`ref` is a school id or a school code (an all-digit value is tried as an id first)."""
+    ref = ref.strip()
+    if ref.isdigit() and len(ref) < 10:
+        try:
+            return await find_school(session, school_id=int(ref))
+        except NotFound:
+            pass
+    return await find_school(session, code=ref)
+
+
+async def import_roster(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    school: School,
+    filename: str,
+    data: bytes,
+    dry_run: bool,
+    request_id: str | None = None,
+) -> RosterImportReport:
+    """Check the upload and, unless `dry_run` or a row is rejected, write it."""
+    principal.ensure_manages_school(school.id, "school")
+    raw_files, ignored = unpack(filename, data, limit=get_settings().max_upload_bytes)
+    savepoint = await session.begin_nested()
+    try:
+        report = await run_import(
+            session, principal, school, raw_files, dry_run=dry_run, ignored=ignored
+        )
+    except BaseException:
+        await savepoint.rollback()
+        raise
+    if dry_run or report.rejected:
+        await savepoint.rollback()
+    else:
+        await savepoint.commit()
+        report.applied = True
+    await audit.record(
+        session,
+        "roster.import",
+        _actor(principal),
+        via="cli" if principal.via == "cli" else None,
+        school_id=school.id,
+        target_type="school",
+        target_id=school.id,
+        details=_import_details(report, filename),
+        request_id=request_id,
+    )
+    return report
+
+
+def _actor(principal: Principal) -> Principal | None:
+    return None if principal.via == "cli" else principal
+
+
+def _import_details(report: RosterImportReport, filename: str) -> dict[str, Any]:
+    counts = ("created", "updated", "unchanged", "deactivated", "skipped")
+    return {
+        "upload": filename[:200],
+        "dry_run": report.dry_run,
+        "applied": report.applied,
+        "files": [f.name for f in report.files],
+        "encodings": {f.name: f.encoding for f in report.files},
+        **{name: getattr(report, name).model_dump() for name in counts},
+        "rejected_rows": report.rejected_rows,
+    }
+
+
+async def export_roster(
+    session: AsyncSession, principal: Principal, *, school_ref: str, request_id: str | None = None
+) -> tuple[bytes, str]:
+    """A OneRoster 1.2 bulk CSV zip of one school and its file name."""
+    school = await resolve_school_ref(session, school_ref)
+    principal.ensure_reads_school(school.id, "school")
+    content, counts = await exporter.export_school(session, school.id)
+    filename = exporter.file_name(school.code)
+    await audit.record(
+        session,
+        "roster.export",
+        _actor(principal),
+        school_id=school.id,
+        target_type="school",
+        target_id=school.id,
+        details={"file": filename, "rows": counts, "bytes": len(content)},
+        request_id=request_id,
+    )
+    return content, filename

@@ -1,0 +1,246 @@
+"""Students from users.csv: upsert by (school, sourcedId), else by student code.
+
+- identifier is the student code (when it is empty the sourcedId is used, if it fits);
+- givenName (+ middleName) / familyName are the Thai names, `metadata.givenNameEn` /
+  `metadata.familyNameEn` the English ones (left alone when the columns are absent);
+- grades is one grade (01..12, see `vocabulary`); empty keeps an existing student's grade;
+- `status=tobedeleted` or `enabledUser=false` makes an active student inactive; nothing is
+  ever deleted. A student we hold under a sourcedId we made up (`student-<code>`) keeps an
+  empty sourced_id, so an export read back in changes nothing.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, text, update
+from sqlalchemy.engine import RowMapping
+
+from app.models import Student
+from app.oneroster.parsing import CsvFile, CsvRow
+from app.oneroster.vocabulary import grade_from_oneroster, split_list
+
+if TYPE_CHECKING:
+    from app.oneroster.importer import ImportContext
+    from app.oneroster.people import PeopleIndex, Person
+
+_STUDENTS = text(
+    "SELECT id, student_code, sourced_id, first_name_th, last_name_th, first_name_en, "
+    "last_name_en, grade_level, status FROM students WHERE school_id = :school_id"
+)
+_EN_COLUMNS = ("metadata.givenNameEn", "metadata.familyNameEn")
+_SYNTHETIC = "student-"
+
+
+class _Existing:
+    def __init__(self, rows: list[RowMapping]) -> None:
+        self.by_sourced = {r["sourced_id"]: r for r in rows if r["sourced_id"]}
+        self.by_code = {r["student_code"]: r for r in rows}
+
+    def match(self, row: CsvRow) -> RowMapping | None:
+        sourced_id = row.get("sourcedId")
+        found = self.by_sourced.get(sourced_id)
+        if found is None and sourced_id.startswith(_SYNTHETIC):
+            found = self._unlinked(sourced_id.removeprefix(_SYNTHETIC))
+        return found or self._unlinked(_code_of(row))
+
+    def _unlinked(self, code: str) -> RowMapping | None:
+        found = self.by_code.get(code)
+        return found if found is not None and found["sourced_id"] is None else None
+
+
+def _code_of(row: CsvRow) -> str:
+    code = row.get("identifier")
+    sourced_id = row.get("sourcedId")
+    return code or (sourced_id if len(sourced_id) <= 40 else "")
+
+
+async def import_students(
+    ctx: "ImportContext", users: CsvFile, persons: list["Person"], index: "PeopleIndex"
+) -> list["Person"]:
+    """Write the students; returns the deletions that named no student (maybe teachers)."""
+    rows = (await ctx.session.execute(_STUDENTS, {"school_id": ctx.school.id})).mappings().all()
+    existing = _Existing(list(rows))
+    claimed: dict[str, int] = {}
+    matched: dict[int, int] = {}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    leftovers: list[Person] = []
+    fallback_lines: list[int] = []
+    new_codes: dict[str, str] = {}  # student code -> sourcedId of the students to create
+    for person in persons:
+        row = person.row
+        record = existing.match(row)
+        if record is not None and record["id"] in matched:
+            ctx.reporter.reject(
+                users,
+                row,
+                "sourcedId",
+                f"the same student as line {matched[record['id']]} / นักเรียนคนเดียวกับบรรทัด "
+                f"{matched[record['id']]}",
+            )
+            continue
+        if person.deleting:
+            if record is None:
+                if person.kind == "either":
+                    leftovers.append(person)
+                else:
+                    ctx.count("skipped", "students")
+                    index.skipped.add(person.sourced_id)
+                continue
+            matched[record["id"]] = row.line
+            index.found[person.sourced_id] = ("student", record["id"])
+            if record["status"] == "active":
+                updates.append({"id": record["id"], "status": "inactive"})
+                ctx.count("deactivated", "students")
+            else:
+                ctx.count("unchanged", "students")
+            continue
+        before = len(ctx.reporter.problems)
+        values = _values(ctx, users, person, record, existing, claimed)
+        if len(ctx.reporter.problems) > before or values is None:
+            continue
+        if not row.get("identifier"):
+            fallback_lines.append(row.line)
+        if record is None:
+            inserts.append({**values, "school_id": ctx.school.id})
+            new_codes[values["student_code"]] = person.sourced_id
+            ctx.count("created", "students")
+            continue
+        matched[record["id"]] = row.line
+        index.found[person.sourced_id] = ("student", record["id"])
+        changes = {k: value for k, value in values.items() if record[k] != value}
+        if not changes:
+            ctx.count("unchanged", "students")
+            continue
+        updates.append({"id": record["id"], **changes})
+        deactivating = changes.get("status") == "inactive" and record["status"] == "active"
+        ctx.count("deactivated" if deactivating else "updated", "students")
+    await _write(ctx, updates, inserts, new_codes, index)
+    if fallback_lines:
+        shown = ", ".join(str(n) for n in fallback_lines[:10])
+        ctx.reporter.warn(
+            users.name,
+            None,
+            "identifier",
+            f"{len(fallback_lines)} students have no identifier; their sourcedId was used as "
+            f"the student code (lines {shown}{', ...' if len(fallback_lines) > 10 else ''})",
+        )
+    return leftovers
+
+
+def _values(
+    ctx: "ImportContext",
+    users: CsvFile,
+    person: "Person",
+    record: RowMapping | None,
+    existing: _Existing,
+    claimed: dict[str, int],
+) -> dict[str, Any] | None:
+    row = person.row
+
+    def reject(name: str, message: str) -> None:
+        ctx.reporter.reject(users, row, name, message)
+
+    sourced_id = row.get("sourcedId")
+    code = _code_of(row)
+    if not code:
+        reject(
+            "identifier",
+            "missing identifier (the student code; the sourcedId is too long to use instead) "
+            "/ ไม่มีรหัสนักเรียน",
+        )
+    elif len(code) > 40:
+        reject("identifier", "the student code is longer than 40 characters / รหัสนักเรียนยาวเกินไป")
+    first = " ".join(p for p in (row.get("givenName"), row.get("middleName")) if p)
+    last = row.get("familyName")
+    if not last:
+        reject("familyName", "missing required field familyName / ไม่มีนามสกุล")
+    names = {"first_name_th": ("givenName", first), "last_name_th": ("familyName", last)}
+    if all(c in users.columns for c in _EN_COLUMNS):
+        names["first_name_en"] = (_EN_COLUMNS[0], row.get(_EN_COLUMNS[0]))
+        names["last_name_en"] = (_EN_COLUMNS[1], row.get(_EN_COLUMNS[1]))
+    for column, value in names.values():
+        if len(value) > 100:
+            reject(column, f"{column} is longer than 100 characters / ชื่อยาวเกินไป")
+    grade = _grade(row, record, reject)
+    owner = existing.by_code.get(code)
+    if code and owner is not None and (record is None or owner["id"] != record["id"]):
+        reject(
+            "identifier",
+            f"student code {code} already belongs to another student (sourcedId "
+            f"{owner['sourced_id'] or 'none'}) / รหัสนักเรียน {code} เป็นของนักเรียนคนอื่น",
+        )
+    elif code in claimed:
+        reject(
+            "identifier",
+            f"student code {code} is also on line {claimed[code]} / รหัสนักเรียนซ้ำกับบรรทัด "
+            f"{claimed[code]}",
+        )
+    elif code:
+        claimed[code] = row.line
+    if grade is None:
+        return None
+    status = "active"
+    if not person.enabled:
+        status = "inactive" if record is None or record["status"] == "active" else record["status"]
+    made_up = {f"{_SYNTHETIC}{code}"} | (
+        {f"{_SYNTHETIC}{record['student_code']}"} if record else set()
+    )
+    keep_empty = sourced_id in made_up and (record is None or record["sourced_id"] is None)
+    return {
+        "student_code": code,
+        **{key: value for key, (_, value) in names.items()},
+        "grade_level": grade,
+        "status": status,
+        "sourced_id": None if keep_empty else sourced_id,
+    }
+
+
+def _grade(row: CsvRow, record: RowMapping | None, reject: Any) -> str | None:
+    grades = split_list(row.get("grades"))
+    if len(grades) > 1:
+        reject("grades", f"a student has one grade, not {row.get('grades')!r} / ระบุได้ชั้นเดียว")
+        return None
+    if not grades:
+        if record is not None:
+            return str(record["grade_level"])
+        reject(
+            "grades",
+            "missing grade: a new student needs one (01-06 = P1-P6, 07-12 = M1-M6) / ไม่ได้ระบุระดับชั้น",
+        )
+        return None
+    grade = grade_from_oneroster(grades[0])
+    if grade is None:
+        reject(
+            "grades",
+            f"bad grade {grades[0]!r}: use 01-06 for P1-P6 (ป.1-ป.6) or 07-12 for M1-M6 "
+            "(ม.1-ม.6) / ระดับชั้นไม่ถูกต้อง",
+        )
+    return grade
+
+
+async def _write(
+    ctx: "ImportContext",
+    updates: list[dict[str, Any]],
+    inserts: list[dict[str, Any]],
+    new_codes: dict[str, str],
+    index: "PeopleIndex",
+) -> None:
+    session = ctx.session
+    for group in _by_keys(updates):
+        await session.execute(update(Student), group)
+    if not inserts:
+        return
+    for group in _by_keys(inserts):
+        result = await session.execute(
+            insert(Student).returning(Student.id, Student.student_code), group
+        )
+        for student_id, code in result.all():
+            index.found[new_codes[code]] = ("student", student_id)
+
+
+def _by_keys(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Parameter sets grouped by their keys (one executemany per shape)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(tuple(sorted(item)), []).append(item)
+    return list(groups.values())

@@ -1,0 +1,204 @@
+"""Teachers from users.csv: accounts with role teacher in this school, matched by sourcedId
+(else `user-<id>` as we export it, else the username of an unlinked teacher of the school).
+
+New accounts get no password (an admin can set one later). A username that is not a valid
+sign-in name (letters, digits, `.`, `_`, `-`; 3-100 characters) is turned into one and the
+change is reported as a warning. `tobedeleted` or `enabledUser=false` disables the account.
+"""
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, text, update
+from sqlalchemy.engine import RowMapping
+
+from app.models import User
+from app.oneroster.parsing import CsvFile, CsvRow
+from app.oneroster.vocabulary import user_id_of
+
+if TYPE_CHECKING:
+    from app.oneroster.importer import ImportContext
+    from app.oneroster.people import PeopleIndex, Person
+
+_USERS = text(
+    "SELECT id, username, full_name_th, full_name_en, email, is_active, sourced_id, role, "
+    "school_id FROM users WHERE (role = 'teacher' AND school_id = :school_id) "
+    "OR sourced_id = ANY(CAST(:sourced_ids AS text[])) "
+    "OR lower(username::text) = ANY(CAST(:usernames AS text[]))"
+)
+_VALID_USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,100}$")
+_EN_COLUMNS = ("metadata.givenNameEn", "metadata.familyNameEn")
+
+
+def sign_in_name(raw: str, sourced_id: str) -> str:
+    """`raw` when it is a valid username, else one made from it (or from the sourcedId)."""
+    if _VALID_USERNAME.match(raw):
+        return raw
+    made = re.sub(r"[^A-Za-z0-9._-]", "", re.sub(r"\s+", ".", raw.strip())).strip(".").lower()
+    if len(made) < 3:
+        made = "teacher." + re.sub(r"[^A-Za-z0-9._-]", "", sourced_id).lower()
+    return made[:100]
+
+
+class _Existing:
+    def __init__(self, rows: list[RowMapping], school_id: int) -> None:
+        self.school_id = school_id
+        self.by_id = {r["id"]: r for r in rows}
+        self.by_sourced = {r["sourced_id"]: r for r in rows if r["sourced_id"]}
+        self.by_username = {r["username"].lower(): r for r in rows}
+
+    def ours(self, record: RowMapping) -> bool:
+        return record["role"] == "teacher" and record["school_id"] == self.school_id
+
+    def unlinked(self, record: RowMapping | None) -> RowMapping | None:
+        ok = record is not None and self.ours(record) and record["sourced_id"] is None
+        return record if ok else None
+
+    def match(self, row: CsvRow) -> RowMapping | None:
+        found = self.by_sourced.get(row.get("sourcedId"))
+        if found is not None:
+            return found
+        user_id = user_id_of(row.get("sourcedId"))
+        if user_id is not None and (found := self.unlinked(self.by_id.get(user_id))):
+            return found
+        return self.unlinked(self.by_username.get(row.get("username").lower()))
+
+
+async def import_teachers(
+    ctx: "ImportContext", users: CsvFile, persons: list["Person"], index: "PeopleIndex"
+) -> list["Person"]:
+    """Write the teachers; returns the deletions that named nobody we know."""
+    sourced_ids = [p.sourced_id for p in persons]
+    usernames = sorted(
+        {p.row.get("username").lower() for p in persons}
+        | {sign_in_name(p.row.get("username"), p.sourced_id).lower() for p in persons}
+    )
+    params = {"school_id": ctx.school.id, "sourced_ids": sourced_ids, "usernames": usernames}
+    existing = _Existing(
+        list((await ctx.session.execute(_USERS, params)).mappings()), ctx.school.id
+    )
+    claimed: dict[str, int] = {}
+    matched: dict[int, int] = {}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    unknown: list[Person] = []
+    for person in persons:
+        row = person.row
+        record = existing.match(row)
+        if record is not None and not existing.ours(record):
+            ctx.reporter.reject(
+                users,
+                row,
+                "sourcedId",
+                f"sourcedId {person.sourced_id} is already used by an account that is not a "
+                "teacher of this school / sourcedId นี้เป็นของบัญชีอื่น",
+            )
+            continue
+        if record is not None and record["id"] in matched:
+            ctx.reporter.reject(
+                users, row, "sourcedId", f"the same teacher as line {matched[record['id']]}"
+            )
+            continue
+        if person.deleting:
+            if record is None:
+                if person.kind == "either":
+                    unknown.append(person)
+                else:
+                    ctx.count("skipped", "teachers")
+                    index.skipped.add(person.sourced_id)
+                continue
+            matched[record["id"]] = row.line
+            index.found[person.sourced_id] = ("teacher", record["id"])
+            if record["is_active"]:
+                updates.append({"id": record["id"], "is_active": False})
+                ctx.count("deactivated", "teachers")
+            else:
+                ctx.count("unchanged", "teachers")
+            continue
+        values = _values(ctx, users, person, record, existing, claimed)
+        if values is None:
+            continue
+        if record is None:
+            inserts.append(
+                {
+                    **values,
+                    "role": "teacher",
+                    "school_id": ctx.school.id,
+                    "sourced_id": person.sourced_id,
+                }
+            )
+            ctx.count("created", "teachers")
+            continue
+        matched[record["id"]] = row.line
+        index.found[person.sourced_id] = ("teacher", record["id"])
+        if record["sourced_id"] is None and person.sourced_id != f"user-{record['id']}":
+            values["sourced_id"] = person.sourced_id
+        changes = {k: value for k, value in values.items() if record[k] != value}
+        if not changes:
+            ctx.count("unchanged", "teachers")
+            continue
+        updates.append({"id": record["id"], **changes})
+        deactivating = changes.get("is_active") is False
+        ctx.count("deactivated" if deactivating else "updated", "teachers")
+    for update_values in updates:
+        await ctx.session.execute(update(User), [update_values])
+    if inserts:
+        result = await ctx.session.execute(
+            insert(User).returning(User.id, User.sourced_id), inserts
+        )
+        for user_id, sourced_id in result.all():
+            index.found[str(sourced_id)] = ("teacher", user_id)
+    return unknown
+
+
+def _values(
+    ctx: "ImportContext",
+    users: CsvFile,
+    person: "Person",
+    record: RowMapping | None,
+    existing: _Existing,
+    claimed: dict[str, int],
+) -> dict[str, Any] | None:
+    row = person.row
+    before = len(ctx.reporter.problems)
+
+    def reject(name: str, message: str) -> None:
+        ctx.reporter.reject(users, row, name, message)
+
+    raw = row.get("username")
+    username = (
+        record["username"]
+        if record is not None and not raw
+        else sign_in_name(raw, person.sourced_id)
+    )
+    if username != raw and not (record is not None and not raw):
+        ctx.reporter.warn(
+            users.name,
+            row.line,
+            "username",
+            f"{raw!r} is not a valid sign-in name; the account was given {username!r}",
+            users.column("username"),
+            person.sourced_id,
+        )
+    owner = existing.by_username.get(username.lower())
+    if owner is not None and (record is None or owner["id"] != record["id"]):
+        reject("username", f"username {username} is already used by another account / ชื่อผู้ใช้ซ้ำ")
+    elif username.lower() in claimed:
+        reject("username", f"username {username} is also on line {claimed[username.lower()]}")
+    else:
+        claimed[username.lower()] = row.line
+    name_th = " ".join(
+        p for p in (row.get(c) for c in ("givenName", "middleName", "familyName")) if p
+    )
+    if len(name_th) > 200:
+        reject("givenName", "the full name is longer than 200 characters / ชื่อยาวเกินไป")
+    values: dict[str, Any] = {"username": username, "full_name_th": name_th}
+    if all(c in users.columns for c in _EN_COLUMNS):
+        values["full_name_en"] = " ".join(p for p in (row.get(c) for c in _EN_COLUMNS) if p)[:200]
+    if "email" in users.columns:
+        email = row.get("email")
+        if email and ("@" not in email or len(email) > 200):
+            reject("email", f"bad email {email!r} / อีเมลไม่ถูกต้อง")
+        values["email"] = email or None
+    values["is_active"] = person.enabled
+    return None if len(ctx.reporter.problems) > before else values

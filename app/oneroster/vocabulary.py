@@ -1,0 +1,228 @@
+"""OneRoster 1.2 CSV columns and vocabularies, and how our records map onto them.
+
+Mapping (our model <-> OneRoster):
+- orgs: the school is an org of type `school` whose sourcedId is the school code; its district
+  is an org of type `district` with sourcedId `district-<code>` (identifier = the code).
+- academicSessions: an academic term is a session of type `term`, sourcedId `term-2568-1`;
+  `schoolYear` is the Gregorian year in which the Thai school year ends (2568 BE -> 2026).
+- courses: a curriculum course, sourcedId = the course code.
+- classes: a workshop, sourcedId `workshop-<id>`, classType `scheduled`, location = room code,
+  classCode = module code.
+- users: students (role `student`; sourcedId = their sourced_id, else `student-<code>`;
+  identifier = the student code; givenName/familyName = the Thai names) and the school's
+  teachers (role `teacher`; sourcedId = their sourced_id, else `user-<id>`).
+  English names travel in the extension columns `metadata.givenNameEn`/`metadata.familyNameEn`.
+- enrollments: a student's enrolment (`enrolment-<id>`) and the workshop's host teacher
+  (`workshop-<id>-host`, primary).
+
+Grades: Thai grade levels are CEDS grade codes: P1..P6 (ป.1-ป.6) = 01..06 and
+M1..M6 (ม.1-ม.6) = 07..12. On import `05`, `5`, `P5` and `ป.5` all mean P5.
+"""
+
+import re
+
+COMMON = ("sourcedId", "status", "dateLastModified")
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "manifest.csv": ("propertyName", "value"),
+    "orgs.csv": (*COMMON, "name", "type", "identifier", "parentSourcedId"),
+    "academicSessions.csv": (
+        *COMMON,
+        "title",
+        "type",
+        "startDate",
+        "endDate",
+        "parentSourcedId",
+        "schoolYear",
+    ),
+    "courses.csv": (
+        *COMMON,
+        "schoolYearSourcedId",
+        "title",
+        "courseCode",
+        "grades",
+        "orgSourcedId",
+        "subjects",
+        "subjectCodes",
+    ),
+    "classes.csv": (
+        *COMMON,
+        "title",
+        "grades",
+        "courseSourcedId",
+        "classCode",
+        "classType",
+        "location",
+        "schoolSourcedId",
+        "termSourcedIds",
+        "subjects",
+        "subjectCodes",
+        "periods",
+    ),
+    "users.csv": (
+        *COMMON,
+        "enabledUser",
+        "username",
+        "userIds",
+        "givenName",
+        "familyName",
+        "middleName",
+        "identifier",
+        "email",
+        "sms",
+        "phone",
+        "agentSourcedIds",
+        "grades",
+        "password",
+        "userMasterIdentifier",
+        "preferredGivenName",
+        "preferredMiddleName",
+        "preferredFamilyName",
+        "primaryOrgSourcedId",
+        "pronouns",
+    ),
+    "roles.csv": (
+        *COMMON,
+        "userSourcedId",
+        "roleType",
+        "role",
+        "beginDate",
+        "endDate",
+        "orgSourcedId",
+        "userProfileSourcedId",
+    ),
+    "enrollments.csv": (
+        *COMMON,
+        "classSourcedId",
+        "schoolSourcedId",
+        "userSourcedId",
+        "role",
+        "primary",
+        "beginDate",
+        "endDate",
+    ),
+}
+# OneRoster 1.1 users.csv carries the role and the orgs itself; both spellings are read.
+USERS_V1P1_EXTRA = ("orgSourcedIds", "role")
+USER_EXTENSIONS = ("metadata.givenNameEn", "metadata.familyNameEn")
+READ_COLUMNS = {
+    **COLUMNS,
+    "users.csv": COLUMNS["users.csv"] + USERS_V1P1_EXTRA + USER_EXTENSIONS,
+    "courses.csv": (*COLUMNS["courses.csv"], "metadata.titleEn"),
+}
+EXPORT_FILES = (
+    "orgs.csv",
+    "academicSessions.csv",
+    "courses.csv",
+    "classes.csv",
+    "users.csv",
+    "roles.csv",
+    "enrollments.csv",
+)
+# Every data file the 1.2 manifest names; those we do not write are declared `absent`.
+MANIFEST_FILES = (
+    "academicSessions",
+    "categories",
+    "classResources",
+    "classes",
+    "courseResources",
+    "courses",
+    "demographics",
+    "enrollments",
+    "lineItemLearningObjectiveIds",
+    "lineItemScoreScales",
+    "lineItems",
+    "orgs",
+    "resources",
+    "resultLearningObjectiveIds",
+    "resultScoreScales",
+    "results",
+    "roles",
+    "scoreScales",
+    "userProfiles",
+    "userResources",
+    "users",
+)
+
+STATUSES = ("active", "tobedeleted")
+ORG_TYPES = ("department", "school", "district", "local", "state", "national")
+SESSION_TYPES = ("gradingPeriod", "semester", "schoolYear", "term")
+CLASS_TYPES = ("homeroom", "scheduled")
+ROLE_TYPES = ("primary", "secondary")
+# 1.2 roles, plus `administrator` from 1.1.
+USER_ROLES = (
+    "administrator",
+    "aide",
+    "counselor",
+    "districtAdministrator",
+    "guardian",
+    "parent",
+    "principal",
+    "proctor",
+    "relative",
+    "siteAdministrator",
+    "student",
+    "systemAdministrator",
+    "teacher",
+)
+ENROLLMENT_ROLES = ("administrator", "proctor", "student", "teacher")
+
+GRADE_TO_CEDS = {
+    **{f"P{n}": f"{n:02d}" for n in range(1, 7)},
+    **{f"M{n}": f"{n + 6:02d}" for n in range(1, 7)},
+}
+_CEDS_TO_GRADE = {ceds: grade for grade, ceds in GRADE_TO_CEDS.items()}
+_THAI_GRADE = re.compile(r"^(ป|ม)\.?\s*([1-6])$")
+
+
+def grade_from_oneroster(value: str) -> str | None:
+    """Our grade level for a OneRoster grade (`05`, `5`, `P5`, `ป.5`), or None."""
+    value = value.strip()
+    if value.isdigit() and len(value) <= 2:
+        return _CEDS_TO_GRADE.get(f"{int(value):02d}")
+    if value.upper() in GRADE_TO_CEDS:
+        return value.upper()
+    thai = _THAI_GRADE.match(value)
+    if thai:
+        return ("P" if thai.group(1) == "ป" else "M") + thai.group(2)
+    return None
+
+
+def split_list(value: str) -> list[str]:
+    """A OneRoster list value (`a,b,c`) as its non-empty items."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def term_sourced_id(academic_year: int, term: int) -> str:
+    return f"term-{academic_year}-{term}"
+
+
+def workshop_sourced_id(workshop_id: int) -> str:
+    return f"workshop-{workshop_id}"
+
+
+_WORKSHOP = re.compile(r"^workshop-([0-9]{1,9})$")
+
+
+def workshop_id_of(sourced_id: str) -> int | None:
+    match = _WORKSHOP.match(sourced_id)
+    return int(match.group(1)) if match else None
+
+
+def district_sourced_id(code: str) -> str:
+    return f"district-{code}"
+
+
+def student_sourced_id(sourced_id: str | None, student_code: str) -> str:
+    return sourced_id or f"student-{student_code}"
+
+
+def teacher_sourced_id(sourced_id: str | None, user_id: int) -> str:
+    return sourced_id or f"user-{user_id}"
+
+
+_USER = re.compile(r"^user-([0-9]{1,9})$")
+
+
+def user_id_of(sourced_id: str) -> int | None:
+    match = _USER.match(sourced_id)
+    return int(match.group(1)) if match else None
