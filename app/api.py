@@ -5,12 +5,16 @@ from fastapi.routing import APIRoute
 
 from app.accounts.router import router as accounts
 from app.attendance.router import router as attendance
+from app.audit.router import router as audit
+from app.core.openapi import document_request_errors
 from app.creators.router import router as creators
 from app.curriculum.router import router as curriculum
 from app.enrolments.router import router as enrolments
+from app.exports.router import router as exports
 from app.health.router import router as health
 from app.oneroster.router import router as oneroster
 from app.reference.router import router as reference
+from app.reports.router import router as reports
 from app.rooms.router import router as rooms
 from app.students.router import router as students
 from app.workshops.router import router as workshops
@@ -26,7 +30,10 @@ ROUTERS = (
     workshops,
     enrolments,
     attendance,
+    exports,
+    reports,
     oneroster,
+    audit,
 )
 
 
@@ -38,4 +45,6 @@ def include_routers(app: FastAPI) -> None:
                 summary, _, rest = route.description.strip().partition("\n")
                 route.summary = summary.strip()
                 route.description = rest.strip()
+            if isinstance(route, APIRoute):
+                document_request_errors(route)
         app.include_router(router)

@@ -26,7 +26,9 @@ class Settings(BaseSettings):
 
     db_pool_size: int = 10
     db_max_overflow: int = 10
-    db_pool_timeout_s: float = 5.0
+    # How long a request may wait for a connection: a burst (1,000 enrolments into one
+    # workshop at once) queues for seconds, and queuing beats refusing with 503.
+    db_pool_timeout_s: float = 30.0
     db_connect_timeout_s: float = 5.0
     db_statement_timeout_ms: int = 30_000
 
@@ -43,6 +45,13 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
     # Password given to the sample demo.* accounts by `lms seed` (never in production).
     demo_password: str = "demo-2569"
+
+    # Attendance exports run on their own connections, a few at a time per process.
+    export_max_concurrent: int = 2
+    export_slot_wait_s: float = 10.0
+    # A COPY waiting on a slow client counts against statement_timeout: give exports time.
+    export_statement_timeout_ms: int = 30 * 60 * 1000
+    export_work_mem: str = "64MB"
 
     log_level: str = "INFO"
     log_json: bool = True

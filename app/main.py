@@ -12,6 +12,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from app.core.pagination import strict_query
 from app.db import get_engine
+from app.web.router import mount_web_app
 
 
 @asynccontextmanager
@@ -41,6 +42,7 @@ def create_app() -> FastAPI:
         expose_headers=["X-Total-Count", "Link", "Content-Disposition"],
     )
     include_routers(app)
+    mount_web_app(app)  # the teachers' web app at /app/
     # Outermost last: the access log sees every request, including refused ones.
     app.add_middleware(
         BodySizeLimit,

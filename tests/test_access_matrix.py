@@ -224,6 +224,21 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/sessions/{w.session_id}/close", ROSTER_WRITE_200),
     Case(
         "GET",
+        "/api/v1/exports/attendance?school={w.school_id}",
+        row(401, 200, 200, 200, 403, 403, 404, 403),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/attendance-summary?school={w.school_id}",
+        row(401, 200, 200, 200, 403, 403, 404, 403),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/low-attendance?school={w.school_id}",
+        row(401, 200, 200, 200, 200, 403, 404, 404),
+    ),
+    Case(
+        "GET",
         "/api/v1/oneroster/export?school={w.school_id}",
         row(401, 200, 200, 200, 403, 403, 404, 403),
     ),

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import fail, run_with_session, settings_or_exit
+from app.cli.exports import export_app, report_app
 from app.cli.roster import roster_app
 
 app = typer.Typer(
@@ -21,6 +22,8 @@ users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 app.add_typer(curriculum_app, name="curriculum")
 app.add_typer(users_app, name="users")
 app.add_typer(roster_app, name="roster")
+app.add_typer(export_app, name="export")
+app.add_typer(report_app, name="report")
 
 
 def _parse_bool(value: str, option: str) -> bool:
@@ -120,9 +123,24 @@ def seed(
             help="Also load the sample schools, rooms, people (default true).",
         ),
     ] = "true",
+    scale: Annotated[
+        int,
+        typer.Option(
+            "--scale",
+            metavar="TERMS",
+            min=0,
+            help="Then generate city-scale data for the first TERMS academic terms "
+            "(needs the curriculum loaded).",
+        ),
+    ] = 0,
 ) -> None:
-    """Load reference data (districts, terms) and, unless --sample=false, the sample data."""
+    """Load reference data (districts, terms) and, unless --sample=false, the sample data;
+    with --scale N, then generate city-scale data for N academic terms."""
     load_seed_files(_parse_bool(sample, "--sample"))
+    if scale:
+        from app.cli.scale import seed_scale
+
+        seed_scale(scale)
 
 
 def load_seed_files(sample: bool) -> list[str]:
@@ -217,6 +235,7 @@ def serve(
         typer.echo(str(load_curriculum_tree(settings.curriculum_dir)))
         demo_users = load_seed_files(sample=True)
     base = f"http://{host}:{port}"
+    typer.echo(f"Web app:  {base}/app/")
     typer.echo(f"API:      {base}/api/v1   (OpenAPI docs: {base}/docs)")
     if demo_users:
         typer.echo(f"Sign in as a demo user (password {settings.demo_password!r}):")

@@ -8,11 +8,18 @@ here, in one place, keyed by the constraint's name (see the naming convention in
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -168,6 +175,42 @@ def _is_connection_problem(exc: BaseException) -> bool:
     )
 
 
+def _is_data_error(exc: BaseException) -> bool:
+    """A value PostgreSQL (or the driver, before sending it) refuses: an id past the int32
+    range, an offset past int64. Such values come from the request, so they are the client's
+    error, not the server's."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, asyncpg.exceptions.DataError):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
+def _database_unavailable(request: Request, exc: BaseException) -> JSONResponse:
+    logger.warning("database unavailable: %s", exc.__class__.__name__)
+    return problem(
+        503,
+        ServiceUnavailable.slug,
+        ServiceUnavailable.title,
+        "The database is not reachable; try again shortly / ติดต่อฐานข้อมูลไม่ได้ โปรดลองใหม่อีกครั้ง",
+        request.url.path,
+    )
+
+
+def _internal_error(request: Request) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(
+        500,
+        AppError.slug,
+        AppError.title,
+        "An unexpected error occurred / เกิดข้อผิดพลาดที่ไม่คาดคิด",
+        request.url.path,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -228,26 +271,37 @@ def install_error_handlers(app: FastAPI) -> None:
             err.status, err.slug, err.title, err.detail, request.url.path, **err.extensions
         )
 
+    # Database errors get their own handler (not only the catch-all below): Starlette re-raises
+    # whatever reaches the `Exception` handler after answering, so the server would log a
+    # traceback for every request during a database outage.
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        if _is_data_error(exc):
+            logger.info("value refused by the database: %s", getattr(exc, "orig", exc))
+            return problem(
+                422,
+                Unprocessable.slug,
+                Unprocessable.title,
+                "A value in the request is out of range / ค่าที่ส่งมาอยู่นอกช่วงที่รองรับ",
+                request.url.path,
+            )
+        if _is_connection_problem(exc):
+            return _database_unavailable(request, exc)
+        return _internal_error(request)
+
+    @app.exception_handler(OSError)
+    async def _os_error(request: Request, exc: OSError) -> JSONResponse:
+        # Connection refused/reset and timeouts while reaching PostgreSQL (TimeoutError is an
+        # OSError too); anything else of the kind is still an internal error.
+        if _is_connection_problem(exc) or isinstance(exc, ConnectionError | TimeoutError):
+            return _database_unavailable(request, exc)
+        return _internal_error(request)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         if _is_connection_problem(exc):
-            logger.warning("database unavailable: %s", exc.__class__.__name__)
-            return problem(
-                503,
-                ServiceUnavailable.slug,
-                ServiceUnavailable.title,
-                "The database is not reachable; try again shortly / "
-                "ติดต่อฐานข้อมูลไม่ได้ โปรดลองใหม่อีกครั้ง",
-                request.url.path,
-            )
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(
-            500,
-            AppError.slug,
-            AppError.title,
-            "An unexpected error occurred / เกิดข้อผิดพลาดที่ไม่คาดคิด",
-            request.url.path,
-        )
+            return _database_unavailable(request, exc)
+        return _internal_error(request)
 
 
 class ProblemCORSMiddleware(CORSMiddleware):

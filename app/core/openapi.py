@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from fastapi.dependencies.utils import get_flat_params
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from app.core.errors import PROBLEM_JSON
@@ -46,3 +48,17 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         }
         for code in codes
     }
+
+
+def document_request_errors(route: APIRoute) -> None:
+    """Document the errors any route may answer before its own code runs, as problem+json.
+
+    400: an unknown query parameter (refused app-wide) or a body that cannot be parsed.
+    422: invalid input, on routes that take any; FastAPI would otherwise document its default
+    `application/json` HTTPValidationError, which is not what `install_error_handlers` sends.
+    """
+    if 400 not in route.responses:
+        route.responses[400] = errors(400)[400]
+    takes_input = route.body_field is not None or bool(get_flat_params(route.dependant))
+    if takes_input and 422 not in route.responses:
+        route.responses[422] = errors(422)[422]

@@ -166,7 +166,11 @@ async def enrol_students(
     Students already on the list keep their enrolment unchanged, so a repeated request
     changes nothing. Returns the enrolments in request order and whether any was created.
     """
-    workshop = await load_workshop(session, workshop_id, lock=True)
+    # Checks first, without the lock: under a stampede every statement run while holding the
+    # workshop's lock delays everyone queued behind it. Places are decided under the lock;
+    # a student enrolled meanwhile by another request is caught by the insert (see
+    # _give_places), so reading the list before the lock is safe.
+    workshop = await load_workshop(session, workshop_id)
     access.ensure_manages(principal, scope_of(workshop))
     ensure_scheduled(workshop)
 
@@ -185,14 +189,19 @@ async def enrol_students(
                 student_ids=[p["student_id"] for p in refused],
                 errors=refused,
             )
-        await _give_places(session, workshop, needing_place)
+        workshop = await load_workshop(session, workshop_id, lock=True)
+        ensure_scheduled(workshop)  # it may have been cancelled meanwhile
+        created = await _give_places(session, workshop, needing_place)
+    else:
+        created = 0
 
     reads = await _reads_for_students(session, workshop_id, student_ids)
-    return reads, bool(needing_place)
+    return reads, created > 0
 
 
-async def _give_places(session: AsyncSession, workshop: RowMapping, student_ids: list[int]) -> None:
-    """Seats first, in order, then the waitlist; we hold the workshop's row lock."""
+async def _give_places(session: AsyncSession, workshop: RowMapping, student_ids: list[int]) -> int:
+    """Seats first, in order, then the waitlist; we hold the workshop's row lock. Returns how
+    many places were created (fewer when another request placed some students first)."""
     workshop_id = workshop["id"]
     seats = max(min(len(student_ids), workshop["capacity"] - workshop["seats_taken"]), 0)
     if seats:
@@ -214,14 +223,15 @@ async def _give_places(session: AsyncSession, workshop: RowMapping, student_ids:
     }
     created = set((await session.execute(_INSERT_PLACES, params)).scalars())
     if len(created) == len(student_ids):
-        return
-    # A writer that bypassed the workshop lock enrolled some of them first: keep its rows,
-    # give back the seats we took for them and close the gaps we left in the queue.
+        return len(created)
+    # Another request placed some of them first (we read the list before locking): keep its
+    # rows, give back the seats we took for them and close the gaps we left in the queue.
     unused_seats = sum(1 for sid in student_ids[:seats] if sid not in created)
     if unused_seats:
         await session.execute(RELEASE_SEATS, {"id": workshop_id, "seats": unused_seats})
     if any(sid not in created for sid in student_ids[seats:]):
         await session.execute(_COMPACT_WAITLIST, {"id": workshop_id})
+    return len(created)
 
 
 def _enrolment_select():

@@ -1,0 +1,242 @@
+"""The one attendance export query, and the WHERE clause every format and report shares.
+
+PostgreSQL formats every value (dates in the chosen calendar, timestamps as ISO 8601 in
+Bangkok time), so CSV through `COPY`, JSONL and XLSX hold exactly the same text. The query
+uses asyncpg's positional parameters ($1, $2, ...); `COPY` cannot take parameters, so asyncpg
+inlines them as literals (`copy_from_query(query, *args)`).
+"""
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from app.exports.filters import Resolved
+from app.models.attendance import EDFI_ATTENDANCE_DESCRIPTORS
+
+Calendar = Literal["gregorian", "buddhist"]
+Flavour = Literal["csv", "rows", "json"]
+
+_BKK = "AT TIME ZONE 'Asia/Bangkok'"
+
+
+def _timestamp(column: str) -> str:
+    # Bangkok has kept +07:00 all year since 1920, so the offset is a constant.
+    return f'to_char({column} {_BKK}, \'YYYY-MM-DD"T"HH24:MI:SS"+07:00"\')'
+
+
+def _date(column: str, calendar: Calendar) -> str:
+    local = f"({column} {_BKK})"
+    if calendar == "buddhist":
+        return f"(extract(year FROM {local})::int + 543)::text || to_char({local}, '-MM-DD')"
+    return f"to_char({local}, 'YYYY-MM-DD')"
+
+
+def _one_line(expr: str) -> str:
+    # Line breaks inside names and titles become spaces: one record is one line in every format.
+    return f"translate({expr}, chr(13) || chr(10), '  ')"
+
+
+_EDFI = (
+    "CASE q.status "
+    + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in EDFI_ATTENDANCE_DESCRIPTORS.items())
+    + " END"
+)
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    name: str
+    label_th: str
+    description: str
+    sql: str  # "{date}" stands for the session date in the chosen calendar
+    free_text: bool = False  # typed by people: guarded against spreadsheet formulas in CSV
+
+
+# The subquery `q` reads and sorts the raw values; the outer query formats them, so formatting
+# runs once per row after the sort and the sort moves narrow rows.
+COLUMNS: tuple[ExportColumn, ...] = (
+    ExportColumn(
+        "session_date",
+        "วันที่",
+        "Session date in Bangkok (YYYY-MM-DD; year in the Buddhist Era with calendar=buddhist)",
+        "{date}",
+    ),
+    ExportColumn(
+        "session_starts_at", "เวลาเริ่ม", "Session start, ISO 8601 +07:00", _timestamp("q.starts_at")
+    ),
+    ExportColumn(
+        "session_ends_at", "เวลาสิ้นสุด", "Session end, ISO 8601 +07:00", _timestamp("q.ends_at")
+    ),
+    ExportColumn("district_code", "รหัสเขต", "District geocode (e.g. 1001)", "q.district_code"),
+    ExportColumn("district_name_th", "เขต", "District name", _one_line("q.district_name_th"), True),
+    ExportColumn("school_code", "รหัสโรงเรียน", "School running the session", "q.school_code", True),
+    ExportColumn("school_name_th", "โรงเรียน", "School name", _one_line("q.school_name_th"), True),
+    ExportColumn("room_code", "ห้องคอมพิวเตอร์", "Computer room code", "q.room_code", True),
+    ExportColumn("workshop_id", "รหัสเวิร์กช็อป", "Workshop id (a number)", "q.workshop_id"),
+    ExportColumn(
+        "workshop_title_th",
+        "ชื่อเวิร์กช็อป",
+        "Workshop title",
+        _one_line("q.workshop_title_th"),
+        True,
+    ),
+    ExportColumn("course_code", "รหัสหลักสูตร", "Course code", "q.course_code", True),
+    ExportColumn("module_code", "รหัสบทเรียน", "Module code", "q.module_code", True),
+    ExportColumn("creator_handle", "ครีเอเตอร์", "Creator's handle", "q.creator_handle", True),
+    ExportColumn(
+        "student_code", "รหัสนักเรียน", "Student code in their school", "q.student_code", True
+    ),
+    ExportColumn(
+        "student_name_th",
+        "ชื่อ-นามสกุลนักเรียน",
+        "Student's Thai name",
+        _one_line("q.student_name_th"),
+        True,
+    ),
+    ExportColumn("grade_level", "ชั้น", "Grade (P1-P6, M1-M6)", "q.grade_level"),
+    ExportColumn("status", "สถานะการเข้าเรียน", "present, late, excused or absent", "q.status"),
+    ExportColumn(
+        "edfi_descriptor",
+        "Ed-Fi descriptor",
+        "Ed-Fi AttendanceEventCategoryDescriptor URI",
+        _EDFI,
+    ),
+    ExportColumn(
+        "arrived_at",
+        "เวลามาถึง",
+        "Arrival, ISO 8601 +07:00 (present/late only)",
+        _timestamp("q.arrived_at"),
+    ),
+    ExportColumn("marked_by", "ผู้บันทึก", "Username of who marked it", "q.marked_by", True),
+    ExportColumn(
+        "marked_at", "เวลาบันทึก", "When it was marked, ISO 8601 +07:00", _timestamp("q.marked_at")
+    ),
+)
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+
+_FROM = """
+FROM attendance a
+JOIN workshop_sessions s ON s.id = a.session_id
+JOIN workshops w ON w.id = a.workshop_id
+JOIN schools sc ON sc.id = s.school_id
+JOIN districts d ON d.id = sc.district_id
+JOIN computer_rooms r ON r.id = s.room_id
+JOIN modules m ON m.id = w.module_id
+JOIN courses c ON c.id = m.course_id
+JOIN creators cr ON cr.id = s.creator_id
+JOIN students st ON st.id = a.student_id
+JOIN users u ON u.id = a.marked_by"""
+_RAW = """
+s.starts_at, s.ends_at, s.id AS session_id, a.id AS attendance_id,
+d.code AS district_code, d.name_th AS district_name_th, sc.code AS school_code,
+sc.name_th AS school_name_th, r.code AS room_code, w.id AS workshop_id,
+w.title_th AS workshop_title_th, c.code AS course_code, m.code AS module_code,
+cr.handle::text AS creator_handle, st.student_code,
+st.first_name_th || ' ' || st.last_name_th AS student_name_th, st.grade_level, a.status,
+a.arrived_at, u.username::text AS marked_by, a.marked_at"""
+_ORDER = "ORDER BY s.starts_at, sc.code, st.student_code, s.id, a.id"
+
+
+def _formula_safe(expr: str) -> str:
+    # A cell beginning with = + - @ is run as a formula by spreadsheets (CSV injection);
+    # a leading apostrophe makes it plain text, as OWASP recommends. `expr` is a column of the
+    # subquery or a cheap function of one, so naming it three times costs little.
+    return f"CASE WHEN left({expr}, 1) IN ('=', '+', '-', '@') THEN '''' || {expr} ELSE {expr} END"
+
+
+@dataclass(frozen=True)
+class Query:
+    sql: str
+    args: tuple[Any, ...]
+
+
+class Where:
+    """Conditions with parameters, built up in order: asyncpg's `$1` (for COPY and cursors)
+    or, with `named=True`, SQLAlchemy's `:p1` (for `text()` on a session)."""
+
+    def __init__(self, *, named: bool = False) -> None:
+        self.named = named
+        self.conditions: list[str] = []
+        self.args: list[Any] = []
+
+    def add(self, template: str, value: Any) -> None:
+        self.args.append(value)
+        n = len(self.args)
+        self.conditions.append(template.format(f":p{n}" if self.named else f"${n}"))
+
+    def sql(self, keyword: str = "WHERE") -> str:
+        return f"{keyword} " + " AND ".join(self.conditions) if self.conditions else ""
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {f"p{n}": value for n, value in enumerate(self.args, start=1)}
+
+
+def attendance_where(f: Resolved, where: Where | None = None) -> Where:
+    """Conditions over the aliases a (attendance), s (session), w, sc, r, c."""
+    where = where or Where()
+    if f.starts_from is not None:
+        where.add("s.starts_at >= {}", f.starts_from)
+    if f.starts_before is not None:
+        where.add("s.starts_at < {}", f.starts_before)
+    workshop_where(f, where)
+    if f.room_id is not None:
+        where.add("s.room_id = {}", f.room_id)
+    elif f.room_code is not None:
+        where.add("r.code = {}", f.room_code)
+    if f.status is not None:
+        where.add("a.status = {}", f.status)
+    return where
+
+
+def workshop_where(f: Resolved, where: Where | None = None) -> Where:
+    """Conditions over workshops w, their school sc and course c (reports use these alone)."""
+    where = where or Where()
+    if f.scope_school_id is not None:
+        where.add("w.school_id = {}", f.scope_school_id)
+    if f.host_teacher_id is not None:
+        where.add("w.host_teacher_id = {}", f.host_teacher_id)
+    if f.term_id is not None:
+        where.add("w.term_id = {}", f.term_id)
+    if f.district_id is not None:
+        where.add("sc.district_id = {}", f.district_id)
+    if f.school_id is not None:
+        where.add("w.school_id = {}", f.school_id)
+    if f.workshop_id is not None:
+        where.add("w.id = {}", f.workshop_id)
+    if f.course_code is not None:
+        where.add("c.code = {}", f.course_code)
+    return where
+
+
+def export_query(f: Resolved, *, calendar: Calendar, flavour: Flavour) -> Query:
+    """The export's SELECT: `csv` (text, formula-guarded, for COPY), `rows` (for XLSX),
+    `json` (one JSON object text per row, for JSONL)."""
+    date_sql = _date("q.starts_at", calendar)
+    exprs = []
+    for column in COLUMNS:
+        expr = column.sql.replace("{date}", date_sql)
+        if flavour == "csv" and column.free_text:
+            expr = _formula_safe(expr)
+        exprs.append((column.name, expr))
+    if flavour == "json":
+        pairs = ", ".join(f"'{name}', {expr}" for name, expr in exprs)
+        select = f"SELECT json_build_object({pairs})::text AS line"
+    else:
+        select = "SELECT " + ", ".join(f"{expr} AS {name}" for name, expr in exprs)
+    where = attendance_where(f)
+    # OFFSET 0 keeps the subquery as it is (sorted, not merged into the outer query); a plain
+    # projection over it keeps its order.
+    raw = f"SELECT {_RAW}{_FROM}\n{where.sql()}\n{_ORDER}\nOFFSET 0"
+    return Query(f"{select}\nFROM ({raw}) q", tuple(where.args))
+
+
+def count_query(f: Resolved) -> Query:
+    where = attendance_where(f)
+    return Query(f"SELECT count(*){_FROM}\n{where.sql()}", tuple(where.args))
+
+
+def columns_markdown() -> str:
+    """The column list for the OpenAPI description."""
+    lines = ["| column | หัวคอลัมน์ (XLSX) | meaning |", "|---|---|---|"]
+    lines += [f"| `{c.name}` | {c.label_th} | {c.description} |" for c in COLUMNS]
+    return "\n".join(lines)

@@ -1,0 +1,76 @@
+"""Attendance exports for the Education Department (and school admins, for their school).
+
+`GET /api/v1/exports/attendance?format=csv|xlsx|jsonl` streams one row per student and
+session, ordered by session start, school code, student code. The columns are stable (new
+ones are only ever added at the end); CSV and JSONL use these names, XLSX their Thai labels:
+
+    session_date        วันที่                 YYYY-MM-DD in Bangkok (BE year with calendar=buddhist)
+    session_starts_at   เวลาเริ่ม              ISO 8601, +07:00
+    session_ends_at     เวลาสิ้นสุด            ISO 8601, +07:00
+    district_code       รหัสเขต
+    district_name_th    เขต
+    school_code         รหัสโรงเรียน           the school running the session
+    school_name_th      โรงเรียน
+    room_code           ห้องคอมพิวเตอร์
+    workshop_id         รหัสเวิร์กช็อป          a number
+    workshop_title_th   ชื่อเวิร์กช็อป
+    course_code         รหัสหลักสูตร
+    module_code         รหัสบทเรียน
+    creator_handle      ครีเอเตอร์
+    student_code        รหัสนักเรียน
+    student_name_th     ชื่อ-นามสกุลนักเรียน
+    grade_level         ชั้น
+    status              สถานะการเข้าเรียน       present, late, excused, absent
+    edfi_descriptor     Ed-Fi descriptor        AttendanceEventCategoryDescriptor URI
+    arrived_at          เวลามาถึง              ISO 8601, +07:00 (present/late)
+    marked_by           ผู้บันทึก               username
+    marked_at           เวลาบันทึก             ISO 8601, +07:00
+
+The same list, with the formats and the scope rules, is the endpoint's OpenAPI description
+(`app.exports.schemas.EXPORT_DESCRIPTION`, generated from `app.exports.query.COLUMNS`).
+"""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.accounts.dependencies import require_roles
+from app.accounts.principal import Principal
+from app.core.openapi import errors
+from app.db import SessionDep
+from app.exports import service
+from app.exports.filters import FilterParams
+from app.exports.schemas import EXPORT_DESCRIPTION, EXPORT_RESPONSES, filter_params
+from app.exports.service import ExportFormat
+from app.exports.streaming import ExportResponse
+
+router = APIRouter(prefix="/api/v1", tags=["exports"])
+
+ExportReader = Annotated[Principal, Depends(require_roles("admin", "department", "school_admin"))]
+
+
+@router.get(
+    "/exports/attendance",
+    response_class=Response,
+    summary="Export attendance as CSV, XLSX or JSONL (streamed)",
+    description=EXPORT_DESCRIPTION,
+    responses={**EXPORT_RESPONSES, **errors(400, 401, 403, 404, 422, 503)},
+)
+async def export_attendance(
+    session: SessionDep,
+    principal: ExportReader,
+    request: Request,
+    filters: Annotated[FilterParams, Depends(filter_params)],
+    export_format: Annotated[
+        ExportFormat, Query(alias="format", description="csv (default), xlsx or jsonl")
+    ] = "csv",
+    calendar: Annotated[
+        Literal["gregorian", "buddhist"],
+        Query(description="Year of session_date: gregorian (default) or buddhist (BE)"),
+    ] = "gregorian",
+) -> Response:
+    """Export attendance as CSV, XLSX or JSONL (streamed)."""
+    plan = await service.plan_export(
+        session, principal=principal, params=filters, format=export_format, calendar=calendar
+    )
+    return ExportResponse(plan, principal=principal, request_id=request.headers.get("x-request-id"))

@@ -1,0 +1,105 @@
+"""Query-string types of the export endpoint and its documented 200 response."""
+
+from datetime import date
+from typing import Annotated, Any, Literal, get_args
+
+from fastapi import Query
+from pydantic import BeforeValidator
+
+from app.exports.filters import FilterParams
+from app.exports.query import columns_markdown
+from app.exports.service import MEDIA_TYPES
+from app.models.attendance import ATTENDANCE_STATUSES
+
+
+def _plain_date(value: Any) -> Any:
+    # A day, not an instant: "2026-06-15". A timestamp (naive or not) is refused, not truncated.
+    if isinstance(value, str) and (len(value) != 10 or value[4] != "-" or value[7] != "-"):
+        raise ValueError("expected a date as YYYY-MM-DD (a Bangkok calendar day)")
+    return value
+
+
+PlainDate = Annotated[date, BeforeValidator(_plain_date)]
+AttendanceStatus = Literal["present", "late", "excused", "absent"]
+assert set(get_args(AttendanceStatus)) == set(ATTENDANCE_STATUSES)
+
+FromQuery = Annotated[
+    PlainDate | None, Query(alias="from", description="First session day (Bangkok), YYYY-MM-DD")
+]
+ToQuery = Annotated[
+    PlainDate | None, Query(alias="to", description="Last session day (Bangkok), inclusive")
+]
+TermQuery = Annotated[
+    str | None, Query(max_length=20, description="Term id, or year-term: 2568-1 or 2568-T1")
+]
+DistrictQuery = Annotated[
+    str | None, Query(max_length=20, description="District code (e.g. 1001) or id")
+]
+SchoolQuery = Annotated[str | None, Query(max_length=40, description="School code or id")]
+
+
+def filter_params(
+    from_on: FromQuery = None,
+    to_on: ToQuery = None,
+    term: TermQuery = None,
+    district: DistrictQuery = None,
+    school: SchoolQuery = None,
+    room: Annotated[
+        str | None,
+        Query(max_length=40, description="Room code (that room in every school in scope) or id"),
+    ] = None,
+    workshop: Annotated[
+        int | None, Query(ge=1, le=2_147_483_647, description="Workshop id")
+    ] = None,
+    course: Annotated[str | None, Query(max_length=40, description="Course code")] = None,
+    status: Annotated[AttendanceStatus | None, Query(description="Only this mark")] = None,
+) -> FilterParams:
+    return FilterParams(from_on, to_on, term, district, school, room, workshop, course, status)
+
+
+EXPORT_DESCRIPTION = f"""
+Attendance rows, one per student and session, **streamed** as PostgreSQL reads them (memory
+stays flat whatever the size; a client that disconnects ends the query). Order: session start,
+school code, student code.
+
+Who: admin and department, every school; a school admin, sessions of their own school (naming
+another school, room or workshop is a 404); other roles 403.
+
+Formats:
+- `csv` (default): RFC 4180, UTF-8 with a BOM (Thai opens correctly in Excel), CRLF line ends,
+  every non-empty value quoted, an empty field for "no value". Names and titles beginning with
+  `=`, `+`, `-` or `@` get a leading `'` so spreadsheets never run them as formulas.
+- `xlsx`: Thai header labels, frozen header row, filter; after 1,048,575 rows the export
+  continues on a new sheet. Built in constant memory, then sent (a zip is unreadable until its
+  end, so nothing is lost by sending it whole).
+- `jsonl`: one JSON object per line with the same keys as the CSV header; `workshop_id` is a
+  number, empty values are `null`.
+
+`calendar=buddhist` writes `session_date` with its Buddhist-Era year (2569-06-15); timestamps
+stay ISO 8601 in Bangkok time (`2026-06-15T09:00:00+07:00`, whole seconds) in both calendars.
+Line breaks inside names and titles are written as spaces.
+
+`Content-Disposition` names the file after the filters, e.g.
+`attendance_2568-T1_district-1001.csv`. Every export, finished or not, is recorded in the audit
+log (`export.attendance`: who, filters, format, rows and bytes delivered).
+
+Columns:
+
+{columns_markdown()}
+"""
+
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The export file (see the format)",
+        "content": {
+            media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+            for media in MEDIA_TYPES.values()
+        },
+        "headers": {
+            "Content-Disposition": {
+                "description": "attachment; filename=... (RFC 6266)",
+                "schema": {"type": "string"},
+            }
+        },
+    }
+}

@@ -1,0 +1,162 @@
+"""The HTTP side of an export: a response that streams while PostgreSQL reads.
+
+A producer task runs the export and pushes chunks into a small bounded buffer; the response
+sends them on. A slow client fills the buffer, the producer waits, asyncpg stops reading and
+PostgreSQL's COPY waits on its socket: backpressure all the way down, memory flat.
+
+When the client goes away (a failed `send`, or `http.disconnect`), the producer is cancelled:
+asyncpg cancels the COPY or cursor on the server, the transaction is rolled back and the
+connection goes back to the pool. Errors before the first byte become problem+json (e.g. 503
+when every export slot is busy); after it, the response is cut off without its final chunk, so
+the client sees an incomplete download rather than a short file that looks whole. Whatever the
+ending, one `export.attendance` audit event records rows and bytes delivered.
+"""
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import anyio
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from app.accounts.principal import Principal
+from app.exports import service
+from app.exports.service import ExportPlan
+
+logger = logging.getLogger(__name__)
+
+BUFFER_CHUNKS = 8
+
+
+@dataclass
+class _Delivery:
+    started: bool = False
+    completed: bool = False
+    disconnected: bool = False
+    rows: int = 0
+    bytes: int = 0
+    exported: int = 0
+    error: BaseException | None = None
+
+
+class ExportResponse(Response):
+    def __init__(
+        self, plan: ExportPlan, *, principal: Principal, request_id: str | None = None
+    ) -> None:
+        self.plan = plan
+        self.principal = principal
+        self.request_id = request_id
+        self.status_code = 200
+        self.media_type = plan.media_type
+        self.background = None
+        self.init_headers(
+            {
+                "Content-Disposition": service.content_disposition(plan.filename),
+                "Cache-Control": "no-store",
+            }
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = _Delivery()
+        began = time.monotonic()
+        try:
+            await self._stream(receive, send, state)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._record(state, time.monotonic() - began)
+        if state.error is not None and not state.disconnected:
+            if not state.started:
+                raise state.error  # rendered as problem+json by the app's handlers
+            logger.error(
+                "export failed after %s bytes; response cut off",
+                state.bytes,
+                exc_info=state.error,
+            )
+
+    async def _stream(self, receive: Receive, send: Send, state: _Delivery) -> None:
+        chunks_in, chunks_out = anyio.create_memory_object_stream[tuple[bytes, int]](BUFFER_CHUNKS)
+
+        def count_exported(rows: int) -> None:
+            state.exported += rows
+
+        async def emit(chunk: bytes, rows: int) -> None:
+            await chunks_in.send((chunk, rows))
+
+        async def produce() -> None:
+            async with chunks_in:
+                try:
+                    state.exported = await service.run_export(
+                        self.plan, emit, progress=count_exported
+                    )
+                except Exception as exc:
+                    state.error = exc
+
+        async def watch_disconnect() -> None:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    if not state.completed:
+                        state.disconnected = True
+                        tg.cancel_scope.cancel()
+                    return
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(produce)
+            tg.start_soon(watch_disconnect)
+            async with chunks_out:
+                async for chunk, rows in chunks_out:
+                    if not await self._send(send, state, chunk):
+                        tg.cancel_scope.cancel()
+                        return
+                    state.rows += rows
+            if state.error is None and await self._send(send, state, b"", more_body=False):
+                state.completed = True
+            tg.cancel_scope.cancel()
+
+    async def _send(
+        self, send: Send, state: _Delivery, chunk: bytes, more_body: bool = True
+    ) -> bool:
+        """Send a piece (the response start first); False when the client has gone."""
+        try:
+            if not state.started:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": self.status_code,
+                        "headers": self.raw_headers,
+                    }
+                )
+                state.started = True
+            await send({"type": "http.response.body", "body": chunk, "more_body": more_body})
+        except OSError:  # ASGI 2.4: a write to a closed connection
+            state.disconnected = True
+            return False
+        state.bytes += len(chunk)
+        return True
+
+    async def _record(self, state: _Delivery, seconds: float) -> None:
+        outcome: Literal["completed", "aborted", "failed"]
+        if state.completed:
+            outcome = "completed"
+        elif state.error is not None and not state.disconnected:
+            outcome = "failed"
+        else:
+            outcome = "aborted"
+        rows = state.rows
+        if self.plan.format == "xlsx":
+            # The workbook's rows left the building with its first bytes.
+            rows = state.exported if state.bytes else 0
+        # A failure is logged by record_export; the response is over either way.
+        with contextlib.suppress(Exception):
+            await service.record_export(
+                self.plan,
+                self.principal,
+                outcome=outcome,
+                rows=rows,
+                bytes_sent=state.bytes,
+                seconds=seconds,
+                request_id=self.request_id,
+            )

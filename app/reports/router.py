@@ -1,0 +1,127 @@
+"""Attendance reports for the Education Department, school admins and (low attendance) the
+teachers who host workshops. Definitions are in `app.reports.service`."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.accounts.dependencies import require_roles
+from app.accounts.principal import Principal
+from app.audit import service as audit
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep, set_page_headers
+from app.db import SessionDep
+from app.exports.filters import FilterParams
+from app.exports.schemas import DistrictQuery, SchoolQuery, TermQuery
+from app.exports.service import content_disposition
+from app.reports import service
+from app.reports.schemas import RATE_FORMULA, AttendanceSummary, GroupBy, LowAttendanceItem
+
+router = APIRouter(prefix="/api/v1", tags=["reports"])
+
+ReportReader = Annotated[Principal, Depends(require_roles("admin", "department", "school_admin"))]
+LowAttendanceReader = Annotated[
+    Principal, Depends(require_roles("admin", "department", "school_admin", "teacher"))
+]
+
+_CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON, or with format=csv a CSV file (UTF-8 with BOM)",
+        "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.get(
+    "/reports/attendance-summary",
+    response_model=AttendanceSummary,
+    summary="Attendance summary per district, school, room, workshop or course",
+    responses={**_CSV_RESPONSE, **errors(400, 401, 403, 404, 422)},
+    description=(
+        "Per district, school, room, workshop or course: sessions held (not cancelled, "
+        "started) and taken, distinct students enrolled, present/late/excused/absent marks "
+        f"and the attendance rate = {RATE_FORMULA}. Admin and department see every school, "
+        "a school admin their own (another school is a 404); other roles 403."
+    ),
+)
+async def attendance_summary(
+    session: SessionDep,
+    principal: ReportReader,
+    group_by: Annotated[GroupBy, Query(description="What one row stands for")] = "school",
+    term: TermQuery = None,
+    district: DistrictQuery = None,
+    school: SchoolQuery = None,
+    report_format: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+) -> AttendanceSummary | Response:
+    """Attendance summary per district, school, room, workshop or course."""
+    params = FilterParams(term=term, district=district, school=school)
+    summary = await service.attendance_summary(
+        session, principal=principal, group_by=group_by, params=params
+    )
+    if report_format == "csv":
+        return Response(
+            service.summary_csv(summary),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": content_disposition(
+                    service.summary_filename(summary, params)
+                )
+            },
+        )
+    return summary
+
+
+@router.get(
+    "/reports/low-attendance",
+    response_model=Page[LowAttendanceItem],
+    summary="Students with low attendance or a run of absences",
+    responses=errors(400, 401, 403, 404, 422),
+    description=(
+        "Students whose rate over taken sessions is below `threshold`, or who were marked "
+        "absent in `consecutive` taken sessions in a row (in time order, across their "
+        "workshops in scope; an excused absence breaks a streak), lowest rate first. Admin and "
+        "department see every school; a school admin their school's workshops; a teacher the "
+        "workshops they host; creators 403. Each request is recorded in the audit log."
+    ),
+)
+async def low_attendance(
+    session: SessionDep,
+    principal: LowAttendanceReader,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    term: TermQuery = None,
+    threshold: Annotated[float, Query(gt=0, le=1, description="Rate below which to list")] = 0.8,
+    consecutive: Annotated[
+        int, Query(ge=1, le=100, description="Absences in a row that list a student")
+    ] = 3,
+    district: DistrictQuery = None,
+    school: SchoolQuery = None,
+) -> Page[LowAttendanceItem]:
+    """Students with low attendance or a run of absences."""
+    params = FilterParams(term=term, district=district, school=school)
+    items, total = await service.low_attendance(
+        session,
+        principal=principal,
+        params=params,
+        threshold=threshold,
+        consecutive=consecutive,
+        page=page,
+    )
+    await audit.record(
+        session,
+        "report.low_attendance",
+        principal,
+        school_id=principal.school_id,
+        target_type="attendance",
+        details={
+            "filters": params.given(),
+            "threshold": threshold,
+            "consecutive": consecutive,
+            "total": total,
+            "students": [item.student_id for item in items],
+        },
+        request_id=request.headers.get("x-request-id"),
+    )
+    set_page_headers(request, response, page, total)
+    return Page(items=items, total=total)

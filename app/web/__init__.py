@@ -1,0 +1,1 @@
+"""The teachers' web app: static HTML, CSS and JavaScript modules served at /app/."""

@@ -1,0 +1,156 @@
+// Start-up, the hash router, the header (menu, language, sign-out) and the connection badge.
+import { can, clearAuth, getUser, homeFor } from './auth.js';
+import { h, replace } from './dom.js';
+import { getLang, setLang, t } from './i18n.js';
+import { pendingCount, startOutbox } from './outbox.js';
+import * as department from './pages/department.js';
+import * as enrolments from './pages/enrolments.js';
+import * as exportPage from './pages/export.js';
+import * as rooms from './pages/rooms.js';
+import * as roster from './pages/roster.js';
+import * as signin from './pages/signin.js';
+import * as today from './pages/today.js';
+import * as workshopForm from './pages/workshop-form.js';
+
+const ROUTES = [
+  { pattern: /^\/signin$/, page: signin, open: true },
+  { pattern: /^\/today$/, page: today, area: 'today' },
+  { pattern: /^\/sessions\/(\d+)$/, page: roster, area: 'today', keys: ['sessionId'] },
+  { pattern: /^\/enrolments$/, page: enrolments, area: 'enrolments' },
+  { pattern: /^\/rooms$/, page: rooms, area: 'rooms' },
+  { pattern: /^\/workshops\/new$/, page: workshopForm, area: 'plan' },
+  { pattern: /^\/department$/, page: department, area: 'department' },
+  { pattern: /^\/export$/, page: exportPage, area: 'export' },
+];
+
+const MENU = [
+  { area: 'today', href: '#/today', label: 'nav.today' },
+  { area: 'enrolments', href: '#/enrolments', label: 'nav.enrolments' },
+  { area: 'rooms', href: '#/rooms', label: 'nav.rooms' },
+  { area: 'department', href: '#/department', label: 'nav.department' },
+  { area: 'export', href: '#/export', label: 'nav.export' },
+];
+
+let cleanup = null;
+let renderCount = 0;
+
+function parseHash() {
+  const raw = window.location.hash.replace(/^#/, '') || '/';
+  const [path, search = ''] = raw.split('?');
+  return { path, query: new URLSearchParams(search) };
+}
+
+/** Go to an app address such as "#/sessions/3"; `replaceEntry` keeps the history short. */
+export function navigate(hash, { replaceEntry = false } = {}) {
+  if (window.location.hash === hash) {
+    route();
+  } else if (replaceEntry) {
+    window.history.replaceState(null, '', hash);
+    route();
+  } else {
+    window.location.hash = hash;
+  }
+}
+
+function route() {
+  const main = document.getElementById('main');
+  const { path, query } = parseHash();
+  const user = getUser();
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  renderHeader(user);
+  const match = ROUTES.map((r) => ({ r, m: path.match(r.pattern) })).find((x) => x.m);
+  if (!user && !(match && match.r.open)) {
+    navigate(`#/signin?next=${encodeURIComponent(window.location.hash || '')}`, { replaceEntry: true });
+    return;
+  }
+  if (!match || (match.r.area && !can(user, match.r.area))) {
+    navigate(homeFor(user), { replaceEntry: true });
+    return;
+  }
+  const params = {};
+  (match.r.keys || []).forEach((key, i) => { params[key] = match.m[i + 1]; });
+  renderCount += 1;
+  replace(main);
+  const result = match.r.page.render(main, { params, query, user, navigate });
+  if (typeof result === 'function') cleanup = result;
+  // Move focus to the new page (after the first), so keyboard and screen-reader users follow.
+  if (renderCount > 1) main.focus({ preventScroll: false });
+  highlightMenu(path);
+}
+
+function renderHeader(user) {
+  document.getElementById('brand-name').textContent = t('app.name');
+  document.getElementById('skip-link').textContent = t('app.skip');
+  const nav = document.getElementById('nav');
+  nav.setAttribute('aria-label', t('nav.label'));
+  replace(
+    nav,
+    user
+      ? h('ul', {}, MENU.filter((item) => can(user, item.area)).map((item) => h(
+        'li', {}, h('a', { href: item.href, dataset: { area: item.area } }, t(item.label)),
+      )))
+      : null,
+  );
+  const langButton = document.getElementById('lang-switch');
+  langButton.textContent = getLang() === 'th' ? 'English' : 'ภาษาไทย';
+  langButton.lang = getLang() === 'th' ? 'en' : 'th';
+  langButton.setAttribute('aria-label', t('app.switchLanguage'));
+  const signOut = document.getElementById('sign-out');
+  signOut.hidden = !user;
+  signOut.textContent = t('app.signOut');
+  if (user) signOut.title = t('app.signedInAs', { name: user.full_name_th || user.username });
+  renderConnection();
+}
+
+function highlightMenu(path) {
+  for (const link of document.querySelectorAll('#nav a')) {
+    const target = link.getAttribute('href').slice(1);
+    const current = path === target || (target === '/today' && path.startsWith('/sessions/'))
+      || (target === '/rooms' && path.startsWith('/workshops/'));
+    if (current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+function renderConnection() {
+  const badge = document.getElementById('connection');
+  const waiting = getUser() ? pendingCount() : 0;
+  const parts = [];
+  if (!navigator.onLine) parts.push(h('span', { class: 'badge badge-offline' }, '⊘ ', t('conn.offline')));
+  if (waiting) parts.push(h('span', { class: 'badge badge-pending' }, '↻ ', t('conn.pending', { n: waiting })));
+  replace(badge, parts);
+}
+
+async function signOut() {
+  try {
+    // Nothing to revoke server-side for a JWT; forget it here.
+    clearAuth();
+  } finally {
+    navigate('#/signin');
+  }
+}
+
+function start() {
+  setLang(getLang());
+  document.getElementById('lang-switch').addEventListener('click', () => {
+    setLang(getLang() === 'th' ? 'en' : 'th');
+    route();
+  });
+  document.getElementById('sign-out').addEventListener('click', signOut);
+  window.addEventListener('hashchange', route);
+  window.addEventListener('online', renderConnection);
+  window.addEventListener('offline', renderConnection);
+  window.addEventListener('outbox', renderConnection);
+  window.addEventListener('auth-expired', () => {
+    clearAuth();
+    const next = encodeURIComponent(window.location.hash || '');
+    navigate(`#/signin?expired=1&next=${next}`, { replaceEntry: true });
+  });
+  startOutbox();
+  route();
+}
+
+start();

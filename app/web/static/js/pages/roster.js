@@ -1,0 +1,193 @@
+// A session's roster: one tap cycles a student's mark, "all present" fills the unmarked,
+// Save sends the whole roster in one PUT through the outbox (kept until the server has it).
+import { api } from '../api.js';
+import { can } from '../auth.js';
+import { h, replace } from '../dom.js';
+import { formatDate, formatTime, pick, t, workshopTitle } from '../i18n.js';
+import {
+  clearDraft, flush, loadDraft, marksOf, pendingFor, queueSave, saveDraft,
+} from '../outbox.js';
+import { errorBox, showError } from '../problems.js';
+import { STATUSES, nextStatus, statusChip, statusLabel } from '../status.js';
+
+export function render(main, { params, user }) {
+  const sessionId = Number(params.sessionId);
+  const readOnly = !can(user, 'mark');
+  document.title = `${t('roster.title')} · ${t('app.name')}`;
+  const state = {
+    items: [], // [{student, status}] from the server
+    saved: {}, // student id -> status as the server has it
+    marks: {}, // student id -> status as the page shows it
+    loadedExcused: new Set(),
+  };
+
+  const heading = h('h1', {}, t('roster.title'));
+  const subtitle = h('p', { class: 'subtitle' });
+  const notice = h('div', { class: 'sync-notice', role: 'status', aria: { live: 'polite' } });
+  const errors = h('div');
+  const counts = h('p', { class: 'counts', aria: { live: 'polite' } });
+  const list = h('ul', { class: 'roster', aria: { busy: 'true', describedby: 'roster-hint' } });
+  const hint = h('p', { id: 'roster-hint', class: 'hint' }, readOnly ? t('roster.readOnly') : t('roster.hint'));
+  const allPresent = h('button', { type: 'button', class: 'secondary', onclick: fillPresent }, '✔ ', t('roster.allPresent'));
+  const save = h('button', { type: 'button', class: 'primary', onclick: saveMarks }, t('roster.save'));
+  const toolbar = h('div', { class: 'actions sticky-actions' }, readOnly ? null : [allPresent, save]);
+
+  main.append(
+    h('p', {}, h('a', { href: '#/today', class: 'back' }, '‹ ', t('roster.back'))),
+    heading, subtitle, hint, notice, errors, counts, list, toolbar,
+  );
+
+  function dirty() {
+    return Object.keys(state.marks).some((id) => state.marks[id] !== (state.saved[id] ?? null));
+  }
+
+  function draw() {
+    replace(list, state.items.map((item) => row(item)));
+    drawCounts();
+    drawNotice();
+  }
+
+  function drawCounts() {
+    const tally = { present: 0, late: 0, excused: 0, absent: 0, unmarked: 0 };
+    for (const item of state.items) tally[state.marks[item.student.id] || 'unmarked'] += 1;
+    replace(counts, [...STATUSES, 'unmarked'].map((s) => h('span', { class: 'count' }, `${statusLabel(s)} ${tally[s]}`)));
+  }
+
+  function row(item) {
+    const id = item.student.id;
+    const name = pick(item.student, 'name');
+    const status = state.marks[id] ?? null;
+    const content = [
+      h('span', { class: 'student' }, h('span', { class: 'student-name' }, name),
+        item.student.code ? h('span', { class: 'student-code' }, item.student.code) : null),
+      statusChip(status),
+    ];
+    return h(
+      'li',
+      { dataset: { studentId: String(id) } },
+      readOnly
+        ? h('div', { class: 'mark-row' }, content)
+        : h('button', { type: 'button', class: 'mark-row mark-button', onclick: () => tap(id) }, content),
+    );
+  }
+
+  function tap(id) {
+    state.marks[id] = nextStatus(state.marks[id]);
+    keepDraft();
+    const li = list.querySelector(`li[data-student-id="${id}"]`);
+    const fresh = row(state.items.find((i) => i.student.id === id));
+    li.replaceWith(fresh);
+    fresh.querySelector('button').focus();
+    drawCounts();
+    drawNotice();
+  }
+
+  function fillPresent() {
+    for (const item of state.items) {
+      if (!state.marks[item.student.id]) state.marks[item.student.id] = 'present';
+    }
+    keepDraft();
+    draw();
+  }
+
+  function keepDraft() {
+    if (dirty()) saveDraft(sessionId, markedOnly(state.marks));
+    else clearDraft(sessionId);
+  }
+
+  function drawNotice(message) {
+    const pending = pendingFor(sessionId);
+    if (message) {
+      replace(notice, message);
+    } else if (pending) {
+      replace(notice, h('p', { class: 'alert alert-pending' }, '↻ ', navigator.onLine ? t('roster.sending') : t('roster.offline')));
+    } else if (dirty()) {
+      replace(notice, h('p', { class: 'alert alert-info' }, '✎ ', t('roster.unsaved')));
+    } else {
+      replace(notice);
+    }
+  }
+
+  function saveMarks() {
+    showError(errors, null);
+    const marks = markedOnly(state.marks);
+    if (!Object.keys(marks).length) {
+      showError(errors, t('roster.nothing'));
+      return;
+    }
+    const body = {
+      marks: Object.entries(marks).map(([id, status]) => ({ student_id: Number(id), status })),
+      // An excused mark the teacher changed on purpose replaces the excuse; one set by the
+      // office after this page loaded is kept (and reported).
+      overwrite_excused: [...state.loadedExcused].some((id) => marks[id] && marks[id] !== 'excused'),
+    };
+    clearDraft(sessionId);
+    drawNotice(h('p', { class: 'alert alert-pending' }, '↻ ', t('roster.sending')));
+    queueSave(sessionId, body);
+  }
+
+  function onOutbox(event) {
+    const { type, sessionId: which, saved, error } = event.detail;
+    if (which !== undefined && which !== sessionId) return;
+    if (type === 'sent') {
+      applyServer(saved.items);
+      if (!loadDraft(sessionId)) state.marks = { ...state.saved };
+      draw();
+      const kept = saved.kept_excused_student_ids || [];
+      drawNotice(h('p', { class: 'alert alert-success' }, '✔ ', t('roster.saved', { time: formatTime(new Date().toISOString()) }),
+        kept.length ? ` ${t('roster.keptExcused', { n: kept.length })}` : ''));
+    } else if (type === 'waiting') {
+      const key = error?.status === 401 ? 'roster.signInAgain' : 'roster.offline';
+      drawNotice(h('p', { class: 'alert alert-pending' }, '↻ ', t(key)));
+    } else if (type === 'rejected') {
+      state.marks = { ...state.marks, ...(loadDraft(sessionId) || {}) };
+      draw();
+      replace(errors, errorBox(error));
+    } else {
+      drawNotice();
+    }
+  }
+
+  function applyServer(items) {
+    state.items = items;
+    state.saved = Object.fromEntries(items.map((i) => [i.student.id, i.status]));
+    state.loadedExcused = new Set(items.filter((i) => i.status === 'excused').map((i) => String(i.student.id)));
+  }
+
+  window.addEventListener('outbox', onOutbox);
+  const controller = new AbortController();
+  api(`/sessions/${sessionId}/attendance`, { signal: controller.signal })
+    .then(async (roster) => {
+      list.removeAttribute('aria-busy');
+      applyServer(roster.items);
+      const pending = pendingFor(sessionId);
+      state.marks = { ...state.saved, ...(pending ? marksOf(pending.body) : {}), ...(loadDraft(sessionId) || {}) };
+      const s = roster.session;
+      replace(subtitle, `${formatDate(s.starts_at)} · ${formatTime(s.starts_at)}–${formatTime(s.ends_at)}`);
+      if (!state.items.length) replace(list, h('li', { class: 'empty' }, t('roster.empty')));
+      else draw();
+      if (pending) flush();
+      try {
+        const workshop = await api(`/workshops/${s.workshop_id}`, { signal: controller.signal });
+        heading.textContent = `${t('roster.title')}: ${workshopTitle(workshop)}`;
+        subtitle.append(` · ${workshop.room.code}`);
+      } catch {
+        // The title is a nicety; the roster works without it.
+      }
+    })
+    .catch((error) => {
+      if (error.name === 'AbortError') return;
+      list.removeAttribute('aria-busy');
+      showError(errors, error);
+      toolbar.hidden = true;
+    });
+
+  return () => {
+    controller.abort();
+    window.removeEventListener('outbox', onOutbox);
+  };
+}
+
+function markedOnly(marks) {
+  return Object.fromEntries(Object.entries(marks).filter(([, status]) => status));
+}

@@ -1,0 +1,56 @@
+// Sign in with username and password (OAuth2 password flow), then load the profile.
+import { api } from '../api.js';
+import { clearAuth, homeFor, storeAuth } from '../auth.js';
+import { field, h } from '../dom.js';
+import { t } from '../i18n.js';
+import { flush } from '../outbox.js';
+import { showError } from '../problems.js';
+
+export function render(main, { query, navigate }) {
+  document.title = `${t('signin.title')} · ${t('app.name')}`;
+  const username = h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const errors = h('div', { class: 'form-errors' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('signin.submit'));
+  const form = h(
+    'form',
+    { class: 'card narrow', novalidate: true },
+    h('h1', {}, t('signin.title')),
+    query.get('expired') ? h('p', { class: 'alert alert-info', role: 'status' }, 'ℹ ', t('signin.expired')) : null,
+    field(t('signin.username'), username),
+    field(t('signin.password'), password),
+    errors,
+    h('div', { class: 'actions' }, submit),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    showError(errors, null);
+    if (!username.value.trim() || !password.value) {
+      showError(errors, t('signin.missing'));
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = t('signin.working');
+    try {
+      const token = await api('/auth/token', {
+        method: 'POST',
+        form: { username: username.value.trim(), password: password.value },
+      });
+      storeAuth(token.access_token, token.expires_in, null);
+      const me = await api('/me');
+      storeAuth(token.access_token, token.expires_in, me);
+      flush();
+      const next = query.get('next');
+      navigate(next && next.startsWith('#/') && !next.startsWith('#/signin') ? next : homeFor(me));
+    } catch (error) {
+      clearAuth();
+      showError(errors, error);
+      password.select();
+    } finally {
+      submit.disabled = false;
+      submit.textContent = t('signin.submit');
+    }
+  });
+  main.append(form);
+  username.focus();
+}

@@ -1,0 +1,177 @@
+"""Browser tests: the real app served by uvicorn on the test database, driven by headless
+Chromium through Playwright (Debian's `chromium`; Playwright's own browser downloads are
+impossible here).
+
+Without a browser (or without the playwright package) the tests are skipped, unless the
+environment variable CI is set: then they fail, so CI can never pass without running them.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_OUTPUT
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TABLET = {"width": 1024, "height": 768}
+
+
+def chromium_path() -> str | None:
+    """LMS_CHROMIUM if set, else Debian's chromium, else whatever is on PATH."""
+    configured = os.environ.get("LMS_CHROMIUM")
+    if configured:
+        return configured if Path(configured).exists() else None
+    for candidate in CHROMIUM_CANDIDATES:
+        if Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def browser_or_skip() -> str:
+    """The browser's path; skip without one, but fail in CI (where one must be installed)."""
+    problem = None
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        problem = "the playwright package is not installed (pip install -e '.[test]')"
+    path = chromium_path()
+    if problem is None and path is None:
+        problem = "no Chromium found (apt-get install chromium, or set LMS_CHROMIUM)"
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {problem}")
+        pytest.skip(f"browser tests skipped: {problem}")
+    assert path is not None
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app server exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    tail = log.read_text()[-3000:]
+    raise RuntimeError(f"the app server did not answer within {timeout} s:\n{tail}")
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    return browser_or_skip()
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium_executable: str, database_url: str, db_engine) -> Iterator[str]:
+    """The app in a real uvicorn process on a free localhost port, on the test database
+    (migrated by `db_engine`). Yields its base URL."""
+    port = _free_port()
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    log_path = TEST_OUTPUT / "web-server.log"
+    env = {**os.environ, "DATABASE_URL": database_url}
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(f"{base}/health", proc, log_path)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+async def browser(chromium_executable: str):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_executable, args=CHROMIUM_ARGS
+        )
+        yield browser
+        await browser.close()
+
+
+class PageLog:
+    """What the page said: uncaught errors and console errors (CSP violations among them)."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.console: list[str] = []
+
+    def assert_clean(self) -> None:
+        csp = [m for m in self.console if "Content Security Policy" in m or "Refused to" in m]
+        assert self.errors == [], f"uncaught errors in the page: {self.errors}"
+        assert csp == [], f"content security policy violations: {csp}"
+
+
+@pytest.fixture
+async def page(browser, live_server: str) -> AsyncIterator:
+    """A fresh tablet-sized browser context (empty storage) and page on the live app.
+    The page's errors are checked after the test."""
+    context = await browser.new_context(
+        base_url=live_server, viewport=TABLET, locale="th-TH", timezone_id="Asia/Bangkok"
+    )
+    context.set_default_timeout(10_000)
+    page = await context.new_page()
+    log = PageLog()
+    page.on("pageerror", lambda error: log.errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: log.console.append(message.text) if message.type == "error" else None,
+    )
+    page.log = log
+    yield page
+    await context.close()
+    log.assert_clean()
