@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = 30.0
     db_connect_timeout_s: float = 5.0
     db_statement_timeout_ms: int = 30_000
+    # On SIGTERM the server stops accepting connections and gives requests in flight this long
+    # to finish (a little less than the usual 30 s an orchestrator waits before SIGKILL).
+    graceful_shutdown_s: int = 25
 
     # Tokens. The default secret is for development only; production refuses to start with it.
     secret_key: str = DEV_SECRET

@@ -253,6 +253,7 @@ CASES: list[Case] = [
         "/api/v1/sessions/{w.session_id}/attendance/history",
         row(401, 200, 200, 200, 200, 403, 404, 404),
     ),
+    Case("GET", "/api/v1/audit-events", ADMIN_ONLY_200),
 ]
 
 

@@ -299,11 +299,11 @@ async def list_users(
     if school_id is not None:
         statement = statement.where(User.school_id == school_id)
     if q:
-        pattern = f"%{q}%"
+        # autoescape: a `%` or `_` in the search is a character, not a wildcard.
         statement = statement.where(
-            User.username.ilike(pattern)
-            | User.full_name_th.ilike(pattern)
-            | User.full_name_en.ilike(pattern)
+            User.username.icontains(q, autoescape=True)
+            | User.full_name_th.icontains(q, autoescape=True)
+            | User.full_name_en.icontains(q, autoescape=True)
         )
     total = (
         await session.execute(select(func.count()).select_from(statement.subquery()))

@@ -25,6 +25,7 @@ from app.attendance.schemas import (
     SessionClosed,
     SessionInfo,
 )
+from app.audit import service as audit
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.enrolments import access
 from app.enrolments.access import WorkshopScope
@@ -246,8 +247,9 @@ async def save_marks(
         and m.status != "excused"
     ]
     marks = [m for m in body.marks if m.student_id not in kept]
+    changed = 0
     if marks:
-        await session.execute(
+        result = await session.execute(
             _UPSERT_MARKS,
             {
                 "school_id": info["school_id"],
@@ -260,6 +262,18 @@ async def save_marks(
                 "notes": [m.note for m in marks],
             },
         )
+        # Rows inserted or really updated: as many as the history trigger appended.
+        changed = result.rowcount  # type: ignore[attr-defined]
+    if changed:
+        await _record(
+            session,
+            principal,
+            info,
+            "attendance.marked",
+            marks_sent=len(body.marks),
+            changed=changed,
+            kept_excused=len(kept),
+        )
     await session.execute(_MARK_TAKEN, {"id": session_id, "user_id": principal.user_id})
     roster = await _roster(session, session_id)
     return AttendanceSaved(
@@ -267,6 +281,22 @@ async def save_marks(
         counts=roster.counts,
         items=roster.items,
         kept_excused_student_ids=kept,
+    )
+
+
+async def _record(
+    session: AsyncSession, principal: Principal, info: RowMapping, action: str, **counts: Any
+) -> None:
+    """The audit trail's line for an attendance write: who, when, which session, how many
+    marks changed. Each mark's old and new value is in `attendance_changes`."""
+    await audit.record(
+        session,
+        action,
+        principal,
+        school_id=info["school_id"],
+        target_type="session",
+        target_id=info["id"],
+        details={"workshop_id": info["workshop_id"], **counts},
     )
 
 
@@ -278,8 +308,7 @@ async def close_session(
     # Closing marks everyone unmarked absent: only sensible once the session has begun.
     if info["starts_at"] > datetime.now(UTC):
         raise Conflict(
-            "The session has not started yet; it cannot be closed / "
-            "คาบเรียนยังไม่เริ่ม ปิดคาบไม่ได้",
+            "The session has not started yet; it cannot be closed / คาบเรียนยังไม่เริ่ม ปิดคาบไม่ได้",
             starts_at=info["starts_at"].isoformat(),
         )
     inserted = await session.execute(
@@ -293,6 +322,7 @@ async def close_session(
     )
     absent = list(inserted.scalars())
     await session.execute(_COMPLETE_SESSION, {"id": session_id, "user_id": principal.user_id})
+    await _record(session, principal, info, "attendance.closed", marked_absent=len(absent))
     roster = await _roster(session, session_id)
     return SessionClosed(
         session=roster.session,

@@ -1,5 +1,55 @@
-"""The audit trail, for admins."""
+"""The audit trail, for admins: sign-ins, API keys, exports, roster imports, attendance."""
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import AwareDatetime
+
+from app.accounts.dependencies import AdminOnly
+from app.audit import reads
+from app.audit.schemas import AuditEventRead
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep
+from app.db import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its offset"
+
+
+@router.get(
+    "/audit-events", response_model=Page[AuditEventRead], responses=errors(400, 401, 403, 422)
+)
+async def list_audit_events(
+    session: SessionDep,
+    principal: AdminOnly,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    action: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            description="An action (auth.sign_in), or a family of them (auth.*)",
+        ),
+    ] = None,
+    actor: Annotated[int | None, Query(description="User id of who acted")] = None,
+    school: Annotated[int | None, Query(description="School id")] = None,
+    from_: Annotated[
+        AwareDatetime | date | None, Query(alias="from", description=f"From. {WHEN_HELP}")
+    ] = None,
+    to: Annotated[AwareDatetime | date | None, Query(description=f"To. {WHEN_HELP}")] = None,
+) -> dict:
+    """Who did what, when: the audit trail, newest first (admin only)."""
+    return await reads.list_events(
+        session,
+        action=action,
+        actor=actor,
+        school=school,
+        from_=from_,
+        to=to,
+        page=page,
+        request=request,
+        response=response,
+    )

@@ -36,7 +36,8 @@ def event_values(
     }
 
 
-async def record(db: AsyncSession | AsyncConnection, action: str,
-                 principal: Principal | None, **fields: Any) -> None:
+async def record(
+    db: AsyncSession | AsyncConnection, action: str, principal: Principal | None, **fields: Any
+) -> None:
     """Append one audit event (see `event_values` for the fields)."""
     await db.execute(insert(AuditEvent).values(**event_values(action, principal, **fields)))

@@ -250,7 +250,11 @@ def serve(
         host=host,
         port=port,
         log_config=None,
+        # Our own access log (app.core.middleware) is the one: it leaves out query strings,
+        # which can hold searched student names; uvicorn's would log them.
+        access_log=False,
         proxy_headers=False,
+        timeout_graceful_shutdown=settings.graceful_shutdown_s,
     )
 
 

@@ -6,6 +6,7 @@ here, in one place, keyed by the constraint's name (see the naming convention in
 """
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
@@ -20,6 +21,7 @@ from sqlalchemy.exc import (
     OperationalError,
     SQLAlchemyError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -153,40 +155,67 @@ def translate_integrity_error(exc: DBAPIError) -> AppError:
     return Conflict("The change conflicts with existing data / ข้อมูลขัดแย้งกับที่มีอยู่", constraint=name)
 
 
+# Driver errors that mean "the database cannot serve us now", wherever they surface: the
+# server shutting down or starting up (class 57, which also holds statement timeouts), a lost
+# connection (class 08), no connection slots or memory left (class 53).
+_UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    PoolTimeout,
+)
+_UNAVAILABLE_MARKERS = (
+    "connection refused",
+    "connection was closed",
+    "connection is closed",
+    "cannot connect",
+    "too many connections",
+    "queuepool limit",
+)
+_DRIVER_MODULES = ("asyncpg", "sqlalchemy")
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, the driver error SQLAlchemy wrapped in it, and what they were raised from."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = getattr(current, "orig", None) or current.__cause__
+
+
+def _raised_by_driver(exc: BaseException) -> bool:
+    """An OSError from inside asyncpg or SQLAlchemy is a failure to reach PostgreSQL (a refused
+    connection, a missing Unix socket, a timeout), not a bug of ours."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith(_DRIVER_MODULES):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def _is_connection_problem(exc: BaseException) -> bool:
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    text = f"{type(exc).__name__} {exc}".lower()
-    return any(
-        marker in text
-        for marker in (
-            "connectionrefused",
-            "connection refused",
-            "connection was closed",
-            "cannot connect",
-            "connectiondoesnotexist",
-            "too many connections",
-            "timeouterror",
-            "queuepool limit",
-            "cannotconnectnow",
-        )
-    )
+    for cause in _causes(exc):
+        if isinstance(cause, _UNAVAILABLE):
+            return True
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return True
+        if isinstance(cause, OSError) and _raised_by_driver(cause):
+            return True
+        if any(marker in str(cause).lower() for marker in _UNAVAILABLE_MARKERS):
+            return True
+    return False
 
 
 def _is_data_error(exc: BaseException) -> bool:
     """A value PostgreSQL (or the driver, before sending it) refuses: an id past the int32
     range, an offset past int64. Such values come from the request, so they are the client's
     error, not the server's."""
-    seen: BaseException | None = exc
-    for _ in range(5):
-        if seen is None:
-            return False
-        if isinstance(seen, asyncpg.exceptions.DataError):
-            return True
-        seen = getattr(seen, "orig", None) or seen.__cause__
-    return False
+    return any(isinstance(cause, asyncpg.exceptions.DataError) for cause in _causes(exc))
 
 
 def _database_unavailable(request: Request, exc: BaseException) -> JSONResponse:
@@ -291,9 +320,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OSError)
     async def _os_error(request: Request, exc: OSError) -> JSONResponse:
-        # Connection refused/reset and timeouts while reaching PostgreSQL (TimeoutError is an
-        # OSError too); anything else of the kind is still an internal error.
-        if _is_connection_problem(exc) or isinstance(exc, ConnectionError | TimeoutError):
+        # Refused or reset connections, a missing socket, timeouts while reaching PostgreSQL
+        # (raised by the driver); anything else of the kind is still an internal error.
+        if _is_connection_problem(exc):
             return _database_unavailable(request, exc)
         return _internal_error(request)
 

@@ -43,12 +43,12 @@ def _course_filters(
         )
         statement = statement.where(led if creator_led else ~led)
     if q:
-        pattern = f"%{q}%"
+        # autoescape: a `%` or `_` in the search is a character, not a wildcard.
         statement = statement.where(
             or_(
-                Course.code.ilike(pattern),
-                Course.title_th.ilike(pattern),
-                Course.title_en.ilike(pattern),
+                Course.code.icontains(q, autoescape=True),
+                Course.title_th.icontains(q, autoescape=True),
+                Course.title_en.icontains(q, autoescape=True),
             )
         )
     return statement

@@ -209,8 +209,10 @@ async def test_a_cancelled_session_refuses_attendance_with_409(client, world, se
 
 async def test_a_session_that_has_not_started_cannot_be_closed(client, world, session):
     await session.execute(
-        text("UPDATE workshop_sessions SET starts_at = now() + interval '1 day', "
-             "ends_at = now() + interval '1 day 1 hour' WHERE id = :id"),
+        text(
+            "UPDATE workshop_sessions SET starts_at = now() + interval '1 day', "
+            "ends_at = now() + interval '1 day 1 hour' WHERE id = :id"
+        ),
         {"id": world.session_id},
     )
     await session.commit()

@@ -379,4 +379,3 @@ async def test_thousand_module_tree_loads_and_an_unchanged_reload_changes_nothin
     assert await count(session, Module) == 1000
     assert await count(session, module_prerequisites) == 980
     assert again.changed == 0
-

@@ -1,0 +1,104 @@
+"""Reading the audit trail: filtered, newest first, one page at a time."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import Request, Response
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.schemas import AuditEventRead
+from app.core.pagination import PageParams, fetch_page
+from app.core.schemas import BANGKOK
+from app.models import AuditEvent, School, User
+
+
+def _start(value: date | datetime) -> datetime:
+    """A datetime as given; a day from its first moment in Bangkok."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time.min, BANGKOK)
+
+
+def _next_day(value: date) -> datetime:
+    """The first moment in Bangkok after the day `value`."""
+    return datetime.combine(value + timedelta(days=1), time.min, BANGKOK)
+
+
+def _filtered(
+    *,
+    action: str | None,
+    actor: int | None,
+    school: int | None,
+    from_: date | datetime | None,
+    to: date | datetime | None,
+) -> Select[AuditEvent, User, School]:
+    statement = (
+        select(AuditEvent, User, School)
+        .outerjoin(User, User.id == AuditEvent.actor_user_id)
+        .outerjoin(School, School.id == AuditEvent.school_id)
+    )
+    if action:
+        # `auth.*` is every action of the family; anything else must match exactly.
+        if action.endswith(".*"):
+            statement = statement.where(AuditEvent.action.startswith(action[:-1], autoescape=True))
+        else:
+            statement = statement.where(AuditEvent.action == action)
+    if actor is not None:
+        statement = statement.where(AuditEvent.actor_user_id == actor)
+    if school is not None:
+        statement = statement.where(AuditEvent.school_id == school)
+    if from_ is not None:
+        statement = statement.where(AuditEvent.occurred_at >= _start(from_))
+    if to is not None:
+        # A datetime is the last instant wanted; a day is included whole.
+        if isinstance(to, datetime):
+            statement = statement.where(AuditEvent.occurred_at <= to)
+        else:
+            statement = statement.where(AuditEvent.occurred_at < _next_day(to))
+    return statement.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+
+
+async def list_events(
+    session: AsyncSession,
+    *,
+    action: str | None,
+    actor: int | None,
+    school: int | None,
+    from_: date | datetime | None,
+    to: date | datetime | None,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> dict[str, Any]:
+    statement = _filtered(action=action, actor=actor, school=school, from_=from_, to=to)
+    rows, total = await fetch_page(session, statement, page, request, response)
+    items = [
+        AuditEventRead.model_validate(
+            {
+                **{column: getattr(event, column) for column in _EVENT_COLUMNS},
+                "actor": None
+                if user is None
+                else {"id": user.id, "username": user.username, "full_name_th": user.full_name_th},
+                "school": None
+                if school_row is None
+                else {"id": school_row.id, "code": school_row.code, "name_th": school_row.name_th},
+            }
+        )
+        for event, user, school_row in rows
+    ]
+    return {"items": items, "total": total}
+
+
+_EVENT_COLUMNS = (
+    "id",
+    "occurred_at",
+    "action",
+    "actor_role",
+    "via",
+    "api_key_id",
+    "target_type",
+    "target_id",
+    "details",
+    "request_id",
+)
