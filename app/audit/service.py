@@ -7,6 +7,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.accounts.principal import Principal
+from app.core.middleware import current_request_id
 from app.models import AuditEvent
 
 
@@ -32,7 +33,8 @@ def event_values(
         "target_type": target_type,
         "target_id": None if target_id is None else str(target_id),
         "details": details or {},
-        "request_id": request_id,
+        # The caller's X-Request-ID, or the id the access log gave this request.
+        "request_id": request_id or current_request_id.get(),
     }
 
 

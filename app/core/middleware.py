@@ -10,6 +10,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 from app.core.errors import PROBLEM_BASE, PROBLEM_JSON
@@ -21,6 +22,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 access_log = logging.getLogger("app.access")
+# The id of the request being handled, for audit events and log lines written below the router.
+current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -155,6 +158,7 @@ class AccessLog:
             if name == b"x-request-id" and 0 < len(value) <= 64:
                 request_id = value.decode("latin-1")
         request_id = request_id or uuid.uuid4().hex
+        token = current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500
 
@@ -171,6 +175,7 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            current_request_id.reset(token)
             access_log.info(
                 "%s %s %s",
                 scope["method"],

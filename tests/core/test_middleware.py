@@ -43,3 +43,21 @@ async def test_cors_allows_the_configured_frontend_but_never_any_origin(client, 
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
     )
     assert other.headers.get("access-control-allow-origin") is None
+
+
+async def test_audit_events_carry_the_request_id_of_the_request_that_wrote_them(client, session):
+    from sqlalchemy import text
+
+    from tests.factories import ApiWorld
+
+    world = await ApiWorld(session).build()
+    response = await client.post(
+        "/api/v1/api-keys", json={"name": "k"}, headers=world.headers["school_admin"]
+    )
+    assert response.status_code == 201
+    stored = (
+        await session.execute(
+            text("SELECT request_id FROM audit_events WHERE action = 'api_key.created'")
+        )
+    ).scalar_one()
+    assert stored == response.headers["x-request-id"]
