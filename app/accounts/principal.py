@@ -39,12 +39,8 @@ class Principal:
             raise NotFound(f"No such {what} / ไม่พบข้อมูล")
 
     def ensure_manages_school(self, school_id: int, what: str = "record") -> None:
-        self.ensure_reads_school_or_creator(school_id, what)
+        self.ensure_reads_school(school_id, what)
         if not self.can_manage_school(school_id):
             raise Forbidden(
                 f"Your role ({self.role}) cannot change this {what} / บทบาทของคุณไม่มีสิทธิ์แก้ไขข้อมูลนี้"
             )
-
-    def ensure_reads_school_or_creator(self, school_id: int, what: str = "record") -> None:
-        if not self.can_read_school(school_id):
-            raise NotFound(f"No such {what} / ไม่พบข้อมูล")

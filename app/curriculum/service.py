@@ -68,25 +68,23 @@ async def list_courses(
     )
     rows, total = await fetch_page(session, statement, page, request, response)
     courses = [r[0] for r in rows]
-    modules = await _modules_of([c.id for c in courses])(session)
+    modules = await _modules_of(session, [c.id for c in courses])
     return [_course_dict(c, modules.get(c.id, [])) for c in courses], total
 
 
-def _modules_of(course_ids: list[int]):
-    async def load(session: AsyncSession) -> dict[int, list[Module]]:
-        if not course_ids:
-            return {}
-        result = await session.execute(
-            select(Module)
-            .where(Module.course_id.in_(course_ids), Module.retired.is_(False))
-            .order_by(Module.course_id, Module.position)
-        )
-        grouped: dict[int, list[Module]] = {}
-        for module in result.scalars():
-            grouped.setdefault(module.course_id, []).append(module)
-        return grouped
-
-    return load
+async def _modules_of(session: AsyncSession, course_ids: list[int]) -> dict[int, list[Module]]:
+    """Live modules of these courses in teaching order, in one query."""
+    if not course_ids:
+        return {}
+    result = await session.execute(
+        select(Module)
+        .where(Module.course_id.in_(course_ids), Module.retired.is_(False))
+        .order_by(Module.course_id, Module.position)
+    )
+    grouped: dict[int, list[Module]] = {}
+    for module in result.scalars():
+        grouped.setdefault(module.course_id, []).append(module)
+    return grouped
 
 
 def _module_brief(m: Module) -> dict[str, Any]:
@@ -130,7 +128,7 @@ async def get_course(session: AsyncSession, code_or_id: str) -> dict[str, Any]:
     course = (await session.execute(select(Course).where(condition))).scalar_one_or_none()
     if course is None:
         raise NotFound("No such course / ไม่พบหลักสูตร")
-    modules = await _modules_of([course.id])(session)
+    modules = await _modules_of(session, [course.id])
     return _course_dict(course, modules.get(course.id, []))
 
 
