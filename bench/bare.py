@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 import asyncpg
 from sqlalchemy.dialects import postgresql
 
-from app.accounts.principal import Principal
+from app.core.access import Principal
 from app.workshops import reads, sessions
 from app.workshops.rules import bangkok_midnight
 

@@ -7,9 +7,10 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import text
 
-from app.accounts.principal import Principal
 from app.audit import service as audit
 from app.config import get_settings
+from app.core import access
+from app.core.access import Principal, Role
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import api_secret_matches, decode_access_token, split_api_key
 from app.db import SessionDep
@@ -60,7 +61,7 @@ async def get_principal(
         principal = Principal(
             row["id"],
             row["username"],
-            row["role"],
+            Role(row["role"]),
             row["school_id"],
             row["creator_id"],
             via="api_key",
@@ -88,20 +89,25 @@ async def get_principal(
     if row is None:
         raise _unauthorized("Account not found or disabled / ไม่พบบัญชีหรือถูกระงับ")
     return Principal(
-        row["id"], row["username"], row["role"], row["school_id"], row["creator_id"], via="token"
+        row["id"],
+        row["username"],
+        Role(row["role"]),
+        row["school_id"],
+        row["creator_id"],
+        via="token",
     )
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require_roles(*roles: str):
-    """Dependency: the caller has one of `roles` (403 otherwise)."""
+def require_roles(roles: frozenset[Role]):
+    """Dependency: the caller has one of `roles` (403 otherwise). Role sets: app.core.access."""
 
     async def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in roles:
+        if not principal.has_role(roles):
             raise Forbidden(
-                f"This action needs one of the roles: {', '.join(roles)} / "
+                f"This action needs one of the roles: {', '.join(sorted(roles))} / "
                 "บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้"
             )
         return principal
@@ -109,5 +115,8 @@ def require_roles(*roles: str):
     return check
 
 
-AdminOnly = Annotated[Principal, Depends(require_roles("admin"))]
-Writer = Annotated[Principal, Depends(require_roles("admin", "school_admin"))]
+# The route gates, one per role set of app.core.access.
+AdminOnly = Annotated[Principal, Depends(require_roles(access.ADMINS))]
+SchoolManager = Annotated[Principal, Depends(require_roles(access.SCHOOL_MANAGERS))]
+ReportReader = Annotated[Principal, Depends(require_roles(access.REPORT_READERS))]
+StudentReader = Annotated[Principal, Depends(require_roles(access.STUDENT_READERS))]

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.accounts import service
-from app.accounts.dependencies import CurrentPrincipal, Writer, require_roles
-from app.accounts.principal import Principal
+from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.accounts.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -54,7 +53,7 @@ async def read_me(session: SessionDep, principal: CurrentPrincipal) -> dict:
     status_code=status.HTTP_201_CREATED,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
-async def create_user(session: SessionDep, body: UserCreate, principal: Writer) -> dict:
+async def create_user(session: SessionDep, body: UserCreate, principal: SchoolManager) -> dict:
     """Create an account (admin: any; school admin: teachers of their own school)."""
     user_id = await service.create_user(session, body, actor=principal)
     return await service.user_read(session, user_id)
@@ -89,7 +88,7 @@ async def read_user(session: SessionDep, principal: CurrentPrincipal, user_id: i
     "/users/{user_id}", response_model=UserRead, responses=errors(401, 403, 404, 409, 422)
 )
 async def update_user(
-    session: SessionDep, principal: Writer, user_id: int, body: UserUpdate
+    session: SessionDep, principal: SchoolManager, user_id: int, body: UserUpdate
 ) -> dict:
     """Change names, e-mail, password or active state (admin; school admin for their staff)."""
     return await service.update_user(session, principal, user_id, body)
@@ -102,7 +101,7 @@ async def update_user(
     responses=errors(401, 403, 404, 422),
 )
 async def create_api_key(
-    session: SessionDep, body: ApiKeyCreate, principal: Writer
+    session: SessionDep, body: ApiKeyCreate, principal: SchoolManager
 ) -> ApiKeyCreated:
     """Create an API key for scripts; the key is shown once, only its hash is stored."""
     row, key = await service.create_api_key(session, body, principal)
@@ -114,7 +113,7 @@ async def create_api_key(
 @router.get("/api-keys", response_model=list[ApiKeyRead], responses=errors(401, 403))
 async def list_api_keys(
     session: SessionDep,
-    principal: Annotated[Principal, Depends(require_roles("admin", "school_admin"))],
+    principal: SchoolManager,
 ) -> list[ApiKeyRead]:
     """API keys: all (admin) or your school's (school admin). Secrets are never shown."""
     keys = await service.list_api_keys(session, principal)
@@ -122,7 +121,7 @@ async def list_api_keys(
 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyRead, responses=errors(401, 403, 404))
-async def revoke_api_key(session: SessionDep, key_id: int, principal: Writer) -> ApiKeyRead:
+async def revoke_api_key(session: SessionDep, key_id: int, principal: SchoolManager) -> ApiKeyRead:
     """Revoke an API key; it stops working at once."""
     key = await service.revoke_api_key(session, key_id, principal)
     return ApiKeyRead.model_validate(key, from_attributes=True)

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
 from app.accounts.schemas import ApiKeyCreate, UserCreate, UserUpdate
 from app.audit import service as audit
 from app.config import Settings
+from app.core.access import Principal
 from app.core.errors import AppError, BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from app.core.security import create_access_token, hash_password, new_api_key, verify_password
 from app.models import ApiKey, Creator, School, User

@@ -4,11 +4,11 @@ from fastapi import Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
 from app.attendance import service
 from app.attendance.schemas import AttendanceChangeRead
+from app.core import access
+from app.core.access import Principal
 from app.core.pagination import Page, PageParams, fetch_page
-from app.enrolments import access
 from app.models import AttendanceChange, Student, User
 
 

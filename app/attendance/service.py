@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import RowMapping, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
 from app.attendance.schemas import (
     AttendanceCounts,
     AttendanceSaved,
@@ -26,9 +25,9 @@ from app.attendance.schemas import (
     SessionInfo,
 )
 from app.audit import service as audit
+from app.core import access
+from app.core.access import Principal, WorkshopScope
 from app.core.errors import Conflict, NotFound, Unprocessable
-from app.enrolments import access
-from app.enrolments.access import WorkshopScope
 from app.models.attendance import EDFI_ATTENDANCE_DESCRIPTORS
 
 # Students who are on the roster: those holding a place now (a withdrawn student keeps

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.accounts.principal import Principal
+from app.core.access import Principal
 from app.core.middleware import current_request_id
 from app.models import AuditEvent
 

@@ -15,11 +15,10 @@ from fastapi import Request, Response
 from sqlalchemy import RowMapping, case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
+from app.core import access
+from app.core.access import Principal, WorkshopScope
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.pagination import Page, PageParams, fetch_page, sort_clause
-from app.enrolments import access
-from app.enrolments.access import WorkshopScope
 from app.enrolments.schemas import EnrolmentNameRead, EnrolmentRead
 from app.models import Enrolment, Student
 

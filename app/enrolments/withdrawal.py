@@ -7,9 +7,10 @@ concurrent withdrawals promote students strictly in queue order and the queue st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
+from app.core import access
+from app.core.access import Principal
 from app.core.errors import Conflict, NotFound
-from app.enrolments import access, service
+from app.enrolments import service
 from app.enrolments.schemas import WithdrawalRead
 
 ENROLMENT_NOT_FOUND = "No such enrolment / ไม่พบข้อมูลการลงทะเบียน"

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.accounts.principal import Principal
+from app.core.access import Principal
 from app.core.errors import NotFound, Unprocessable
 from app.core.schemas import BANGKOK
 from app.models.attendance import ATTENDANCE_STATUSES

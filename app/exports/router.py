@@ -34,8 +34,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.accounts.dependencies import require_roles
-from app.accounts.principal import Principal
+from app.accounts.dependencies import ReportReader
 from app.core.openapi import errors
 from app.db import SessionDep
 from app.exports import service
@@ -46,7 +45,7 @@ from app.exports.streaming import ExportResponse
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 
-ExportReader = Annotated[Principal, Depends(require_roles("admin", "department", "school_admin"))]
+ExportReader = ReportReader
 
 
 @router.get(

@@ -21,9 +21,9 @@ import anyio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.accounts.principal import Principal
 from app.audit import service as audit
 from app.config import get_settings
+from app.core.access import Principal
 from app.core.errors import ServiceUnavailable
 from app.db import get_engine
 from app.exports import writers

@@ -22,7 +22,7 @@ import anyio
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from app.accounts.principal import Principal
+from app.core.access import Principal
 from app.exports import service
 from app.exports.service import ExportPlan
 

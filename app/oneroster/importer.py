@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
+from app.core.access import Principal
 from app.oneroster import enrolling, people
 from app.oneroster import vocabulary as v
 from app.oneroster.parsing import (

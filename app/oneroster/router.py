@@ -6,11 +6,10 @@ Education Department and everyone else: 403. Export: admin, department, school a
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from app.accounts.dependencies import Writer, require_roles
-from app.accounts.principal import Principal
+from app.accounts.dependencies import ReportReader, SchoolManager
 from app.core.errors import problem
 from app.core.openapi import errors
 from app.db import SessionDep
@@ -19,7 +18,7 @@ from app.oneroster.schemas import RosterImportReport
 
 router = APIRouter(prefix="/api/v1", tags=["oneroster"])
 
-RosterReader = Annotated[Principal, Depends(require_roles("admin", "department", "school_admin"))]
+RosterReader = ReportReader
 
 _IMPORT_DESCRIPTION = """
 Upload `file`: a OneRoster 1.2 (or 1.1) CSV zip with `manifest.csv`, `users.csv`,
@@ -49,7 +48,7 @@ are 413.
 )
 async def import_roster(
     session: SessionDep,
-    principal: Writer,
+    principal: SchoolManager,
     request: Request,
     school_id: int,
     file: Annotated[UploadFile, File(description="OneRoster CSV zip, or users.csv")],

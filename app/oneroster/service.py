@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
 from app.audit import service as audit
 from app.config import get_settings
+from app.core.access import Principal, Role
 from app.core.errors import NotFound
 from app.oneroster import exporter
 from app.oneroster.importer import School, run_import
@@ -23,7 +23,7 @@ NO_SCHOOL = "No such school / ไม่พบโรงเรียน"
 
 # The `lms roster import` command acts as an admin; its audit events carry no user.
 CLI_PRINCIPAL = Principal(
-    user_id=0, username="cli", role="admin", school_id=None, creator_id=None, via="cli"
+    user_id=0, username="cli", role=Role.ADMIN, school_id=None, creator_id=None, via="cli"
 )
 
 _SCHOOL = text(

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
+from app.core.access import Principal
 from app.core.pagination import PageParams
 from app.exports.filters import FilterParams, Resolved, resolve
 from app.exports.query import Where, workshop_where

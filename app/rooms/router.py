@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.accounts.dependencies import CurrentPrincipal, Writer
+from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep
 from app.core.schemas import InputDatetime
@@ -100,7 +100,7 @@ async def read_room(session: SessionDep, principal: CurrentPrincipal, room_id: i
     status_code=status.HTTP_201_CREATED,
     responses=errors(401, 403, 404, 409, 422),
 )
-async def create_room(session: SessionDep, principal: Writer, body: RoomCreate) -> RoomRead:
+async def create_room(session: SessionDep, principal: SchoolManager, body: RoomCreate) -> RoomRead:
     """Add a computer room (admin: any school; school admin: their own)."""
     return RoomRead.model_validate(await service.create_room(session, principal, body))
 

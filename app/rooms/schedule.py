@@ -7,7 +7,7 @@ from fastapi import Request, Response
 from sqlalchemy import Select, exists, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
+from app.core.access import Principal
 from app.core.errors import BadRequest, Unprocessable
 from app.core.pagination import PageParams, fetch_page
 from app.core.schemas import BANGKOK

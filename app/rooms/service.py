@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import SCHOOL_STAFF, Principal
+from app.core.access import SCHOOL_STAFF, Principal
 from app.core.errors import (
     Conflict,
     Forbidden,

@@ -7,10 +7,9 @@ can enrol them.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from app.accounts.dependencies import Writer, require_roles
-from app.accounts.principal import Principal
+from app.accounts.dependencies import SchoolManager, StudentReader
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep
 from app.db import SessionDep
@@ -24,10 +23,6 @@ from app.students.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["students"])
-
-StudentReader = Annotated[
-    Principal, Depends(require_roles("admin", "department", "school_admin", "teacher"))
-]
 
 
 @router.get("/students", response_model=Page[StudentRead], responses=errors(400, 401, 403, 422))
@@ -87,7 +82,7 @@ async def read_student(session: SessionDep, principal: StudentReader, student_id
     status_code=201,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
-async def create_student(session: SessionDep, principal: Writer, body: StudentCreate) -> Any:
+async def create_student(session: SessionDep, principal: SchoolManager, body: StudentCreate) -> Any:
     """Add a student (school admin: own school; admin: any school)."""
     return await service.create_student(session, principal, body)
 
@@ -98,7 +93,7 @@ async def create_student(session: SessionDep, principal: Writer, body: StudentCr
     responses=errors(400, 401, 403, 404, 409, 422),
 )
 async def update_student(
-    session: SessionDep, principal: Writer, student_id: int, body: StudentUpdate
+    session: SessionDep, principal: SchoolManager, student_id: int, body: StudentUpdate
 ) -> Any:
     """Change a student's code, names, grade level or status."""
     return await service.update_student(session, principal, student_id, body)
@@ -109,6 +104,6 @@ async def update_student(
     response_model=StudentRead,
     responses=errors(400, 401, 403, 404),
 )
-async def deactivate_student(session: SessionDep, principal: Writer, student_id: int) -> Any:
+async def deactivate_student(session: SessionDep, principal: SchoolManager, student_id: int) -> Any:
     """Mark a student inactive (records are kept, never deleted)."""
     return await service.deactivate_student(session, principal, student_id)

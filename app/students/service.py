@@ -19,7 +19,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import SCHOOL_STAFF, Principal
+from app.core.access import SCHOOL_STAFF, Principal
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable, translate_integrity_error
 from app.core.pagination import PageParams, fetch_page, sort_clause
 from app.models import School, Student

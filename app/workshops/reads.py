@@ -9,8 +9,8 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.accounts.principal import Principal
-from app.core.errors import NotFound
+from app.core import access
+from app.core.access import Principal
 from app.core.pagination import PageParams, fetch_page, sort_clause
 from app.models import (
     ComputerRoom,
@@ -22,7 +22,7 @@ from app.models import (
     Workshop,
     WorkshopSession,
 )
-from app.workshops.rules import bangkok_midnight, can_read_workshop
+from app.workshops.rules import bangkok_midnight
 
 AnySelect = Select[*tuple[Any, ...]]
 
@@ -200,8 +200,10 @@ async def get_workshop(
             _SELECT.add_columns(waitlisted.label("waitlisted")).where(Workshop.id == workshop_id)
         )
     ).one_or_none()
-    if row is None or not can_read_workshop(principal, row.school_id, row.creator_id):
-        raise NotFound("No such workshop / ไม่พบเวิร์กช็อป")
+    if row is None or not access.can_read_workshop(
+        principal, school_id=row.school_id, creator_id=row.creator_id
+    ):
+        raise access.not_found("workshop")
     sessions = (
         (
             await session.execute(

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.accounts.dependencies import CurrentPrincipal, Writer
+from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep
 from app.core.schemas import BANGKOK
@@ -40,7 +40,7 @@ SORT_HELP = (
 
 @router.post("/workshops", response_model=WorkshopDetail, status_code=201, responses=WRITE_ERRORS)
 async def create_workshop(
-    session: SessionDep, principal: Writer, body: WorkshopCreate, response: Response
+    session: SessionDep, principal: SchoolManager, body: WorkshopCreate, response: Response
 ) -> dict[str, Any]:
     """Plan a workshop with its sessions; a room or creator clash is a 409 naming it."""
     workshop = await service.create_workshop(session, principal, body)
@@ -104,7 +104,7 @@ async def read_workshop(
 
 @router.patch("/workshops/{workshop_id}", response_model=WorkshopDetail, responses=WRITE_ERRORS)
 async def update_workshop(
-    session: SessionDep, principal: Writer, workshop_id: int, body: WorkshopUpdate
+    session: SessionDep, principal: SchoolManager, workshop_id: int, body: WorkshopUpdate
 ) -> dict[str, Any]:
     """Change titles, notes, capacity, host teacher or room (the sessions move along)."""
     return await service.update_workshop(session, principal, workshop_id, body)
@@ -116,7 +116,7 @@ async def update_workshop(
     responses=errors(400, 401, 403, 404, 409),
 )
 async def cancel_workshop(
-    session: SessionDep, principal: Writer, workshop_id: int
+    session: SessionDep, principal: SchoolManager, workshop_id: int
 ) -> dict[str, Any]:
     """Cancel a workshop and its sessions not yet taken; enrolments and attendance stay."""
     return await service.cancel_workshop(session, principal, workshop_id)
@@ -129,7 +129,7 @@ async def cancel_workshop(
     responses=WRITE_ERRORS,
 )
 async def add_session(
-    session: SessionDep, principal: Writer, workshop_id: int, body: SessionSlot
+    session: SessionDep, principal: SchoolManager, workshop_id: int, body: SessionSlot
 ) -> dict[str, Any]:
     """Add a session to a workshop; a room or creator clash is a 409 naming it."""
     return await sessions.add_session(session, principal, workshop_id, body)
@@ -137,7 +137,7 @@ async def add_session(
 
 @router.patch("/sessions/{session_id}", response_model=SessionRead, responses=WRITE_ERRORS)
 async def move_session(
-    session: SessionDep, principal: Writer, session_id: int, body: SessionMove
+    session: SessionDep, principal: SchoolManager, session_id: int, body: SessionMove
 ) -> dict[str, Any]:
     """Move a session to new times; a room or creator clash is a 409 naming it."""
     return await sessions.move_session(session, principal, session_id, body)
@@ -148,7 +148,9 @@ async def move_session(
     response_model=SessionRead,
     responses=errors(400, 401, 403, 404, 409),
 )
-async def cancel_session(session: SessionDep, principal: Writer, session_id: int) -> dict[str, Any]:
+async def cancel_session(
+    session: SessionDep, principal: SchoolManager, session_id: int
+) -> dict[str, Any]:
     """Cancel a session; its time slot is free again and the record is kept."""
     return await sessions.cancel_session(session, principal, session_id)
 

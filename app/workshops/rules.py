@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core import access
+from app.core.access import Principal
+from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.schemas import BANGKOK
 from app.models import AcademicTerm, ComputerRoom, User, Workshop
 from app.workshops.clashes import Slot
@@ -24,26 +25,6 @@ def invalid(field: Field, message: str, detail: str) -> Unprocessable:
     return Unprocessable(
         detail, errors=[{"field": field[0], "pointer": field[1], "message": message}]
     )
-
-
-# ---- scope -------------------------------------------------------------------------------
-
-
-def can_read_workshop(principal: Principal, school_id: int, creator_id: int) -> bool:
-    if principal.role == "creator":
-        return principal.creator_id == creator_id
-    return principal.can_read_school(school_id)
-
-
-def ensure_manages_workshop(principal: Principal, row: Any) -> None:
-    """404 outside the caller's scope; 403 when they can see it but not change it."""
-    if not can_read_workshop(principal, row.school_id, row.creator_id):
-        raise NotFound("No such workshop / ไม่พบเวิร์กช็อป")
-    if not principal.can_manage_school(row.school_id):
-        raise Forbidden(
-            f"Your role ({principal.role}) cannot change this workshop / "
-            "บทบาทของคุณไม่มีสิทธิ์แก้ไขเวิร์กช็อปนี้"
-        )
 
 
 async def lock_workshop(session: AsyncSession, principal: Principal, workshop_id: int) -> Any:
@@ -65,8 +46,10 @@ async def lock_workshop(session: AsyncSession, principal: Principal, workshop_id
         )
     ).one_or_none()
     if row is None:
-        raise NotFound("No such workshop / ไม่พบเวิร์กช็อป")
-    ensure_manages_workshop(principal, row)
+        raise access.not_found("workshop")
+    access.ensure_manages_workshop_record(
+        principal, school_id=row.school_id, creator_id=row.creator_id
+    )
     if row.status == "cancelled":
         raise Conflict("The workshop is cancelled / เวิร์กช็อปนี้ถูกยกเลิกแล้ว", field="status")
     return row

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core import access
+from app.core.access import Principal
+from app.core.errors import Conflict, Unprocessable
 from app.enrolments.withdrawal import fill_free_seats
 from app.models import Creator, Module, ModuleVersion, Workshop, WorkshopSession
 from app.workshops.clashes import ClashScope, Slot, clash_guard, ensure_no_clash
@@ -22,7 +23,6 @@ from app.workshops.rules import (
     body_field,
     ensure_fits_room,
     ensure_host_teacher,
-    ensure_manages_workshop,
     ensure_within_term,
     invalid,
     lock_workshop,
@@ -229,8 +229,10 @@ async def cancel_workshop(
         )
     ).one_or_none()
     if row is None:
-        raise NotFound("No such workshop / ไม่พบเวิร์กช็อป")
-    ensure_manages_workshop(principal, row)
+        raise access.not_found("workshop")
+    access.ensure_manages_workshop_record(
+        principal, school_id=row.school_id, creator_id=row.creator_id
+    )
     if row.status == "completed":
         raise Conflict(
             "A completed workshop cannot be cancelled / เวิร์กช็อปที่จบแล้วยกเลิกไม่ได้", field="status"

@@ -6,14 +6,14 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.principal import Principal
-from app.core.errors import Conflict, NotFound
+from app.core import access
+from app.core.access import Principal
+from app.core.errors import Conflict
 from app.models import ComputerRoom, Module, School, Workshop, WorkshopSession
 from app.workshops.clashes import ClashScope, clash_guard, ensure_no_clash
 from app.workshops.rules import (
     bangkok_midnight,
     body_field,
-    ensure_manages_workshop,
     ensure_within_term,
     invalid,
     lock_workshop,
@@ -84,8 +84,10 @@ async def _lock_session(session: AsyncSession, principal: Principal, session_id:
         )
     ).one_or_none()
     if row is None:
-        raise NotFound("No such session / ไม่พบเซสชัน")
-    ensure_manages_workshop(principal, row)
+        raise access.not_found("session")
+    access.ensure_manages_workshop_record(
+        principal, school_id=row.school_id, creator_id=row.creator_id
+    )
     return row
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from app.accounts.principal import Principal
+from app.core.access import Principal
 from app.core.schemas import BANGKOK
 from app.rooms.schedule import available_rooms_statement
 

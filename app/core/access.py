@@ -1,0 +1,205 @@
+"""Who is calling, and what they may reach: the one place where roles and scopes are decided.
+
+Every rule about which rows a role may read or change lives here. Services and queries ask
+this module (a `Principal` method, a role set, or a scope condition); they never compare role
+strings themselves. See SECURITY.md for the model in words.
+
+Outside the caller's scope a record "does not exist" (404, never 403), with the same message
+whether it is missing or elsewhere (`not_found`), so ids cannot be probed.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.core.errors import Forbidden, NotFound
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DEPARTMENT = "department"  # Bangkok's Education Department: reads everything, writes nothing
+    SCHOOL_ADMIN = "school_admin"
+    TEACHER = "teacher"
+    CREATOR = "creator"
+
+
+# The role sets, each named once. Route gates (`app.accounts.dependencies`) use these.
+ALL_ROLES = frozenset(Role)
+ADMINS = frozenset({Role.ADMIN})
+CITY_WIDE_READERS = frozenset({Role.ADMIN, Role.DEPARTMENT})
+SCHOOL_STAFF = frozenset({Role.SCHOOL_ADMIN, Role.TEACHER})
+# Write rooms, students, accounts, workshops and rosters of a school.
+SCHOOL_MANAGERS = frozenset({Role.ADMIN, Role.SCHOOL_ADMIN})
+# Exports, reports and roster exports: people who answer for a school or the city.
+REPORT_READERS = frozenset({Role.ADMIN, Role.DEPARTMENT, Role.SCHOOL_ADMIN})
+# Student records (profile, code, grade): staff and city-wide readers; never creators.
+STUDENT_READERS = frozenset({Role.ADMIN, Role.DEPARTMENT, Role.SCHOOL_ADMIN, Role.TEACHER})
+# Roles a school admin may give to accounts of their own school.
+SCHOOL_ADMIN_GRANTABLE = SCHOOL_STAFF
+
+
+# One message per kind of record, whatever the reason it is not there for this caller.
+NOT_FOUND_MESSAGES = {
+    "record": "No such record / ไม่พบข้อมูล",
+    "student": "No such student / ไม่พบนักเรียน",
+    "workshop": "No such workshop / ไม่พบเวิร์กช็อป",
+    "session": "No such session / ไม่พบเซสชัน",
+    "enrolment": "No such enrolment / ไม่พบการลงทะเบียน",
+    "room": "No such room / ไม่พบห้องคอมพิวเตอร์",
+    "school": "No such school / ไม่พบโรงเรียน",
+    "user": "No such user / ไม่พบผู้ใช้",
+    "creator": "No such creator / ไม่พบครีเอเตอร์",
+    "api_key": "No such API key / ไม่พบคีย์ API",
+}
+
+
+def not_found(what: str) -> NotFound:
+    """The one 404 for a kind of record: missing and out-of-scope read the same."""
+    return NotFound(NOT_FOUND_MESSAGES.get(what, NOT_FOUND_MESSAGES["record"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: int
+    username: str
+    role: Role
+    school_id: int | None
+    creator_id: int | None
+    via: str  # "token" or "api_key"
+    api_key_id: int | None = None
+
+    def has_role(self, roles: frozenset[Role]) -> bool:
+        return self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_school_admin(self) -> bool:
+        return self.role == Role.SCHOOL_ADMIN
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == Role.TEACHER
+
+    @property
+    def is_creator(self) -> bool:
+        return self.role == Role.CREATOR
+
+    @property
+    def is_school_staff(self) -> bool:
+        return self.role in SCHOOL_STAFF
+
+    @property
+    def reads_all_schools(self) -> bool:
+        return self.role in CITY_WIDE_READERS
+
+    @property
+    def reads_students(self) -> bool:
+        return self.role in STUDENT_READERS
+
+    @property
+    def own_school_id(self) -> int | None:
+        """The school a staff member belongs to; None for city-wide roles and creators."""
+        return self.school_id if self.is_school_staff else None
+
+    def can_read_school(self, school_id: int) -> bool:
+        return self.reads_all_schools or (self.is_school_staff and self.school_id == school_id)
+
+    def can_manage_school(self, school_id: int) -> bool:
+        """Write rooms, students, teachers, workshops of a school."""
+        return self.is_admin or (self.is_school_admin and self.school_id == school_id)
+
+    def ensure_reads_school(self, school_id: int, what: str = "record") -> None:
+        if not self.can_read_school(school_id):
+            raise not_found(what)
+
+    def ensure_manages_school(self, school_id: int, what: str = "record") -> None:
+        self.ensure_reads_school(school_id, what)
+        if not self.can_manage_school(school_id):
+            raise Forbidden(
+                f"Your role ({self.role}) cannot change this {what} / บทบาทของคุณไม่มีสิทธิ์แก้ไขข้อมูลนี้"
+            )
+
+    def can_read_student_of(self, school_id: int) -> bool:
+        """A student's record: their own school's staff and city-wide readers."""
+        return self.reads_students and self.can_read_school(school_id)
+
+
+# ---- workshops: the roster of one workshop (enrolments, attendance) -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopScope:
+    """The columns of a workshop that decide access."""
+
+    workshop_id: int
+    school_id: int
+    host_teacher_id: int
+    creator_id: int
+
+
+def can_read_workshop(principal: Principal, *, school_id: int, creator_id: int) -> bool:
+    """Staff of the school and city-wide readers; a creator only the workshops they lead."""
+    if principal.is_creator:
+        return principal.creator_id is not None and principal.creator_id == creator_id
+    return principal.can_read_school(school_id)
+
+
+def can_read(principal: Principal, scope: WorkshopScope) -> bool:
+    return can_read_workshop(principal, school_id=scope.school_id, creator_id=scope.creator_id)
+
+
+def can_manage(principal: Principal, scope: WorkshopScope) -> bool:
+    """Enrol, withdraw, take attendance: admin, the school's admin, the host teacher."""
+    if principal.is_teacher:
+        return principal.school_id == scope.school_id and (
+            principal.user_id == scope.host_teacher_id
+        )
+    return principal.can_manage_school(scope.school_id)
+
+
+def sees_names_only(principal: Principal) -> bool:
+    """Creators see students' names (and marks), never codes, grades or other data."""
+    return principal.is_creator
+
+
+def ensure_reads(principal: Principal, scope: WorkshopScope, what: str = "workshop") -> None:
+    if not can_read(principal, scope):
+        raise not_found(what)
+
+
+def ensure_manages(principal: Principal, scope: WorkshopScope, what: str = "workshop") -> None:
+    ensure_reads(principal, scope, what)
+    if not can_manage(principal, scope):
+        raise Forbidden(
+            f"Your role ({principal.role}) cannot change the roster of this {what}; "
+            "only an admin, the school's admin or the host teacher can / "
+            "เฉพาะผู้ดูแลระบบ ผู้ดูแลโรงเรียน หรือครูผู้ดูแลเวิร์กช็อปเท่านั้นที่แก้ไขได้"
+        )
+
+
+def ensure_manages_workshop_record(
+    principal: Principal, *, school_id: int, creator_id: int
+) -> None:
+    """Change a workshop itself (title, sessions, capacity): admin or the school's admin.
+
+    404 outside the caller's scope; 403 when they can see it but not change it."""
+    if not can_read_workshop(principal, school_id=school_id, creator_id=creator_id):
+        raise not_found("workshop")
+    if not principal.can_manage_school(school_id):
+        raise Forbidden(
+            f"Your role ({principal.role}) cannot change this workshop / "
+            "บทบาทของคุณไม่มีสิทธิ์แก้ไขเวิร์กช็อปนี้"
+        )
+
+
+def ensure_reads_history(principal: Principal, scope: WorkshopScope, what: str = "session") -> None:
+    """Attendance history (who changed what): admin, department, school admin, host teacher."""
+    ensure_reads(principal, scope, what)
+    if principal.reads_all_schools or can_manage(principal, scope):
+        return
+    raise Forbidden(
+        f"Your role ({principal.role}) cannot read the attendance history of this {what} / "
+        "บทบาทของคุณไม่มีสิทธิ์ดูประวัติการเช็กชื่อนี้"
+    )
