@@ -13,6 +13,7 @@ from app.enrolments.router import router as enrolments
 from app.exports.router import router as exports
 from app.health.router import router as health
 from app.oneroster.router import router as oneroster
+from app.privacy.router import router as privacy
 from app.reference.router import router as reference
 from app.reports.router import router as reports
 from app.rooms.router import router as rooms
@@ -34,6 +35,7 @@ ROUTERS = (
     reports,
     oneroster,
     audit,
+    privacy,
 )
 
 

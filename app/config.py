@@ -1,5 +1,8 @@
 """Service settings, read from the environment (`LMS_` prefix, plus `DATABASE_URL`)."""
 
+import contextlib
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -8,7 +11,11 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The signing secret this repository once shipped as its default. It is public, so anyone
+# could forge tokens with it: it is refused in every environment.
 DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+MIN_SECRET_LENGTH = 32
+SECRET_KEY_FILE = "secret_key"
 
 
 class Settings(BaseSettings):
@@ -31,16 +38,28 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = 30.0
     db_connect_timeout_s: float = 5.0
     db_statement_timeout_ms: int = 30_000
+    # /health/ready: the database check's own connection (never the request pool) and limit.
+    health_db_timeout_s: float = 2.0
     # On SIGTERM the server stops accepting connections and gives requests in flight this long
     # to finish (a little less than the usual 30 s an orchestrator waits before SIGKILL).
     graceful_shutdown_s: int = 25
 
-    # Tokens. The default secret is for development only; production refuses to start with it.
-    secret_key: str = DEV_SECRET
+    # Tokens. Unset: a random key is generated once and kept in `<state_dir>/secret_key`
+    # (mode 0600), so every process of one installation signs with the same key.
+    secret_key: str = Field(default="", repr=False)
     access_token_minutes: int = 30
-    # Sign-in throttling: after this many consecutive failures the account is locked for a while.
+    # Sign-in throttling, per (username, client address) and per client address, never per
+    # account alone: an attacker slows down their own address, not the account's owner.
+    # After `login_max_failures` failures each further one doubles the wait, from
+    # `login_base_delay_s` up to `login_max_delay_s`; failures are forgotten after a quiet day.
     login_max_failures: int = 5
-    login_lock_minutes: int = 15
+    login_address_max_failures: int = 30
+    login_base_delay_s: int = 15
+    login_max_delay_s: int = 15 * 60
+    login_forget_after_s: int = 24 * 60 * 60
+    # How many reverse proxies in front of the API append the client to X-Forwarded-For.
+    # 0: the address is the TCP peer's, and the header (which anyone can send) is ignored.
+    trusted_proxies: int = 0
     # Origins of the teachers' web frontend allowed by CORS (never "*" with credentials).
     cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
     max_request_body_bytes: int = 2 * 1024 * 1024
@@ -61,13 +80,15 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Bangkok"
 
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> "Settings":
-        if self.environment == "production" and (
-            self.secret_key == DEV_SECRET or len(self.secret_key) < 32
-        ):
+    def _secret_key_generated_or_strong(self) -> "Settings":
+        # No environment gets a usable default: a published default is a forgery kit.
+        if not self.secret_key.strip():
+            self.secret_key = load_or_create_secret_key(self.state_dir)
+        if self.secret_key == DEV_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH:
             raise ValueError(
-                "LMS_SECRET_KEY must be set to a random value of at least 32 characters "
-                "when LMS_ENVIRONMENT=production"
+                f"LMS_SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} "
+                "characters (the old published default is refused); leave it unset to have "
+                "one generated in LMS_STATE_DIR"
             )
         if "*" in self.cors_origins:
             raise ValueError("LMS_CORS_ORIGINS may not contain '*' (credentials are allowed)")
@@ -89,6 +110,42 @@ class Settings(BaseSettings):
                 "postgresql+asyncpg://user@host:5432/dbname"
             )
         return value
+
+
+def load_or_create_secret_key(state_dir: Path) -> str:
+    """The installation's signing key from `<state_dir>/secret_key`, created on first use.
+
+    Created with mode 0600 and published by a hard link, so processes starting at the same
+    time agree on one key and none reads a half-written file."""
+    path = state_dir / SECRET_KEY_FILE
+    try:
+        if not path.exists():
+            state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            draft = state_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(descriptor, "w") as file:
+                    file.write(secrets.token_urlsafe(48) + "\n")
+                    file.flush()
+                    os.fsync(file.fileno())
+                # Another process may have won the race: then its key is the one.
+                with contextlib.suppress(FileExistsError):
+                    os.link(draft, path)
+            finally:
+                draft.unlink(missing_ok=True)
+        if path.stat().st_mode & 0o077:
+            raise ValueError(
+                f"{path} is open to other users; run `chmod 600 {path}` (or set LMS_SECRET_KEY)"
+            )
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise ValueError(
+            f"cannot keep the generated secret key in {path} ({exc.strerror}); "
+            "set LMS_STATE_DIR to a writable folder or set LMS_SECRET_KEY"
+        ) from None
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ValueError(f"{path} holds no usable key; delete it to have a new one generated")
+    return key
 
 
 @lru_cache

@@ -5,12 +5,14 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 
 from app.config import Settings, get_settings
 
@@ -57,6 +59,34 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
 def get_engine() -> AsyncEngine:
     settings = get_settings()
     return create_engine(resolve_database_url(settings), settings)
+
+
+_readiness_engines: dict[URL, AsyncEngine] = {}
+
+
+def get_readiness_engine() -> AsyncEngine:
+    """The database of `get_engine()`, for `/health/ready` only, without a pool: each check
+    opens a short-lived connection of its own and closes it. So a probe never queues behind
+    requests for a pooled connection (a burst can hold them all for seconds), and nothing
+    stays open between checks. Autocommit: no BEGIN/ROLLBACK around the check's query."""
+    url = get_engine().url
+    if url not in _readiness_engines:
+        settings = get_settings()
+        timeout = settings.health_db_timeout_s
+        _readiness_engines[url] = create_async_engine(
+            url,
+            poolclass=NullPool,
+            isolation_level="AUTOCOMMIT",
+            connect_args={
+                "timeout": timeout,
+                "command_timeout": timeout,
+                "server_settings": {
+                    "statement_timeout": str(int(timeout * 1000)),
+                    "application_name": "bkk-lab-lms health",
+                },
+            },
+        )
+    return _readiness_engines[url]
 
 
 @lru_cache

@@ -7,9 +7,9 @@ from fastapi import Depends, FastAPI
 
 from app.api import include_routers
 from app.config import get_settings
-from app.core.errors import ProblemCORSMiddleware, install_error_handlers
+from app.core.errors import ProblemCORSMiddleware, install_error_handlers, unexpected_error
 from app.core.logging import configure_logging
-from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders
+from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders, UnhandledErrors
 from app.core.pagination import strict_query
 from app.db import get_engine
 from app.web.router import mount_web_app
@@ -33,6 +33,8 @@ def create_app() -> FastAPI:
         dependencies=[Depends(strict_query)],
     )
     install_error_handlers(app)
+    # Innermost: an unhandled error still leaves through CORS, security headers and the log.
+    app.add_middleware(UnhandledErrors, handler=unexpected_error)
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -209,10 +209,11 @@ def _pin_to_server_cpu() -> None:
 
 
 def token_for(user_id: int) -> str:
-    """A bearer token the bench servers accept (they run with the bench's secret)."""
+    """A bearer token the bench servers accept (they run with the bench's secret). Users the
+    bench creates have never been deactivated nor changed their password: epoch 0."""
     from app.core.security import create_access_token
 
-    return create_access_token(user_id=user_id, secret=SECRET, minutes=240)
+    return create_access_token(user_id=user_id, auth_epoch=0, secret=SECRET, minutes=240)
 
 
 async def fetch(db: BenchDb, sql: str, *args: Any) -> list[Any]:

@@ -5,6 +5,7 @@ fresh database is created on that server and dropped at the end. Each test sees 
 tables (truncated after every test), so tests may commit freely and run concurrent requests.
 """
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -24,6 +25,13 @@ from app.core import embedded, migrate
 from app.db import create_engine
 
 TEST_OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+
+# Without LMS_SECRET_KEY the service generates its key into the state folder: for the tests a
+# throw-away one, never the developer's .lms/. Child processes (`lms` commands, served APIs)
+# inherit it, so they sign and check tokens with the same key as the tests.
+_STATE_DIR = tempfile.mkdtemp(prefix="lms-test-state-")
+os.environ["LMS_STATE_DIR"] = _STATE_DIR
+atexit.register(shutil.rmtree, _STATE_DIR, ignore_errors=True)
 
 
 def _plain_dsn(url: str) -> str:

@@ -171,12 +171,18 @@ def password_hash() -> str:
     return _password_hash
 
 
-def token_for(user_id: int, role: str) -> str:
+def token_for(user_id: int, role: str, auth_epoch: int = 0) -> str:
+    """A token for an account at `auth_epoch` (0 when created; every password or
+    active-state change bumps it and makes earlier tokens stale)."""
     from app.config import get_settings
     from app.core.security import create_access_token
 
     return create_access_token(
-        user_id=user_id, secret=get_settings().secret_key, minutes=30, role=role
+        user_id=user_id,
+        auth_epoch=auth_epoch,
+        secret=get_settings().secret_key,
+        minutes=30,
+        role=role,
     )
 
 
@@ -239,8 +245,15 @@ class ApiWorld(World):
                 creator_id=creator,
                 password_hash=password_hash(),
             )
+        # The teacher's epoch moved when the password was set above.
+        self.auth_epochs = {
+            uid: epoch for uid, epoch in await s.execute(text("SELECT id, auth_epoch FROM users"))
+        }
         self.headers = {
-            role: {"Authorization": f"Bearer {token_for(uid, role.removeprefix('other_'))}"}
+            role: {
+                "Authorization": "Bearer "
+                + token_for(uid, role.removeprefix("other_"), self.auth_epochs[uid])
+            }
             for role, uid in self.users.items()
         }
         await s.commit()

@@ -68,6 +68,8 @@ SLOT = {"starts_at": "2026-06-17T09:00:00+07:00", "ends_at": "2026-06-17T10:00:0
 
 CASES: list[Case] = [
     Case("GET", "/health", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/health/live", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/health/ready", row(200, 200, 200, 200, 200, 200, 200, 200)),
     Case(
         "POST",
         "/api/v1/auth/token",
@@ -171,6 +173,11 @@ CASES: list[Case] = [
         body=lambda w: {"first_name_en": "New"},
     ),
     Case("POST", "/api/v1/students/{w.student_ids[0]}/deactivate", SCHOOL_WRITE_200),
+    Case(
+        "GET",
+        "/api/v1/students/{w.student_ids[0]}/enrolments",
+        row(401, 200, 200, 200, 200, 403, 404, 404),
+    ),
     Case("GET", "/api/v1/workshops", READ_ALL),
     Case("GET", "/api/v1/workshops/{w.workshop_id}", SCHOOL_READ),
     Case(
@@ -253,7 +260,21 @@ CASES: list[Case] = [
         "/api/v1/sessions/{w.session_id}/attendance/history",
         row(401, 200, 200, 200, 200, 403, 404, 404),
     ),
-    Case("GET", "/api/v1/audit-events", ADMIN_ONLY_200),
+    # A school admin reads their own school's events (others' are filtered out, never 404).
+    Case("GET", "/api/v1/audit-events", row(401, 200, 403, 200, 403, 403, 200, 403)),
+    # PDPA oversight is the data controller's: admins, and a school admin for their own
+    # school's students (another school's admin gets an empty page, not a 404).
+    Case("GET", "/api/v1/privacy/read-log", row(401, 200, 403, 200, 403, 403, 200, 403)),
+    Case(
+        "GET",
+        "/api/v1/privacy/read-log?student_id={w.student_ids[0]}",
+        row(401, 200, 403, 200, 403, 403, 404, 403),
+    ),
+    Case(
+        "GET",
+        "/api/v1/students/{w.student_ids[0]}/data-export",
+        row(401, 200, 403, 200, 403, 403, 404, 403),
+    ),
 ]
 
 

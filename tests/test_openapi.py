@@ -2,7 +2,12 @@
 
 from app.main import create_app
 
-PUBLIC = {("GET", "/health"), ("POST", "/api/v1/auth/token")}
+PUBLIC = {
+    ("GET", "/health"),
+    ("GET", "/health/live"),
+    ("GET", "/health/ready"),
+    ("POST", "/api/v1/auth/token"),
+}
 
 
 def operations():

@@ -28,8 +28,12 @@ def _unauthorized(detail: str) -> Unauthorized:
     return Unauthorized(detail, headers=_UNAUTHORIZED_HEADERS)
 
 
+# The token's epoch must still be the account's: a password change, deactivation or
+# reactivation bumps it (trigger trg_users_auth_epoch), ending every token issued before,
+# checked in the one query that loads the caller.
 _USER_SQL = text(
-    "SELECT id, username, role, school_id, creator_id FROM users WHERE id = :id AND is_active"
+    "SELECT id, username, role, school_id, creator_id FROM users "
+    "WHERE id = :id AND is_active AND auth_epoch = :epoch"
 )
 _API_KEY_SQL = text(
     "SELECT k.id AS key_id, k.secret_hash, u.id, u.username, u.role, u.school_id, u.creator_id "
@@ -81,13 +85,15 @@ async def get_principal(
             )
         return principal
     try:
-        claims = decode_access_token(token, secret=get_settings().secret_key)
-        user_id = int(claims["sub"])
-    except (jwt.InvalidTokenError, ValueError, KeyError):
+        user_id, epoch = decode_access_token(token, secret=get_settings().secret_key)
+    except jwt.InvalidTokenError:
         raise _unauthorized("Invalid or expired token / โทเค็นไม่ถูกต้องหรือหมดอายุ") from None
-    row = (await session.execute(_USER_SQL, {"id": user_id})).mappings().first()
+    row = (await session.execute(_USER_SQL, {"id": user_id, "epoch": epoch})).mappings().first()
     if row is None:
-        raise _unauthorized("Account not found or disabled / ไม่พบบัญชีหรือถูกระงับ")
+        raise _unauthorized(
+            "Token no longer valid or account disabled; sign in again / "
+            "โทเค็นใช้ไม่ได้แล้วหรือบัญชีถูกระงับ กรุณาเข้าสู่ระบบใหม่"
+        )
     return Principal(
         row["id"],
         row["username"],
@@ -120,3 +126,4 @@ AdminOnly = Annotated[Principal, Depends(require_roles(access.ADMINS))]
 SchoolManager = Annotated[Principal, Depends(require_roles(access.SCHOOL_MANAGERS))]
 ReportReader = Annotated[Principal, Depends(require_roles(access.REPORT_READERS))]
 StudentReader = Annotated[Principal, Depends(require_roles(access.STUDENT_READERS))]
+AuditReader = Annotated[Principal, Depends(require_roles(access.AUDIT_READERS))]

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.accounts import service
+from app.accounts import keys, service
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.accounts.schemas import (
     ApiKeyCreate,
@@ -26,14 +26,35 @@ from app.db import SessionDep
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
+def client_address(request: Request, trusted_proxies: int) -> str | None:
+    """The caller's IP address: the TCP peer's, unless `trusted_proxies` reverse proxies are
+    declared, then the entry the outermost of them appended to X-Forwarded-For. Entries to the
+    left of it were written by the client and prove nothing."""
+    peer = request.client.host if request.client else None
+    if trusted_proxies <= 0:
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    return hops[-trusted_proxies] if len(hops) >= trusted_proxies else peer
+
+
 @router.post("/auth/token", response_model=TokenRead, responses=errors(401, 422, 429))
 async def sign_in(
-    session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenRead:
     """Sign in with username and password (OAuth2 password flow); returns a bearer JWT."""
+    settings = get_settings()
     try:
         token, expires_in = await service.sign_in(
-            session, username=form.username, password=form.password, settings=get_settings()
+            session,
+            username=form.username,
+            password=form.password,
+            address=client_address(request, settings.trusted_proxies),
+            settings=settings,
         )
     except Unauthorized:
         await session.commit()  # keep the failure count even though the answer is an error
@@ -54,7 +75,8 @@ async def read_me(session: SessionDep, principal: CurrentPrincipal) -> dict:
     responses=errors(400, 401, 403, 404, 409, 422),
 )
 async def create_user(session: SessionDep, body: UserCreate, principal: SchoolManager) -> dict:
-    """Create an account (admin: any; school admin: teachers of their own school)."""
+    """Create an account (admin: any; school admin: teachers of their own school); not with an
+    API key (403)."""
     user_id = await service.create_user(session, body, actor=principal)
     return await service.user_read(session, user_id)
 
@@ -78,19 +100,22 @@ async def list_users(
     return {"items": items, "total": total}
 
 
-@router.get("/users/{user_id}", response_model=UserRead, responses=errors(401, 404))
+@router.get("/users/{user_id:int}", response_model=UserRead, responses=errors(401, 404))
 async def read_user(session: SessionDep, principal: CurrentPrincipal, user_id: int) -> dict:
     """One account in your scope."""
     return await service.get_user(session, principal, user_id)
 
 
 @router.patch(
-    "/users/{user_id}", response_model=UserRead, responses=errors(401, 403, 404, 409, 422)
+    "/users/{user_id:int}", response_model=UserRead, responses=errors(401, 403, 404, 409, 422)
 )
 async def update_user(
     session: SessionDep, principal: SchoolManager, user_id: int, body: UserUpdate
 ) -> dict:
-    """Change names, e-mail, password or active state (admin; school admin for their staff)."""
+    """Change names, e-mail, password or active state (admin; school admin for their staff).
+
+    Not with an API key (403). A new password or a change of active state signs the account
+    out everywhere; deactivation also revokes its API keys."""
     return await service.update_user(session, principal, user_id, body)
 
 
@@ -103,8 +128,10 @@ async def update_user(
 async def create_api_key(
     session: SessionDep, body: ApiKeyCreate, principal: SchoolManager
 ) -> ApiKeyCreated:
-    """Create an API key for scripts; the key is shown once, only its hash is stored."""
-    row, key = await service.create_api_key(session, body, principal)
+    """Create an API key for scripts; the key is shown once, only its hash is stored.
+
+    Needs a password sign-in: an API key cannot create keys (403)."""
+    row, key = await keys.create_api_key(session, body, principal)
     return ApiKeyCreated(
         key=key, **ApiKeyRead.model_validate(row, from_attributes=True).model_dump()
     )
@@ -116,12 +143,12 @@ async def list_api_keys(
     principal: SchoolManager,
 ) -> list[ApiKeyRead]:
     """API keys: all (admin) or your school's (school admin). Secrets are never shown."""
-    keys = await service.list_api_keys(session, principal)
-    return [ApiKeyRead.model_validate(k, from_attributes=True) for k in keys]
+    found = await keys.list_api_keys(session, principal)
+    return [ApiKeyRead.model_validate(k, from_attributes=True) for k in found]
 
 
-@router.delete("/api-keys/{key_id}", response_model=ApiKeyRead, responses=errors(401, 403, 404))
+@router.delete("/api-keys/{key_id:int}", response_model=ApiKeyRead, responses=errors(401, 403, 404))
 async def revoke_api_key(session: SessionDep, key_id: int, principal: SchoolManager) -> ApiKeyRead:
-    """Revoke an API key; it stops working at once."""
-    key = await service.revoke_api_key(session, key_id, principal)
+    """Revoke an API key, and every key minted from it; they stop working at once."""
+    key = await keys.revoke_api_key(session, key_id, principal)
     return ApiKeyRead.model_validate(key, from_attributes=True)

@@ -1,11 +1,11 @@
 """Request and response bodies for accounts, tokens and API keys."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from app.core.schemas import StrictModel
+from app.core.schemas import ApiDateTime, StrictModel
 
 Role = Literal["admin", "department", "school_admin", "teacher", "creator"]
 
@@ -67,7 +67,15 @@ class ApiKeyCreate(StrictModel):
     user_id: int | None = Field(
         default=None, description="The account the key acts as (admins only; default: you)"
     )
-    expires_at: AwareDatetime | None = None
+    expires_at: ApiDateTime | None = Field(default=None, description="In the future; with offset")
+
+    @field_validator("expires_at")
+    @classmethod
+    def _in_the_future(cls, value: datetime | None) -> datetime | None:
+        # A key born expired is a mistake (a wrong year, a Unix time), not a request.
+        if value is not None and value <= datetime.now(UTC):
+            raise ValueError("must be in the future / ต้องเป็นเวลาในอนาคต")
+        return value
 
 
 class ApiKeyRead(BaseModel):

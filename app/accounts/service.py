@@ -1,74 +1,80 @@
-"""Sign-in, accounts and API keys."""
+"""Sign-in and accounts. API keys: `app.accounts.keys`; throttling: `app.accounts.throttling`."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.schemas import ApiKeyCreate, UserCreate, UserUpdate
+from app.accounts import keys, throttling
+from app.accounts.schemas import UserCreate, UserUpdate
 from app.audit import service as audit
 from app.config import Settings
-from app.core.access import Principal
-from app.core.errors import AppError, BadRequest, Conflict, Forbidden, NotFound, Unauthorized
-from app.core.security import create_access_token, hash_password, new_api_key, verify_password
-from app.models import ApiKey, Creator, School, User
-
-
-class TooManyAttempts(AppError):
-    status, slug, title = 429, "too-many-attempts", "Too many attempts / พยายามหลายครั้งเกินไป"
-
+from app.core.access import SCHOOL_ADMIN_GRANTABLE, SCHOOL_STAFF, Principal, Role
+from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from app.core.security import create_access_token, hash_password, verify_password
+from app.models import Creator, School, User
 
 BAD_CREDENTIALS = "Wrong username or password / ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
 
 
 async def sign_in(
-    session: AsyncSession, *, username: str, password: str, settings: Settings
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    address: str | None,
+    settings: Settings,
 ) -> tuple[str, int]:
-    """A new access token for valid credentials.
+    """A new access token for valid credentials, from the client at `address`.
 
-    Same answer for an unknown user and a wrong password. After `login_max_failures`
-    consecutive failures the account is locked for `login_lock_minutes`.
+    Same answer for an unknown user and a wrong password. Failures slow down this address for
+    this username (and, past a higher limit, for usernames it never signed in as): 429 with
+    Retry-After, checked before the password so a held-back guess costs nothing and learns
+    nothing. The account itself is never locked, so a stranger cannot lock its owner out.
     """
+    network = throttling.client_network(address)
+    await throttling.ensure_allowed(session, address=network, username=username)
     user = (
-        await session.execute(select(User).where(User.username == username).with_for_update())
+        await session.execute(select(User).where(User.username == username))
     ).scalar_one_or_none()
-    now = datetime.now(UTC)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        retry = int((user.locked_until - now).total_seconds()) + 1
-        raise TooManyAttempts(
-            "Too many failed sign-ins; try again later / เข้าสู่ระบบผิดหลายครั้ง โปรดลองใหม่ภายหลัง",
-            headers={"Retry-After": str(retry)},
-        )
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
-        locked = False
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= settings.login_max_failures:
-                user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
-                user.failed_logins = 0
-                locked = True
+        wait_s = await throttling.record_failure(
+            session,
+            address=network,
+            username=username,
+            policy=throttling.ThrottlePolicy.from_settings(settings),
+        )
         await audit.record(
             session,
             "auth.sign_in_failed",
             None,
             actor_user_id=user.id if user else None,
             via="token",
-            details={"username": username[:100], "locked": locked},
+            details={"username": username[:100], "address": network, "wait_s": wait_s},
         )
         await session.flush()
         raise Unauthorized(BAD_CREDENTIALS, headers={"WWW-Authenticate": "Bearer"})
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    await throttling.record_success(session, address=network, username=username)
+    user.last_login_at = datetime.now(UTC)
     await audit.record(
-        session, "auth.sign_in", None, actor_user_id=user.id, via="token", school_id=user.school_id
+        session,
+        "auth.sign_in",
+        None,
+        actor_user_id=user.id,
+        via="token",
+        school_id=user.school_id,
+        details={"address": network},
     )
     await session.flush()
     minutes = settings.access_token_minutes
     token = create_access_token(
-        user_id=user.id, secret=settings.secret_key, minutes=minutes, role=user.role
+        user_id=user.id,
+        auth_epoch=user.auth_epoch,
+        secret=settings.secret_key,
+        minutes=minutes,
+        role=user.role,
     )
     return token, minutes * 60
 
@@ -119,9 +125,11 @@ async def user_read(session: AsyncSession, user_id: int) -> dict[str, Any]:
 
 async def create_user(session: AsyncSession, data: UserCreate, *, actor: Principal | None) -> int:
     """Create an account. `actor=None` is the operator's CLI (no scope limits)."""
+    keys.ensure_not_api_key(actor, "create accounts")
+    role = Role(data.role)
     if actor is not None and not actor.is_admin:
         # A school admin adds teachers and school admins of their own school only.
-        if actor.role != "school_admin" or data.role not in ("teacher", "school_admin"):
+        if not actor.is_school_admin or role not in SCHOOL_ADMIN_GRANTABLE:
             raise Forbidden(
                 "You may only create teacher accounts for your school / "
                 "สร้างได้เฉพาะบัญชีครูในโรงเรียนของคุณ"
@@ -129,7 +137,7 @@ async def create_user(session: AsyncSession, data: UserCreate, *, actor: Princip
         if data.school_id not in (None, actor.school_id):
             raise NotFound("No such school / ไม่พบโรงเรียน")
         data = data.model_copy(update={"school_id": actor.school_id})
-    if data.role in ("teacher", "school_admin") and data.school_id is None:
+    if role in SCHOOL_STAFF and data.school_id is None:
         raise BadRequest(
             "school_id is required for this role / ต้องระบุโรงเรียน",
             errors=[
@@ -140,7 +148,7 @@ async def create_user(session: AsyncSession, data: UserCreate, *, actor: Princip
                 }
             ],
         )
-    if data.role == "creator" and data.creator_id is None:
+    if role is Role.CREATOR and data.creator_id is None:
         raise BadRequest(
             "creator_id is required for role creator / ต้องระบุครีเอเตอร์",
             errors=[
@@ -157,85 +165,13 @@ async def create_user(session: AsyncSession, data: UserCreate, *, actor: Princip
         full_name_th=data.full_name_th,
         full_name_en=data.full_name_en,
         role=data.role,
-        school_id=data.school_id if data.role in ("teacher", "school_admin") else None,
-        creator_id=data.creator_id if data.role == "creator" else None,
+        school_id=data.school_id if role in SCHOOL_STAFF else None,
+        creator_id=data.creator_id if role is Role.CREATOR else None,
         password_hash=hash_password(data.password),
     )
     session.add(user)
     await session.flush()
     return user.id
-
-
-async def create_api_key(
-    session: AsyncSession, data: ApiKeyCreate, actor: Principal
-) -> tuple[ApiKey, str]:
-    user_id = data.user_id or actor.user_id
-    owner = await session.get(User, user_id)
-    if owner is None or not owner.is_active:
-        raise NotFound("No such user / ไม่พบผู้ใช้")
-    # School admins create keys for their own account (and so their own school).
-    if not actor.is_admin and (actor.role != "school_admin" or user_id != actor.user_id):
-        raise Forbidden(
-            "School admins create keys for their own account only / สร้างคีย์ได้เฉพาะบัญชีของตนเอง"
-        )
-    key, prefix, secret_hash = new_api_key()
-    row = ApiKey(
-        prefix=prefix,
-        secret_hash=secret_hash,
-        name=data.name,
-        user_id=user_id,
-        school_id=owner.school_id,
-        created_by=actor.user_id,
-        expires_at=data.expires_at,
-    )
-    session.add(row)
-    await session.flush()
-    await session.refresh(row)
-    await audit.record(
-        session,
-        "api_key.created",
-        actor,
-        school_id=owner.school_id,
-        target_type="api_key",
-        target_id=row.id,
-        details={"name": data.name, "prefix": prefix, "user_id": user_id},
-    )
-    return row, key
-
-
-def _keys_in_scope(actor: Principal):
-    statement = select(ApiKey)
-    if not actor.is_admin:
-        statement = statement.where(ApiKey.school_id == actor.school_id)
-    return statement
-
-
-async def list_api_keys(session: AsyncSession, actor: Principal) -> list[ApiKey]:
-    result = await session.execute(_keys_in_scope(actor).order_by(ApiKey.id))
-    return list(result.scalars())
-
-
-async def revoke_api_key(session: AsyncSession, key_id: int, actor: Principal) -> ApiKey:
-    key = (
-        await session.execute(_keys_in_scope(actor).where(ApiKey.id == key_id))
-    ).scalar_one_or_none()
-    if key is None:
-        raise NotFound("No such API key / ไม่พบคีย์")
-    if key.revoked_at is None:
-        await session.execute(
-            text("UPDATE api_keys SET revoked_at = now(), revoked_by = :by WHERE id = :id"),
-            {"by": actor.user_id, "id": key_id},
-        )
-        await audit.record(
-            session,
-            "api_key.revoked",
-            actor,
-            school_id=key.school_id,
-            target_type="api_key",
-            target_id=key_id,
-        )
-        await session.refresh(key)
-    return key
 
 
 async def set_demo_passwords(session: AsyncSession, password: str) -> list[str]:
@@ -278,7 +214,7 @@ def users_in_scope(actor: Principal):
     statement = select(User.id)
     if actor.reads_all_schools:
         return statement
-    if actor.role in ("school_admin", "teacher"):
+    if actor.is_school_staff:
         return statement.where(User.school_id == actor.school_id)
     return statement.where(User.id == actor.user_id)
 
@@ -328,27 +264,36 @@ async def get_user(session: AsyncSession, actor: Principal, user_id: int) -> dic
 async def update_user(
     session: AsyncSession, actor: Principal, user_id: int, data: UserUpdate
 ) -> dict[str, Any]:
-    """Admins change any account; school admins their own school's staff."""
+    """Admins change any account; school admins their own school's staff.
+
+    A new password or a change of active state ends every token issued before (the
+    `users.auth_epoch` trigger); deactivation also revokes the account's API keys."""
+    keys.ensure_not_api_key(actor, "change accounts or passwords")
     await get_user(session, actor, user_id)  # 404 outside the caller's scope
     user = await session.get(User, user_id, with_for_update=True)
     assert user is not None
     if not actor.is_admin and not (
-        actor.role == "school_admin"
+        actor.is_school_admin
         and user.school_id == actor.school_id
-        and user.role in ("teacher", "school_admin")
+        and Role(user.role) in SCHOOL_ADMIN_GRANTABLE
     ):
         raise Forbidden("You may not change this account / คุณแก้ไขบัญชีนี้ไม่ได้")
     changes = data.model_dump(exclude_unset=True)
     if changes.get("is_active") is False and user_id == actor.user_id:
         raise Conflict("You cannot deactivate your own account / ปิดบัญชีของตนเองไม่ได้")
+    deactivating = changes.get("is_active") is False and user.is_active
     password = changes.pop("password", None)
     for field, value in changes.items():
         setattr(user, field, value)
     if password:
         user.password_hash = hash_password(password)
-        user.failed_logins = 0
-        user.locked_until = None
+        # The owner, told to sign in with the new password, must not wait out the failures
+        # their forgotten one piled up; a guesser's count restarts against a password it
+        # no longer knows.
+        await throttling.forget_username(session, user.username)
     await session.flush()
+    if deactivating:
+        await keys.revoke_keys_of_user(session, user_id=user_id, actor=actor)
     await audit.record(
         session,
         "user.updated",

@@ -17,12 +17,13 @@ from app.attendance.schemas import (
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep
 from app.db import SessionDep
+from app.privacy import service as privacy
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
 
 
 @router.get(
-    "/sessions/{session_id}/attendance",
+    "/sessions/{session_id:int}/attendance",
     response_model=RosterRead | RosterNamesRead,
     responses=errors(400, 401, 404, 422),
 )
@@ -32,11 +33,19 @@ async def read_roster(
     principal: CurrentPrincipal,
 ) -> RosterRead | RosterNamesRead:
     """A session's roster: every enrolled student with their mark, or null when unmarked."""
-    return await service.read_roster(session, session_id=session_id, principal=principal)
+    roster = await service.read_roster(session, session_id=session_id, principal=principal)
+    await privacy.record_read(
+        session,
+        principal=principal,
+        action="roster.attendance",
+        student_ids=[entry.student.id for entry in roster.items],
+        scope={"session_id": session_id},
+    )
+    return roster
 
 
 @router.put(
-    "/sessions/{session_id}/attendance",
+    "/sessions/{session_id:int}/attendance",
     response_model=AttendanceSaved,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
@@ -51,7 +60,7 @@ async def save_marks(
 
 
 @router.post(
-    "/sessions/{session_id}/close",
+    "/sessions/{session_id:int}/close",
     response_model=SessionClosed,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
@@ -65,7 +74,7 @@ async def close_session(
 
 
 @router.get(
-    "/sessions/{session_id}/attendance/history",
+    "/sessions/{session_id:int}/attendance/history",
     response_model=Page[AttendanceChangeRead],
     responses=errors(400, 401, 403, 404, 422),
 )
@@ -79,7 +88,7 @@ async def list_attendance_changes(
     student_id: Annotated[int | None, Query(description="Only this student's changes")] = None,
 ) -> Page[AttendanceChangeRead]:
     """Every change to the session's attendance: old and new mark, who and when."""
-    return await history.list_changes(
+    changes = await history.list_changes(
         session,
         session_id=session_id,
         principal=principal,
@@ -88,3 +97,11 @@ async def list_attendance_changes(
         request=request,
         response=response,
     )
+    await privacy.record_read(
+        session,
+        principal=principal,
+        action="attendance.history",
+        student_ids=[change.student.id for change in changes.items],
+        scope={"session_id": session_id},
+    )
+    return changes

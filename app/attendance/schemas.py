@@ -4,7 +4,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.core.schemas import BangkokDatetime, InputDatetime, ReadModel, StrictModel
+from app.core.schemas import ApiDateTime, BangkokDatetime, ReadModel, StrictModel
 from app.enrolments.schemas import EnrolledStudent, EnrolmentStatus, StudentName
 
 AttendanceStatus = Literal["present", "late", "excused", "absent"]
@@ -15,7 +15,7 @@ MAX_MARKS = 500
 class MarkIn(StrictModel):
     student_id: int
     status: AttendanceStatus
-    arrived_at: InputDatetime | None = Field(
+    arrived_at: ApiDateTime | None = Field(
         default=None, description="Only for present or late; with a UTC offset"
     )
     note: str = Field(default="", max_length=1000)

@@ -27,7 +27,7 @@ from app.attendance.schemas import (
 from app.audit import service as audit
 from app.core import access
 from app.core.access import Principal, WorkshopScope
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, Unprocessable
 from app.models.attendance import EDFI_ATTENDANCE_DESCRIPTORS
 
 # Students who are on the roster: those holding a place now (a withdrawn student keeps
@@ -36,7 +36,7 @@ ON_ROSTER = ("enrolled", "completed")
 
 _SESSION_SQL = (
     "SELECT s.id, s.workshop_id, s.school_id, s.starts_at, s.ends_at, s.status, s.taken_at, "
-    "s.taken_by, w.host_teacher_id, w.creator_id "
+    "s.taken_by, w.host_teacher_id, w.creator_id, w.open_to_all_schools "
     "FROM workshop_sessions s JOIN workshops w ON w.id = s.workshop_id WHERE s.id = :id"
 )
 _SELECT_SESSION = text(_SESSION_SQL)
@@ -46,12 +46,14 @@ _ROSTER = text(
     SELECT st.id AS student_id, st.student_code AS code,
            st.first_name_th || ' ' || st.last_name_th AS name_th,
            trim(st.first_name_en || ' ' || st.last_name_en) AS name_en, st.grade_level,
+           st.school_id AS student_school_id,
            e.status AS enrolment_status, a.status, a.arrived_at, a.note, a.marked_by, a.marked_at
     FROM enrolments e
     JOIN students st ON st.id = e.student_id
     LEFT JOIN attendance a ON a.session_id = :session_id AND a.student_id = e.student_id
     WHERE e.workshop_id = :workshop_id
       AND (e.status IN ('enrolled', 'completed') OR a.id IS NOT NULL)
+      AND (CAST(:own_students_of AS integer) IS NULL OR st.school_id = :own_students_of)
     ORDER BY st.student_code, st.id
     """
 )
@@ -109,6 +111,7 @@ def scope_of(row: RowMapping) -> WorkshopScope:
         school_id=row["school_id"],
         host_teacher_id=row["host_teacher_id"],
         creator_id=row["creator_id"],
+        open_to_all_schools=row["open_to_all_schools"],
     )
 
 
@@ -119,7 +122,7 @@ async def load_session(session: AsyncSession, session_id: int, *, lock: bool = F
         .first()
     )
     if row is None:
-        raise NotFound("No such session / ไม่พบคาบเรียน")
+        raise access.not_found("session")
     return row
 
 
@@ -137,26 +140,26 @@ async def _writable_session(
 
 
 async def _roster(
-    session: AsyncSession, session_id: int, info: RowMapping | None = None
+    session: AsyncSession,
+    session_id: int,
+    principal: Principal,
+    info: RowMapping | None = None,
+    own_students_of: int | None = None,
 ) -> RosterRead:
-    """The roster; `info` is the session row when the caller has it fresh."""
+    """The roster; `info` is the session row when the caller has it fresh. Visiting students
+    appear by name only to the host; `own_students_of` narrows to one school's students."""
     info = info or await load_session(session, session_id)
-    rows = (
-        await session.execute(
-            _ROSTER, {"session_id": session_id, "workshop_id": info["workshop_id"]}
-        )
-    ).mappings()
+    params = {
+        "session_id": session_id,
+        "workshop_id": info["workshop_id"],
+        "own_students_of": own_students_of,
+    }
+    rows = (await session.execute(_ROSTER, params)).mappings()
     items = [
         RosterEntry.model_validate(
             {
                 **row,
-                "student": {
-                    "id": row["student_id"],
-                    "code": row["code"],
-                    "name_th": row["name_th"],
-                    "name_en": row["name_en"],
-                    "grade_level": row["grade_level"],
-                },
+                "student": _student(row, principal, host_school_id=info["school_id"]),
                 "edfi_descriptor": EDFI_ATTENDANCE_DESCRIPTORS.get(row["status"]),
             }
         )
@@ -165,6 +168,18 @@ async def _roster(
     tally = Counter(item.status or "unmarked" for item in items)
     counts = AttendanceCounts.model_validate({**tally, "total": len(items)})
     return RosterRead(session=SessionInfo.model_validate(info), counts=counts, items=items)
+
+
+def _student(row: RowMapping, principal: Principal, *, host_school_id: int) -> dict[str, Any]:
+    details = access.sees_student_details(principal, row["student_school_id"])
+    return {
+        "id": row["student_id"],
+        "code": row["code"] if details else None,
+        "name_th": row["name_th"],
+        "name_en": row["name_en"],
+        "grade_level": row["grade_level"] if details else None,
+        "visiting": row["student_school_id"] != host_school_id,
+    }
 
 
 def _names_only(roster: RosterRead) -> RosterNamesRead:
@@ -190,8 +205,8 @@ async def read_roster(
 ) -> RosterRead | RosterNamesRead:
     """Every student on the list with their mark, or `status: null` when not marked yet."""
     info = await load_session(session, session_id)
-    access.ensure_reads(principal, scope_of(info), "session")
-    roster = await _roster(session, session_id, info)
+    own_students_of = access.roster_school_filter(principal, scope_of(info), "session")
+    roster = await _roster(session, session_id, principal, info, own_students_of)
     return _names_only(roster) if access.sees_names_only(principal) else roster
 
 
@@ -274,7 +289,7 @@ async def save_marks(
             kept_excused=len(kept),
         )
     await session.execute(_MARK_TAKEN, {"id": session_id, "user_id": principal.user_id})
-    roster = await _roster(session, session_id)
+    roster = await _roster(session, session_id, principal)
     return AttendanceSaved(
         session=roster.session,
         counts=roster.counts,
@@ -322,7 +337,7 @@ async def close_session(
     absent = list(inserted.scalars())
     await session.execute(_COMPLETE_SESSION, {"id": session_id, "user_id": principal.user_id})
     await _record(session, principal, info, "attendance.closed", marked_absent=len(absent))
-    roster = await _roster(session, session_id)
+    roster = await _roster(session, session_id, principal)
     return SessionClosed(
         session=roster.session,
         counts=roster.counts,

@@ -62,6 +62,7 @@ def _filtered(
 async def list_events(
     session: AsyncSession,
     *,
+    scope_school_id: int | None,
     action: str | None,
     actor: int | None,
     school: int | None,
@@ -71,7 +72,11 @@ async def list_events(
     request: Request,
     response: Response,
 ) -> dict[str, Any]:
+    """Events newest first; `scope_school_id` (a school admin's school) narrows to events
+    recorded against that school, whatever the filters say."""
     statement = _filtered(action=action, actor=actor, school=school, from_=from_, to=to)
+    if scope_school_id is not None:
+        statement = statement.where(AuditEvent.school_id == scope_school_id)
     rows, total = await fetch_page(session, statement, page, request, response)
     items = [
         AuditEventRead.model_validate(

@@ -112,11 +112,19 @@ def export_attendance(
     count: Annotated[
         bool, typer.Option(help="Count rows first, for a progress bar with an end")
     ] = True,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Students as a pseudonym of this export (student_code), no names",
+        ),
+    ] = False,
 ) -> None:
     """Export attendance rows (the API's columns) to FILE, with progress on stderr."""
     from app.core.errors import AppError
     from app.exports import service
     from app.exports.filters import FilterParams
+    from app.privacy import service as privacy
 
     if export_format not in FORMATS:
         raise fail(f"--format: expected one of {', '.join(FORMATS)}", code=2)
@@ -144,8 +152,11 @@ def export_attendance(
             format=cast("ExportFormat", export_format),
             calendar=cast("Calendar", calendar),
             rows_per_sheet=rows_per_sheet,
+            pseudonymise=pseudonymise,
         )
-        await session.rollback()  # the export reads on its own connection
+        # The read log's entry is committed before the export runs (on its own connection).
+        await privacy.record_export_read(session, principal=None, plan=plan, via="cli")
+        await session.commit()
         progress = RowProgress(await service.count_rows(plan) if count else None)
         written = 0
         outcome: Outcome = "aborted"

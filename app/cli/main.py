@@ -7,6 +7,7 @@ import typer
 
 from app.cli.common import fail, run_with_session, settings_or_exit
 from app.cli.exports import export_app, report_app
+from app.cli.privacy import privacy_app
 from app.cli.roster import roster_app
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(roster_app, name="roster")
 app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")
+app.add_typer(privacy_app, name="privacy")
 
 
 def _parse_bool(value: str, option: str) -> bool:

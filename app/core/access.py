@@ -11,7 +11,10 @@ whether it is missing or elsewhere (`not_found`), so ids cannot be probed.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement, exists, false, or_, true
+
 from app.core.errors import Forbidden, NotFound
+from app.models import ComputerRoom, Student, Workshop, WorkshopSession
 
 
 class Role(StrEnum):
@@ -33,6 +36,8 @@ SCHOOL_MANAGERS = frozenset({Role.ADMIN, Role.SCHOOL_ADMIN})
 REPORT_READERS = frozenset({Role.ADMIN, Role.DEPARTMENT, Role.SCHOOL_ADMIN})
 # Student records (profile, code, grade): staff and city-wide readers; never creators.
 STUDENT_READERS = frozenset({Role.ADMIN, Role.DEPARTMENT, Role.SCHOOL_ADMIN, Role.TEACHER})
+# The audit trail: admins all of it, a school admin their own school's events.
+AUDIT_READERS = frozenset({Role.ADMIN, Role.SCHOOL_ADMIN})
 # Roles a school admin may give to accounts of their own school.
 SCHOOL_ADMIN_GRANTABLE = SCHOOL_STAFF
 
@@ -49,6 +54,10 @@ NOT_FOUND_MESSAGES = {
     "user": "No such user / ไม่พบผู้ใช้",
     "creator": "No such creator / ไม่พบครีเอเตอร์",
     "api_key": "No such API key / ไม่พบคีย์ API",
+    "district": "No such district / ไม่พบเขต",
+    "term": "No such academic term / ไม่พบภาคเรียน",
+    "course": "No such course / ไม่พบหลักสูตร",
+    "module": "No such module / ไม่พบบทเรียน",
 }
 
 
@@ -137,6 +146,7 @@ class WorkshopScope:
     school_id: int
     host_teacher_id: int
     creator_id: int
+    open_to_all_schools: bool = False
 
 
 def can_read_workshop(principal: Principal, *, school_id: int, creator_id: int) -> bool:
@@ -179,14 +189,63 @@ def ensure_manages(principal: Principal, scope: WorkshopScope, what: str = "work
         )
 
 
+# ---- cross-school workshops (SECURITY.md, "Cross-school workshops") ------------------------
+# A workshop open to all schools takes visiting students. A visitor is added (and withdrawn)
+# only by staff of the visitor's own school, or an admin; the host sees visitors' names and
+# marks, nothing else; the visitor's school sees its own students' enrolments and attendance.
+
+
+def visits_as_other_school(principal: Principal, scope: WorkshopScope) -> bool:
+    """Staff of another school at an open workshop: they act for their own students only."""
+    return (
+        scope.open_to_all_schools
+        and principal.is_school_staff
+        and principal.school_id is not None
+        and principal.school_id != scope.school_id
+    )
+
+
+def may_place_student(principal: Principal, scope: WorkshopScope, student_school_id: int) -> bool:
+    """Enrol or withdraw this student in this workshop."""
+    if student_school_id == scope.school_id:
+        return can_manage(principal, scope)
+    if not scope.open_to_all_schools:
+        return False
+    return principal.is_admin or (
+        principal.is_school_staff and principal.school_id == student_school_id
+    )
+
+
+def ensure_enrols(principal: Principal, scope: WorkshopScope, what: str = "workshop") -> None:
+    """The workshop-level gate for enrolling: its managers, or visiting staff of an open one."""
+    if visits_as_other_school(principal, scope):
+        return
+    ensure_manages(principal, scope, what)
+
+
+def roster_school_filter(principal: Principal, scope: WorkshopScope, what: str) -> int | None:
+    """Who reads a workshop's roster: its readers see everyone (visitors by name only), staff
+    of a visiting school only their own students (returns that school id); 404 for others."""
+    if can_read(principal, scope):
+        return None
+    if visits_as_other_school(principal, scope):
+        return principal.school_id
+    raise not_found(what)
+
+
+def sees_student_details(principal: Principal, student_school_id: int) -> bool:
+    """Code, grade and the like: only the student's own school and city-wide readers."""
+    return principal.can_read_student_of(student_school_id)
+
+
 def ensure_manages_workshop_record(
-    principal: Principal, *, school_id: int, creator_id: int
+    principal: Principal, *, school_id: int, creator_id: int, what: str = "workshop"
 ) -> None:
     """Change a workshop itself (title, sessions, capacity): admin or the school's admin.
 
     404 outside the caller's scope; 403 when they can see it but not change it."""
     if not can_read_workshop(principal, school_id=school_id, creator_id=creator_id):
-        raise not_found("workshop")
+        raise not_found(what)
     if not principal.can_manage_school(school_id):
         raise Forbidden(
             f"Your role ({principal.role}) cannot change this workshop / "
@@ -203,3 +262,77 @@ def ensure_reads_history(principal: Principal, scope: WorkshopScope, what: str =
         f"Your role ({principal.role}) cannot read the attendance history of this {what} / "
         "บทบาทของคุณไม่มีสิทธิ์ดูประวัติการเช็กชื่อนี้"
     )
+
+
+# ---- scope conditions: the rows of a table a caller may list ------------------------------
+# Each returns a SQL condition; a list query adds it to its WHERE and may only narrow it.
+
+
+def students_visible(principal: Principal) -> ColumnElement[bool]:
+    """Student records: their own school's staff and city-wide readers; creators none."""
+    if principal.reads_all_schools:
+        return true()
+    if principal.is_school_staff and principal.school_id is not None:
+        return Student.school_id == principal.school_id
+    return false()
+
+
+def workshops_visible(principal: Principal) -> ColumnElement[bool]:
+    """Workshops: a creator those they lead; staff their school's and those open to all
+    schools (so a visiting school can find them); city-wide readers all."""
+    if principal.is_creator:
+        return Workshop.creator_id == principal.creator_id
+    if principal.reads_all_schools:
+        return true()
+    if principal.is_school_staff and principal.school_id is not None:
+        return or_(Workshop.school_id == principal.school_id, Workshop.open_to_all_schools)
+    return false()
+
+
+def can_view_workshop(
+    principal: Principal, *, school_id: int, creator_id: int, open_to_all_schools: bool
+) -> bool:
+    """The workshop record itself (not its roster): as `workshops_visible`."""
+    if can_read_workshop(principal, school_id=school_id, creator_id=creator_id):
+        return True
+    return open_to_all_schools and principal.is_school_staff
+
+
+def rooms_visible(principal: Principal) -> ColumnElement[bool]:
+    """Rooms: staff their school's; a creator the rooms of workshops they lead."""
+    if principal.reads_all_schools:
+        return true()
+    if principal.is_school_staff and principal.school_id is not None:
+        return ComputerRoom.school_id == principal.school_id
+    if principal.is_creator and principal.creator_id is not None:
+        return exists().where(
+            Workshop.room_id == ComputerRoom.id, Workshop.creator_id == principal.creator_id
+        )
+    return false()
+
+
+def schedule_sessions_visible(principal: Principal) -> ColumnElement[bool]:
+    """Sessions on a room's schedule: a creator sees only the ones they lead."""
+    if principal.is_creator:
+        return Workshop.creator_id == principal.creator_id
+    return true()
+
+
+def my_sessions_condition(principal: Principal, school: int | None) -> ColumnElement[bool]:
+    """`/me/sessions`: a teacher the workshops they host, a creator the sessions they lead, a
+    school admin their school; admin and department the school asked for, else what they host
+    (none): a city-wide day is a report, not a home screen."""
+    if principal.is_teacher:
+        return Workshop.host_teacher_id == principal.user_id
+    if principal.is_creator:
+        return WorkshopSession.creator_id == principal.creator_id
+    if principal.is_school_admin:
+        return WorkshopSession.school_id == principal.school_id
+    if school is None:
+        return Workshop.host_teacher_id == principal.user_id
+    return true()
+
+
+def hosts_only(principal: Principal) -> bool:
+    """Reports for a teacher cover the workshops they host."""
+    return principal.is_teacher

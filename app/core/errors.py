@@ -25,6 +25,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.methods import allowed_methods
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -275,7 +277,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        allow = allowed_methods(request) if exc.status_code == 405 else []
+        if allow and request.method == "OPTIONS":
+            # No route declares OPTIONS, so the router sends it here as a 405.
+            return Response(status_code=204, headers={"Allow": ", ".join(allow)})
         titles = {
             404: NotFound.title,
             405: "Method not allowed / ไม่รองรับเมธอดนี้",
@@ -291,6 +297,8 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         if exc.headers:
             response.headers.update(exc.headers)
+        if allow:
+            response.headers["Allow"] = ", ".join(allow)
         return response
 
     @app.exception_handler(IntegrityError)
@@ -326,11 +334,16 @@ def install_error_handlers(app: FastAPI) -> None:
             return _database_unavailable(request, exc)
         return _internal_error(request)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if _is_connection_problem(exc):
-            return _database_unavailable(request, exc)
-        return _internal_error(request)
+    # Only a last resort: `UnhandledErrors` (app.core.middleware) answers with the same
+    # function from inside the security-header and request-id middleware.
+    app.exception_handler(Exception)(unexpected_error)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """An exception no other handler took: 503 if the database is out of reach, else 500."""
+    if _is_connection_problem(exc):
+        return _database_unavailable(request, exc)
+    return _internal_error(request)
 
 
 class ProblemCORSMiddleware(CORSMiddleware):

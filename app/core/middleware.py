@@ -2,16 +2,21 @@
 
 - security headers on every response;
 - a request body size limit (413 problem+json), checked on Content-Length and while streaming;
-- one structured access-log line per request, with a request id echoed in `X-Request-ID`.
+- one structured access-log line per request, with a request id echoed in `X-Request-ID`;
+- a 500 problem for any exception no handler took, sent through the middleware above.
 """
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
 
 from app.core.errors import PROBLEM_BASE, PROBLEM_JSON
 
@@ -24,6 +29,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 access_log = logging.getLogger("app.access")
 # The id of the request being handled, for audit events and log lines written below the router.
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+# A caller's id is kept only if it fits audit_events.request_id (64) and is safe in a log line
+# and a header; anything else is replaced, never truncated (two ids must not collide).
+_CALLER_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -153,11 +161,12 @@ class AccessLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = None
-        for name, value in scope.get("headers", []):
-            if name == b"x-request-id" and 0 < len(value) <= 64:
-                request_id = value.decode("latin-1")
-        request_id = request_id or uuid.uuid4().hex
+        request_id = _request_id(scope)
+        # The app below sees exactly the id that is echoed and stored, whoever reads it.
+        scope["headers"] = [
+            *(h for h in scope.get("headers", []) if h[0] != b"x-request-id"),
+            (b"x-request-id", request_id.encode()),
+        ]
         token = current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -187,3 +196,53 @@ class AccessLog:
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
             )
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            if _CALLER_REQUEST_ID.fullmatch(value):
+                return value.decode("ascii")
+            break
+    return uuid.uuid4().hex
+
+
+ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+class UnhandledErrors:
+    """Answer an exception no handler took with `handler`'s 500 problem, from inside the
+    middleware that adds security headers, CORS and the request id.
+
+    Starlette leaves such exceptions to its ServerErrorMiddleware, which is outermost: its 500
+    carried none of those headers, and it re-raises, so the server then dropped the
+    keep-alive connection. Here the exception ends with the response.
+    """
+
+    def __init__(self, app: ASGIApp, *, handler: ErrorHandler) -> None:
+        self.app = app
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except BodyTooLarge:
+            raise  # BodySizeLimit, further out, answers it with its 413
+        except Exception as exc:
+            if started:
+                # Half a body cannot become a 500; the server cuts the connection, which tells
+                # the client the response is incomplete.
+                raise
+            response = await self.handler(Request(scope, receive), exc)
+            await response(scope, receive, send)

@@ -12,6 +12,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 JWT_ALGORITHM = "HS256"
+# Pinned on every token and checked on decode: a token some other service signed (even with a
+# shared key) is not one of ours.
+TOKEN_ISSUER = "bkk-lab-lms"
+TOKEN_AUDIENCE = "bkk-lab-lms/api"
+# The account's `users.auth_epoch` when the token was issued; a bump revokes every older token.
+EPOCH_CLAIM = "epoch"
 API_KEY_PREFIX = "lms"
 
 # Verified against when the username is unknown, so both paths cost the same time.
@@ -29,24 +35,43 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def create_access_token(*, user_id: int, secret: str, minutes: int, **claims: Any) -> str:
+def create_access_token(
+    *, user_id: int, auth_epoch: int, secret: str, minutes: int, **claims: Any
+) -> str:
     now = datetime.now(UTC)
     payload = {
+        **claims,
         "sub": str(user_id),
+        "iss": TOKEN_ISSUER,
+        "aud": TOKEN_AUDIENCE,
         "iat": now,
         "exp": now + timedelta(minutes=minutes),
         "typ": "access",
-        **claims,
+        EPOCH_CLAIM: auth_epoch,
     }
     return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM)
 
 
-def decode_access_token(token: str, *, secret: str) -> dict[str, Any]:
-    """Raises jwt.InvalidTokenError for anything but a valid, unexpired HS256 token."""
+def decode_access_token(token: str, *, secret: str) -> tuple[int, int]:
+    """(user id, auth epoch) of a valid access token.
+
+    Raises jwt.InvalidTokenError for anything but an unexpired HS256 access token of ours."""
     # `algorithms` pinned: a token with alg=none or another algorithm is rejected.
-    return jwt.decode(
-        token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["exp", "iat", "sub"]}
+    claims = jwt.decode(
+        token,
+        secret,
+        algorithms=[JWT_ALGORITHM],
+        issuer=TOKEN_ISSUER,
+        audience=TOKEN_AUDIENCE,
+        options={"require": ["exp", "iat", "sub", "iss", "aud", EPOCH_CLAIM]},
     )
+    subject, epoch = str(claims["sub"]), claims[EPOCH_CLAIM]
+    # bool is an int in Python: `true` is not an epoch.
+    if claims.get("typ") != "access" or type(epoch) is not int:
+        raise jwt.InvalidTokenError("not an access token")
+    if not (subject.isascii() and subject.isdigit()):
+        raise jwt.InvalidTokenError("the subject is not a user id")
+    return int(subject), epoch
 
 
 def new_api_key() -> tuple[str, str, str]:

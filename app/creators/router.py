@@ -34,7 +34,9 @@ async def list_creators(
     return Page(items=[CreatorRead.model_validate(c) for c in items], total=total)
 
 
-@router.get("/creators/{creator_id}", response_model=CreatorRead, responses=errors(401, 404, 422))
+@router.get(
+    "/creators/{creator_id:int}", response_model=CreatorRead, responses=errors(401, 404, 422)
+)
 async def read_creator(
     session: SessionDep, principal: CurrentPrincipal, creator_id: int
 ) -> CreatorRead:
@@ -56,7 +58,9 @@ async def create_creator(
 
 
 @router.patch(
-    "/creators/{creator_id}", response_model=CreatorRead, responses=errors(401, 403, 404, 409, 422)
+    "/creators/{creator_id:int}",
+    response_model=CreatorRead,
+    responses=errors(401, 403, 404, 409, 422),
 )
 async def update_creator(
     session: SessionDep, principal: AdminOnly, creator_id: int, body: CreatorUpdate

@@ -6,7 +6,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, NotFound, translate_integrity_error
+from app.core import access
+from app.core.errors import Conflict, translate_integrity_error
 from app.core.pagination import PageParams, fetch_page, sort_clause
 from app.creators.schemas import CreatorCreate, CreatorUpdate
 from app.models import Creator
@@ -42,7 +43,7 @@ async def list_creators(
 async def get_creator(session: AsyncSession, creator_id: int) -> Creator:
     creator = await session.get(Creator, creator_id)
     if creator is None:
-        raise NotFound("No such creator / ไม่พบครีเอเตอร์")
+        raise access.not_found("creator")
     return creator
 
 

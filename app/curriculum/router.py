@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep
+from app.core.schemas import QueryBool
 from app.curriculum import service
 from app.curriculum.api_schemas import CourseRead, ModuleRead, Pillar
 from app.db import SessionDep
@@ -28,10 +29,11 @@ async def list_courses(
         Query(pattern="^(P[1-6]|M[1-6])$", description=f"One of {', '.join(GRADE_LEVELS)}"),
     ] = None,
     creator_led: Annotated[
-        bool | None, Query(description="Courses with (true) or without (false) creator-led modules")
+        QueryBool | None,
+        Query(description="Courses with (true) or without (false) creator-led modules"),
     ] = None,
     q: Annotated[str | None, Query(max_length=100, description="Code or title contains")] = None,
-    include_retired: Annotated[bool, Query(description="Also retired courses")] = False,
+    include_retired: Annotated[QueryBool, Query(description="Also retired courses")] = False,
     sort: Annotated[
         str | None, Query(max_length=100, description="code, title_th or pillar; - descends")
     ] = None,

@@ -6,7 +6,7 @@ from fastapi import Request, Response
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import NotFound
+from app.core import access
 from app.core.pagination import PageParams, fetch_page, sort_clause
 from app.models import Course, Module, module_prerequisites
 
@@ -127,7 +127,7 @@ async def get_course(session: AsyncSession, code_or_id: str) -> dict[str, Any]:
     )
     course = (await session.execute(select(Course).where(condition))).scalar_one_or_none()
     if course is None:
-        raise NotFound("No such course / ไม่พบหลักสูตร")
+        raise access.not_found("course")
     modules = await _modules_of(session, [course.id])
     return _course_dict(course, modules.get(course.id, []))
 
@@ -144,7 +144,7 @@ async def get_module(session: AsyncSession, code_or_id: str) -> dict[str, Any]:
         )
     ).one_or_none()
     if row is None:
-        raise NotFound("No such module / ไม่พบบทเรียน")
+        raise access.not_found("module")
     module, course = row
     prereq = module_prerequisites.c
 

@@ -4,24 +4,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.accounts.dependencies import CurrentPrincipal
+from app.accounts.dependencies import CurrentPrincipal, StudentReader
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep
 from app.db import SessionDep
-from app.enrolments import service, withdrawal
+from app.enrolments import by_student, service, withdrawal
 from app.enrolments.schemas import (
     EnrolmentCreate,
     EnrolmentNameRead,
     EnrolmentRead,
     EnrolmentStatus,
+    StudentEnrolmentRead,
     WithdrawalRead,
 )
+from app.privacy import service as privacy
 
 router = APIRouter(prefix="/api/v1", tags=["enrolments"])
 
 
 @router.post(
-    "/workshops/{workshop_id}/enrolments",
+    "/workshops/{workshop_id:int}/enrolments",
     response_model=list[EnrolmentRead],
     status_code=status.HTTP_201_CREATED,
     responses={
@@ -53,7 +55,7 @@ async def enrol_students(
 
 
 @router.get(
-    "/workshops/{workshop_id}/enrolments",
+    "/workshops/{workshop_id:int}/enrolments",
     response_model=Page[EnrolmentRead] | Page[EnrolmentNameRead],
     responses=errors(400, 401, 404, 422),
 )
@@ -71,7 +73,7 @@ async def list_enrolments(
     ] = None,
 ) -> Page[EnrolmentRead] | Page[EnrolmentNameRead]:
     """A workshop's enrolments: enrolled first, then the waitlist in order (creators: names)."""
-    return await service.list_enrolments(
+    roster = await service.list_enrolments(
         session,
         workshop_id=workshop_id,
         principal=principal,
@@ -81,10 +83,18 @@ async def list_enrolments(
         request=request,
         response=response,
     )
+    await privacy.record_read(
+        session,
+        principal=principal,
+        action="roster.enrolments",
+        student_ids=[e.student.id for e in roster.items],
+        scope={"workshop_id": workshop_id},
+    )
+    return roster
 
 
 @router.post(
-    "/enrolments/{enrolment_id}/withdraw",
+    "/enrolments/{enrolment_id:int}/withdraw",
     response_model=WithdrawalRead,
     responses=errors(400, 401, 403, 404, 409),
 )
@@ -97,3 +107,31 @@ async def withdraw_enrolment(
     return await withdrawal.withdraw_enrolment(
         session, enrolment_id=enrolment_id, principal=principal
     )
+
+
+@router.get(
+    "/students/{student_id:int}/enrolments",
+    response_model=Page[StudentEnrolmentRead],
+    responses=errors(400, 401, 403, 404, 422),
+)
+async def list_student_enrolments(
+    session: SessionDep,
+    student_id: int,
+    principal: StudentReader,
+    page: PageDep,
+    request: Request,
+    response: Response,
+) -> Page[StudentEnrolmentRead]:
+    """A student's enrolments in every workshop, other schools' included, with their marks."""
+    enrolments = await by_student.list_student_enrolments(
+        session,
+        student_id=student_id,
+        principal=principal,
+        page=page,
+        request=request,
+        response=response,
+    )
+    await privacy.record_read(
+        session, principal=principal, action="students.enrolments", student_ids=[student_id]
+    )
+    return enrolments

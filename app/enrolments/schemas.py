@@ -38,11 +38,17 @@ class EnrolmentCreate(StrictModel):
 
 
 class EnrolledStudent(ReadModel):
+    """`code` and `grade_level` are null for a visiting student of another school: the host
+    school sees visitors by name only."""
+
     id: int
-    code: str
+    code: str | None
     name_th: str
     name_en: str
-    grade_level: str
+    grade_level: str | None
+    visiting: bool = Field(
+        default=False, description="A student of another school (open-to-all workshop)"
+    )
 
 
 class StudentName(ReadModel):
@@ -79,3 +85,37 @@ class WithdrawalRead(BaseModel):
     promoted: EnrolmentRead | None = Field(
         description="The waitlisted student who got the freed seat, if any"
     )
+
+
+class HostSchool(ReadModel):
+    id: int
+    code: str
+    name_th: str
+
+
+class WorkshopBrief(ReadModel):
+    id: int
+    title_th: str
+    title_en: str
+    school: HostSchool
+    visiting: bool = Field(description="Hosted by another school (a workshop open to all)")
+
+
+class MarkCounts(BaseModel):
+    present: int
+    late: int
+    excused: int
+    absent: int
+
+
+class StudentEnrolmentRead(ReadModel):
+    """One of a student's enrolments, as their own school sees it."""
+
+    id: int
+    workshop: WorkshopBrief
+    status: EnrolmentStatus
+    waitlist_position: int | None
+    requested_at: BangkokDatetime
+    enrolled_at: BangkokDatetime | None
+    withdrawn_at: BangkokDatetime | None
+    attendance: MarkCounts = Field(description="The student's marks in this workshop")

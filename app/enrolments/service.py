@@ -15,6 +15,7 @@ from fastapi import Request, Response
 from sqlalchemy import RowMapping, case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit
 from app.core import access
 from app.core.access import Principal, WorkshopScope
 from app.core.errors import Conflict, NotFound, Unprocessable
@@ -96,6 +97,7 @@ def scope_of(row: RowMapping) -> WorkshopScope:
         school_id=row["school_id"],
         host_teacher_id=row["host_teacher_id"],
         creator_id=row["creator_id"],
+        open_to_all_schools=row["open_to_all_schools"],
     )
 
 
@@ -109,7 +111,7 @@ async def load_workshop(
         .first()
     )
     if row is None:
-        raise NotFound("No such workshop / ไม่พบเวิร์กช็อป")
+        raise access.not_found("workshop")
     return row
 
 
@@ -127,29 +129,37 @@ def _refused_students(
     needing_place: set[int],
     single: bool,
     students: dict[int, RowMapping],
-    workshop: RowMapping,
-) -> list[dict[str, Any]]:
-    """Field errors for the students who may not get a place in this workshop."""
-    problems = []
+    scope: WorkshopScope,
+    principal: Principal,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Field errors for the students who may not get a place: (unknown to the caller, refused).
+
+    A student the caller may not read is "unknown", exactly like `GET /students/{id}`: the
+    same words whether the id is missing or belongs to another school."""
+    unknown, refused = [], []
     for index, student_id in enumerate(student_ids):
         if student_id not in needing_place:
             continue
         student = students.get(student_id)
-        if student is None or (
-            student["school_id"] != workshop["school_id"] and not workshop["open_to_all_schools"]
-        ):
-            # Same words for "missing" and "another school": never reveal another school's data.
-            message = "No such student in this workshop's school / ไม่พบนักเรียนในโรงเรียนนี้"
+        if student is None or not access.sees_student_details(principal, student["school_id"]):
+            target, message = unknown, access.NOT_FOUND_MESSAGES["student"]
+        elif not access.may_place_student(principal, scope, student["school_id"]):
+            target = refused
+            message = (
+                "The student is not of this workshop's school, and the workshop is not open "
+                "to other schools / นักเรียนไม่ได้อยู่ในโรงเรียนของเวิร์กช็อปนี้"
+            )
         elif student["status"] != "active":
+            target = refused
             message = f"The student is {student['status']}, not active / นักเรียนไม่ได้อยู่ในสถานะปกติ"
         else:
             continue
         field = "student_id" if single else f"student_ids[{index}]"
         pointer = "/body/student_id" if single else f"/body/student_ids/{index}"
-        problems.append(
+        target.append(
             {"field": field, "pointer": pointer, "message": message, "student_id": student_id}
         )
-    return problems
+    return unknown, refused
 
 
 async def enrol_students(
@@ -170,16 +180,32 @@ async def enrol_students(
     # a student enrolled meanwhile by another request is caught by the insert (see
     # _give_places), so reading the list before the lock is safe.
     workshop = await load_workshop(session, workshop_id)
-    access.ensure_manages(principal, scope_of(workshop))
+    scope = scope_of(workshop)
+    access.ensure_enrols(principal, scope)
     ensure_scheduled(workshop)
 
+    # Every id is checked, also of students already on the list: the answer must not tell
+    # another school's staff which of its ids are enrolled here.
+    rows = await session.execute(_STUDENTS, {"ids": student_ids})
+    students = {row["id"]: row for row in rows.mappings()}
     found = await session.execute(_EXISTING, {"id": workshop_id, "ids": student_ids})
     existing = {row.student_id: row.status for row in found}
     needing_place = [sid for sid in student_ids if existing.get(sid, "withdrawn") == "withdrawn"]
+    unknown, _ = _refused_students(
+        student_ids, set(student_ids), single, students, scope, principal
+    )
+    if unknown:
+        ids = ", ".join(str(p["student_id"]) for p in unknown)
+        raise NotFound(
+            f"No such student: {ids} / ไม่พบนักเรียน",
+            student_ids=[p["student_id"] for p in unknown],
+            errors=unknown,
+        )
+    visitors = [sid for sid in needing_place if students[sid]["school_id"] != scope.school_id]
     if needing_place:
-        rows = await session.execute(_STUDENTS, {"ids": needing_place})
-        students = {row["id"]: row for row in rows.mappings()}
-        refused = _refused_students(student_ids, set(needing_place), single, students, workshop)
+        _, refused = _refused_students(
+            student_ids, set(needing_place), single, students, scope, principal
+        )
         if refused:
             ids = ", ".join(str(p["student_id"]) for p in refused)
             raise Unprocessable(
@@ -192,15 +218,51 @@ async def enrol_students(
         ensure_scheduled(workshop)  # it may have been cancelled meanwhile
         created = await _give_places(session, workshop, needing_place)
     else:
-        created = 0
+        created = set()
+    placed_visitors = [sid for sid in visitors if sid in created]
+    if placed_visitors:
+        await _audit_visitors(session, principal, scope, placed_visitors, students)
 
-    reads = await _reads_for_students(session, workshop_id, student_ids)
-    return reads, created > 0
+    reads = await _reads_for_students(session, workshop_id, student_ids, principal)
+    return reads, bool(created)
 
 
-async def _give_places(session: AsyncSession, workshop: RowMapping, student_ids: list[int]) -> int:
-    """Seats first, in order, then the waitlist; we hold the workshop's row lock. Returns how
-    many places were created (fewer when another request placed some students first)."""
+async def _audit_visitors(
+    session: AsyncSession,
+    principal: Principal,
+    scope: WorkshopScope,
+    student_ids: list[int],
+    students: dict[int, RowMapping],
+) -> None:
+    """A cross-school enrolment is recorded for the host school and for each visiting school,
+    so both schools' admins can see it in their audit events."""
+    by_school: dict[int, list[int]] = {}
+    for sid in student_ids:
+        by_school.setdefault(students[sid]["school_id"], []).append(sid)
+    for visiting_school_id, ids in by_school.items():
+        details = {
+            "workshop_id": scope.workshop_id,
+            "host_school_id": scope.school_id,
+            "visiting_school_id": visiting_school_id,
+            "student_ids": ids,
+        }
+        for school_id in (scope.school_id, visiting_school_id):
+            await audit.record(
+                session,
+                "enrolment.cross_school",
+                principal,
+                school_id=school_id,
+                target_type="workshop",
+                target_id=scope.workshop_id,
+                details=details,
+            )
+
+
+async def _give_places(
+    session: AsyncSession, workshop: RowMapping, student_ids: list[int]
+) -> set[int]:
+    """Seats first, in order, then the waitlist; we hold the workshop's row lock. Returns the
+    students whose places were created (fewer when another request placed some first)."""
     workshop_id = workshop["id"]
     seats = max(min(len(student_ids), workshop["capacity"] - workshop["seats_taken"]), 0)
     if seats:
@@ -222,7 +284,7 @@ async def _give_places(session: AsyncSession, workshop: RowMapping, student_ids:
     }
     created = set((await session.execute(_INSERT_PLACES, params)).scalars())
     if len(created) == len(student_ids):
-        return len(created)
+        return created
     # Another request placed some of them first (we read the list before locking): keep its
     # rows, give back the seats we took for them and close the gaps we left in the queue.
     unused_seats = sum(1 for sid in student_ids[:seats] if sid not in created)
@@ -230,7 +292,7 @@ async def _give_places(session: AsyncSession, workshop: RowMapping, student_ids:
         await session.execute(RELEASE_SEATS, {"id": workshop_id, "seats": unused_seats})
     if any(sid not in created for sid in student_ids[seats:]):
         await session.execute(_COMPACT_WAITLIST, {"id": workshop_id})
-    return len(created)
+    return created
 
 
 def _enrolment_select():
@@ -247,19 +309,24 @@ def _enrolment_select():
         _NAME_TH.label("name_th"),
         _NAME_EN.label("name_en"),
         Student.grade_level,
+        Student.school_id.label("student_school_id"),
+        Enrolment.school_id.label("host_school_id"),
     ).join(Student, Student.id == Enrolment.student_id)
 
 
-def _to_read(row: Any) -> EnrolmentRead:
+def _to_read(row: Any, principal: Principal) -> EnrolmentRead:
+    """A visiting student of another school appears to the host by name only."""
+    details = access.sees_student_details(principal, row.student_school_id)
     return EnrolmentRead.model_validate(
         {
             **row._mapping,
             "student": {
                 "id": row.student_id,
-                "code": row.code,
+                "code": row.code if details else None,
                 "name_th": row.name_th,
                 "name_en": row.name_en,
-                "grade_level": row.grade_level,
+                "grade_level": row.grade_level if details else None,
+                "visiting": row.student_school_id != row.host_school_id,
             },
         }
     )
@@ -275,7 +342,7 @@ def _to_name_read(row: Any) -> EnrolmentNameRead:
 
 
 async def _reads_for_students(
-    session: AsyncSession, workshop_id: int, student_ids: list[int]
+    session: AsyncSession, workshop_id: int, student_ids: list[int], principal: Principal
 ) -> list[EnrolmentRead]:
     rows = (
         await session.execute(
@@ -284,13 +351,15 @@ async def _reads_for_students(
             )
         )
     ).all()
-    by_student = {row.student_id: _to_read(row) for row in rows}
+    by_student = {row.student_id: _to_read(row, principal) for row in rows}
     return [by_student[sid] for sid in student_ids]
 
 
-async def read_enrolment(session: AsyncSession, enrolment_id: int) -> EnrolmentRead:
+async def read_enrolment(
+    session: AsyncSession, enrolment_id: int, principal: Principal
+) -> EnrolmentRead:
     row = (await session.execute(_enrolment_select().where(Enrolment.id == enrolment_id))).one()
-    return _to_read(row)
+    return _to_read(row, principal)
 
 
 async def list_enrolments(
@@ -306,14 +375,16 @@ async def list_enrolments(
 ) -> Page[EnrolmentRead] | Page[EnrolmentNameRead]:
     """Enrolled students first, then the waitlist in queue order; names only for creators."""
     workshop = await load_workshop(session, workshop_id)
-    access.ensure_reads(principal, scope_of(workshop))
+    own_students_of = access.roster_school_filter(principal, scope_of(workshop), "workshop")
     names_only = access.sees_names_only(principal)
     allowed = {"name_th": SORTABLE["name_th"]} if names_only else SORTABLE
     statement = _enrolment_select().where(Enrolment.workshop_id == workshop_id)
+    if own_students_of is not None:
+        statement = statement.where(Student.school_id == own_students_of)
     if status is not None:
         statement = statement.where(Enrolment.status == status)
     statement = statement.order_by(*sort_clause(sort, allowed, _DEFAULT_ORDER))
     rows, total = await fetch_page(session, statement, page, request, response)
     if names_only:
         return Page[EnrolmentNameRead](items=[_to_name_read(r) for r in rows], total=total)
-    return Page[EnrolmentRead](items=[_to_read(r) for r in rows], total=total)
+    return Page[EnrolmentRead](items=[_to_read(r, principal) for r in rows], total=total)

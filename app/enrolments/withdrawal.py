@@ -9,13 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
 from app.core.access import Principal
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.enrolments import service
 from app.enrolments.schemas import WithdrawalRead
 
-ENROLMENT_NOT_FOUND = "No such enrolment / ไม่พบข้อมูลการลงทะเบียน"
-
-_ENROLMENT_WORKSHOP = text("SELECT workshop_id FROM enrolments WHERE id = :id")
+_ENROLMENT_WORKSHOP = text(
+    "SELECT e.workshop_id, s.school_id AS student_school_id "
+    "FROM enrolments e JOIN students s ON s.id = e.student_id WHERE e.id = :id"
+)
 _ENROLMENT_STATE = text("SELECT status, waitlist_position FROM enrolments WHERE id = :id")
 _WITHDRAW = text(
     "UPDATE enrolments SET status = 'withdrawn', waitlist_position = NULL, withdrawn_at = now() "
@@ -45,15 +46,24 @@ async def withdraw_enrolment(
 ) -> WithdrawalRead:
     """Withdraw a student. A freed seat goes to the first waitlisted student (lowest position);
     the queue is renumbered 1..n. Withdrawing again changes nothing."""
-    workshop_id = (await session.execute(_ENROLMENT_WORKSHOP, {"id": enrolment_id})).scalar()
-    if workshop_id is None:
-        raise NotFound(ENROLMENT_NOT_FOUND)
+    found = (await session.execute(_ENROLMENT_WORKSHOP, {"id": enrolment_id})).first()
+    if found is None:
+        raise access.not_found("enrolment")
+    workshop_id = found.workshop_id
     workshop = await service.load_workshop(session, workshop_id, lock=True)
-    access.ensure_manages(principal, service.scope_of(workshop), "enrolment")
+    scope = service.scope_of(workshop)
+    # The host's managers withdraw anyone; a visiting school's staff only their own students.
+    if not (
+        access.can_manage(principal, scope)
+        or access.may_place_student(principal, scope, found.student_school_id)
+    ):
+        if access.can_read(principal, scope):
+            access.ensure_manages(principal, scope, "enrolment")  # 403: seen, not changeable
+        raise access.not_found("enrolment")
     state = (await session.execute(_ENROLMENT_STATE, {"id": enrolment_id})).mappings().one()
     if state["status"] == "withdrawn":
         return WithdrawalRead(
-            enrolment=await service.read_enrolment(session, enrolment_id), promoted=None
+            enrolment=await service.read_enrolment(session, enrolment_id, principal), promoted=None
         )
     if state["status"] == "completed":
         raise Conflict(
@@ -77,8 +87,10 @@ async def withdraw_enrolment(
     if freed_position is not None:
         await session.execute(_CLOSE_WAITLIST_GAP, {"id": workshop_id, "position": freed_position})
     return WithdrawalRead(
-        enrolment=await service.read_enrolment(session, enrolment_id),
-        promoted=await service.read_enrolment(session, promoted_id) if promoted_id else None,
+        enrolment=await service.read_enrolment(session, enrolment_id, principal),
+        promoted=(
+            await service.read_enrolment(session, promoted_id, principal) if promoted_id else None
+        ),
     )
 
 

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from app.core import access
 from app.core.access import Principal
 from app.core.errors import NotFound, Unprocessable
-from app.core.schemas import BANGKOK
+from app.core.schemas import BANGKOK, MAX_YEAR, MIN_YEAR
 from app.models.attendance import ATTENDANCE_STATUSES
 
 _TERM_FORM = re.compile(r"^(\d{4})\s*[-/]\s*[Tt]?([12])$")
@@ -135,6 +136,10 @@ async def resolve_term(db: Db, value: str) -> tuple[int, str]:
 
 
 def _check_dates(params: FilterParams) -> None:
+    # The API's date type already holds these years; the CLI's options do not.
+    for name, day in (("from", params.from_on), ("to", params.to_on)):
+        if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise invalid(name, f"must be in the years {MIN_YEAR}-{MAX_YEAR}")
     if params.from_on and params.to_on and params.from_on > params.to_on:
         raise invalid("to", "must not be before from")
     if params.status is not None and params.status not in ATTENDANCE_STATUSES:
@@ -150,7 +155,7 @@ async def resolve(
     found: dict[str, Any] = {"params": params, "status": params.status}
     own_school = None
     if principal is not None and not principal.reads_all_schools:
-        if principal.role == "teacher" and teacher_scope:
+        if teacher_scope and access.hosts_only(principal):
             found["host_teacher_id"] = principal.user_id
         own_school = principal.school_id
         row = await _one(db, "SELECT code FROM schools WHERE id = :i", i=own_school)

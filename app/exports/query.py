@@ -9,8 +9,10 @@ inlines them as literals (`copy_from_query(query, *args)`).
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.core.csv import neutralise_sql
 from app.exports.filters import Resolved
 from app.models.attendance import EDFI_ATTENDANCE_DESCRIPTORS
+from app.privacy.pseudonyms import pseudonym_from_settings
 
 Calendar = Literal["gregorian", "buddhist"]
 Flavour = Literal["csv", "rows", "json"]
@@ -66,7 +68,9 @@ COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn(
         "session_ends_at", "เวลาสิ้นสุด", "Session end, ISO 8601 +07:00", _timestamp("q.ends_at")
     ),
-    ExportColumn("district_code", "รหัสเขต", "District geocode (e.g. 1001)", "q.district_code"),
+    ExportColumn(
+        "district_code", "รหัสเขต", "District geocode (e.g. 1001)", "q.district_code", True
+    ),
     ExportColumn("district_name_th", "เขต", "District name", _one_line("q.district_name_th"), True),
     ExportColumn("school_code", "รหัสโรงเรียน", "School running the session", "q.school_code", True),
     ExportColumn("school_name_th", "โรงเรียน", "School name", _one_line("q.school_name_th"), True),
@@ -130,17 +134,10 @@ s.starts_at, s.ends_at, s.id AS session_id, a.id AS attendance_id,
 d.code AS district_code, d.name_th AS district_name_th, sc.code AS school_code,
 sc.name_th AS school_name_th, r.code AS room_code, w.id AS workshop_id,
 w.title_th AS workshop_title_th, c.code AS course_code, m.code AS module_code,
-cr.handle::text AS creator_handle, st.student_code,
-st.first_name_th || ' ' || st.last_name_th AS student_name_th, st.grade_level, a.status,
+cr.handle::text AS creator_handle, {student}, st.grade_level, a.status,
 a.arrived_at, u.username::text AS marked_by, a.marked_at"""
-_ORDER = "ORDER BY s.starts_at, sc.code, st.student_code, s.id, a.id"
-
-
-def _formula_safe(expr: str) -> str:
-    # A cell beginning with = + - @ is run as a formula by spreadsheets (CSV injection);
-    # a leading apostrophe makes it plain text, as OWASP recommends. `expr` is a column of the
-    # subquery or a cheap function of one, so naming it three times costs little.
-    return f"CASE WHEN left({expr}, 1) IN ('=', '+', '-', '@') THEN '''' || {expr} ELSE {expr} END"
+_STUDENT = "st.student_code, st.first_name_th || ' ' || st.last_name_th AS student_name_th"
+_ORDER = "ORDER BY s.starts_at, sc.code, {student_order}, s.id, a.id"
 
 
 @dataclass(frozen=True)
@@ -178,7 +175,7 @@ def attendance_where(f: Resolved, where: Where | None = None) -> Where:
         where.add("s.starts_at >= {}", f.starts_from)
     if f.starts_before is not None:
         where.add("s.starts_at < {}", f.starts_before)
-    workshop_where(f, where)
+    workshop_where(f, where, personal=True)
     if f.room_id is not None:
         where.add("s.room_id = {}", f.room_id)
     elif f.room_code is not None:
@@ -188,11 +185,21 @@ def attendance_where(f: Resolved, where: Where | None = None) -> Where:
     return where
 
 
-def workshop_where(f: Resolved, where: Where | None = None) -> Where:
-    """Conditions over workshops w, their school sc and course c (reports use these alone)."""
+def workshop_where(f: Resolved, where: Where | None = None, *, personal: bool = False) -> Where:
+    """Conditions over workshops w, their school sc and course c (reports use these alone).
+
+    `personal`: the rows name students (alias a: attendance). A school-scoped caller then gets
+    the rows of its own students, wherever they attended, and never a visiting student of
+    another school (see SECURITY.md, cross-school workshops); counts stay by hosting school."""
     where = where or Where()
     if f.scope_school_id is not None:
-        where.add("w.school_id = {}", f.scope_school_id)
+        if personal:
+            where.add(
+                "a.student_id IN (SELECT id FROM students WHERE school_id = {})",
+                f.scope_school_id,
+            )
+        else:
+            where.add("w.school_id = {}", f.scope_school_id)
     if f.host_teacher_id is not None:
         where.add("w.host_teacher_id = {}", f.host_teacher_id)
     if f.term_id is not None:
@@ -208,15 +215,20 @@ def workshop_where(f: Resolved, where: Where | None = None) -> Where:
     return where
 
 
-def export_query(f: Resolved, *, calendar: Calendar, flavour: Flavour) -> Query:
+def export_query(
+    f: Resolved, *, calendar: Calendar, flavour: Flavour, pseudonymised: bool = False
+) -> Query:
     """The export's SELECT: `csv` (text, formula-guarded, for COPY), `rows` (for XLSX),
-    `json` (one JSON object text per row, for JSONL)."""
+    `json` (one JSON object text per row, for JSONL). `pseudonymised`: `student_code` holds
+    the student's pseudonym under the key the transaction's settings hold (see
+    `app.privacy.pseudonyms`) and `student_name_th` is empty."""
     date_sql = _date("q.starts_at", calendar)
     exprs = []
     for column in COLUMNS:
         expr = column.sql.replace("{date}", date_sql)
         if flavour == "csv" and column.free_text:
-            expr = _formula_safe(expr)
+            # The CSV formula guard of `app.core.csv`, as SQL: `COPY` writes the cells.
+            expr = neutralise_sql(expr)
         exprs.append((column.name, expr))
     if flavour == "json":
         pairs = ", ".join(f"'{name}', {expr}" for name, expr in exprs)
@@ -226,7 +238,16 @@ def export_query(f: Resolved, *, calendar: Calendar, flavour: Flavour) -> Query:
     where = attendance_where(f)
     # OFFSET 0 keeps the subquery as it is (sorted, not merged into the outer query); a plain
     # projection over it keeps its order.
-    raw = f"SELECT {_RAW}{_FROM}\n{where.sql()}\n{_ORDER}\nOFFSET 0"
+    student, student_order = _STUDENT, "st.student_code"
+    if pseudonymised:
+        # Sorted by the pseudonym (an output column's name in ORDER BY: computed once a row),
+        # so the order of the rows says nothing about the real codes.
+        pseudonym = pseudonym_from_settings("st.id")
+        student = f"{pseudonym} AS student_code, NULL::text AS student_name_th"
+        student_order = "student_code"
+    columns = _RAW.replace("{student}", student)
+    order = _ORDER.replace("{student_order}", student_order)
+    raw = f"SELECT {columns}{_FROM}\n{where.sql()}\n{order}\nOFFSET 0"
     return Query(f"{select}\nFROM ({raw}) q", tuple(where.args))
 
 

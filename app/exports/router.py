@@ -42,6 +42,7 @@ from app.exports.filters import FilterParams
 from app.exports.schemas import EXPORT_DESCRIPTION, EXPORT_RESPONSES, filter_params
 from app.exports.service import ExportFormat
 from app.exports.streaming import ExportResponse
+from app.privacy import service as privacy
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 
@@ -67,9 +68,24 @@ async def export_attendance(
         Literal["gregorian", "buddhist"],
         Query(description="Year of session_date: gregorian (default) or buddhist (BE)"),
     ] = "gregorian",
+    pseudonymise: Annotated[
+        bool,
+        Query(
+            description="true: student_code holds a pseudonym of this export (the same student, "
+            "the same pseudonym throughout this file; another one in every other export) and "
+            "student_name_th is empty"
+        ),
+    ] = False,
 ) -> Response:
     """Export attendance as CSV, XLSX or JSONL (streamed)."""
     plan = await service.plan_export(
-        session, principal=principal, params=filters, format=export_format, calendar=calendar
+        session,
+        principal=principal,
+        params=filters,
+        format=export_format,
+        calendar=calendar,
+        pseudonymise=pseudonymise,
     )
+    # Logged in the request's transaction, committed before the first byte is sent.
+    await privacy.record_export_read(session, principal=principal, plan=plan)
     return ExportResponse(plan, principal=principal, request_id=request.headers.get("x-request-id"))

@@ -1,33 +1,25 @@
 """Query-string types of the export endpoint and its documented 200 response."""
 
-from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Query
-from pydantic import BeforeValidator
 
+from app.core.csv import FORMULA_RULE
+from app.core.schemas import ApiDate
 from app.exports.filters import FilterParams
 from app.exports.query import columns_markdown
 from app.exports.service import MEDIA_TYPES
 from app.models.attendance import ATTENDANCE_STATUSES
 
-
-def _plain_date(value: Any) -> Any:
-    # A day, not an instant: "2026-06-15". A timestamp (naive or not) is refused, not truncated.
-    if isinstance(value, str) and (len(value) != 10 or value[4] != "-" or value[7] != "-"):
-        raise ValueError("expected a date as YYYY-MM-DD (a Bangkok calendar day)")
-    return value
-
-
-PlainDate = Annotated[date, BeforeValidator(_plain_date)]
 AttendanceStatus = Literal["present", "late", "excused", "absent"]
 assert set(get_args(AttendanceStatus)) == set(ATTENDANCE_STATUSES)
 
+# A day, not an instant: "2026-06-15". A timestamp (naive or not) is refused, not truncated.
 FromQuery = Annotated[
-    PlainDate | None, Query(alias="from", description="First session day (Bangkok), YYYY-MM-DD")
+    ApiDate | None, Query(alias="from", description="First session day (Bangkok), YYYY-MM-DD")
 ]
 ToQuery = Annotated[
-    PlainDate | None, Query(alias="to", description="Last session day (Bangkok), inclusive")
+    ApiDate | None, Query(alias="to", description="Last session day (Bangkok), inclusive")
 ]
 TermQuery = Annotated[
     str | None, Query(max_length=20, description="Term id, or year-term: 2568-1 or 2568-T1")
@@ -67,8 +59,7 @@ another school, room or workshop is a 404); other roles 403.
 
 Formats:
 - `csv` (default): RFC 4180, UTF-8 with a BOM (Thai opens correctly in Excel), CRLF line ends,
-  every non-empty value quoted, an empty field for "no value". Names and titles beginning with
-  `=`, `+`, `-` or `@` get a leading `'` so spreadsheets never run them as formulas.
+  every non-empty value quoted, an empty field for "no value". {FORMULA_RULE}
 - `xlsx`: Thai header labels, frozen header row, filter; after 1,048,575 rows the export
   continues on a new sheet. Built in constant memory, then sent (a zip is unreadable until its
   end, so nothing is lost by sending it whole).
@@ -78,6 +69,13 @@ Formats:
 `calendar=buddhist` writes `session_date` with its Buddhist-Era year (2569-06-15); timestamps
 stay ISO 8601 in Bangkok time (`2026-06-15T09:00:00+07:00`, whole seconds) in both calendars.
 Line breaks inside names and titles are written as spaces.
+
+`pseudonymise=true` (for statistics without names): `student_code` holds a pseudonym
+(`P-` and 16 hex digits, an HMAC-SHA256 of the student under a random key made for this export
+and never kept), the same for a student throughout the file and different in every other
+export; `student_name_th` is empty, and rows of a session are ordered by pseudonym. The file
+name ends in `_pseudonymised`. Every export is also logged in the personal-data read log
+(`GET /api/v1/privacy/read-log`) with its filters and the schools it could cover.
 
 `Content-Disposition` names the file after the filters, e.g.
 `attendance_2568-T1_district-1001.csv`. Every export, finished or not, is recorded in the audit

@@ -13,7 +13,7 @@ import re
 import tempfile
 import weakref
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -29,6 +29,7 @@ from app.db import get_engine
 from app.exports import writers
 from app.exports.filters import Db, FilterParams, Resolved, resolve
 from app.exports.query import Calendar, Flavour, Query, count_query, export_query
+from app.privacy.pseudonyms import PseudonymKey
 
 ExportFormat = Literal["csv", "xlsx", "jsonl"]
 Outcome = Literal["completed", "aborted", "failed"]
@@ -51,14 +52,30 @@ class ExportPlan:
     calendar: Calendar
     filename: str
     rows_per_sheet: int = writers.XLSX_ROWS_PER_SHEET
+    # Set when the export is pseudonymised: a key for this export alone, kept in memory only.
+    pseudonym_key: PseudonymKey | None = field(default=None, repr=False)
 
     @property
     def media_type(self) -> str:
         return MEDIA_TYPES[self.format]
 
     @property
+    def pseudonymised(self) -> bool:
+        return self.pseudonym_key is not None
+
+    @property
     def query(self) -> Query:
-        return export_query(self.filters, calendar=self.calendar, flavour=_FLAVOURS[self.format])
+        return export_query(
+            self.filters,
+            calendar=self.calendar,
+            flavour=_FLAVOURS[self.format],
+            pseudonymised=self.pseudonymised,
+        )
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """Transaction-local settings the query needs (the pseudonym key's pads)."""
+        return self.pseudonym_key.settings() if self.pseudonym_key else {}
 
     @property
     def count_query(self) -> Query:
@@ -77,15 +94,22 @@ async def plan_export(
     format: ExportFormat,
     calendar: Calendar,
     rows_per_sheet: int | None = None,
+    pseudonymise: bool = False,
 ) -> ExportPlan:
-    """Resolve the filters in the caller's scope (404 outside it) and name the file."""
+    """Resolve the filters in the caller's scope (404 outside it) and name the file. With
+    `pseudonymise`, students appear under a pseudonym of this export (`app.privacy.pseudonyms`)."""
     filters = await resolve(db, params, principal)
+    filename = export_filename(filters, format)
+    if pseudonymise:
+        stem, _, extension = filename.rpartition(".")
+        filename = f"{stem}_pseudonymised.{extension}"
     return ExportPlan(
         filters,
         format,
         calendar,
-        export_filename(filters, format),
+        filename,
         rows_per_sheet or writers.XLSX_ROWS_PER_SHEET,
+        PseudonymKey.new() if pseudonymise else None,
     )
 
 
@@ -162,9 +186,12 @@ def statement_timeout_s() -> float:
 
 
 @contextlib.asynccontextmanager
-async def export_connection(engine: AsyncEngine | None = None) -> AsyncIterator[Any]:
+async def export_connection(
+    engine: AsyncEngine | None = None, settings: dict[str, str] | None = None
+) -> AsyncIterator[Any]:
     """A pooled connection's asyncpg driver connection, in a read-only transaction with the
-    export's statement timeout. Given back (rolled back) however the block ends."""
+    export's statement timeout (and `settings`, local to it). Given back (rolled back)
+    however the block ends."""
     async with export_slot():
         conn = await (engine or get_engine()).connect()
         try:
@@ -183,6 +210,11 @@ async def export_connection(engine: AsyncEngine | None = None) -> AsyncIterator[
                     "work_mem": get_settings().export_work_mem,
                 },
             )
+            for name, value in (settings or {}).items():
+                # Bound parameters: the values never appear in the statement's text.
+                await conn.execute(
+                    text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+                )
             raw = await conn.get_raw_connection()
             yield raw.driver_connection
         finally:
@@ -213,14 +245,14 @@ async def run_export(
     if plan.format == "xlsx":
         with tempfile.TemporaryFile() as out:
             sheets = writers.XlsxSheets(out, rows_per_sheet=plan.rows_per_sheet)
-            async with export_connection(engine) as conn:
+            async with export_connection(engine, plan.settings) as conn:
                 rows = await writers.write_xlsx_rows(
                     conn, plan.query, sheets, query_timeout=timeout, progress=progress
                 )
             await anyio.to_thread.run_sync(sheets.close)
             await writers.emit_file(out, emit)
         return rows
-    async with export_connection(engine) as conn:
+    async with export_connection(engine, plan.settings) as conn:
         if plan.format == "csv":
             return await writers.write_csv(conn, plan.query, emit, query_timeout=timeout)
         return await writers.write_jsonl(conn, plan.query, emit, query_timeout=timeout)
@@ -252,7 +284,7 @@ async def record_export(
         "scope_school_id": plan.filters.scope_school_id,
         "format": plan.format,
         "calendar": plan.calendar,
-        "filename": plan.filename,
+        "filename": plan.filename,  # ends in _pseudonymised when it is
         "outcome": outcome,
         "rows": rows,
         "bytes": bytes_sent,

@@ -4,9 +4,10 @@ Each writer takes an asyncpg connection inside a transaction and an `emit(chunk,
 coroutine, and returns the number of rows exported. `emit` may wait (a slow client): the
 writer then waits too, and so does PostgreSQL, so memory stays flat whatever the size.
 
-- CSV: `COPY (query) TO STDOUT (FORMAT csv, HEADER, FORCE_QUOTE *)`. PostgreSQL ends lines
-  with LF; RFC 4180 asks for CRLF, so LF becomes CRLF (names and titles never hold a line
-  break: the query turns them into spaces, so every LF ends a record). The BOM comes first.
+- CSV: `COPY (query) TO STDOUT (FORMAT csv, HEADER, FORCE_QUOTE *)` in the `EXCEL` dialect of
+  `app.core.csv`, whose formula guard the query applies in SQL. PostgreSQL ends lines with LF;
+  RFC 4180 asks for CRLF, so LF becomes CRLF (names and titles never hold a line break: the
+  query turns them into spaces, so every LF ends a record). The BOM comes first.
 - JSONL: a server-side cursor over `json_build_object(...)::text`, fetched in batches.
 - XLSX: a server-side cursor in batches into xlsxwriter's `constant_memory` mode (one row in
   memory, the sheet itself in a temporary file), then the finished file is emitted. A zip's
@@ -20,9 +21,10 @@ from typing import IO, Any, Protocol
 import anyio
 import xlsxwriter
 
+from app.core.csv import EXCEL
 from app.exports.query import COLUMNS, Query
 
-BOM = "\ufeff".encode()
+CSV_DIALECT = EXCEL
 # Excel's limit is 1,048,576 rows a sheet, one of which is the header.
 XLSX_ROWS_PER_SHEET = 1_048_575
 FETCH_ROWS = 2_000
@@ -46,6 +48,7 @@ async def write_csv(conn: CopyConnection, query: Query, emit: Emit, *, query_tim
     """Stream `query` as CSV with a BOM and CRLF line ends; returns the row count."""
     header_pending = True
     first = True
+    line_end = CSV_DIALECT.line_end.encode()
 
     async def sink(data: bytes) -> None:
         nonlocal header_pending, first
@@ -54,9 +57,9 @@ async def write_csv(conn: CopyConnection, query: Query, emit: Emit, *, query_tim
         if header_pending and rows:
             rows -= 1
             header_pending = False
-        chunk = chunk.replace(b"\n", b"\r\n")
+        chunk = chunk.replace(b"\n", line_end)
         if first:
-            chunk, first = BOM + chunk, False
+            chunk, first = CSV_DIALECT.preamble + chunk, False
         await emit(chunk, rows)
 
     status = await conn.copy_from_query(

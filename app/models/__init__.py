@@ -7,6 +7,7 @@ from app.models.base import Base
 from app.models.creators import Creator
 from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
 from app.models.enrolments import Enrolment
+from app.models.privacy import PersonalDataRead
 from app.models.reference import AcademicTerm, District, School
 from app.models.rooms import ComputerRoom
 from app.models.students import Student
@@ -26,6 +27,7 @@ __all__ = [
     "Enrolment",
     "Module",
     "ModuleVersion",
+    "PersonalDataRead",
     "School",
     "Student",
     "User",

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, text
-from sqlalchemy.dialects.postgresql import CITEXT
+from sqlalchemy.dialects.postgresql import CITEXT, INET
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Timestamped, sql_in
@@ -41,10 +41,12 @@ class User(Timestamped, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     # OneRoster identity (teachers imported from a school's roster).
     sourced_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    # Sign-in throttling: consecutive failures and the time until which sign-in is refused.
-    failed_logins: Mapped[int] = mapped_column(Integer, server_default=text("0"))
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The version of the account's credentials, carried in every access token and checked on
+    # every request. A trigger (trg_users_auth_epoch) bumps it whenever is_active or
+    # password_hash changes, by any path (API, CLI, roster import), so every earlier token
+    # stops working at once and a reactivated account does not revive old ones.
+    auth_epoch: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class ApiKey(Timestamped, Base):
@@ -68,7 +70,32 @@ class ApiKey(Timestamped, Base):
         ForeignKey("schools.id", ondelete="RESTRICT"), index=True
     )
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # Lineage: the key that minted this one, if any. Revoking a key revokes its descendants.
+    created_by_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="RESTRICT"), index=True
+    )
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per (client address, username), and per address alone (username '').
+
+    Never per account alone: that would let anyone lock anyone out. Kept in PostgreSQL, so
+    every API process sees the same counts. Addresses are stored as networks: an IPv4
+    address is its own /32, an IPv6 client counts as its /64 (one subscriber's block)."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
+
+    address: Mapped[str] = mapped_column(INET, primary_key=True)
+    # Case-insensitive like users.username; '' is the row counting every username tried.
+    username: Mapped[str] = mapped_column(CITEXT, primary_key=True, index=True)
+    failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A correct sign-in from this address: the address is known-good for this account and is
+    # not held back by its address-wide limit.
+    succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

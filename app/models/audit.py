@@ -16,6 +16,15 @@ class AuditEvent(Timestamped, Base):
         Index("ix_audit_events_occurred_at", "occurred_at"),
         Index("ix_audit_events_action_occurred_at", "action", "occurred_at"),
         Index("ix_audit_events_school_id_occurred_at", "school_id", "occurred_at"),
+        # A data-subject export gathers the events naming one student: as their target, or in
+        # `details` (`student_ids`, `students`), found by containment (`@>`).
+        Index("ix_audit_events_target_type_target_id", "target_type", "target_id"),
+        Index(
+            "ix_audit_events_details",
+            "details",
+            postgresql_using="gin",
+            postgresql_ops={"details": "jsonb_path_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -1,11 +1,16 @@
 """Students: minors' personal data, owned by their school."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import GRADE_LEVELS, Base, Timestamped, sql_in
 
 STUDENT_STATUSES = ("active", "inactive", "graduated", "transferred")
+# A student pseudonymised by the retention purge (`lms privacy purge`) is coded
+# PSEUDONYM_PREFIX + their id; live students may not use the prefix, so codes never collide.
+PSEUDONYM_PREFIX = "anon-"
 
 
 class Student(Timestamped, Base):
@@ -17,6 +22,15 @@ class Student(Timestamped, Base):
         UniqueConstraint("school_id", "sourced_id"),
         CheckConstraint(sql_in("grade_level", GRADE_LEVELS), name="grade_level_valid"),
         CheckConstraint(sql_in("status", STUDENT_STATUSES), name="status_valid"),
+        CheckConstraint(
+            f"pseudonymised_at IS NOT NULL OR student_code NOT LIKE '{PSEUDONYM_PREFIX}%'",
+            name="pseudonym_codes_reserved",
+        ),
+        CheckConstraint(
+            f"pseudonymised_at IS NULL OR (student_code = '{PSEUDONYM_PREFIX}' || id::text "
+            "AND sourced_id IS NULL)",
+            name="pseudonymised_identity_cleared",
+        ),
         # Roster sync asks "what changed since ...?" per school.
         Index("ix_students_school_id_updated_at", "school_id", "updated_at"),
     )
@@ -31,3 +45,5 @@ class Student(Timestamped, Base):
     grade_level: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(20), server_default="active")
     sourced_id: Mapped[str | None] = mapped_column(String(255))
+    # Set once by the retention purge: names, code and sourcedId were replaced or cleared.
+    pseudonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

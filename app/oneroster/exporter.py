@@ -4,10 +4,11 @@ Bulk files leave `status` and `dateLastModified` blank, as the 1.2 CSV binding a
 that is absent is gone. Students who are not active are kept, with `enabledUser=false`.
 Workshops that were cancelled, withdrawn and waitlisted enrolments, and students of other
 schools in workshops open to all schools are left out. A school is a few thousand rows, so
-the bundle is built in memory; UTF-8 without a BOM, CRLF line ends (RFC 4180).
+the bundle is built in memory; UTF-8 without a BOM, CRLF line ends (RFC 4180), every cell
+through the formula guard of `app.core.csv` (people open these files in spreadsheets too; an
+identifier gets the same apostrophe wherever it appears, so references still match).
 """
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.csv import ONEROSTER, csv_bytes
 from app.oneroster import vocabulary as v
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -281,11 +283,7 @@ def _manifest() -> list[list[str]]:
 
 
 def _csv(header: Iterable[str], rows: Iterable[list[str]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(list(header), rows, dialect=ONEROSTER)
 
 
 def _zip(files: dict[str, list[list[str]]]) -> bytes:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from app.accounts.dependencies import ReportReader, SchoolManager
 from app.core.errors import problem
 from app.core.openapi import errors
+from app.core.schemas import QueryBool
 from app.db import SessionDep
 from app.oneroster import service
 from app.oneroster.schemas import RosterImportReport
@@ -40,7 +41,7 @@ are 413.
 
 
 @router.post(
-    "/schools/{school_id}/roster",
+    "/schools/{school_id:int}/roster",
     response_model=RosterImportReport,
     responses=errors(400, 401, 403, 404, 413, 422),
     summary="Import a OneRoster CSV roster into a school (students, teachers, enrolments)",
@@ -52,7 +53,9 @@ async def import_roster(
     request: Request,
     school_id: int,
     file: Annotated[UploadFile, File(description="OneRoster CSV zip, or users.csv")],
-    dry_run: Annotated[bool, Query(description="Check and report only; write nothing")] = False,
+    dry_run: Annotated[
+        QueryBool, Query(description="Check and report only; write nothing")
+    ] = False,
 ) -> Any:
     """Check the upload, then write it all or nothing (or nothing at all on a dry run)."""
     school = await service.find_school(session, school_id=school_id)

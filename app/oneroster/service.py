@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.config import get_settings
+from app.core import access
 from app.core.access import Principal, Role
 from app.core.errors import NotFound
 from app.oneroster import exporter
 from app.oneroster.importer import School, run_import
 from app.oneroster.parsing import unpack
 from app.oneroster.schemas import RosterImportReport
-
-NO_SCHOOL = "No such school / ไม่พบโรงเรียน"
+from app.privacy import service as privacy
 
 # The `lms roster import` command acts as an admin; its audit events carry no user.
 CLI_PRINCIPAL = Principal(
@@ -41,7 +41,7 @@ async def find_school(
     )
     row = (await session.execute(text(_SCHOOL.text + where), params)).mappings().first()
     if row is None:
-        raise NotFound(NO_SCHOOL)
+        raise access.not_found("school")
     return School(id=row["id"], code=row["code"], district_code=row["district_code"])
 
 
@@ -130,5 +130,15 @@ async def export_roster(
         target_id=school.id,
         details={"file": filename, "rows": counts, "bytes": len(content)},
         request_id=request_id,
+    )
+    # Every student of the school is in the file: logged by scope, as an attendance export.
+    await privacy.record_scope_read(
+        session,
+        principal=_actor(principal),
+        via="cli" if principal.via == "cli" else None,
+        action="export.oneroster",
+        school_ids=[school.id],
+        record_count=None,
+        scope={"school_id": school.id, "file": filename},
     )
     return content, filename

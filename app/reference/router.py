@@ -37,7 +37,7 @@ async def list_districts(
 
 
 @router.get(
-    "/districts/{district_id}", response_model=DistrictRead, responses=errors(401, 404, 422)
+    "/districts/{district_id:int}", response_model=DistrictRead, responses=errors(401, 404, 422)
 )
 async def read_district(
     session: SessionDep, principal: CurrentPrincipal, district_id: int
@@ -64,7 +64,7 @@ async def list_schools(
     return Page(items=[SchoolRead.model_validate(s) for s in items], total=total)
 
 
-@router.get("/schools/{school_id}", response_model=SchoolRead, responses=errors(401, 404, 422))
+@router.get("/schools/{school_id:int}", response_model=SchoolRead, responses=errors(401, 404, 422))
 async def read_school(
     session: SessionDep, principal: CurrentPrincipal, school_id: int
 ) -> SchoolRead:

@@ -10,6 +10,7 @@ from fastapi import Request, Response
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import access
 from app.core.errors import NotFound
 from app.core.pagination import PageParams, fetch_page, sort_clause
 from app.core.schemas import BANGKOK
@@ -79,7 +80,7 @@ async def list_districts(
 async def get_district(session: AsyncSession, district_id: int) -> District:
     district = await session.get(District, district_id)
     if district is None:
-        raise NotFound("No such district / ไม่พบเขต")
+        raise access.not_found("district")
     return district
 
 
@@ -116,7 +117,7 @@ async def list_schools(
 async def get_school(session: AsyncSession, school_id: int) -> dict[str, Any]:
     row = (await session.execute(_schools().where(School.id == school_id))).one_or_none()
     if row is None:
-        raise NotFound("No such school / ไม่พบโรงเรียน")
+        raise access.not_found("school")
     return _school_read(*row)
 
 
@@ -143,7 +144,7 @@ def bangkok_today() -> date:
 async def get_term(session: AsyncSession, term_id: int) -> dict[str, Any]:
     term = await session.get(AcademicTerm, term_id)
     if term is None:
-        raise NotFound("No such academic term / ไม่พบภาคเรียน")
+        raise access.not_found("term")
     return term_read(term)
 
 

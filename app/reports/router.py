@@ -7,14 +7,24 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.dependencies import ReportReader, StudentReader
 from app.audit import service as audit
+from app.core.csv import FORMULA_RULE
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.schemas import QueryBool
 from app.db import SessionDep
 from app.exports.filters import FilterParams
 from app.exports.schemas import DistrictQuery, SchoolQuery, TermQuery
 from app.exports.service import content_disposition
+from app.privacy import service as privacy
+from app.privacy.pseudonyms import PseudonymKey
 from app.reports import service
-from app.reports.schemas import RATE_FORMULA, AttendanceSummary, GroupBy, LowAttendanceItem
+from app.reports.schemas import (
+    RATE_FORMULA,
+    AttendanceSummary,
+    GroupBy,
+    LowAttendanceItem,
+    PseudonymousLowAttendanceItem,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -22,7 +32,7 @@ LowAttendanceReader = StudentReader
 
 _CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "JSON, or with format=csv a CSV file (UTF-8 with BOM)",
+        "description": f"JSON, or with format=csv a CSV file (UTF-8 with BOM). {FORMULA_RULE}",
         "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
@@ -69,7 +79,7 @@ async def attendance_summary(
 
 @router.get(
     "/reports/low-attendance",
-    response_model=Page[LowAttendanceItem],
+    response_model=Page[LowAttendanceItem] | Page[PseudonymousLowAttendanceItem],
     summary="Students with low attendance or a run of absences",
     responses=errors(400, 401, 403, 404, 422),
     description=(
@@ -77,7 +87,9 @@ async def attendance_summary(
         "absent in `consecutive` taken sessions in a row (in time order, across their "
         "workshops in scope; an excused absence breaks a streak), lowest rate first. Admin and "
         "department see every school; a school admin their school's workshops; a teacher the "
-        "workshops they host; creators 403. Each request is recorded in the audit log."
+        "workshops they host; creators 403. Each request is recorded in the audit log and "
+        "the personal-data read log. With `pseudonymise=true` each line names the student by "
+        "a pseudonym of this response only (no id, code or name)."
     ),
 )
 async def low_attendance(
@@ -93,7 +105,10 @@ async def low_attendance(
     ] = 3,
     district: DistrictQuery = None,
     school: SchoolQuery = None,
-) -> Page[LowAttendanceItem]:
+    pseudonymise: Annotated[
+        QueryBool, Query(description="true: students as pseudonyms of this response, no names")
+    ] = False,
+) -> Page[LowAttendanceItem] | Page[PseudonymousLowAttendanceItem]:
     """Students with low attendance or a run of absences."""
     params = FilterParams(term=term, district=district, school=school)
     items, total = await service.low_attendance(
@@ -119,5 +134,23 @@ async def low_attendance(
         },
         request_id=request.headers.get("x-request-id"),
     )
+    await privacy.record_read(
+        session,
+        principal=principal,
+        action="report.low_attendance",
+        student_ids=[item.student_id for item in items],
+        scope={
+            "filters": params.given(),
+            "threshold": threshold,
+            "consecutive": consecutive,
+            "offset": page.offset,
+            "pseudonymised": pseudonymise,
+        },
+    )
     set_page_headers(request, response, page, total)
+    if pseudonymise:
+        key = PseudonymKey.new()
+        return Page(
+            items=[PseudonymousLowAttendanceItem.of(item, key) for item in items], total=total
+        )
     return Page(items=items, total=total)

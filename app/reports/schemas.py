@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.schemas import BangkokDatetime
+from app.privacy.pseudonyms import PseudonymKey
 
 GroupBy = Literal["district", "school", "room", "workshop", "course"]
 
@@ -77,3 +78,31 @@ class LowAttendanceItem(BaseModel):
     current_absence_streak: int = Field(description="'absent' marks since the last other mark")
     below_threshold: bool
     absence_streak_reached: bool
+
+
+class PseudonymousLowAttendanceItem(BaseModel):
+    """A low-attendance line with `pseudonymise=true`: the student's id, code and name are
+    replaced by a pseudonym of this response. The fields are an allow-list on purpose: a field
+    added to LowAttendanceItem does not reach pseudonymised reports unless listed here."""
+
+    pseudonym: str = Field(
+        description="HMAC-SHA256 of the student under a key made for this response alone"
+    )
+    grade_level: str
+    school: SchoolRef = Field(description="The student's own school")
+    workshops: list[WorkshopRef]
+    sessions_marked: int
+    present: int
+    late: int
+    excused: int
+    absent: int
+    attendance_rate: float = Field(description=RATE_FORMULA)
+    longest_absence_streak: int
+    current_absence_streak: int
+    below_threshold: bool
+    absence_streak_reached: bool
+
+    @classmethod
+    def of(cls, item: LowAttendanceItem, key: PseudonymKey) -> "PseudonymousLowAttendanceItem":
+        kept = item.model_dump(include=set(cls.model_fields) - {"pseudonym"})
+        return cls.model_validate({**kept, "pseudonym": key.pseudonym(item.student_id)})

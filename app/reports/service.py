@@ -9,8 +9,6 @@ low-attendance list a teacher the workshops they host. Filters resolve as for ex
 (`app.exports.filters`): a reference outside the caller's scope is a 404.
 """
 
-import csv
-import io
 import json
 from decimal import Decimal
 from typing import Any
@@ -19,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Principal
+from app.core.csv import EXCEL, csv_bytes
 from app.core.pagination import PageParams
 from app.exports.filters import FilterParams, Resolved, resolve
 from app.exports.query import Where, workshop_where
@@ -135,14 +134,10 @@ async def attendance_summary(
 
 
 def summary_csv(summary: AttendanceSummary) -> bytes:
-    """The summary as CSV: UTF-8 with a BOM, CRLF, the JSON item keys as the header."""
-    out = io.StringIO()
-    names = list(SummaryItem.model_fields)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(names)
-    for item in summary.items:
-        writer.writerow(["" if v is None else v for v in item.model_dump().values()])
-    return "\ufeff".encode() + out.getvalue().encode()
+    """The summary as CSV (`app.core.csv.EXCEL`: UTF-8 with a BOM, CRLF, formulas guarded),
+    the JSON item keys as the header; counts and rates stay numbers."""
+    rows = (list(item.model_dump().values()) for item in summary.items)
+    return csv_bytes(list(SummaryItem.model_fields), rows, dialect=EXCEL)
 
 
 def summary_filename(summary: AttendanceSummary, params: FilterParams) -> str:
@@ -233,7 +228,7 @@ async def low_attendance(
 ) -> tuple[list[LowAttendanceItem], int]:
     """Students under `threshold` or with `consecutive` absences in a row; lowest rate first."""
     filters = await resolve(session, params, principal, teacher_scope=True)
-    where = workshop_where(filters, Where(named=True))
+    where = workshop_where(filters, Where(named=True), personal=True)
     ctes = _LOW.format(taken=TAKEN, where=where.sql("AND"))
     values = {**where.params, "threshold": Decimal(str(threshold)), "consecutive": consecutive}
     total = (

@@ -5,7 +5,6 @@ creators the rooms where they lead a workshop. Writes: admins any school, school
 their own; everyone else 403 (or 404 for a room outside their read scope).
 """
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -13,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep
-from app.core.schemas import InputDatetime
+from app.core.schemas import ApiDate, ApiDateTime
 from app.db import SessionDep
 from app.rooms import schedule, service
 from app.rooms.schemas import RoomCreate, RoomRead, RoomSchedule, RoomStatus, RoomUpdate
@@ -58,7 +57,7 @@ async def list_rooms(
     return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
 
 
-# Declared before /rooms/{room_id} so that "available" is never read as an id.
+# `{room_id:int}` below keeps "available" from ever being read as an id, for any method.
 @router.get("/rooms/available", response_model=Page[RoomRead], responses=errors(400, 401, 422))
 async def list_available_rooms(
     session: SessionDep,
@@ -67,9 +66,9 @@ async def list_available_rooms(
     request: Request,
     response: Response,
     starts_at: Annotated[
-        InputDatetime, Query(description="With offset, e.g. 2026-06-15T09:00:00+07:00")
+        ApiDateTime, Query(description="With offset, e.g. 2026-06-15T09:00:00+07:00")
     ],
-    ends_at: Annotated[InputDatetime, Query(description="With offset; after starts_at")],
+    ends_at: Annotated[ApiDateTime, Query(description="With offset; after starts_at")],
     min_seats: MinSeats = None,
     district: DistrictFilter = None,
 ) -> Page[RoomRead]:
@@ -88,7 +87,7 @@ async def list_available_rooms(
     return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
 
 
-@router.get("/rooms/{room_id}", response_model=RoomRead, responses=errors(401, 404, 422))
+@router.get("/rooms/{room_id:int}", response_model=RoomRead, responses=errors(401, 404, 422))
 async def read_room(session: SessionDep, principal: CurrentPrincipal, room_id: int) -> RoomRead:
     """One computer room."""
     return RoomRead.model_validate(await service.get_room(session, principal, room_id))
@@ -106,7 +105,7 @@ async def create_room(session: SessionDep, principal: SchoolManager, body: RoomC
 
 
 @router.patch(
-    "/rooms/{room_id}", response_model=RoomRead, responses=errors(401, 403, 404, 409, 422)
+    "/rooms/{room_id:int}", response_model=RoomRead, responses=errors(401, 403, 404, 409, 422)
 )
 async def update_room(
     session: SessionDep, principal: CurrentPrincipal, room_id: int, body: RoomUpdate
@@ -116,17 +115,19 @@ async def update_room(
 
 
 @router.get(
-    "/rooms/{room_id}/schedule", response_model=RoomSchedule, responses=errors(400, 401, 404, 422)
+    "/rooms/{room_id:int}/schedule",
+    response_model=RoomSchedule,
+    responses=errors(400, 401, 404, 422),
 )
 async def read_room_schedule(
     session: SessionDep,
     principal: CurrentPrincipal,
     room_id: int,
     from_: Annotated[
-        date | None,
+        ApiDate | None,
         Query(alias="from", description="First day (Bangkok); default: this week's Monday"),
     ] = None,
-    to: Annotated[date | None, Query(description="Last day, inclusive; at most 92 days")] = None,
+    to: Annotated[ApiDate | None, Query(description="Last day, inclusive; at most 92 days")] = None,
 ) -> RoomSchedule:
     """A room's sessions between two dates (default this week), with enrolment counts."""
     return RoomSchedule.model_validate(

@@ -7,6 +7,7 @@ from fastapi import Request, Response
 from sqlalchemy import Select, exists, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import access
 from app.core.access import Principal
 from app.core.errors import BadRequest, Unprocessable
 from app.core.pagination import PageParams, fetch_page
@@ -111,8 +112,7 @@ async def room_schedule(
         )
         .order_by(Session.starts_at, Session.id)
     )
-    if principal.role == "creator":
-        stmt = stmt.where(Workshop.creator_id == principal.creator_id)
+    stmt = stmt.where(access.schedule_sessions_visible(principal))
     rows = (await session.execute(stmt)).all()
     return {
         "room_id": room.id,

@@ -15,7 +15,7 @@ class Equipment(BaseModel):
     """What the room has. The four known keys are typed; anything else goes in `notes`
     (a flat object of short facts such as {"printer": true, "headsets": 20})."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     devices: int | None = Field(default=None, ge=0, le=1000, description="Working computers")
     os: str | None = Field(default=None, max_length=60, examples=["Windows 11"])
@@ -29,7 +29,8 @@ class Equipment(BaseModel):
 
 
 class EquipmentRead(Equipment):
-    model_config = ConfigDict(extra="ignore")
+    # Stored rows are read leniently: they may predate these rules.
+    model_config = ConfigDict(extra="ignore", strict=False)
 
     @model_validator(mode="before")
     @classmethod

@@ -8,15 +8,15 @@ way there. Outside that scope a room does not exist (404).
 from typing import Any
 
 from fastapi import Request, Response
-from sqlalchemy import ColumnElement, Select, exists, false, select, true
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.access import SCHOOL_STAFF, Principal
+from app.core import access
+from app.core.access import Principal
 from app.core.errors import (
     Conflict,
     Forbidden,
-    NotFound,
     Unprocessable,
     translate_integrity_error,
 )
@@ -26,20 +26,10 @@ from app.rooms.schemas import RoomCreate, RoomUpdate
 
 ROOM_SORTS = {"code": ComputerRoom.code, "seats": ComputerRoom.seats, "name": ComputerRoom.name}
 
-NO_SUCH_ROOM = "No such room / ไม่พบห้องคอมพิวเตอร์"
-
 
 def room_scope(principal: Principal) -> ColumnElement[bool]:
     """The rooms `principal` may read, as a condition on computer_rooms."""
-    if principal.reads_all_schools:
-        return true()
-    if principal.role in SCHOOL_STAFF and principal.school_id is not None:
-        return ComputerRoom.school_id == principal.school_id
-    if principal.role == "creator" and principal.creator_id is not None:
-        return exists().where(
-            Workshop.room_id == ComputerRoom.id, Workshop.creator_id == principal.creator_id
-        )
-    return false()
+    return access.rooms_visible(principal)
 
 
 def rooms_in_scope(principal: Principal) -> Select[ComputerRoom, School]:
@@ -114,7 +104,7 @@ async def scoped_room(
         stmt = stmt.with_for_update(of=ComputerRoom)
     row = (await session.execute(stmt)).one_or_none()
     if row is None:
-        raise NotFound(NO_SUCH_ROOM)
+        raise access.not_found("room")
     return row[0], row[1]
 
 
@@ -142,7 +132,7 @@ async def create_room(
         )
     school = await session.get(School, school_id)
     if school is None:
-        raise NotFound("No such school / ไม่พบโรงเรียน")
+        raise access.not_found("school")
     if not principal.can_manage_school(school_id):
         raise _cannot_manage(principal)
     room = ComputerRoom(

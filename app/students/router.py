@@ -13,6 +13,7 @@ from app.accounts.dependencies import SchoolManager, StudentReader
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep
 from app.db import SessionDep
+from app.privacy import service as privacy
 from app.students import service
 from app.students.schemas import (
     GradeLevel,
@@ -65,15 +66,32 @@ async def list_students(
         request=request,
         response=response,
     )
+    # The search text is not logged: it may be a child's name (as in the access log).
+    filters = {"school": school, "grade_level": grade_level, "status": status}
+    await privacy.record_read(
+        session,
+        principal=principal,
+        action="students.list",
+        student_ids=[item["id"] for item in items],
+        scope={
+            "filters": {k: v for k, v in filters.items() if v is not None},
+            "searched": q is not None,
+            "offset": page.offset,
+        },
+    )
     return {"items": items, "total": total}
 
 
 @router.get(
-    "/students/{student_id}", response_model=StudentRead, responses=errors(400, 401, 403, 404)
+    "/students/{student_id:int}", response_model=StudentRead, responses=errors(400, 401, 403, 404)
 )
 async def read_student(session: SessionDep, principal: StudentReader, student_id: int) -> Any:
     """One student."""
-    return await service.get_student(session, principal, student_id)
+    student = await service.get_student(session, principal, student_id)
+    await privacy.record_read(
+        session, principal=principal, action="students.read", student_ids=[student_id]
+    )
+    return student
 
 
 @router.post(
@@ -88,7 +106,7 @@ async def create_student(session: SessionDep, principal: SchoolManager, body: St
 
 
 @router.patch(
-    "/students/{student_id}",
+    "/students/{student_id:int}",
     response_model=StudentRead,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
@@ -100,7 +118,7 @@ async def update_student(
 
 
 @router.post(
-    "/students/{student_id}/deactivate",
+    "/students/{student_id:int}/deactivate",
     response_model=StudentRead,
     responses=errors(400, 401, 403, 404),
 )

@@ -19,8 +19,9 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.access import SCHOOL_STAFF, Principal
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable, translate_integrity_error
+from app.core import access
+from app.core.access import Principal
+from app.core.errors import Conflict, Forbidden, Unprocessable, translate_integrity_error
 from app.core.pagination import PageParams, fetch_page, sort_clause
 from app.models import School, Student
 from app.students.schemas import StudentCreate, StudentUpdate
@@ -85,11 +86,9 @@ def search_condition(q: str) -> tuple[ColumnElement[bool], ColumnElement[float]]
 
 
 def _in_scope(statement: AnySelect, principal: Principal) -> AnySelect:
-    if principal.reads_all_schools:
-        return statement
-    if principal.role in SCHOOL_STAFF:
-        return statement.where(Student.school_id == principal.school_id)
-    raise Forbidden("Your role cannot read student records / บทบาทของคุณดูข้อมูลนักเรียนไม่ได้")
+    if not principal.reads_students:
+        raise Forbidden("Your role cannot read student records / บทบาทของคุณดูข้อมูลนักเรียนไม่ได้")
+    return statement.where(access.students_visible(principal))
 
 
 async def list_students(
@@ -130,7 +129,7 @@ async def get_student(session: AsyncSession, principal: Principal, student_id: i
         .one_or_none()
     )
     if row is None:
-        raise NotFound("No such student / ไม่พบนักเรียน")
+        raise access.not_found("student")
     principal.ensure_reads_school(row["school_id"], "student")
     return row
 
@@ -159,7 +158,7 @@ async def _write(session: AsyncSession, statement: Any, student_code: str | None
 async def create_student(session: AsyncSession, principal: Principal, data: StudentCreate) -> Any:
     """Add a student (school admin: to their school; admin: to the school named)."""
     school_id = data.school_id
-    if school_id is None and principal.role == "school_admin":
+    if school_id is None and principal.is_school_admin:
         school_id = principal.school_id
     if school_id is None:
         raise Unprocessable(
@@ -167,7 +166,7 @@ async def create_student(session: AsyncSession, principal: Principal, data: Stud
         )
     principal.ensure_manages_school(school_id, "school")
     if await session.scalar(select(School.id).where(School.id == school_id)) is None:
-        raise NotFound("No such school / ไม่พบโรงเรียน")
+        raise access.not_found("school")
     values = data.model_dump(exclude={"school_id"}) | {"school_id": school_id}
     return await _write(
         session, insert(Student).values(**values).returning(*COLUMNS), data.student_code
@@ -177,7 +176,7 @@ async def create_student(session: AsyncSession, principal: Principal, data: Stud
 async def _school_of(session: AsyncSession, principal: Principal, student_id: int) -> int:
     school_id = await session.scalar(select(Student.school_id).where(Student.id == student_id))
     if school_id is None:
-        raise NotFound("No such student / ไม่พบนักเรียน")
+        raise access.not_found("student")
     principal.ensure_manages_school(school_id, "student")
     return school_id
 

@@ -40,11 +40,7 @@ class WorkshopFilters:
 
 
 def _scoped(statement: AnySelect, principal: Principal) -> AnySelect:
-    if principal.role == "creator":
-        return statement.where(Workshop.creator_id == principal.creator_id)
-    if principal.reads_all_schools:
-        return statement
-    return statement.where(Workshop.school_id == principal.school_id)
+    return statement.where(access.workshops_visible(principal))
 
 
 _host = aliased(User, name="host")
@@ -200,8 +196,11 @@ async def get_workshop(
             _SELECT.add_columns(waitlisted.label("waitlisted")).where(Workshop.id == workshop_id)
         )
     ).one_or_none()
-    if row is None or not access.can_read_workshop(
-        principal, school_id=row.school_id, creator_id=row.creator_id
+    if row is None or not access.can_view_workshop(
+        principal,
+        school_id=row.school_id,
+        creator_id=row.creator_id,
+        open_to_all_schools=row.open_to_all_schools,
     ):
         raise access.not_found("workshop")
     sessions = (

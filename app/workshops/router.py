@@ -5,7 +5,7 @@ teachers manage enrolment lists and attendance (elsewhere); creators and the Edu
 Department read.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep
-from app.core.schemas import BANGKOK
+from app.core.schemas import BANGKOK, ApiDate
 from app.db import SessionDep
 from app.workshops import reads, service, sessions
 from app.workshops.reads import WorkshopFilters
@@ -61,10 +61,11 @@ async def list_workshops(
     creator: Annotated[int | None, Query(description="Creator id")] = None,
     host_teacher: Annotated[int | None, Query(description="Host teacher's user id")] = None,
     from_: Annotated[
-        date | None, Query(alias="from", description="With a session starting on or after this day")
+        ApiDate | None,
+        Query(alias="from", description="With a session starting on or after this day"),
     ] = None,
     to: Annotated[
-        date | None, Query(description="With a session starting on or before this day")
+        ApiDate | None, Query(description="With a session starting on or before this day")
     ] = None,
     status: WorkshopStatus | None = None,
     sort: Annotated[str | None, Query(description=SORT_HELP)] = None,
@@ -93,7 +94,7 @@ async def list_workshops(
 
 
 @router.get(
-    "/workshops/{workshop_id}", response_model=WorkshopDetail, responses=errors(400, 401, 404)
+    "/workshops/{workshop_id:int}", response_model=WorkshopDetail, responses=errors(400, 401, 404)
 )
 async def read_workshop(
     session: SessionDep, principal: CurrentPrincipal, workshop_id: int
@@ -102,7 +103,7 @@ async def read_workshop(
     return await reads.get_workshop(session, principal, workshop_id)
 
 
-@router.patch("/workshops/{workshop_id}", response_model=WorkshopDetail, responses=WRITE_ERRORS)
+@router.patch("/workshops/{workshop_id:int}", response_model=WorkshopDetail, responses=WRITE_ERRORS)
 async def update_workshop(
     session: SessionDep, principal: SchoolManager, workshop_id: int, body: WorkshopUpdate
 ) -> dict[str, Any]:
@@ -111,7 +112,7 @@ async def update_workshop(
 
 
 @router.post(
-    "/workshops/{workshop_id}/cancel",
+    "/workshops/{workshop_id:int}/cancel",
     response_model=WorkshopDetail,
     responses=errors(400, 401, 403, 404, 409),
 )
@@ -123,7 +124,7 @@ async def cancel_workshop(
 
 
 @router.post(
-    "/workshops/{workshop_id}/sessions",
+    "/workshops/{workshop_id:int}/sessions",
     response_model=SessionRead,
     status_code=201,
     responses=WRITE_ERRORS,
@@ -135,7 +136,7 @@ async def add_session(
     return await sessions.add_session(session, principal, workshop_id, body)
 
 
-@router.patch("/sessions/{session_id}", response_model=SessionRead, responses=WRITE_ERRORS)
+@router.patch("/sessions/{session_id:int}", response_model=SessionRead, responses=WRITE_ERRORS)
 async def move_session(
     session: SessionDep, principal: SchoolManager, session_id: int, body: SessionMove
 ) -> dict[str, Any]:
@@ -144,7 +145,7 @@ async def move_session(
 
 
 @router.post(
-    "/sessions/{session_id}/cancel",
+    "/sessions/{session_id:int}/cancel",
     response_model=SessionRead,
     responses=errors(400, 401, 403, 404, 409),
 )
@@ -160,7 +161,7 @@ async def my_sessions(
     session: SessionDep,
     principal: CurrentPrincipal,
     day: Annotated[
-        date | None, Query(alias="date", description="YYYY-MM-DD; default: today in Bangkok")
+        ApiDate | None, Query(alias="date", description="YYYY-MM-DD; default: today in Bangkok")
     ] = None,
     school: Annotated[
         int | None,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
 from app.core.access import Principal
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, Unprocessable
 from app.core.schemas import BANGKOK
 from app.models import AcademicTerm, ComputerRoom, User, Workshop
 from app.workshops.clashes import Slot
@@ -91,7 +91,7 @@ async def ensure_host_teacher(session: AsyncSession, user_id: int, school_id: in
             User.id == user_id,
             User.school_id == school_id,
             User.is_active,
-            User.role.in_(("teacher", "school_admin")),
+            User.role.in_(access.SCHOOL_STAFF),
         )
     )
     if host is None:
@@ -128,7 +128,7 @@ async def room_for_workshop(
         )
     ).one_or_none()
     if room is None or not principal.can_manage_school(room.school_id):
-        raise NotFound("No such room / ไม่พบห้องคอมพิวเตอร์")
+        raise access.not_found("room")
     if require_active and room.status != "active":
         raise invalid(
             body_field("room_id"),

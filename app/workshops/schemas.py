@@ -5,7 +5,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from app.core.schemas import BangkokDatetime, InputDatetime, StrictModel
+from app.core.schemas import ApiDateTime, BangkokDatetime, StrictModel
 
 WorkshopStatus = Literal["scheduled", "cancelled", "completed"]
 SessionStatus = Literal["scheduled", "cancelled", "completed"]
@@ -14,8 +14,8 @@ SessionStatus = Literal["scheduled", "cancelled", "completed"]
 class SessionSlot(StrictModel):
     """One meeting, as an aware start/end pair (send the +07:00 offset for Bangkok time)."""
 
-    starts_at: InputDatetime
-    ends_at: InputDatetime
+    starts_at: ApiDateTime
+    ends_at: ApiDateTime
 
     @model_validator(mode="after")
     def _starts_before_ends(self) -> Self:
@@ -27,8 +27,8 @@ class SessionSlot(StrictModel):
 class SessionMove(StrictModel):
     """New times for a session; send one or both."""
 
-    starts_at: InputDatetime | None = None
-    ends_at: InputDatetime | None = None
+    starts_at: ApiDateTime | None = None
+    ends_at: ApiDateTime | None = None
 
     @model_validator(mode="after")
     def _something_to_move(self) -> Self:

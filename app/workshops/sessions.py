@@ -86,7 +86,7 @@ async def _lock_session(session: AsyncSession, principal: Principal, session_id:
     if row is None:
         raise access.not_found("session")
     access.ensure_manages_workshop_record(
-        principal, school_id=row.school_id, creator_id=row.creator_id
+        principal, school_id=row.school_id, creator_id=row.creator_id, what="session"
     )
     return row
 
@@ -197,15 +197,7 @@ def _mine(statement: AnySelect, principal: Principal, school: int | None) -> Any
     (none): a city-wide day is a report, not a home screen."""
     if school is not None:
         statement = statement.where(WorkshopSession.school_id == school)
-    if principal.role == "teacher":
-        return statement.where(Workshop.host_teacher_id == principal.user_id)
-    if principal.role == "creator":
-        return statement.where(WorkshopSession.creator_id == principal.creator_id)
-    if principal.role == "school_admin":
-        return statement.where(WorkshopSession.school_id == principal.school_id)
-    if school is None:
-        return statement.where(Workshop.host_teacher_id == principal.user_id)
-    return statement
+    return statement.where(access.my_sessions_condition(principal, school))
 
 
 async def my_sessions(

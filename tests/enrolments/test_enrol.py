@@ -39,6 +39,7 @@ async def test_enrolling_a_student_gives_a_seat_and_answers_201(client, world, s
         "name_th": "เด็ก ทดสอบ0",
         "name_en": "",
         "grade_level": "P5",
+        "visiting": False,
     }
     seats = (
         await session.execute(
@@ -139,33 +140,32 @@ async def test_a_withdrawn_student_enrolling_again_gets_a_free_seat(client, worl
     assert again["status"] == "enrolled"
 
 
-async def test_student_of_another_school_is_422_unless_the_workshop_is_open_to_all(
-    client, world, session
-):
+async def test_a_student_of_another_school_is_404_like_get_student(client, world, session):
+    """The host cannot enrol another school's student, open workshop or not (finding 1)."""
     body = {"student_ids": [world.student_ids[0], world.other_student_id]}
-    refused = await client.post(
-        url(world.workshop_id), json=body, headers=world.headers["school_admin"]
-    )
-    assert refused.status_code == 422
-    assert refused.json()["student_ids"] == [world.other_student_id]
-    assert refused.json()["errors"][0]["pointer"] == "/body/student_ids/1"
-    # nothing of the refused request was written
+    for open_to_all in (False, True):
+        await session.execute(
+            text("UPDATE workshops SET open_to_all_schools = :o WHERE id = :id"),
+            {"id": world.workshop_id, "o": open_to_all},
+        )
+        await session.commit()
+        refused = await client.post(
+            url(world.workshop_id), json=body, headers=world.headers["school_admin"]
+        )
+        assert refused.status_code == 404
+        assert refused.json()["student_ids"] == [world.other_student_id]
+        assert refused.json()["errors"][0]["pointer"] == "/body/student_ids/1"
+        direct = await client.get(
+            f"/api/v1/students/{world.other_student_id}", headers=world.headers["school_admin"]
+        )
+        assert direct.status_code == 404
+        assert refused.json()["errors"][0]["message"] == direct.json()["detail"]
+    # nothing of the refused requests was written
     listed = await client.get(url(world.workshop_id), headers=world.headers["school_admin"])
     assert listed.json()["total"] == 0
 
-    await session.execute(
-        text("UPDATE workshops SET open_to_all_schools = true WHERE id = :id"),
-        {"id": world.workshop_id},
-    )
-    await session.commit()
-    accepted = await client.post(
-        url(world.workshop_id), json=body, headers=world.headers["school_admin"]
-    )
-    assert accepted.status_code == 201
-    assert [e["status"] for e in accepted.json()] == ["enrolled", "enrolled"]
 
-
-async def test_inactive_and_unknown_students_are_422_naming_them(client, world, session):
+async def test_inactive_students_are_422_and_unknown_ones_404_naming_them(client, world, session):
     await session.execute(
         text("UPDATE students SET status = 'graduated' WHERE id = :id"),
         {"id": world.student_ids[1]},
@@ -173,15 +173,23 @@ async def test_inactive_and_unknown_students_are_422_naming_them(client, world, 
     await session.commit()
     response = await client.post(
         url(world.workshop_id),
-        json={"student_ids": [world.student_ids[1], 999_999]},
+        json={"student_ids": [world.student_ids[1]]},
         headers=world.headers["school_admin"],
     )
     assert response.status_code == 422
-    assert response.json()["student_ids"] == [world.student_ids[1], 999_999]
+    assert response.json()["student_ids"] == [world.student_ids[1]]
+    unknown = await client.post(
+        url(world.workshop_id),
+        json={"student_ids": [world.student_ids[1], 999_999]},
+        headers=world.headers["school_admin"],
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["student_ids"] == [999_999]
+    assert unknown.json()["errors"][0]["pointer"] == "/body/student_ids/1"
     single = await client.post(
         url(world.workshop_id), json={"student_id": 999_999}, headers=world.headers["school_admin"]
     )
-    assert single.status_code == 422
+    assert single.status_code == 404
     assert single.json()["errors"][0]["pointer"] == "/body/student_id"
 
 

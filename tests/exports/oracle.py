@@ -37,6 +37,7 @@ HEADER = [
     "marked_at",
 ]
 FREE_TEXT = {
+    "district_code",
     "district_name_th",
     "school_name_th",
     "room_code",
@@ -121,7 +122,7 @@ def as_csv_cells(rows: list[dict[str, Any]]) -> list[list[str]]:
         cells = []
         for name, value in row.items():
             cell = "" if value is None else str(value)
-            if name in FREE_TEXT and cell[:1] in ("=", "+", "-", "@"):
+            if name in FREE_TEXT and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
                 cell = "'" + cell
             cells.append(cell)
         out.append(cells)

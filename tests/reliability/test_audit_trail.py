@@ -146,7 +146,28 @@ async def test_filters_by_action_actor_school_and_time(client, session, world) -
     assert await actions(limit=1) == ["auth.sign_in"]
 
 
-@pytest.mark.parametrize("role", ["department", "school_admin", "teacher", "creator"])
-async def test_only_admins_read_the_trail(client, world, role) -> None:
+@pytest.mark.parametrize("role", ["department", "teacher", "creator"])
+async def test_only_admins_and_school_admins_read_the_trail(client, world, role) -> None:
     response = await client.get(EVENTS, headers=world.headers[role])
     assert response.status_code == 403
+
+
+async def test_a_school_admin_reads_only_their_own_schools_events(client, world, session) -> None:
+    for school_id, action in ((world.school_id, "mine"), (world.other_school_id, "theirs")):
+        await session.execute(
+            text("INSERT INTO audit_events (action, school_id) VALUES (:a, :s)"),
+            {"a": f"test.{action}", "s": school_id},
+        )
+    await session.execute(text("INSERT INTO audit_events (action) VALUES ('test.city')"))
+    await session.commit()
+
+    async def seen(role: str, query: str = "") -> list[str]:
+        response = await client.get(EVENTS + "?action=test.*" + query, headers=world.headers[role])
+        assert response.status_code == 200
+        return [event["action"] for event in response.json()["items"]]
+
+    assert await seen("school_admin") == ["test.mine"]
+    assert await seen("other_school_admin") == ["test.theirs"]
+    # Naming another school narrows the caller's scope, never widens it.
+    assert await seen("school_admin", f"&school={world.other_school_id}") == []
+    assert sorted(await seen("admin")) == ["test.city", "test.mine", "test.theirs"]

@@ -19,7 +19,12 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from app.config import DEV_SECRET, Settings, get_settings
-from app.core.security import create_access_token, hash_api_secret
+from app.core.security import (
+    TOKEN_AUDIENCE,
+    TOKEN_ISSUER,
+    create_access_token,
+    hash_api_secret,
+)
 from app.main import create_app
 from tests.factories import ApiWorld, insert
 from tests.reliability.servers import ApiProcess
@@ -44,6 +49,9 @@ def _claims(world: ApiWorld, **changes) -> dict:
         "exp": int((now + timedelta(minutes=30)).timestamp()),
         "typ": "access",
         "role": "teacher",
+        "iss": TOKEN_ISSUER,
+        "aud": TOKEN_AUDIENCE,
+        "epoch": world.auth_epochs[world.users["teacher"]],
     }
     return {**claims, **changes}
 
@@ -94,7 +102,10 @@ async def test_token_signed_with_another_secret_is_401(client, world) -> None:
 
 async def test_expired_token_is_401(client, world) -> None:
     token = create_access_token(
-        user_id=world.users["teacher"], secret=get_settings().secret_key, minutes=-1
+        user_id=world.users["teacher"],
+        auth_epoch=world.auth_epochs[world.users["teacher"]],
+        secret=get_settings().secret_key,
+        minutes=-1,
     )
     assert await status_with_token(client, token) == 401
 
@@ -322,7 +333,13 @@ def test_the_service_will_not_start_in_production_with_the_default_secret(tmp_pa
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "LMS_ENVIRONMENT": "production", "HOME": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "LMS_ENVIRONMENT": "production",
+            "LMS_SECRET_KEY": DEV_SECRET,
+            "LMS_STATE_DIR": str(tmp_path),
+            "HOME": str(tmp_path),
+        },
         check=False,
     )
     assert result.returncode != 0

@@ -1,0 +1,1 @@
+"""PDPA duties for minors' data: read log, data-subject export, retention, pseudonyms."""

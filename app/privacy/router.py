@@ -1,0 +1,81 @@
+"""PDPA duties over HTTP: the personal-data read log and the data-subject export.
+
+Both are the data controller's tools, so they belong to admins and to the admin of the
+student's school. The Education Department reads students for statistics but does not answer
+for a school's pupils as a controller: 403, as for teachers and creators.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.accounts.dependencies import SchoolManager
+from app.core.openapi import errors
+from app.core.pagination import Page, PageDep
+from app.core.schemas import ApiDayOrDateTime
+from app.db import SessionDep
+from app.privacy import reads, subject
+from app.privacy.schemas import ReadLogEntry, StudentDataExport
+
+router = APIRouter(prefix="/api/v1", tags=["privacy"])
+
+WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its offset"
+
+
+@router.get(
+    "/privacy/read-log",
+    response_model=Page[ReadLogEntry],
+    responses=errors(400, 401, 403, 404, 422),
+)
+async def list_read_log(
+    session: SessionDep,
+    principal: SchoolManager,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    student_id: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=2_147_483_647,
+            description="Reads that showed this student, and bulk exports that could have "
+            "included them",
+        ),
+    ] = None,
+    school_id: Annotated[
+        int | None, Query(ge=1, le=2_147_483_647, description="Reads of this school's students")
+    ] = None,
+    from_: Annotated[
+        ApiDayOrDateTime | None, Query(alias="from", description=f"From. {WHEN_HELP}")
+    ] = None,
+    to: Annotated[ApiDayOrDateTime | None, Query(description=f"To. {WHEN_HELP}")] = None,
+) -> dict[str, Any]:
+    """Who was shown which students' records, newest first (admin; school admin: own school)."""
+    return await reads.list_reads(
+        session,
+        principal=principal,
+        student_id=student_id,
+        school_id=school_id,
+        from_=from_,
+        to=to,
+        page=page,
+        request=request,
+        response=response,
+    )
+
+
+@router.get(
+    "/students/{student_id:int}/data-export",
+    response_model=StudentDataExport,
+    responses=errors(400, 401, 403, 404),
+)
+async def export_student_data(
+    session: SessionDep, principal: SchoolManager, student_id: int, response: Response
+) -> StudentDataExport:
+    """Everything held about one student, as JSON, for a data-subject access request."""
+    export = await subject.export_student_data(session, principal=principal, student_id=student_id)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="student-{student_id}-data-export.json"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return export
