@@ -42,9 +42,21 @@ FORMULA_RULE = (
 BOM = "\ufeff".encode()
 
 
+def _guarded(value: str) -> bool:
+    # Apostrophes already in front of a prefix are guarded once more, so that `restore` can
+    # tell our guard from the data's own: `'=x` goes out as `''=x` and comes back as `'=x`.
+    return value.lstrip(GUARD).startswith(FORMULA_PREFIXES)
+
+
 def neutralise(value: str) -> str:
     """`value` as text a spreadsheet will not run: a leading `'` before a formula prefix."""
-    return GUARD + value if value.startswith(FORMULA_PREFIXES) else value
+    return GUARD + value if _guarded(value) else value
+
+
+def restore(value: str) -> str:
+    """The exact inverse of `neutralise`, for files read back in (a OneRoster bundle we
+    exported): one `'` before (apostrophes and) a formula prefix is ours to remove."""
+    return value[1:] if value.startswith(GUARD) and _guarded(value) else value
 
 
 # The prefixes as code points: `ascii(text)` is the code point of the first character in a
@@ -56,9 +68,12 @@ _SQL_GUARD = "'" + GUARD.replace("'", "''") + "'"
 
 def neutralise_sql(expr: str) -> str:
     """`neutralise` as a PostgreSQL expression over the text expression `expr` (NULL stays
-    NULL). `expr` appears three times: pass a column or a cheap function of one."""
+    NULL). `expr` appears five times: pass a column or a cheap function of one."""
+    # The second test only runs for text that starts with an apostrophe (39).
     return (
         f"CASE WHEN ascii({expr}) IN ({_SQL_CODE_POINTS}) "
+        f"OR (ascii({expr}) = {ord(GUARD)} "
+        f"AND ascii(ltrim({expr}, {_SQL_GUARD})) IN ({_SQL_CODE_POINTS})) "
         f"THEN {_SQL_GUARD} || {expr} ELSE {expr} END"
     )
 

@@ -136,7 +136,8 @@ def _refused_students(
 
     A student the caller may not read is "unknown", exactly like `GET /students/{id}`: the
     same words whether the id is missing or belongs to another school."""
-    unknown, refused = [], []
+    unknown: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
     for index, student_id in enumerate(student_ids):
         if student_id not in needing_place:
             continue

@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from app.core.csv import restore
 from app.core.errors import AppError, Unprocessable
 
 # The OneRoster 1.1/1.2 CSV file names, keyed by lower case (some tools change the case).
@@ -335,7 +336,10 @@ def _row(
                 )
             )
             return None
-    values = {name: value.strip() for name, value in zip(header, record, strict=False) if name}
+    # A value our export guarded against spreadsheet formulas comes back as it was.
+    values = {
+        name: restore(value.strip()) for name, value in zip(header, record, strict=False) if name
+    }
     for name in header[len(record) :]:
         values[name] = ""
     return CsvRow(file=file, line=line, values=values)

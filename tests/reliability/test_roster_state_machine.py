@@ -140,10 +140,11 @@ class RosterMachine(RuleBasedStateMachine):
         if workshop.cancelled:
             assert response.status_code == 409, response.text
             return
-        needing = [s for s in ids if s not in workshop.enrolled and s not in workshop.waitlist]
-        if self.stranger in needing:
-            assert response.status_code == 422, response.text
+        if self.stranger in ids:
+            # Another school's student: unknown to this teacher, as GET /students/{id} says.
+            assert response.status_code == 404, response.text
             return
+        needing = [s for s in ids if s not in workshop.enrolled and s not in workshop.waitlist]
         assert response.status_code == (201 if needing else 200), response.text
         free = workshop.capacity - len(workshop.enrolled)
         workshop.enrolled |= set(needing[:free])
