@@ -1,6 +1,6 @@
 """Reading the audit trail: filtered, newest first, one page at a time."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request, Response
@@ -8,21 +8,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.schemas import AuditEventRead
+from app.core import periods
 from app.core.pagination import PageParams, fetch_page
-from app.core.schemas import BANGKOK
 from app.models import AuditEvent, School, User
-
-
-def _start(value: date | datetime) -> datetime:
-    """A datetime as given; a day from its first moment in Bangkok."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.combine(value, time.min, BANGKOK)
-
-
-def _next_day(value: date) -> datetime:
-    """The first moment in Bangkok after the day `value`."""
-    return datetime.combine(value + timedelta(days=1), time.min, BANGKOK)
 
 
 def _filtered(
@@ -48,14 +36,7 @@ def _filtered(
         statement = statement.where(AuditEvent.actor_user_id == actor)
     if school is not None:
         statement = statement.where(AuditEvent.school_id == school)
-    if from_ is not None:
-        statement = statement.where(AuditEvent.occurred_at >= _start(from_))
-    if to is not None:
-        # A datetime is the last instant wanted; a day is included whole.
-        if isinstance(to, datetime):
-            statement = statement.where(AuditEvent.occurred_at <= to)
-        else:
-            statement = statement.where(AuditEvent.occurred_at < _next_day(to))
+    statement = statement.where(*periods.window(AuditEvent.occurred_at, from_, to))
     return statement.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 

@@ -5,7 +5,7 @@ and within each entry only their own students' ids and their own school. Filters
 scope; a student or school outside it is a 404 (the same as one that does not exist).
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request, Response
@@ -13,21 +13,13 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.schemas import AuditActor
-from app.core import access
+from app.core import access, periods
 from app.core.access import Principal
 from app.core.pagination import PageParams, fetch_page
-from app.core.schemas import BANGKOK
 from app.models import PersonalDataRead, School, Student, User
 from app.privacy.schemas import ReadLogEntry
 
 Read = PersonalDataRead
-
-
-def _start(value: date | datetime) -> datetime:
-    """A datetime as given; a day from its first moment in Bangkok."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.combine(value, time.min, BANGKOK)
 
 
 def naming_student(student_id: int, school_id: int) -> ColumnElement[bool]:
@@ -70,15 +62,7 @@ async def list_reads(
     if student_id is not None:
         student_school = await _school_of_student(session, principal, student_id)
         statement = statement.where(naming_student(student_id, student_school))
-    if from_ is not None:
-        statement = statement.where(Read.occurred_at >= _start(from_))
-    if to is not None:
-        # A datetime is the last instant wanted; a day is included whole.
-        if isinstance(to, datetime):
-            statement = statement.where(Read.occurred_at <= to)
-        else:
-            next_day = datetime.combine(to + timedelta(days=1), time.min, BANGKOK)
-            statement = statement.where(Read.occurred_at < next_day)
+    statement = statement.where(*periods.window(Read.occurred_at, from_, to))
     statement = statement.order_by(Read.occurred_at.desc(), Read.id.desc())
     rows, total = await fetch_page(session, statement, page, request, response)
     visible = None

@@ -1,6 +1,6 @@
 """When a room is busy: its schedule between two dates, and the free-room search."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import Request, Response
@@ -11,6 +11,7 @@ from app.core import access
 from app.core.access import Principal
 from app.core.errors import BadRequest, Unprocessable
 from app.core.pagination import PageParams, fetch_page
+from app.core.periods import bangkok_midnight
 from app.core.schemas import BANGKOK
 from app.models import ComputerRoom, Creator, Enrolment, Module, School, User, Workshop
 from app.models import WorkshopSession as Session
@@ -52,10 +53,6 @@ def schedule_range(from_on: date | None, to_on: date | None, *, today: date) -> 
             ],
         )
     return from_on, to_on
-
-
-def bangkok_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), BANGKOK)
 
 
 async def room_schedule(

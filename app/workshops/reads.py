@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from app.core import access
 from app.core.access import Principal
 from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.core.periods import bangkok_midnight
 from app.models import (
     ComputerRoom,
     Creator,
@@ -22,7 +23,6 @@ from app.models import (
     Workshop,
     WorkshopSession,
 )
-from app.workshops.rules import bangkok_midnight
 
 AnySelect = Select[*tuple[Any, ...]]
 

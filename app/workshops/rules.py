@@ -1,7 +1,7 @@
 """Scope and checks shared by workshop and session writes."""
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -137,7 +137,3 @@ async def room_for_workshop(
             f"ห้อง {room.code} ไม่เปิดใช้งาน",
         )
     return room
-
-
-def bangkok_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=BANGKOK)

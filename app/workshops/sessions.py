@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import access
 from app.core.access import Principal
 from app.core.errors import Conflict
+from app.core.periods import bangkok_midnight
 from app.models import ComputerRoom, Module, School, Workshop, WorkshopSession
 from app.workshops.clashes import ClashScope, clash_guard, ensure_no_clash
 from app.workshops.rules import (
-    bangkok_midnight,
     body_field,
     ensure_within_term,
     invalid,
