@@ -1,6 +1,5 @@
 """The append-only attendance history (written by trigger trg_attendance_history)."""
 
-from fastapi import Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,8 +18,6 @@ async def list_changes(
     principal: Principal,
     student_id: int | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> Page[AttendanceChangeRead]:
     """The session's attendance history, oldest first, with who changed what and when."""
     info = await service.load_session(session, session_id)
@@ -49,7 +46,7 @@ async def list_changes(
     )
     if student_id is not None:
         statement = statement.where(change.student_id == student_id)
-    rows, total = await fetch_page(session, statement, page, request, response)
+    rows, total = await fetch_page(session, statement, page)
     items = [
         AttendanceChangeRead.model_validate(
             {

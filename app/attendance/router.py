@@ -15,7 +15,7 @@ from app.attendance.schemas import (
     SessionClosed,
 )
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.db import SessionDep
 from app.privacy import service as privacy
 
@@ -94,9 +94,8 @@ async def list_attendance_changes(
         principal=principal,
         student_id=student_id,
         page=page,
-        request=request,
-        response=response,
     )
+    set_page_headers(request, response, page, changes.total)
     await privacy.record_read(
         session,
         principal=principal,

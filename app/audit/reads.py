@@ -3,7 +3,6 @@
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,15 +49,13 @@ async def list_events(
     from_: date | datetime | None,
     to: date | datetime | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> dict[str, Any]:
     """Events newest first; `scope_school_id` (a school admin's school) narrows to events
     recorded against that school, whatever the filters say."""
     statement = _filtered(action=action, actor=actor, school=school, from_=from_, to=to)
     if scope_school_id is not None:
         statement = statement.where(AuditEvent.school_id == scope_school_id)
-    rows, total = await fetch_page(session, statement, page, request, response)
+    rows, total = await fetch_page(session, statement, page)
     items = [
         AuditEventRead.model_validate(
             {

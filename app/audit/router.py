@@ -9,7 +9,7 @@ from app.accounts.dependencies import AuditReader
 from app.audit import reads
 from app.audit.schemas import AuditEventRead
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import ApiDayOrDateTime
 from app.db import SessionDep
 
@@ -42,7 +42,7 @@ async def list_audit_events(
     to: Annotated[ApiDayOrDateTime | None, Query(description=f"To. {WHEN_HELP}")] = None,
 ) -> dict:
     """Who did what, when: the audit trail, newest first (admin: all; school admin: own school)."""
-    return await reads.list_events(
+    result = await reads.list_events(
         session,
         scope_school_id=principal.own_school_id,
         action=action,
@@ -51,6 +51,6 @@ async def list_audit_events(
         from_=from_,
         to=to,
         page=page,
-        request=request,
-        response=response,
     )
+    set_page_headers(request, response, page, result["total"])
+    return result

@@ -107,22 +107,19 @@ def sort_clause(
 
 
 async def fetch_page(
-    session: AsyncSession,
-    statement: Select[*tuple[Any, ...]],
-    page: PageParams,
-    request: Request,
-    response: Response,
+    session: AsyncSession, statement: Select[*tuple[Any, ...]], page: PageParams
 ) -> tuple[list[Any], int]:
-    """Run `statement` for one page and its total; set X-Total-Count and Link."""
+    """Run `statement` for one page and its total. The router sets the paging headers
+    (`set_page_headers`): services never see HTTP."""
     total = (
         await session.execute(select(func.count()).select_from(statement.order_by(None).subquery()))
     ).scalar_one()
     rows = (await session.execute(statement.limit(page.limit).offset(page.offset))).all()
-    set_page_headers(request, response, page, total)
     return list(rows), total
 
 
 def set_page_headers(request: Request, response: Response, page: PageParams, total: int) -> None:
+    """X-Total-Count, and Link to the next and previous pages (RFC 8288)."""
     response.headers["X-Total-Count"] = str(total)
     links = []
     if page.offset + page.limit < total:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.accounts.dependencies import AdminOnly, CurrentPrincipal
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.creators import service
 from app.creators.schemas import CreatorCreate, CreatorRead, CreatorUpdate
 from app.db import SessionDep
@@ -29,8 +29,9 @@ async def list_creators(
 ) -> Page[CreatorRead]:
     """Creators, filtered by name or specialty and paged."""
     items, total = await service.list_creators(
-        session, q=q, specialty=specialty, sort=sort, page=page, request=request, response=response
+        session, q=q, specialty=specialty, sort=sort, page=page
     )
+    set_page_headers(request, response, page, total)
     return Page(items=[CreatorRead.model_validate(c) for c in items], total=total)
 
 

@@ -1,7 +1,6 @@
 """Creators: the online creators who lead workshops. Public to every signed-in role;
 only admins add or change them."""
 
-from fastapi import Request, Response
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,8 +21,6 @@ async def list_creators(
     specialty: str | None,
     sort: str | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> tuple[list[Creator], int]:
     stmt = select(Creator)
     if q:
@@ -36,7 +33,7 @@ async def list_creators(
     if specialty:
         stmt = stmt.where(Creator.specialties.contains([specialty]))
     stmt = stmt.order_by(*sort_clause(sort, CREATOR_SORTS, [Creator.handle, Creator.id]))
-    rows, total = await fetch_page(session, stmt, page, request, response)
+    rows, total = await fetch_page(session, stmt, page)
     return [row[0] for row in rows], total
 
 

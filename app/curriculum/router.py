@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import QueryBool
 from app.curriculum import service
 from app.curriculum.api_schemas import CourseRead, ModuleRead, Pillar
@@ -42,8 +42,6 @@ async def list_courses(
     items, total = await service.list_courses(
         session,
         page=page,
-        request=request,
-        response=response,
         sort=sort,
         pillar=pillar,
         grade_level=grade_level,
@@ -51,6 +49,7 @@ async def list_courses(
         q=q,
         include_retired=include_retired,
     )
+    set_page_headers(request, response, page, total)
     return {"items": items, "total": total}
 
 

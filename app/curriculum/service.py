@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,15 +57,13 @@ async def list_courses(
     session: AsyncSession,
     *,
     page: PageParams,
-    request: Request,
-    response: Response,
     sort: str | None,
     **filters: Any,
 ) -> tuple[list[dict[str, Any]], int]:
     statement = _course_filters(select(Course), **filters).order_by(
         *sort_clause(sort, COURSE_SORT, [Course.code])
     )
-    rows, total = await fetch_page(session, statement, page, request, response)
+    rows, total = await fetch_page(session, statement, page)
     courses = [r[0] for r in rows]
     modules = await _modules_of(session, [c.id for c in courses])
     return [_course_dict(c, modules.get(c.id, [])) for c in courses], total

@@ -4,7 +4,6 @@ This is how a school sees where its students go, including workshops that other 
 and open to all (SECURITY.md, "Cross-school workshops"), with their attendance there.
 """
 
-from fastapi import Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,8 +36,6 @@ async def list_student_enrolments(
     student_id: int,
     principal: Principal,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> Page[StudentEnrolmentRead]:
     """Newest first; 404 for a student the caller may not read (as `GET /students/{id}`)."""
     school_id = await session.scalar(select(Student.school_id).where(Student.id == student_id))
@@ -65,7 +62,7 @@ async def list_student_enrolments(
         .where(Enrolment.student_id == student_id)
         .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
     )
-    rows, total = await fetch_page(session, statement, page, request, response)
+    rows, total = await fetch_page(session, statement, page)
     items = [
         StudentEnrolmentRead.model_validate(
             {

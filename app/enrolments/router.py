@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.accounts.dependencies import CurrentPrincipal, StudentReader
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.db import SessionDep
 from app.enrolments import by_student, service, withdrawal
 from app.enrolments.schemas import (
@@ -80,9 +80,8 @@ async def list_enrolments(
         status=status_filter,
         sort=sort,
         page=page,
-        request=request,
-        response=response,
     )
+    set_page_headers(request, response, page, roster.total)
     await privacy.record_read(
         session,
         principal=principal,
@@ -128,9 +127,8 @@ async def list_student_enrolments(
         student_id=student_id,
         principal=principal,
         page=page,
-        request=request,
-        response=response,
     )
+    set_page_headers(request, response, page, enrolments.total)
     await privacy.record_read(
         session, principal=principal, action="students.enrolments", student_ids=[student_id]
     )

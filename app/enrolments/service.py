@@ -11,7 +11,6 @@ UNIQUE (workshop, waitlist_position).
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import RowMapping, case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -371,8 +370,6 @@ async def list_enrolments(
     status: str | None,
     sort: str | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> Page[EnrolmentRead] | Page[EnrolmentNameRead]:
     """Enrolled students first, then the waitlist in queue order; names only for creators."""
     workshop = await load_workshop(session, workshop_id)
@@ -385,7 +382,7 @@ async def list_enrolments(
     if status is not None:
         statement = statement.where(Enrolment.status == status)
     statement = statement.order_by(*sort_clause(sort, allowed, _DEFAULT_ORDER))
-    rows, total = await fetch_page(session, statement, page, request, response)
+    rows, total = await fetch_page(session, statement, page)
     if names_only:
         return Page[EnrolmentNameRead](items=[_to_name_read(r) for r in rows], total=total)
     return Page[EnrolmentRead](items=[_to_read(r, principal) for r in rows], total=total)

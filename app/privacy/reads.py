@@ -8,7 +8,6 @@ scope; a student or school outside it is a 404 (the same as one that does not ex
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,8 +45,6 @@ async def list_reads(
     from_: date | datetime | None,
     to: date | datetime | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> dict[str, Any]:
     """Newest first. `principal` is an admin or a school admin (the route's gate)."""
     own_school = None if principal.is_admin else principal.school_id
@@ -64,7 +61,7 @@ async def list_reads(
         statement = statement.where(naming_student(student_id, student_school))
     statement = statement.where(*periods.window(Read.occurred_at, from_, to))
     statement = statement.order_by(Read.occurred_at.desc(), Read.id.desc())
-    rows, total = await fetch_page(session, statement, page, request, response)
+    rows, total = await fetch_page(session, statement, page)
     visible = None
     if own_school is not None:
         visible = await _students_of_school(session, own_school, rows)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.dependencies import SchoolManager
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import ApiDayOrDateTime
 from app.db import SessionDep
 from app.privacy import reads, subject
@@ -51,7 +51,7 @@ async def list_read_log(
     to: Annotated[ApiDayOrDateTime | None, Query(description=f"To. {WHEN_HELP}")] = None,
 ) -> dict[str, Any]:
     """Who was shown which students' records, newest first (admin; school admin: own school)."""
-    return await reads.list_reads(
+    result = await reads.list_reads(
         session,
         principal=principal,
         student_id=student_id,
@@ -59,9 +59,9 @@ async def list_read_log(
         from_=from_,
         to=to,
         page=page,
-        request=request,
-        response=response,
     )
+    set_page_headers(request, response, page, result["total"])
+    return result
 
 
 @router.get(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.db import SessionDep
 from app.reference import service
 from app.reference.schemas import DistrictRead, SchoolRead, TermRead
@@ -30,9 +30,8 @@ async def list_districts(
     sort: SortQuery = None,
 ) -> Page[DistrictRead]:
     """Bangkok's 50 districts; sort by code, name_th or name_en."""
-    items, total = await service.list_districts(
-        session, q=q, sort=sort, page=page, request=request, response=response
-    )
+    items, total = await service.list_districts(session, q=q, sort=sort, page=page)
+    set_page_headers(request, response, page, total)
     return Page(items=[DistrictRead.model_validate(d) for d in items], total=total)
 
 
@@ -59,8 +58,9 @@ async def list_schools(
 ) -> Page[SchoolRead]:
     """Schools (public reference data: names only); sort by code or name_th."""
     items, total = await service.list_schools(
-        session, district_id=district, q=q, sort=sort, page=page, request=request, response=response
+        session, district_id=district, q=q, sort=sort, page=page
     )
+    set_page_headers(request, response, page, total)
     return Page(items=[SchoolRead.model_validate(s) for s in items], total=total)
 
 
@@ -84,9 +84,8 @@ async def list_terms(
     ] = None,
 ) -> Page[TermRead]:
     """Academic terms in calendar order."""
-    items, total = await service.list_terms(
-        session, academic_year=academic_year, page=page, request=request, response=response
-    )
+    items, total = await service.list_terms(session, academic_year=academic_year, page=page)
+    set_page_headers(request, response, page, total)
     return Page(items=[TermRead.model_validate(t) for t in items], total=total)
 
 

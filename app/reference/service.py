@@ -6,7 +6,6 @@ Names only, no personal data: every signed-in role reads all of it.
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,8 +60,6 @@ async def list_districts(
     q: str | None,
     sort: str | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> tuple[list[District], int]:
     stmt = select(District)
     if q:
@@ -73,7 +70,7 @@ async def list_districts(
             )
         )
     stmt = stmt.order_by(*sort_clause(sort, DISTRICT_SORTS, [District.code, District.id]))
-    rows, total = await fetch_page(session, stmt, page, request, response)
+    rows, total = await fetch_page(session, stmt, page)
     return [row[0] for row in rows], total
 
 
@@ -95,8 +92,6 @@ async def list_schools(
     q: str | None,
     sort: str | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> tuple[list[dict[str, Any]], int]:
     stmt = _schools()
     if district_id is not None:
@@ -110,7 +105,7 @@ async def list_schools(
             )
         )
     stmt = stmt.order_by(*sort_clause(sort, SCHOOL_SORTS, [School.code, School.id]))
-    rows, total = await fetch_page(session, stmt, page, request, response)
+    rows, total = await fetch_page(session, stmt, page)
     return [_school_read(school, district) for school, district in rows], total
 
 
@@ -126,14 +121,12 @@ async def list_terms(
     *,
     academic_year: int | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> tuple[list[dict[str, Any]], int]:
     stmt = select(AcademicTerm)
     if academic_year is not None:
         stmt = stmt.where(AcademicTerm.academic_year == academic_year)
     stmt = stmt.order_by(AcademicTerm.starts_on, AcademicTerm.id)
-    rows, total = await fetch_page(session, stmt, page, request, response)
+    rows, total = await fetch_page(session, stmt, page)
     return [term_read(row[0]) for row in rows], total
 
 

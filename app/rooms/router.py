@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import ApiDate, ApiDateTime
 from app.db import SessionDep
 from app.rooms import schedule, service
@@ -51,9 +51,8 @@ async def list_rooms(
         q=q,
         sort=sort,
         page=page,
-        request=request,
-        response=response,
     )
+    set_page_headers(request, response, page, total)
     return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
 
 
@@ -81,9 +80,8 @@ async def list_available_rooms(
         min_seats=min_seats,
         district_id=district,
         page=page,
-        request=request,
-        response=response,
     )
+    set_page_headers(request, response, page, total)
     return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
 
 

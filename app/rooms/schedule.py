@@ -3,7 +3,6 @@
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import Select, exists, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -182,8 +181,6 @@ async def available_rooms(
     min_seats: int | None,
     district_id: int | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> tuple[list[dict[str, Any]], int]:
     if ends_at <= starts_at:
         raise Unprocessable(
@@ -203,5 +200,5 @@ async def available_rooms(
         min_seats=min_seats,
         district_id=district_id,
     )
-    rows, total = await fetch_page(session, stmt, page, request, response)
+    rows, total = await fetch_page(session, stmt, page)
     return [room_read(room, school) for room, school in rows], total

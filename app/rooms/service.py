@@ -7,7 +7,6 @@ way there. Outside that scope a room does not exist (404).
 
 from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,8 +71,6 @@ async def list_rooms(
     q: str | None,
     sort: str | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> tuple[list[dict[str, Any]], int]:
     stmt = rooms_in_scope(principal)
     if district_id is not None:
@@ -92,7 +89,7 @@ async def list_rooms(
     stmt = stmt.order_by(
         *sort_clause(sort, ROOM_SORTS, [School.code, ComputerRoom.code, ComputerRoom.id])
     )
-    rows, total = await fetch_page(session, stmt, page, request, response)
+    rows, total = await fetch_page(session, stmt, page)
     return [room_read(room, school) for room, school in rows], total
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.dependencies import SchoolManager, StudentReader
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.db import SessionDep
 from app.privacy import service as privacy
 from app.students import service
@@ -63,9 +63,8 @@ async def list_students(
         q=q,
         sort=sort,
         page=page,
-        request=request,
-        response=response,
     )
+    set_page_headers(request, response, page, total)
     # The search text is not logged: it may be a child's name (as in the access log).
     filters = {"school": school, "grade_level": grade_level, "status": status}
     await privacy.record_read(

@@ -3,7 +3,6 @@
 import re
 from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -101,8 +100,6 @@ async def list_students(
     q: str | None,
     sort: str | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> tuple[list[Any], int]:
     """Students within the caller's scope; filters narrow that scope, never widen it."""
     statement = _in_scope(select(*COLUMNS), principal)
@@ -118,7 +115,7 @@ async def list_students(
         statement = statement.where(condition)
         if not sort:
             order = [rank.desc(), *DEFAULT_ORDER]
-    rows, total = await fetch_page(session, statement.order_by(*order), page, request, response)
+    rows, total = await fetch_page(session, statement.order_by(*order), page)
     return [row._mapping for row in rows], total
 
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import Request, Response
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -151,8 +150,6 @@ async def list_workshops(
     filters: WorkshopFilters,
     sort: str | None,
     page: PageParams,
-    request: Request,
-    response: Response,
 ) -> tuple[list[dict[str, Any]], int]:
     """Workshops in the caller's scope; each filter narrows it further."""
     statement = _scoped(_SELECT, principal)
@@ -176,7 +173,7 @@ async def list_workshops(
             window.append(WorkshopSession.starts_at < bangkok_midnight(next_day))
         statement = statement.where(exists().where(*window))
     order = sort_clause(sort, SORTABLE, DEFAULT_ORDER)
-    rows, total = await fetch_page(session, statement.order_by(*order), page, request, response)
+    rows, total = await fetch_page(session, statement.order_by(*order), page)
     return [_shape(row) for row in rows], total
 
 

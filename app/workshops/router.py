@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import BANGKOK, ApiDate
 from app.db import SessionDep
 from app.workshops import reads, service, sessions
@@ -87,9 +87,8 @@ async def list_workshops(
         filters=filters,
         sort=sort,
         page=page,
-        request=request,
-        response=response,
     )
+    set_page_headers(request, response, page, total)
     return {"items": items, "total": total}
 
 
