@@ -29,10 +29,10 @@ from app.core import access
 from app.core.access import Principal, WorkshopScope
 from app.core.errors import Conflict, Unprocessable
 from app.models.attendance import EDFI_ATTENDANCE_DESCRIPTORS
+from app.models.enrolments import PLACE_HOLDING_SQL
 
-# Students who are on the roster: those holding a place now (a withdrawn student keeps
-# showing only where they were already marked).
-ON_ROSTER = ("enrolled", "completed")
+# Students who are on the roster: those holding a place now (PLACE_HOLDING; a withdrawn
+# student keeps showing only where they were already marked).
 
 _SESSION_SQL = (
     "SELECT s.id, s.workshop_id, s.school_id, s.starts_at, s.ends_at, s.status, s.taken_at, "
@@ -42,7 +42,7 @@ _SESSION_SQL = (
 _SELECT_SESSION = text(_SESSION_SQL)
 _LOCK_SESSION = text(_SESSION_SQL + " FOR NO KEY UPDATE OF s")
 _ROSTER = text(
-    """
+    f"""
     SELECT st.id AS student_id, st.student_code AS code,
            st.first_name_th || ' ' || st.last_name_th AS name_th,
            trim(st.first_name_en || ' ' || st.last_name_en) AS name_en, st.grade_level,
@@ -52,14 +52,14 @@ _ROSTER = text(
     JOIN students st ON st.id = e.student_id
     LEFT JOIN attendance a ON a.session_id = :session_id AND a.student_id = e.student_id
     WHERE e.workshop_id = :workshop_id
-      AND (e.status IN ('enrolled', 'completed') OR a.id IS NOT NULL)
+      AND (e.status IN {PLACE_HOLDING_SQL} OR a.id IS NOT NULL)
       AND (CAST(:own_students_of AS integer) IS NULL OR st.school_id = :own_students_of)
     ORDER BY st.student_code, st.id
     """
 )
 _ENROLLED_AMONG = text(
     "SELECT student_id FROM enrolments WHERE workshop_id = :workshop_id "
-    "AND student_id = ANY(CAST(:ids AS integer[])) AND status IN ('enrolled', 'completed')"
+    f"AND student_id = ANY(CAST(:ids AS integer[])) AND status IN {PLACE_HOLDING_SQL}"
 )
 _CURRENT_MARKS = text(
     "SELECT student_id, status FROM attendance "
@@ -88,12 +88,12 @@ _MARK_TAKEN = text(
     "WHERE id = :id AND taken_at IS NULL"
 )
 _MARK_UNMARKED_ABSENT = text(
-    """
+    f"""
     INSERT INTO attendance (school_id, session_id, workshop_id, student_id, status,
                             marked_by, marked_at)
     SELECT :school_id, :session_id, e.workshop_id, e.student_id, 'absent', :marked_by, now()
     FROM enrolments e
-    WHERE e.workshop_id = :workshop_id AND e.status IN ('enrolled', 'completed')
+    WHERE e.workshop_id = :workshop_id AND e.status IN {PLACE_HOLDING_SQL}
     ON CONFLICT (session_id, student_id) DO NOTHING
     RETURNING student_id
     """

@@ -1,7 +1,6 @@
 """Shared plumbing for CLI commands: one database session per command, one-line errors."""
 
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -70,7 +69,3 @@ def run_with_session(work: Callable[[AsyncSession], Awaitable[T]], *, commit: bo
             raise fail(describe_connection_error(exc)) from None
         reason = str(exc.orig).strip().splitlines()[0]
         raise fail(f"database error: {reason}") from None
-
-
-def echo_err(message: str) -> None:
-    print(message, file=sys.stderr)

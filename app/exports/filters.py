@@ -10,7 +10,7 @@ scope, is a 404, so a school admin cannot learn what other schools hold.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from app.core import access
 from app.core.access import Principal
 from app.core.errors import NotFound, Unprocessable
-from app.core.schemas import BANGKOK, MAX_YEAR, MIN_YEAR
+from app.core.periods import bangkok_midnight
+from app.core.schemas import MAX_YEAR, MIN_YEAR
 from app.models.attendance import ATTENDANCE_STATUSES
 
 _TERM_FORM = re.compile(r"^(\d{4})\s*[-/]\s*[Tt]?([12])$")
@@ -78,14 +79,14 @@ class Resolved:
         """First instant of `from` in Bangkok."""
         if self.params.from_on is None:
             return None
-        return datetime.combine(self.params.from_on, time(), BANGKOK)
+        return bangkok_midnight(self.params.from_on)
 
     @property
     def starts_before(self) -> datetime | None:
         """First instant after `to` in Bangkok (`to` is inclusive)."""
         if self.params.to_on is None:
             return None
-        return datetime.combine(self.params.to_on + timedelta(days=1), time(), BANGKOK)
+        return bangkok_midnight(self.params.to_on + timedelta(days=1))
 
 
 def invalid(name: str, message: str) -> Unprocessable:

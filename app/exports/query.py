@@ -115,7 +115,6 @@ COLUMNS: tuple[ExportColumn, ...] = (
         "marked_at", "เวลาบันทึก", "When it was marked, ISO 8601 +07:00", _timestamp("q.marked_at")
     ),
 )
-COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 
 _FROM = """
 FROM attendance a

@@ -17,6 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, Timestamped, sql_in
 
 ENROLMENT_STATUSES = ("enrolled", "waitlisted", "withdrawn", "completed")
+# The statuses that hold a place in a workshop: the roster, seat counts and rosters exported.
+PLACE_HOLDING = ("enrolled", "completed")
+# The same, for hand-written SQL: `e.status IN {PLACE_HOLDING_SQL}`.
+PLACE_HOLDING_SQL = "(" + ", ".join(f"'{status}'" for status in PLACE_HOLDING) + ")"
 
 
 class Enrolment(Timestamped, Base):

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.csv import ONEROSTER, csv_bytes
+from app.models.enrolments import PLACE_HOLDING_SQL
 from app.oneroster import vocabulary as v
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -54,11 +55,11 @@ _TEACHERS = text(
     "WHERE role = 'teacher' AND school_id = :school_id ORDER BY id"
 )
 _ENROLMENTS = text(
-    """
+    f"""
     SELECT e.id, e.workshop_id, e.student_id FROM enrolments e
     JOIN students s ON s.id = e.student_id AND s.school_id = e.school_id
     JOIN workshops w ON w.id = e.workshop_id AND w.status <> 'cancelled'
-    WHERE e.school_id = :school_id AND e.status IN ('enrolled', 'completed')
+    WHERE e.school_id = :school_id AND e.status IN {PLACE_HOLDING_SQL}
     ORDER BY e.workshop_id, e.id
     """
 )

@@ -21,6 +21,7 @@ from app.core.csv import EXCEL, csv_bytes
 from app.core.pagination import PageParams
 from app.exports.filters import FilterParams, Resolved, resolve
 from app.exports.query import Where, workshop_where
+from app.models.enrolments import PLACE_HOLDING_SQL
 from app.reports.schemas import (
     AttendanceSummary,
     GroupBy,
@@ -72,7 +73,7 @@ sess AS (
 enr AS (
     SELECT ws.group_id, count(DISTINCT e.student_id) AS enrolled
     FROM ws JOIN enrolments e ON e.workshop_id = ws.workshop_id
-    WHERE e.status IN ('enrolled', 'completed')
+    WHERE e.status IN {place_holding}
     GROUP BY ws.group_id
 ),
 marks AS (
@@ -122,6 +123,7 @@ async def attendance_summary(
         from_=_WORKSHOPS_FROM,
         where=where.sql(),
         taken=TAKEN,
+        place_holding=PLACE_HOLDING_SQL,
     )
     rows = (await session.execute(text(sql), where.params)).mappings().all()
     as_of = rows[0]["as_of"] if rows else (await session.execute(text("SELECT now()"))).scalar_one()

@@ -14,11 +14,11 @@ from app.core.periods import bangkok_midnight
 from app.core.schemas import BANGKOK
 from app.models import ComputerRoom, Creator, Enrolment, Module, School, User, Workshop
 from app.models import WorkshopSession as Session
+from app.models.enrolments import PLACE_HOLDING
 from app.rooms.service import room_read, rooms_in_scope, scoped_room
 
 MAX_SCHEDULE_DAYS = 92
 # Enrolment statuses that hold a place in a workshop (waitlisted and withdrawn do not).
-PLACE_HOLDING = ("enrolled", "completed")
 # A literal, not a bound parameter, so the planner can match the partial gist index
 # ex_workshop_sessions_room_overlap (WHERE status <> 'cancelled') even with a generic plan.
 NOT_CANCELLED = Session.status != literal_column("'cancelled'")
