@@ -42,12 +42,11 @@ _WAITLIST_TAIL = text(
     "SELECT coalesce(max(waitlist_position), 0) FROM enrolments "
     "WHERE workshop_id = :id AND status = 'waitlisted'"
 )
+# Each student asked for, with their enrolment in this workshop if any: one round trip.
 _STUDENTS = text(
-    "SELECT id, school_id, status FROM students WHERE id = ANY(CAST(:ids AS integer[]))"
-)
-_EXISTING = text(
-    "SELECT student_id, status FROM enrolments "
-    "WHERE workshop_id = :id AND student_id = ANY(CAST(:ids AS integer[]))"
+    "SELECT s.id, s.school_id, s.status, e.status AS enrolment_status FROM students s "
+    "LEFT JOIN enrolments e ON e.student_id = s.id AND e.workshop_id = :id "
+    "WHERE s.id = ANY(CAST(:ids AS integer[]))"
 )
 # A withdrawn student asking again gets a fresh place; any other existing row is left as is.
 _INSERT_PLACES = text(
@@ -125,24 +124,25 @@ def ensure_scheduled(workshop: RowMapping) -> None:
 
 def _refused_students(
     student_ids: Sequence[int],
-    needing_place: set[int],
     single: bool,
     students: dict[int, RowMapping],
     scope: WorkshopScope,
     principal: Principal,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Field errors for the students who may not get a place: (unknown to the caller, refused).
+    """Field errors: (students unknown to the caller, students refused a place).
 
-    A student the caller may not read is "unknown", exactly like `GET /students/{id}`: the
-    same words whether the id is missing or belongs to another school."""
+    Every id is checked for "unknown", also of students already on the list: the answer must
+    not tell another school's staff which of its ids are enrolled here. A student the caller
+    may not read is unknown exactly like `GET /students/{id}`: the same words whether the id
+    is missing or another school's. Only those needing a place can be refused one."""
     unknown: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
     for index, student_id in enumerate(student_ids):
-        if student_id not in needing_place:
-            continue
         student = students.get(student_id)
         if student is None or not access.sees_student_details(principal, student["school_id"]):
             target, message = unknown, access.NOT_FOUND_MESSAGES["student"]
+        elif not _needs_place(student):
+            continue
         elif not access.may_place_student(principal, scope, student["school_id"]):
             target = refused
             message = (
@@ -160,6 +160,11 @@ def _refused_students(
             {"field": field, "pointer": pointer, "message": message, "student_id": student_id}
         )
     return unknown, refused
+
+
+def _needs_place(student: RowMapping) -> bool:
+    """Not on the list yet, or withdrawn (asking again gets a fresh place)."""
+    return student["enrolment_status"] in (None, "withdrawn")
 
 
 async def enrol_students(
@@ -184,16 +189,9 @@ async def enrol_students(
     access.ensure_enrols(principal, scope)
     ensure_scheduled(workshop)
 
-    # Every id is checked, also of students already on the list: the answer must not tell
-    # another school's staff which of its ids are enrolled here.
-    rows = await session.execute(_STUDENTS, {"ids": student_ids})
+    rows = await session.execute(_STUDENTS, {"id": workshop_id, "ids": student_ids})
     students = {row["id"]: row for row in rows.mappings()}
-    found = await session.execute(_EXISTING, {"id": workshop_id, "ids": student_ids})
-    existing = {row.student_id: row.status for row in found}
-    needing_place = [sid for sid in student_ids if existing.get(sid, "withdrawn") == "withdrawn"]
-    unknown, _ = _refused_students(
-        student_ids, set(student_ids), single, students, scope, principal
-    )
+    unknown, refused = _refused_students(student_ids, single, students, scope, principal)
     if unknown:
         ids = ", ".join(str(p["student_id"]) for p in unknown)
         raise NotFound(
@@ -201,11 +199,9 @@ async def enrol_students(
             student_ids=[p["student_id"] for p in unknown],
             errors=unknown,
         )
+    needing_place = [sid for sid in student_ids if _needs_place(students[sid])]
     visitors = [sid for sid in needing_place if students[sid]["school_id"] != scope.school_id]
     if needing_place:
-        _, refused = _refused_students(
-            student_ids, set(needing_place), single, students, scope, principal
-        )
         if refused:
             ids = ", ".join(str(p["student_id"]) for p in refused)
             raise Unprocessable(
