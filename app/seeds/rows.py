@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.core.access import SCHOOL_STAFF, Role
 from app.models.accounts import ROLES
 from app.models.base import GRADE_LEVELS
 from app.models.rooms import ROOM_STATUSES
@@ -147,12 +148,12 @@ class UserRow(SeedRow):
     @model_validator(mode="after")
     def _links_match_role(self) -> "UserRow":
         # Mirrors the check constraints on `users`, with a message that names the column.
-        school_staff = self.role in ("school_admin", "teacher")
+        school_staff = self.role in SCHOOL_STAFF
         if school_staff != (self.school_code is not None):
             raise ValueError(
                 "school_code is required for school_admin and teacher and empty otherwise"
             )
-        if (self.role == "creator") != (self.creator_handle is not None):
+        if (self.role == Role.CREATOR) != (self.creator_handle is not None):
             raise ValueError("creator_handle is required for creator and empty otherwise")
         return self
 
