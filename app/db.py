@@ -1,6 +1,7 @@
 """Engine, sessions and the per-request transaction."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Annotated
 
@@ -94,19 +95,30 @@ def get_sessionmaker() -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(get_engine(), expire_on_commit=False, autoflush=False)
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed before the response is sent, rolled back on error.
-
-    Declared with `scope="function"` where it is used so the commit happens before FastAPI
-    sends the response, never after the client already got its 2xx.
-    """
-    async with get_sessionmaker()() as session:
+@asynccontextmanager
+async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in one transaction: committed when the block ends normally, rolled back when
+    it raises. Requests (`get_db`) and CLI commands (`app.cli.common.run_with_db`) both use it."""
+    async with maker() as db:
         try:
-            yield session
-            await session.commit()
+            yield db
+            await db.commit()
         except BaseException:
-            await session.rollback()
+            await db.rollback()
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+async def get_db(
+    maker: Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)],
+) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed before the response is sent, rolled back on error.
+
+    Declared with `scope="function"` where it is used so the commit happens before FastAPI
+    sends the response, never after the client already got its 2xx. The sessionmaker is a
+    dependency so that the test suite can bind requests to its per-test transaction.
+    """
+    async with transaction(maker) as db:
+        yield db
+
+
+DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]

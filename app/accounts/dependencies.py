@@ -13,7 +13,7 @@ from app.core import access
 from app.core.access import Principal, Role
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import api_secret_matches, decode_access_token, split_api_key
-from app.db import SessionDep
+from app.db import DbSession
 
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="/api/v1/auth/token",
@@ -50,7 +50,7 @@ _TOUCH_API_KEY_SQL = text(
 
 async def get_principal(
     request: Request,
-    session: SessionDep,
+    db: DbSession,
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Principal:
     """The authenticated caller; 401 problem+json when absent or invalid."""
@@ -59,7 +59,7 @@ async def get_principal(
     api_key = split_api_key(token)
     if api_key is not None:
         prefix, secret = api_key
-        row = (await session.execute(_API_KEY_SQL, {"prefix": prefix})).mappings().first()
+        row = (await db.execute(_API_KEY_SQL, {"prefix": prefix})).mappings().first()
         if row is None or not api_secret_matches(secret, row["secret_hash"]):
             raise _unauthorized("Invalid, expired or revoked API key / คีย์ API ไม่ถูกต้อง")
         principal = Principal(
@@ -71,11 +71,11 @@ async def get_principal(
             via="api_key",
             api_key_id=row["key_id"],
         )
-        touched = (await session.execute(_TOUCH_API_KEY_SQL, {"id": row["key_id"]})).first()
+        touched = (await db.execute(_TOUCH_API_KEY_SQL, {"id": row["key_id"]})).first()
         if touched is not None:
             # Key use is audited at most once a minute per key, with the first path seen.
             await audit.record(
-                session,
+                db,
                 "api_key.used",
                 principal,
                 school_id=row["school_id"],
@@ -88,7 +88,7 @@ async def get_principal(
         user_id, epoch = decode_access_token(token, secret=get_settings().secret_key)
     except jwt.InvalidTokenError:
         raise _unauthorized("Invalid or expired token / โทเค็นไม่ถูกต้องหรือหมดอายุ") from None
-    row = (await session.execute(_USER_SQL, {"id": user_id, "epoch": epoch})).mappings().first()
+    row = (await db.execute(_USER_SQL, {"id": user_id, "epoch": epoch})).mappings().first()
     if row is None:
         raise _unauthorized(
             "Token no longer valid or account disabled; sign in again / "

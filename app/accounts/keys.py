@@ -28,11 +28,11 @@ def ensure_not_api_key(actor: Principal | None, action: str) -> None:
 
 
 async def create_api_key(
-    session: AsyncSession, data: ApiKeyCreate, actor: Principal
+    db: AsyncSession, data: ApiKeyCreate, actor: Principal
 ) -> tuple[ApiKey, str]:
     ensure_not_api_key(actor, "create API keys")
     user_id = data.user_id or actor.user_id
-    owner = await session.get(User, user_id)
+    owner = await db.get(User, user_id)
     if owner is None or not owner.is_active:
         raise not_found("user")
     # School admins create keys for their own account (and so their own school).
@@ -51,11 +51,11 @@ async def create_api_key(
         created_by_key_id=actor.api_key_id,
         expires_at=data.expires_at,
     )
-    session.add(row)
-    await session.flush()
-    await session.refresh(row)
+    db.add(row)
+    await db.flush()
+    await db.refresh(row)
     await audit.record(
-        session,
+        db,
         "api_key.created",
         actor,
         school_id=owner.school_id,
@@ -73,8 +73,8 @@ def _keys_in_scope(actor: Principal):
     return statement
 
 
-async def list_api_keys(session: AsyncSession, actor: Principal) -> list[ApiKey]:
-    result = await session.execute(_keys_in_scope(actor).order_by(ApiKey.id))
+async def list_api_keys(db: AsyncSession, actor: Principal) -> list[ApiKey]:
+    result = await db.execute(_keys_in_scope(actor).order_by(ApiKey.id))
     return list(result.scalars())
 
 
@@ -97,20 +97,16 @@ _REVOKE_USER_KEYS_SQL = text(
 )
 
 
-async def revoke_api_key(session: AsyncSession, key_id: int, actor: Principal) -> ApiKey:
+async def revoke_api_key(db: AsyncSession, key_id: int, actor: Principal) -> ApiKey:
     """Revoke a key in the caller's scope, and every key it minted."""
-    key = (
-        await session.execute(_keys_in_scope(actor).where(ApiKey.id == key_id))
-    ).scalar_one_or_none()
+    key = (await db.execute(_keys_in_scope(actor).where(ApiKey.id == key_id))).scalar_one_or_none()
     if key is None:
         raise not_found("api_key")
-    revoked = (
-        await session.execute(_REVOKE_KEY_SQL, {"key_id": key_id, "by": actor.user_id})
-    ).all()
+    revoked = (await db.execute(_REVOKE_KEY_SQL, {"key_id": key_id, "by": actor.user_id})).all()
     for revoked_id, school_id in revoked:
         details = {} if revoked_id == key_id else {"minted_from_key_id": key_id}
         await audit.record(
-            session,
+            db,
             "api_key.revoked",
             actor,
             school_id=school_id,
@@ -119,19 +115,19 @@ async def revoke_api_key(session: AsyncSession, key_id: int, actor: Principal) -
             details=details,
         )
     if revoked:
-        await session.refresh(key)
+        await db.refresh(key)
     return key
 
 
-async def revoke_keys_of_user(session: AsyncSession, *, user_id: int, actor: Principal) -> None:
+async def revoke_keys_of_user(db: AsyncSession, *, user_id: int, actor: Principal) -> None:
     """Revoke the keys a deactivated account owns or minted, and all keys minted from them:
     reactivating the account later must not bring them back."""
     revoked = (
-        await session.execute(_REVOKE_USER_KEYS_SQL, {"user_id": user_id, "by": actor.user_id})
+        await db.execute(_REVOKE_USER_KEYS_SQL, {"user_id": user_id, "by": actor.user_id})
     ).all()
     for revoked_id, school_id in revoked:
         await audit.record(
-            session,
+            db,
             "api_key.revoked",
             actor,
             school_id=school_id,

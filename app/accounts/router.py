@@ -21,7 +21,7 @@ from app.config import get_settings
 from app.core.errors import Unauthorized
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
-from app.db import SessionDep
+from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -44,28 +44,28 @@ def client_address(request: Request, trusted_proxies: int) -> str | None:
 
 @router.post("/auth/token", response_model=TokenRead, responses=errors(401, 422, 429))
 async def sign_in(
-    request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    request: Request, db: DbSession, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenRead:
     """Sign in with username and password (OAuth2 password flow); returns a bearer JWT."""
     settings = get_settings()
     try:
         token, expires_in = await service.sign_in(
-            session,
+            db,
             username=form.username,
             password=form.password,
             address=client_address(request, settings.trusted_proxies),
             settings=settings,
         )
     except Unauthorized:
-        await session.commit()  # keep the failure count even though the answer is an error
+        await db.commit()  # keep the failure count even though the answer is an error
         raise
     return TokenRead(access_token=token, expires_in=expires_in)
 
 
 @router.get("/me", response_model=UserRead, responses=errors(401))
-async def read_me(session: SessionDep, principal: CurrentPrincipal) -> dict:
+async def read_me(db: DbSession, principal: CurrentPrincipal) -> dict:
     """The signed-in user's profile, role and school."""
-    return await service.user_read(session, principal.user_id)
+    return await service.user_read(db, principal.user_id)
 
 
 @router.post(
@@ -74,18 +74,18 @@ async def read_me(session: SessionDep, principal: CurrentPrincipal) -> dict:
     status_code=status.HTTP_201_CREATED,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
-async def create_user(session: SessionDep, body: UserCreate, principal: SchoolManager) -> dict:
+async def create_user(db: DbSession, body: UserCreate, principal: SchoolManager) -> dict:
     """Create an account (admin: any; school admin: teachers of their own school); not with an
     API key (403)."""
-    user_id = await service.create_user(session, body, actor=principal)
-    return await service.user_read(session, user_id)
+    user_id = await service.create_user(db, body, actor=principal)
+    return await service.user_read(db, user_id)
 
 
 @router.get("/users", response_model=Page[UserRead], responses=errors(400, 401, 422))
 async def list_users(
     request: Request,
     response: Response,
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     page: PageDep,
     role: Annotated[Role | None, Query(description="Only accounts with this role")] = None,
@@ -94,29 +94,29 @@ async def list_users(
 ) -> dict:
     """Accounts in your scope: everyone (admin, department) or your school's staff."""
     items, total = await service.list_users(
-        session, principal, role=role, school_id=school, q=q, limit=page.limit, offset=page.offset
+        db, principal, role=role, school_id=school, q=q, limit=page.limit, offset=page.offset
     )
     set_page_headers(request, response, page, total)
     return {"items": items, "total": total}
 
 
 @router.get("/users/{user_id:int}", response_model=UserRead, responses=errors(401, 404))
-async def read_user(session: SessionDep, principal: CurrentPrincipal, user_id: int) -> dict:
+async def read_user(db: DbSession, principal: CurrentPrincipal, user_id: int) -> dict:
     """One account in your scope."""
-    return await service.get_user(session, principal, user_id)
+    return await service.get_user(db, principal, user_id)
 
 
 @router.patch(
     "/users/{user_id:int}", response_model=UserRead, responses=errors(401, 403, 404, 409, 422)
 )
 async def update_user(
-    session: SessionDep, principal: SchoolManager, user_id: int, body: UserUpdate
+    db: DbSession, principal: SchoolManager, user_id: int, body: UserUpdate
 ) -> dict:
     """Change names, e-mail, password or active state (admin; school admin for their staff).
 
     Not with an API key (403). A new password or a change of active state signs the account
     out everywhere; deactivation also revokes its API keys."""
-    return await service.update_user(session, principal, user_id, body)
+    return await service.update_user(db, principal, user_id, body)
 
 
 @router.post(
@@ -126,12 +126,12 @@ async def update_user(
     responses=errors(401, 403, 404, 422),
 )
 async def create_api_key(
-    session: SessionDep, body: ApiKeyCreate, principal: SchoolManager
+    db: DbSession, body: ApiKeyCreate, principal: SchoolManager
 ) -> ApiKeyCreated:
     """Create an API key for scripts; the key is shown once, only its hash is stored.
 
     Needs a password sign-in: an API key cannot create keys (403)."""
-    row, key = await keys.create_api_key(session, body, principal)
+    row, key = await keys.create_api_key(db, body, principal)
     return ApiKeyCreated(
         key=key, **ApiKeyRead.model_validate(row, from_attributes=True).model_dump()
     )
@@ -139,16 +139,16 @@ async def create_api_key(
 
 @router.get("/api-keys", response_model=list[ApiKeyRead], responses=errors(401, 403))
 async def list_api_keys(
-    session: SessionDep,
+    db: DbSession,
     principal: SchoolManager,
 ) -> list[ApiKeyRead]:
     """API keys: all (admin) or your school's (school admin). Secrets are never shown."""
-    found = await keys.list_api_keys(session, principal)
+    found = await keys.list_api_keys(db, principal)
     return [ApiKeyRead.model_validate(k, from_attributes=True) for k in found]
 
 
 @router.delete("/api-keys/{key_id:int}", response_model=ApiKeyRead, responses=errors(401, 403, 404))
-async def revoke_api_key(session: SessionDep, key_id: int, principal: SchoolManager) -> ApiKeyRead:
+async def revoke_api_key(db: DbSession, key_id: int, principal: SchoolManager) -> ApiKeyRead:
     """Revoke an API key, and every key minted from it; they stop working at once."""
-    key = await keys.revoke_api_key(session, key_id, principal)
+    key = await keys.revoke_api_key(db, key_id, principal)
     return ApiKeyRead.model_validate(key, from_attributes=True)

@@ -19,7 +19,7 @@ BAD_CREDENTIALS = "Wrong username or password / ชื่อผู้ใช้�
 
 
 async def sign_in(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     username: str,
     password: str,
@@ -34,32 +34,30 @@ async def sign_in(
     nothing. The account itself is never locked, so a stranger cannot lock its owner out.
     """
     network = throttling.client_network(address)
-    await throttling.ensure_allowed(session, address=network, username=username)
-    user = (
-        await session.execute(select(User).where(User.username == username))
-    ).scalar_one_or_none()
+    await throttling.ensure_allowed(db, address=network, username=username)
+    user = (await db.execute(select(User).where(User.username == username))).scalar_one_or_none()
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         wait_s = await throttling.record_failure(
-            session,
+            db,
             address=network,
             username=username,
             policy=throttling.ThrottlePolicy.from_settings(settings),
         )
         await audit.record(
-            session,
+            db,
             "auth.sign_in_failed",
             None,
             actor_user_id=user.id if user else None,
             via="token",
             details={"username": username[:100], "address": network, "wait_s": wait_s},
         )
-        await session.flush()
+        await db.flush()
         raise Unauthorized(BAD_CREDENTIALS, headers={"WWW-Authenticate": "Bearer"})
-    await throttling.record_success(session, address=network, username=username)
+    await throttling.record_success(db, address=network, username=username)
     user.last_login_at = datetime.now(UTC)
     await audit.record(
-        session,
+        db,
         "auth.sign_in",
         None,
         actor_user_id=user.id,
@@ -67,7 +65,7 @@ async def sign_in(
         school_id=user.school_id,
         details={"address": network},
     )
-    await session.flush()
+    await db.flush()
     minutes = settings.access_token_minutes
     token = create_access_token(
         user_id=user.id,
@@ -102,10 +100,10 @@ def _user_dict(user: User, school: School | None, creator: Creator | None) -> di
     }
 
 
-async def read_users(session: AsyncSession, user_ids: list[int]) -> list[dict[str, Any]]:
+async def read_users(db: AsyncSession, user_ids: list[int]) -> list[dict[str, Any]]:
     """Users with their school and creator, in the order of `user_ids`, in one query."""
     rows = (
-        await session.execute(
+        await db.execute(
             select(User, School, Creator)
             .outerjoin(School, School.id == User.school_id)
             .outerjoin(Creator, Creator.id == User.creator_id)
@@ -116,14 +114,14 @@ async def read_users(session: AsyncSession, user_ids: list[int]) -> list[dict[st
     return [by_id[user_id] for user_id in user_ids if user_id in by_id]
 
 
-async def user_read(session: AsyncSession, user_id: int) -> dict[str, Any]:
-    found = await read_users(session, [user_id])
+async def user_read(db: AsyncSession, user_id: int) -> dict[str, Any]:
+    found = await read_users(db, [user_id])
     if not found:
         raise NotFound("No such user / ไม่พบผู้ใช้")
     return found[0]
 
 
-async def create_user(session: AsyncSession, data: UserCreate, *, actor: Principal | None) -> int:
+async def create_user(db: AsyncSession, data: UserCreate, *, actor: Principal | None) -> int:
     """Create an account. `actor=None` is the operator's CLI (no scope limits)."""
     keys.ensure_not_api_key(actor, "create accounts")
     role = Role(data.role)
@@ -169,15 +167,15 @@ async def create_user(session: AsyncSession, data: UserCreate, *, actor: Princip
         creator_id=data.creator_id if role is Role.CREATOR else None,
         password_hash=hash_password(data.password),
     )
-    session.add(user)
-    await session.flush()
+    db.add(user)
+    await db.flush()
     return user.id
 
 
-async def set_demo_passwords(session: AsyncSession, password: str) -> list[str]:
+async def set_demo_passwords(db: AsyncSession, password: str) -> list[str]:
     """Give the sample `demo.*` accounts a password if they have none yet; returns usernames."""
     hashed = hash_password(password)
-    result = await session.execute(
+    result = await db.execute(
         text(
             "UPDATE users SET password_hash = :h WHERE username LIKE 'demo.%' "
             "AND password_hash IS NULL RETURNING username"
@@ -188,21 +186,19 @@ async def set_demo_passwords(session: AsyncSession, password: str) -> list[str]:
 
 
 async def resolve_user_links(
-    session: AsyncSession, *, school_code: str | None, creator_handle: str | None
+    db: AsyncSession, *, school_code: str | None, creator_handle: str | None
 ) -> tuple[int | None, int | None]:
     """School and creator ids from their codes, for the CLI."""
     school_id = creator_id = None
     if school_code:
         school_id = (
-            await session.execute(select(School.id).where(School.code == school_code))
+            await db.execute(select(School.id).where(School.code == school_code))
         ).scalar_one_or_none()
         if school_id is None:
             raise NotFound(f"--school: no school with code {school_code!r}")
     if creator_handle:
         creator_id = (
-            await session.execute(
-                select(Creator.id).where(Creator.handle == creator_handle.lstrip("@"))
-            )
+            await db.execute(select(Creator.id).where(Creator.handle == creator_handle.lstrip("@")))
         ).scalar_one_or_none()
         if creator_id is None:
             raise NotFound(f"--creator: no creator with handle {creator_handle!r}")
@@ -220,7 +216,7 @@ def users_in_scope(actor: Principal):
 
 
 async def list_users(
-    session: AsyncSession,
+    db: AsyncSession,
     actor: Principal,
     *,
     role: str | None,
@@ -241,36 +237,34 @@ async def list_users(
             | User.full_name_th.icontains(q, autoescape=True)
             | User.full_name_en.icontains(q, autoescape=True)
         )
-    total = (
-        await session.execute(select(func.count()).select_from(statement.subquery()))
-    ).scalar_one()
+    total = (await db.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
     ids = (
-        (await session.execute(statement.order_by(User.username).limit(limit).offset(offset)))
+        (await db.execute(statement.order_by(User.username).limit(limit).offset(offset)))
         .scalars()
         .all()
     )
-    return await read_users(session, list(ids)), total
+    return await read_users(db, list(ids)), total
 
 
-async def get_user(session: AsyncSession, actor: Principal, user_id: int) -> dict[str, Any]:
+async def get_user(db: AsyncSession, actor: Principal, user_id: int) -> dict[str, Any]:
     visible = (
-        await session.execute(users_in_scope(actor).where(User.id == user_id))
+        await db.execute(users_in_scope(actor).where(User.id == user_id))
     ).scalar_one_or_none()
     if visible is None:
         raise NotFound("No such user / ไม่พบผู้ใช้")
-    return await user_read(session, user_id)
+    return await user_read(db, user_id)
 
 
 async def update_user(
-    session: AsyncSession, actor: Principal, user_id: int, data: UserUpdate
+    db: AsyncSession, actor: Principal, user_id: int, data: UserUpdate
 ) -> dict[str, Any]:
     """Admins change any account; school admins their own school's staff.
 
     A new password or a change of active state ends every token issued before (the
     `users.auth_epoch` trigger); deactivation also revokes the account's API keys."""
     keys.ensure_not_api_key(actor, "change accounts or passwords")
-    await get_user(session, actor, user_id)  # 404 outside the caller's scope
-    user = await session.get(User, user_id, with_for_update=True)
+    await get_user(db, actor, user_id)  # 404 outside the caller's scope
+    user = await db.get(User, user_id, with_for_update=True)
     assert user is not None
     if not actor.is_admin and not (
         actor.is_school_admin
@@ -290,12 +284,12 @@ async def update_user(
         # The owner, told to sign in with the new password, must not wait out the failures
         # their forgotten one piled up; a guesser's count restarts against a password it
         # no longer knows.
-        await throttling.forget_username(session, user.username)
-    await session.flush()
+        await throttling.forget_username(db, user.username)
+    await db.flush()
     if deactivating:
-        await keys.revoke_keys_of_user(session, user_id=user_id, actor=actor)
+        await keys.revoke_keys_of_user(db, user_id=user_id, actor=actor)
     await audit.record(
-        session,
+        db,
         "user.updated",
         actor,
         school_id=user.school_id,
@@ -303,4 +297,4 @@ async def update_user(
         target_id=user_id,
         details={"fields": sorted([*changes, *(["password"] if password else [])])},
     )
-    return await user_read(session, user_id)
+    return await user_read(db, user_id)

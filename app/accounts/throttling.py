@@ -115,7 +115,7 @@ def _refuse(blocked_until: datetime, now: datetime) -> TooManyAttempts:
     )
 
 
-async def ensure_allowed(session: AsyncSession, *, address: str, username: str) -> None:
+async def ensure_allowed(db: AsyncSession, *, address: str, username: str) -> None:
     """429 while this address is held back for this username, or for every username it has
     not signed in as before; otherwise the (address, username) row is locked for the attempt."""
     username = username_key(username)
@@ -123,7 +123,7 @@ async def ensure_allowed(session: AsyncSession, *, address: str, username: str) 
     rows = {
         row["username"]: row
         for row in (
-            await session.execute(
+            await db.execute(
                 _STATE_SQL, {"address": address, "username": username, "whole": WHOLE_ADDRESS}
             )
         ).mappings()
@@ -134,14 +134,14 @@ async def ensure_allowed(session: AsyncSession, *, address: str, username: str) 
     if whole_until is not None and whole_until > now and not known_good:
         raise _refuse(whole_until, now)
     blocked_until = (
-        await session.execute(_LOCK_PAIR_SQL, {"address": address, "username": username})
+        await db.execute(_LOCK_PAIR_SQL, {"address": address, "username": username})
     ).scalar_one()
     if blocked_until is not None and blocked_until > now:
         raise _refuse(blocked_until, now)
 
 
 async def record_failure(
-    session: AsyncSession, *, address: str, username: str, policy: ThrottlePolicy
+    db: AsyncSession, *, address: str, username: str, policy: ThrottlePolicy
 ) -> int:
     """Count a failed sign-in; returns the seconds the address now waits for this username."""
     params = {
@@ -150,12 +150,12 @@ async def record_failure(
         "base_s": policy.base_delay_s,
         "max_s": policy.max_delay_s,
     }
-    await session.execute(
+    await db.execute(
         _FAILURE_SQL,
         {**params, "username": WHOLE_ADDRESS, "limit": policy.address_max_failures},
     )
     blocked_until = (
-        await session.execute(
+        await db.execute(
             _FAILURE_SQL,
             {**params, "username": username_key(username), "limit": policy.max_failures},
         )
@@ -165,14 +165,14 @@ async def record_failure(
     return max(0, math.ceil((blocked_until - datetime.now(UTC)).total_seconds()))
 
 
-async def record_success(session: AsyncSession, *, address: str, username: str) -> None:
+async def record_success(db: AsyncSession, *, address: str, username: str) -> None:
     """Clear this (address, username) and remember the address as known-good for it."""
-    await session.execute(_SUCCESS_SQL, {"address": address, "username": username_key(username)})
+    await db.execute(_SUCCESS_SQL, {"address": address, "username": username_key(username)})
 
 
-async def forget_username(session: AsyncSession, username: str) -> None:
+async def forget_username(db: AsyncSession, username: str) -> None:
     """Drop every count for a username (a new password was set: start afresh)."""
-    await session.execute(
+    await db.execute(
         text("DELETE FROM sign_in_throttles WHERE username = :username"),
         {"username": username_key(username)},
     )

@@ -12,7 +12,7 @@ from app.models import AttendanceChange, Student, User
 
 
 async def list_changes(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     session_id: int,
     principal: Principal,
@@ -20,7 +20,7 @@ async def list_changes(
     page: PageParams,
 ) -> Page[AttendanceChangeRead]:
     """The session's attendance history, oldest first, with who changed what and when."""
-    info = await service.load_session(session, session_id)
+    info = await service.load_session(db, session_id)
     access.ensure_reads_history(principal, service.scope_of(info), "session")
     change = AttendanceChange
     statement = (
@@ -46,7 +46,7 @@ async def list_changes(
     )
     if student_id is not None:
         statement = statement.where(change.student_id == student_id)
-    rows, total = await fetch_page(session, statement, page)
+    rows, total = await fetch_page(db, statement, page)
     items = [
         AttendanceChangeRead.model_validate(
             {

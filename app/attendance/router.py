@@ -16,7 +16,7 @@ from app.attendance.schemas import (
 )
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
-from app.db import SessionDep
+from app.db import DbSession
 from app.privacy import service as privacy
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
@@ -28,14 +28,14 @@ router = APIRouter(prefix="/api/v1", tags=["attendance"])
     responses=errors(400, 401, 404, 422),
 )
 async def read_roster(
-    session: SessionDep,
+    db: DbSession,
     session_id: int,
     principal: CurrentPrincipal,
 ) -> RosterRead | RosterNamesRead:
     """A session's roster: every enrolled student with their mark, or null when unmarked."""
-    roster = await service.read_roster(session, session_id=session_id, principal=principal)
+    roster = await service.read_roster(db, session_id=session_id, principal=principal)
     await privacy.record_read(
-        session,
+        db,
         principal=principal,
         action="roster.attendance",
         student_ids=[entry.student.id for entry in roster.items],
@@ -50,13 +50,13 @@ async def read_roster(
     responses=errors(400, 401, 403, 404, 409, 422),
 )
 async def save_marks(
-    session: SessionDep,
+    db: DbSession,
     session_id: int,
     body: AttendanceUpdate,
     principal: CurrentPrincipal,
 ) -> AttendanceSaved:
     """Take attendance: save the roster's marks in one request (idempotent)."""
-    return await service.save_marks(session, session_id=session_id, body=body, principal=principal)
+    return await service.save_marks(db, session_id=session_id, body=body, principal=principal)
 
 
 @router.post(
@@ -65,12 +65,12 @@ async def save_marks(
     responses=errors(400, 401, 403, 404, 409, 422),
 )
 async def close_session(
-    session: SessionDep,
+    db: DbSession,
     session_id: int,
     principal: CurrentPrincipal,
 ) -> SessionClosed:
     """Close the session: students still unmarked are marked absent."""
-    return await service.close_session(session, session_id=session_id, principal=principal)
+    return await service.close_session(db, session_id=session_id, principal=principal)
 
 
 @router.get(
@@ -79,7 +79,7 @@ async def close_session(
     responses=errors(400, 401, 403, 404, 422),
 )
 async def list_attendance_changes(
-    session: SessionDep,
+    db: DbSession,
     session_id: int,
     principal: CurrentPrincipal,
     page: PageDep,
@@ -89,7 +89,7 @@ async def list_attendance_changes(
 ) -> Page[AttendanceChangeRead]:
     """Every change to the session's attendance: old and new mark, who and when."""
     changes = await history.list_changes(
-        session,
+        db,
         session_id=session_id,
         principal=principal,
         student_id=student_id,
@@ -97,7 +97,7 @@ async def list_attendance_changes(
     )
     set_page_headers(request, response, page, changes.total)
     await privacy.record_read(
-        session,
+        db,
         principal=principal,
         action="attendance.history",
         student_ids=[change.student.id for change in changes.items],

@@ -115,9 +115,9 @@ def scope_of(row: RowMapping) -> WorkshopScope:
     )
 
 
-async def load_session(session: AsyncSession, session_id: int, *, lock: bool = False) -> RowMapping:
+async def load_session(db: AsyncSession, session_id: int, *, lock: bool = False) -> RowMapping:
     row = (
-        (await session.execute(_LOCK_SESSION if lock else _SELECT_SESSION, {"id": session_id}))
+        (await db.execute(_LOCK_SESSION if lock else _SELECT_SESSION, {"id": session_id}))
         .mappings()
         .first()
     )
@@ -126,10 +126,8 @@ async def load_session(session: AsyncSession, session_id: int, *, lock: bool = F
     return row
 
 
-async def _writable_session(
-    session: AsyncSession, session_id: int, principal: Principal
-) -> RowMapping:
-    row = await load_session(session, session_id, lock=True)
+async def _writable_session(db: AsyncSession, session_id: int, principal: Principal) -> RowMapping:
+    row = await load_session(db, session_id, lock=True)
     access.ensure_manages(principal, scope_of(row), "session")
     if row["status"] == "cancelled":
         raise Conflict(
@@ -140,7 +138,7 @@ async def _writable_session(
 
 
 async def _roster(
-    session: AsyncSession,
+    db: AsyncSession,
     session_id: int,
     principal: Principal,
     info: RowMapping | None = None,
@@ -148,13 +146,13 @@ async def _roster(
 ) -> RosterRead:
     """The roster; `info` is the session row when the caller has it fresh. Visiting students
     appear by name only to the host; `own_students_of` narrows to one school's students."""
-    info = info or await load_session(session, session_id)
+    info = info or await load_session(db, session_id)
     params = {
         "session_id": session_id,
         "workshop_id": info["workshop_id"],
         "own_students_of": own_students_of,
     }
-    rows = (await session.execute(_ROSTER, params)).mappings()
+    rows = (await db.execute(_ROSTER, params)).mappings()
     items = [
         RosterEntry.model_validate(
             {
@@ -201,12 +199,12 @@ def _names_only(roster: RosterRead) -> RosterNamesRead:
 
 
 async def read_roster(
-    session: AsyncSession, *, session_id: int, principal: Principal
+    db: AsyncSession, *, session_id: int, principal: Principal
 ) -> RosterRead | RosterNamesRead:
     """Every student on the list with their mark, or `status: null` when not marked yet."""
-    info = await load_session(session, session_id)
+    info = await load_session(db, session_id)
     own_students_of = access.roster_school_filter(principal, scope_of(info), "session")
-    roster = await _roster(session, session_id, principal, info, own_students_of)
+    roster = await _roster(db, session_id, principal, info, own_students_of)
     return _names_only(roster) if access.sees_names_only(principal) else roster
 
 
@@ -234,13 +232,13 @@ def _refused_marks(body: AttendanceUpdate, enrolled: set[int]) -> list[dict[str,
 
 
 async def save_marks(
-    session: AsyncSession, *, session_id: int, body: AttendanceUpdate, principal: Principal
+    db: AsyncSession, *, session_id: int, body: AttendanceUpdate, principal: Principal
 ) -> AttendanceSaved:
     """Upsert the marks and mark the session as taken. Excused marks stay unless
     `overwrite_excused`; the students whose excused mark was kept are reported."""
-    info = await _writable_session(session, session_id, principal)
+    info = await _writable_session(db, session_id, principal)
     ids = [mark.student_id for mark in body.marks]
-    found = await session.execute(_ENROLLED_AMONG, {"workshop_id": info["workshop_id"], "ids": ids})
+    found = await db.execute(_ENROLLED_AMONG, {"workshop_id": info["workshop_id"], "ids": ids})
     enrolled = set(found.scalars())
     refused = _refused_marks(body, enrolled)
     if refused:
@@ -251,7 +249,7 @@ async def save_marks(
             errors=refused,
         )
 
-    marked = await session.execute(_CURRENT_MARKS, {"session_id": session_id, "ids": ids})
+    marked = await db.execute(_CURRENT_MARKS, {"session_id": session_id, "ids": ids})
     current = {row.student_id: row.status for row in marked}
     kept = [
         m.student_id
@@ -263,7 +261,7 @@ async def save_marks(
     marks = [m for m in body.marks if m.student_id not in kept]
     changed = 0
     if marks:
-        result = await session.execute(
+        result = await db.execute(
             _UPSERT_MARKS,
             {
                 "school_id": info["school_id"],
@@ -280,7 +278,7 @@ async def save_marks(
         changed = result.rowcount  # type: ignore[attr-defined]
     if changed:
         await _record(
-            session,
+            db,
             principal,
             info,
             "attendance.marked",
@@ -288,8 +286,8 @@ async def save_marks(
             changed=changed,
             kept_excused=len(kept),
         )
-    await session.execute(_MARK_TAKEN, {"id": session_id, "user_id": principal.user_id})
-    roster = await _roster(session, session_id, principal)
+    await db.execute(_MARK_TAKEN, {"id": session_id, "user_id": principal.user_id})
+    roster = await _roster(db, session_id, principal)
     return AttendanceSaved(
         session=roster.session,
         counts=roster.counts,
@@ -299,12 +297,12 @@ async def save_marks(
 
 
 async def _record(
-    session: AsyncSession, principal: Principal, info: RowMapping, action: str, **counts: Any
+    db: AsyncSession, principal: Principal, info: RowMapping, action: str, **counts: Any
 ) -> None:
     """The audit trail's line for an attendance write: who, when, which session, how many
     marks changed. Each mark's old and new value is in `attendance_changes`."""
     await audit.record(
-        session,
+        db,
         action,
         principal,
         school_id=info["school_id"],
@@ -315,17 +313,17 @@ async def _record(
 
 
 async def close_session(
-    session: AsyncSession, *, session_id: int, principal: Principal
+    db: AsyncSession, *, session_id: int, principal: Principal
 ) -> SessionClosed:
     """Complete the session: students still unmarked become absent (the trigger records it)."""
-    info = await _writable_session(session, session_id, principal)
+    info = await _writable_session(db, session_id, principal)
     # Closing marks everyone unmarked absent: only sensible once the session has begun.
     if info["starts_at"] > datetime.now(UTC):
         raise Conflict(
             "The session has not started yet; it cannot be closed / คาบเรียนยังไม่เริ่ม ปิดคาบไม่ได้",
             starts_at=info["starts_at"].isoformat(),
         )
-    inserted = await session.execute(
+    inserted = await db.execute(
         _MARK_UNMARKED_ABSENT,
         {
             "school_id": info["school_id"],
@@ -335,9 +333,9 @@ async def close_session(
         },
     )
     absent = list(inserted.scalars())
-    await session.execute(_COMPLETE_SESSION, {"id": session_id, "user_id": principal.user_id})
-    await _record(session, principal, info, "attendance.closed", marked_absent=len(absent))
-    roster = await _roster(session, session_id, principal)
+    await db.execute(_COMPLETE_SESSION, {"id": session_id, "user_id": principal.user_id})
+    await _record(db, principal, info, "attendance.closed", marked_absent=len(absent))
+    roster = await _roster(db, session_id, principal)
     return SessionClosed(
         session=roster.session,
         counts=roster.counts,

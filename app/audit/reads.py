@@ -40,7 +40,7 @@ def _filtered(
 
 
 async def list_events(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     scope_school_id: int | None,
     action: str | None,
@@ -55,7 +55,7 @@ async def list_events(
     statement = _filtered(action=action, actor=actor, school=school, from_=from_, to=to)
     if scope_school_id is not None:
         statement = statement.where(AuditEvent.school_id == scope_school_id)
-    rows, total = await fetch_page(session, statement, page)
+    rows, total = await fetch_page(db, statement, page)
     items = [
         AuditEventRead.model_validate(
             {

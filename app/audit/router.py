@@ -11,7 +11,7 @@ from app.audit.schemas import AuditEventRead
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import ApiDayOrDateTime
-from app.db import SessionDep
+from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -22,7 +22,7 @@ WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its
     "/audit-events", response_model=Page[AuditEventRead], responses=errors(400, 401, 403, 422)
 )
 async def list_audit_events(
-    session: SessionDep,
+    db: DbSession,
     principal: AuditReader,
     page: PageDep,
     request: Request,
@@ -43,7 +43,7 @@ async def list_audit_events(
 ) -> dict:
     """Who did what, when: the audit trail, newest first (admin: all; school admin: own school)."""
     result = await reads.list_events(
-        session,
+        db,
         scope_school_id=principal.own_school_id,
         action=action,
         actor=actor,

@@ -42,21 +42,22 @@ def describe_connection_error(exc: BaseException) -> str:
     return f"cannot reach the database at DATABASE_URL={url}: {type(exc).__name__}: {reason}"
 
 
-def run_with_session(work: Callable[[AsyncSession], Awaitable[T]], *, commit: bool = True) -> T:
+def run_with_db(work: Callable[[AsyncSession], Awaitable[T]], *, commit: bool = True) -> T:
     """Run `work` in one transaction: committed if it returns, rolled back if it raises."""
     settings_or_exit()
 
     async def runner() -> T:
-        from app.db import get_engine, get_sessionmaker
+        from app.db import get_engine, get_sessionmaker, transaction
 
         try:
-            async with get_sessionmaker()() as session:
-                result = await work(session)
-                if commit:
-                    await session.commit()
-                else:
-                    await session.rollback()
-                return result
+            if commit:
+                async with transaction(get_sessionmaker()) as db:
+                    return await work(db)
+            async with get_sessionmaker()() as db:
+                try:
+                    return await work(db)
+                finally:
+                    await db.rollback()
         finally:
             await get_engine().dispose()
 

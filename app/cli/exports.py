@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from app.cli.common import fail, run_with_session
+from app.cli.common import fail, run_with_db
 
 if TYPE_CHECKING:
     from app.exports.query import Calendar
@@ -144,9 +144,9 @@ def export_attendance(
     partial = out.with_name(out.name + ".part")
     summary: dict[str, Any] = {}
 
-    async def work(session) -> None:
+    async def work(db) -> None:
         plan = await service.plan_export(
-            session,
+            db,
             principal=None,
             params=params,
             format=cast("ExportFormat", export_format),
@@ -155,8 +155,8 @@ def export_attendance(
             pseudonymise=pseudonymise,
         )
         # The read log's entry is committed before the export runs (on its own connection).
-        await privacy.record_export_read(session, principal=None, plan=plan, via="cli")
-        await session.commit()
+        await privacy.record_export_read(db, principal=None, plan=plan, via="cli")
+        await db.commit()
         progress = RowProgress(await service.count_rows(plan) if count else None)
         written = 0
         outcome: Outcome = "aborted"
@@ -193,7 +193,7 @@ def export_attendance(
             )
 
     try:
-        run_with_session(work, commit=False)
+        run_with_db(work, commit=False)
     except AppError as exc:
         raise fail(exc.detail) from None
     typer.echo(
@@ -224,16 +224,16 @@ def report_summary(
         raise fail("--format: expected csv or json", code=2)
     params = FilterParams(term=term, district=district, school=school)
 
-    async def work(session):
+    async def work(db):
         return await service.attendance_summary(
-            session,
+            db,
             principal=None,
             group_by=cast("GroupBy", group_by),
             params=params,
         )
 
     try:
-        summary = run_with_session(work, commit=False)
+        summary = run_with_db(work, commit=False)
     except AppError as exc:
         raise fail(exc.detail) from None
     body = (

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import fail, run_with_session, settings_or_exit
+from app.cli.common import fail, run_with_db, settings_or_exit
 from app.cli.exports import export_app, report_app
 from app.cli.privacy import privacy_app
 from app.cli.roster import roster_app
@@ -47,10 +47,10 @@ def db_upgrade(revision: str = "head") -> None:
 def migrate_database(revision: str = "head") -> None:
     from app.core import migrate
 
-    async def work(session) -> None:
-        await migrate.upgrade(session.bind, revision)
+    async def work(db) -> None:
+        await migrate.upgrade(db.bind, revision)
 
-    run_with_session(work)
+    run_with_db(work)
 
 
 @db_app.command("downgrade")
@@ -58,10 +58,10 @@ def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION (`base` drops everything)."""
     from app.core import migrate
 
-    async def work(session) -> None:
-        await migrate.downgrade(session.bind, revision)
+    async def work(db) -> None:
+        await migrate.downgrade(db.bind, revision)
 
-    run_with_session(work)
+    run_with_db(work)
     typer.echo(f"database at {revision}")
 
 
@@ -108,7 +108,7 @@ def load_curriculum_tree(root: Path):
     from app.curriculum.loader import CurriculumInvalid, load_curriculum
 
     try:
-        return run_with_session(lambda session: load_curriculum(session, root))
+        return run_with_db(lambda db: load_curriculum(db, root))
     except CurriculumInvalid as exc:
         for error in exc.errors:
             typer.echo(str(error))
@@ -154,14 +154,14 @@ def load_seed_files(sample: bool) -> list[str]:
     settings = settings_or_exit()
     give_demo_passwords = sample and settings.environment != "production"
 
-    async def work(session):
-        report = await load_seeds(session, settings.seeds_dir, sample=sample)
+    async def work(db):
+        report = await load_seeds(db, settings.seeds_dir, sample=sample)
         if give_demo_passwords:
-            await set_demo_passwords(session, settings.demo_password)
+            await set_demo_passwords(db, settings.demo_password)
         return report
 
     try:
-        report = run_with_session(work)
+        report = run_with_db(work)
     except SeedError as exc:
         raise fail(f"{exc}; nothing was loaded") from None
     typer.echo(str(report))
@@ -194,9 +194,9 @@ def users_create(
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
-    async def work(session) -> int:
+    async def work(db) -> int:
         school_id, creator_id = await resolve_user_links(
-            session, school_code=school, creator_handle=creator
+            db, school_code=school, creator_handle=creator
         )
         data = UserCreate(
             username=username,
@@ -208,10 +208,10 @@ def users_create(
             school_id=school_id,
             creator_id=creator_id,
         )
-        return await create_user(session, data, actor=None)
+        return await create_user(db, data, actor=None)
 
     try:
-        user_id = run_with_session(work)
+        user_id = run_with_db(work)
     except ValidationError as exc:
         err = exc.errors()[0]
         raise fail(f"--{'-'.join(str(p) for p in err['loc'])}: {err['msg']}") from None

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import run_with_session
+from app.cli.common import run_with_db
 
 privacy_app = typer.Typer(no_args_is_help=True, help="PDPA duties: retention of students' data.")
 
@@ -32,10 +32,8 @@ def purge(
     statistics. Prints the students pseudonymised and the rows kept."""
     from app.privacy.service import purge_inactive_students
 
-    report = run_with_session(
-        lambda session: purge_inactive_students(
-            session, inactive_years=inactive_years, dry_run=dry_run
-        ),
+    report = run_with_db(
+        lambda db: purge_inactive_students(db, inactive_years=inactive_years, dry_run=dry_run),
         commit=not dry_run,
     )
     for line in report.lines():

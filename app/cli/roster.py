@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import fail, run_with_session, settings_or_exit
+from app.cli.common import fail, run_with_db, settings_or_exit
 
 roster_app = typer.Typer(no_args_is_help=True, help="OneRoster CSV roster exchange.")
 
@@ -35,10 +35,10 @@ def roster_import(
         raise fail(f"{file}: larger than the upload limit of {limit} bytes (LMS_MAX_UPLOAD_BYTES)")
     data = file.read_bytes()
 
-    async def work(session):
-        found = await service.find_school(session, code=school)
+    async def work(db):
+        found = await service.find_school(db, code=school)
         return await service.import_roster(
-            session,
+            db,
             service.CLI_PRINCIPAL,
             school=found,
             filename=file.name,
@@ -47,7 +47,7 @@ def roster_import(
         )
 
     try:
-        report = run_with_session(work)
+        report = run_with_db(work)
     except AppError as exc:
         raise fail(exc.detail) from None
     for line in report_lines(report):

@@ -107,14 +107,14 @@ def sort_clause(
 
 
 async def fetch_page(
-    session: AsyncSession, statement: Select[*tuple[Any, ...]], page: PageParams
+    db: AsyncSession, statement: Select[*tuple[Any, ...]], page: PageParams
 ) -> tuple[list[Any], int]:
     """Run `statement` for one page and its total. The router sets the paging headers
     (`set_page_headers`): services never see HTTP."""
     total = (
-        await session.execute(select(func.count()).select_from(statement.order_by(None).subquery()))
+        await db.execute(select(func.count()).select_from(statement.order_by(None).subquery()))
     ).scalar_one()
-    rows = (await session.execute(statement.limit(page.limit).offset(page.offset))).all()
+    rows = (await db.execute(statement.limit(page.limit).offset(page.offset))).all()
     return list(rows), total
 
 

@@ -9,14 +9,14 @@ from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
 from app.creators import service
 from app.creators.schemas import CreatorCreate, CreatorRead, CreatorUpdate
-from app.db import SessionDep
+from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["creators"])
 
 
 @router.get("/creators", response_model=Page[CreatorRead], responses=errors(400, 401, 422))
 async def list_creators(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     page: PageDep,
     request: Request,
@@ -28,9 +28,7 @@ async def list_creators(
     sort: Annotated[str | None, Query(max_length=100, description="handle or display_name")] = None,
 ) -> Page[CreatorRead]:
     """Creators, filtered by name or specialty and paged."""
-    items, total = await service.list_creators(
-        session, q=q, specialty=specialty, sort=sort, page=page
-    )
+    items, total = await service.list_creators(db, q=q, specialty=specialty, sort=sort, page=page)
     set_page_headers(request, response, page, total)
     return Page(items=[CreatorRead.model_validate(c) for c in items], total=total)
 
@@ -38,11 +36,9 @@ async def list_creators(
 @router.get(
     "/creators/{creator_id:int}", response_model=CreatorRead, responses=errors(401, 404, 422)
 )
-async def read_creator(
-    session: SessionDep, principal: CurrentPrincipal, creator_id: int
-) -> CreatorRead:
+async def read_creator(db: DbSession, principal: CurrentPrincipal, creator_id: int) -> CreatorRead:
     """One creator."""
-    return CreatorRead.model_validate(await service.get_creator(session, creator_id))
+    return CreatorRead.model_validate(await service.get_creator(db, creator_id))
 
 
 @router.post(
@@ -51,11 +47,9 @@ async def read_creator(
     status_code=status.HTTP_201_CREATED,
     responses=errors(401, 403, 409, 422),
 )
-async def create_creator(
-    session: SessionDep, principal: AdminOnly, body: CreatorCreate
-) -> CreatorRead:
+async def create_creator(db: DbSession, principal: AdminOnly, body: CreatorCreate) -> CreatorRead:
     """Add a creator (admin); a taken handle is a 409."""
-    return CreatorRead.model_validate(await service.create_creator(session, body))
+    return CreatorRead.model_validate(await service.create_creator(db, body))
 
 
 @router.patch(
@@ -64,7 +58,7 @@ async def create_creator(
     responses=errors(401, 403, 404, 409, 422),
 )
 async def update_creator(
-    session: SessionDep, principal: AdminOnly, creator_id: int, body: CreatorUpdate
+    db: DbSession, principal: AdminOnly, creator_id: int, body: CreatorUpdate
 ) -> CreatorRead:
     """Change a creator (admin); a taken handle is a 409."""
-    return CreatorRead.model_validate(await service.update_creator(session, creator_id, body))
+    return CreatorRead.model_validate(await service.update_creator(db, creator_id, body))

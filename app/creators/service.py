@@ -15,7 +15,7 @@ CREATOR_SORTS = {"handle": Creator.handle, "display_name": Creator.display_name}
 
 
 async def list_creators(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     q: str | None,
     specialty: str | None,
@@ -33,21 +33,21 @@ async def list_creators(
     if specialty:
         stmt = stmt.where(Creator.specialties.contains([specialty]))
     stmt = stmt.order_by(*sort_clause(sort, CREATOR_SORTS, [Creator.handle, Creator.id]))
-    rows, total = await fetch_page(session, stmt, page)
+    rows, total = await fetch_page(db, stmt, page)
     return [row[0] for row in rows], total
 
 
-async def get_creator(session: AsyncSession, creator_id: int) -> Creator:
-    creator = await session.get(Creator, creator_id)
+async def get_creator(db: AsyncSession, creator_id: int) -> Creator:
+    creator = await db.get(Creator, creator_id)
     if creator is None:
         raise access.not_found("creator")
     return creator
 
 
-async def _flush_unique_handle(session: AsyncSession, handle: str) -> None:
+async def _flush_unique_handle(db: AsyncSession, handle: str) -> None:
     """Flush; a taken handle (race-safe: the unique index decides) is a 409 naming the field."""
     try:
-        await session.flush()
+        await db.flush()
     except IntegrityError as exc:
         if translate_integrity_error(exc).extensions.get("constraint") == "uq_creators_handle":
             raise Conflict(
@@ -58,18 +58,18 @@ async def _flush_unique_handle(session: AsyncSession, handle: str) -> None:
         raise
 
 
-async def create_creator(session: AsyncSession, data: CreatorCreate) -> Creator:
+async def create_creator(db: AsyncSession, data: CreatorCreate) -> Creator:
     creator = Creator(**data.model_dump())
-    session.add(creator)
-    await _flush_unique_handle(session, data.handle)
-    await session.refresh(creator)
+    db.add(creator)
+    await _flush_unique_handle(db, data.handle)
+    await db.refresh(creator)
     return creator
 
 
-async def update_creator(session: AsyncSession, creator_id: int, data: CreatorUpdate) -> Creator:
-    creator = await get_creator(session, creator_id)
+async def update_creator(db: AsyncSession, creator_id: int, data: CreatorUpdate) -> Creator:
+    creator = await get_creator(db, creator_id)
     for field, value in data.model_dump(exclude_unset=True).items():
         setattr(creator, field, value)
-    await _flush_unique_handle(session, creator.handle)
-    await session.refresh(creator)  # updated_at comes from a trigger
+    await _flush_unique_handle(db, creator.handle)
+    await db.refresh(creator)  # updated_at comes from a trigger
     return creator

@@ -85,7 +85,7 @@ def content_hash(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
 
-async def load_curriculum(session: AsyncSession, path: Path) -> LoadReport:
+async def load_curriculum(db: AsyncSession, path: Path) -> LoadReport:
     """Validate the curriculum directory `path` and bring the database in line with it.
 
     Raises `CurriculumInvalid` (writing nothing) if the tree has any error. Only flushes:
@@ -97,10 +97,10 @@ async def load_curriculum(session: AsyncSession, path: Path) -> LoadReport:
 
     # Two loads at once would each plan from the same old state; the second one waits here
     # until the first one's transaction ends. A lock is no write: a no-op load stays one.
-    await session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+    await db.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
     existing = {
         row.code: row
-        for row in await session.execute(
+        for row in await db.execute(
             select(Course.id, Course.code, Course.content_hash, Course.source_file, Course.retired)
         )
     }
@@ -130,15 +130,15 @@ async def load_curriculum(session: AsyncSession, path: Path) -> LoadReport:
     retired_ids = [existing[code].id for code in gone]
 
     if relocated:
-        await session.execute(
+        await db.execute(
             update(_courses_table)
             .where(_courses_table.c.id == bindparam("course_id"))
             .values(source_file=bindparam("source_file")),
             relocated,
         )
     if to_write or retired_ids:
-        await _write_courses(session, report, to_write, retired_ids, courses)
-    await session.flush()
+        await _write_courses(db, report, to_write, retired_ids, courses)
+    await db.flush()
     return report
 
 
@@ -153,15 +153,15 @@ def _validated_courses(path: Path) -> list[CourseDoc]:
 
 
 async def _write_courses(
-    session: AsyncSession,
+    db: AsyncSession,
     report: LoadReport,
     to_write: list[tuple[CourseDoc, str, str]],
     retired_ids: list[int],
     all_courses: list[CourseDoc],
 ) -> None:
-    course_ids = await _upsert_courses(session, to_write)
+    course_ids = await _upsert_courses(db, to_write)
     if retired_ids:
-        await session.execute(
+        await db.execute(
             update(Course)
             .where(Course.id.in_(retired_ids))
             .values(retired=True)
@@ -172,7 +172,7 @@ async def _write_courses(
     # course, and its prerequisites may point anywhere in the tree.
     modules: dict[str, Any] = {
         row.code: row
-        for row in await session.execute(
+        for row in await db.execute(
             select(
                 Module.id,
                 Module.code,
@@ -186,7 +186,7 @@ async def _write_courses(
     module_ids = {code: row.id for code, row in modules.items()}
     rows, snapshots = _module_rows(to_write, course_ids, modules)
     if rows:
-        written = await _upsert_modules(session, rows)
+        written = await _upsert_modules(db, rows)
         version_rows = []
         for module_id, code, version, module_hash in written:
             module_ids[code] = module_id
@@ -200,13 +200,13 @@ async def _write_courses(
                     }
                 )
         if version_rows:
-            await session.execute(insert(ModuleVersion), version_rows)
+            await db.execute(insert(ModuleVersion), version_rows)
         report.module_versions_created = len(version_rows)
 
     in_tree = {module.code for course in all_courses for module in course.modules}
     retiring = _modules_to_retire(to_write, course_ids, retired_ids, modules, in_tree)
     if retiring:
-        await session.execute(
+        await db.execute(
             update(_modules_table)
             .where(_modules_table.c.id == bindparam("module_id"))
             .values(retired=True, position=bindparam("new_position")),
@@ -220,7 +220,7 @@ async def _write_courses(
     touched = [module_ids[module.code] for course, _, _ in to_write for module in course.modules]
     touched += [row["module_id"] for row in retiring]
     if touched:
-        await session.execute(
+        await db.execute(
             delete(module_prerequisites).where(module_prerequisites.c.module_id.in_(touched))
         )
     edges = [
@@ -230,11 +230,11 @@ async def _write_courses(
         for code in module.prerequisites
     ]
     if edges:
-        await session.execute(insert(module_prerequisites), edges)
+        await db.execute(insert(module_prerequisites), edges)
 
 
 async def _upsert_courses(
-    session: AsyncSession, to_write: list[tuple[CourseDoc, str, str]]
+    db: AsyncSession, to_write: list[tuple[CourseDoc, str, str]]
 ) -> dict[str, int]:
     """Insert new courses, update changed or returning ones (version + 1); code -> id."""
     if not to_write:
@@ -261,7 +261,7 @@ async def _upsert_courses(
         *("title_th", "title_en", "description_th", "description_en", "pillar"),
         *("grade_levels", "creator_led", "content_hash", "source_file"),
     )
-    result = await session.execute(
+    result = await db.execute(
         stmt.on_conflict_do_update(
             index_elements=[Course.code],
             set_={
@@ -275,14 +275,14 @@ async def _upsert_courses(
     return {code: course_id for code, course_id in result}
 
 
-async def _upsert_modules(session: AsyncSession, rows: list[dict[str, Any]]) -> Sequence[Any]:
+async def _upsert_modules(db: AsyncSession, rows: list[dict[str, Any]]) -> Sequence[Any]:
     """Insert or update modules by code; the version moves only when the content hash does."""
     stmt = pg_insert(Module)
     changing = (
         *("course_id", "position", "title_th", "title_en", "minutes", "outcomes"),
         *("materials", "creator_led"),
     )
-    result = await session.execute(
+    result = await db.execute(
         stmt.on_conflict_do_update(
             index_elements=[Module.code],
             set_={

@@ -10,7 +10,7 @@ from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import QueryBool
 from app.curriculum import service
 from app.curriculum.api_schemas import CourseRead, ModuleRead, Pillar
-from app.db import SessionDep
+from app.db import DbSession
 from app.models.base import GRADE_LEVELS
 
 router = APIRouter(prefix="/api/v1", tags=["curriculum"])
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["curriculum"])
 
 @router.get("/courses", response_model=Page[CourseRead], responses=errors(400, 401, 422))
 async def list_courses(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     page: PageDep,
     request: Request,
@@ -40,7 +40,7 @@ async def list_courses(
 ) -> dict:
     """Courses with their modules in teaching order, filtered by pillar, grade, creator-led."""
     items, total = await service.list_courses(
-        session,
+        db,
         page=page,
         sort=sort,
         pillar=pillar,
@@ -54,12 +54,12 @@ async def list_courses(
 
 
 @router.get("/courses/{course}", response_model=CourseRead, responses=errors(401, 404))
-async def read_course(session: SessionDep, principal: CurrentPrincipal, course: str) -> dict:
+async def read_course(db: DbSession, principal: CurrentPrincipal, course: str) -> dict:
     """One course by code (e.g. DL101) or id, with its modules."""
-    return await service.get_course(session, course)
+    return await service.get_course(db, course)
 
 
 @router.get("/modules/{module}", response_model=ModuleRead, responses=errors(401, 404))
-async def read_module(session: SessionDep, principal: CurrentPrincipal, module: str) -> dict:
+async def read_module(db: DbSession, principal: CurrentPrincipal, module: str) -> dict:
     """One module by code (e.g. DL101-01) or id: outcomes, materials, prerequisites."""
-    return await service.get_module(session, module)
+    return await service.get_module(db, module)

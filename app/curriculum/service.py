@@ -54,7 +54,7 @@ def _course_filters(
 
 
 async def list_courses(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     page: PageParams,
     sort: str | None,
@@ -63,17 +63,17 @@ async def list_courses(
     statement = _course_filters(select(Course), **filters).order_by(
         *sort_clause(sort, COURSE_SORT, [Course.code])
     )
-    rows, total = await fetch_page(session, statement, page)
+    rows, total = await fetch_page(db, statement, page)
     courses = [r[0] for r in rows]
-    modules = await _modules_of(session, [c.id for c in courses])
+    modules = await _modules_of(db, [c.id for c in courses])
     return [_course_dict(c, modules.get(c.id, [])) for c in courses], total
 
 
-async def _modules_of(session: AsyncSession, course_ids: list[int]) -> dict[int, list[Module]]:
+async def _modules_of(db: AsyncSession, course_ids: list[int]) -> dict[int, list[Module]]:
     """Live modules of these courses in teaching order, in one query."""
     if not course_ids:
         return {}
-    result = await session.execute(
+    result = await db.execute(
         select(Module)
         .where(Module.course_id.in_(course_ids), Module.retired.is_(False))
         .order_by(Module.course_id, Module.position)
@@ -116,27 +116,27 @@ def _course_dict(course: Course, modules: list[Module]) -> dict[str, Any]:
     }
 
 
-async def get_course(session: AsyncSession, code_or_id: str) -> dict[str, Any]:
+async def get_course(db: AsyncSession, code_or_id: str) -> dict[str, Any]:
     condition = (
         (Course.id == int(code_or_id))
         if code_or_id.isdigit()
         else (Course.code == code_or_id.upper())
     )
-    course = (await session.execute(select(Course).where(condition))).scalar_one_or_none()
+    course = (await db.execute(select(Course).where(condition))).scalar_one_or_none()
     if course is None:
         raise access.not_found("course")
-    modules = await _modules_of(session, [course.id])
+    modules = await _modules_of(db, [course.id])
     return _course_dict(course, modules.get(course.id, []))
 
 
-async def get_module(session: AsyncSession, code_or_id: str) -> dict[str, Any]:
+async def get_module(db: AsyncSession, code_or_id: str) -> dict[str, Any]:
     condition = (
         (Module.id == int(code_or_id))
         if code_or_id.isdigit()
         else (Module.code == code_or_id.upper())
     )
     row = (
-        await session.execute(
+        await db.execute(
             select(Module, Course).join(Course, Course.id == Module.course_id).where(condition)
         )
     ).one_or_none()
@@ -152,7 +152,7 @@ async def get_module(session: AsyncSession, code_or_id: str) -> dict[str, Any]:
             .join(module_prerequisites, and_(other_side == Module.id, this_side == module.id))
             .order_by(Module.code)
         )
-        return [dict(r._mapping) for r in (await session.execute(other)).all()]
+        return [dict(r._mapping) for r in (await db.execute(other)).all()]
 
     return {
         **_module_brief(module),

@@ -31,14 +31,14 @@ def _marks(status: str):
 
 
 async def list_student_enrolments(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     student_id: int,
     principal: Principal,
     page: PageParams,
 ) -> Page[StudentEnrolmentRead]:
     """Newest first; 404 for a student the caller may not read (as `GET /students/{id}`)."""
-    school_id = await session.scalar(select(Student.school_id).where(Student.id == student_id))
+    school_id = await db.scalar(select(Student.school_id).where(Student.id == student_id))
     if school_id is None or not access.sees_student_details(principal, school_id):
         raise access.not_found("student")
     statement = (
@@ -62,7 +62,7 @@ async def list_student_enrolments(
         .where(Enrolment.student_id == student_id)
         .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
     )
-    rows, total = await fetch_page(session, statement, page)
+    rows, total = await fetch_page(db, statement, page)
     items = [
         StudentEnrolmentRead.model_validate(
             {

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.accounts.dependencies import CurrentPrincipal, StudentReader
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
-from app.db import SessionDep
+from app.db import DbSession
 from app.enrolments import by_student, service, withdrawal
 from app.enrolments.schemas import (
     EnrolmentCreate,
@@ -35,7 +35,7 @@ router = APIRouter(prefix="/api/v1", tags=["enrolments"])
     },
 )
 async def enrol_students(
-    session: SessionDep,
+    db: DbSession,
     workshop_id: int,
     body: EnrolmentCreate,
     principal: CurrentPrincipal,
@@ -43,7 +43,7 @@ async def enrol_students(
 ) -> list[EnrolmentRead]:
     """Enrol one or more students: a seat while seats remain, otherwise the waitlist."""
     enrolments, created = await service.enrol_students(
-        session,
+        db,
         workshop_id=workshop_id,
         student_ids=body.ids,
         single=body.student_id is not None,
@@ -60,7 +60,7 @@ async def enrol_students(
     responses=errors(400, 401, 404, 422),
 )
 async def list_enrolments(
-    session: SessionDep,
+    db: DbSession,
     workshop_id: int,
     principal: CurrentPrincipal,
     page: PageDep,
@@ -74,7 +74,7 @@ async def list_enrolments(
 ) -> Page[EnrolmentRead] | Page[EnrolmentNameRead]:
     """A workshop's enrolments: enrolled first, then the waitlist in order (creators: names)."""
     roster = await service.list_enrolments(
-        session,
+        db,
         workshop_id=workshop_id,
         principal=principal,
         status=status_filter,
@@ -83,7 +83,7 @@ async def list_enrolments(
     )
     set_page_headers(request, response, page, roster.total)
     await privacy.record_read(
-        session,
+        db,
         principal=principal,
         action="roster.enrolments",
         student_ids=[e.student.id for e in roster.items],
@@ -98,14 +98,12 @@ async def list_enrolments(
     responses=errors(400, 401, 403, 404, 409),
 )
 async def withdraw_enrolment(
-    session: SessionDep,
+    db: DbSession,
     enrolment_id: int,
     principal: CurrentPrincipal,
 ) -> WithdrawalRead:
     """Withdraw a student; a freed seat goes to the first student on the waitlist."""
-    return await withdrawal.withdraw_enrolment(
-        session, enrolment_id=enrolment_id, principal=principal
-    )
+    return await withdrawal.withdraw_enrolment(db, enrolment_id=enrolment_id, principal=principal)
 
 
 @router.get(
@@ -114,7 +112,7 @@ async def withdraw_enrolment(
     responses=errors(400, 401, 403, 404, 422),
 )
 async def list_student_enrolments(
-    session: SessionDep,
+    db: DbSession,
     student_id: int,
     principal: StudentReader,
     page: PageDep,
@@ -123,13 +121,13 @@ async def list_student_enrolments(
 ) -> Page[StudentEnrolmentRead]:
     """A student's enrolments in every workshop, other schools' included, with their marks."""
     enrolments = await by_student.list_student_enrolments(
-        session,
+        db,
         student_id=student_id,
         principal=principal,
         page=page,
     )
     set_page_headers(request, response, page, enrolments.total)
     await privacy.record_read(
-        session, principal=principal, action="students.enrolments", student_ids=[student_id]
+        db, principal=principal, action="students.enrolments", student_ids=[student_id]
     )
     return enrolments

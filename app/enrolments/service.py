@@ -99,12 +99,10 @@ def scope_of(row: RowMapping) -> WorkshopScope:
     )
 
 
-async def load_workshop(
-    session: AsyncSession, workshop_id: int, *, lock: bool = False
-) -> RowMapping:
+async def load_workshop(db: AsyncSession, workshop_id: int, *, lock: bool = False) -> RowMapping:
     """The workshop's access and seat columns; with `lock`, its row lock is held until commit."""
     row = (
-        (await session.execute(_LOCK_WORKSHOP if lock else _SELECT_WORKSHOP, {"id": workshop_id}))
+        (await db.execute(_LOCK_WORKSHOP if lock else _SELECT_WORKSHOP, {"id": workshop_id}))
         .mappings()
         .first()
     )
@@ -168,7 +166,7 @@ def _needs_place(student: RowMapping) -> bool:
 
 
 async def enrol_students(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     workshop_id: int,
     student_ids: list[int],
@@ -184,12 +182,12 @@ async def enrol_students(
     # workshop's lock delays everyone queued behind it. Places are decided under the lock;
     # a student enrolled meanwhile by another request is caught by the insert (see
     # _give_places), so reading the list before the lock is safe.
-    workshop = await load_workshop(session, workshop_id)
+    workshop = await load_workshop(db, workshop_id)
     scope = scope_of(workshop)
     access.ensure_enrols(principal, scope)
     ensure_scheduled(workshop)
 
-    rows = await session.execute(_STUDENTS, {"id": workshop_id, "ids": student_ids})
+    rows = await db.execute(_STUDENTS, {"id": workshop_id, "ids": student_ids})
     students = {row["id"]: row for row in rows.mappings()}
     unknown, refused = _refused_students(student_ids, single, students, scope, principal)
     if unknown:
@@ -210,21 +208,21 @@ async def enrol_students(
                 student_ids=[p["student_id"] for p in refused],
                 errors=refused,
             )
-        workshop = await load_workshop(session, workshop_id, lock=True)
+        workshop = await load_workshop(db, workshop_id, lock=True)
         ensure_scheduled(workshop)  # it may have been cancelled meanwhile
-        created = await _give_places(session, workshop, needing_place)
+        created = await _give_places(db, workshop, needing_place)
     else:
         created = set()
     placed_visitors = [sid for sid in visitors if sid in created]
     if placed_visitors:
-        await _audit_visitors(session, principal, scope, placed_visitors, students)
+        await _audit_visitors(db, principal, scope, placed_visitors, students)
 
-    reads = await _reads_for_students(session, workshop_id, student_ids, principal)
+    reads = await _reads_for_students(db, workshop_id, student_ids, principal)
     return reads, bool(created)
 
 
 async def _audit_visitors(
-    session: AsyncSession,
+    db: AsyncSession,
     principal: Principal,
     scope: WorkshopScope,
     student_ids: list[int],
@@ -244,7 +242,7 @@ async def _audit_visitors(
         }
         for school_id in (scope.school_id, visiting_school_id):
             await audit.record(
-                session,
+                db,
                 "enrolment.cross_school",
                 principal,
                 school_id=school_id,
@@ -254,21 +252,19 @@ async def _audit_visitors(
             )
 
 
-async def _give_places(
-    session: AsyncSession, workshop: RowMapping, student_ids: list[int]
-) -> set[int]:
+async def _give_places(db: AsyncSession, workshop: RowMapping, student_ids: list[int]) -> set[int]:
     """Seats first, in order, then the waitlist; we hold the workshop's row lock. Returns the
     students whose places were created (fewer when another request placed some first)."""
     workshop_id = workshop["id"]
     seats = max(min(len(student_ids), workshop["capacity"] - workshop["seats_taken"]), 0)
     if seats:
-        taken = (await session.execute(_TAKE_SEATS, {"id": workshop_id, "seats": seats})).first()
+        taken = (await db.execute(_TAKE_SEATS, {"id": workshop_id, "seats": seats})).first()
         if taken is None:  # cannot happen under the lock; refuse rather than overbook
             raise Conflict("The workshop is full / เวิร์กช็อปเต็มแล้ว")
     waiting = len(student_ids) - seats
     tail = 0
     if waiting:
-        tail = (await session.execute(_WAITLIST_TAIL, {"id": workshop_id})).scalar_one()
+        tail = (await db.execute(_WAITLIST_TAIL, {"id": workshop_id})).scalar_one()
     statuses = ["enrolled"] * seats + ["waitlisted"] * waiting
     positions = [None] * seats + list(range(tail + 1, tail + 1 + waiting))
     params = {
@@ -278,16 +274,16 @@ async def _give_places(
         "statuses": statuses,
         "positions": positions,
     }
-    created = set((await session.execute(_INSERT_PLACES, params)).scalars())
+    created = set((await db.execute(_INSERT_PLACES, params)).scalars())
     if len(created) == len(student_ids):
         return created
     # Another request placed some of them first (we read the list before locking): keep its
     # rows, give back the seats we took for them and close the gaps we left in the queue.
     unused_seats = sum(1 for sid in student_ids[:seats] if sid not in created)
     if unused_seats:
-        await session.execute(RELEASE_SEATS, {"id": workshop_id, "seats": unused_seats})
+        await db.execute(RELEASE_SEATS, {"id": workshop_id, "seats": unused_seats})
     if any(sid not in created for sid in student_ids[seats:]):
-        await session.execute(_COMPACT_WAITLIST, {"id": workshop_id})
+        await db.execute(_COMPACT_WAITLIST, {"id": workshop_id})
     return created
 
 
@@ -338,10 +334,10 @@ def _to_name_read(row: Any) -> EnrolmentNameRead:
 
 
 async def _reads_for_students(
-    session: AsyncSession, workshop_id: int, student_ids: list[int], principal: Principal
+    db: AsyncSession, workshop_id: int, student_ids: list[int], principal: Principal
 ) -> list[EnrolmentRead]:
     rows = (
-        await session.execute(
+        await db.execute(
             _enrolment_select().where(
                 Enrolment.workshop_id == workshop_id, Enrolment.student_id.in_(student_ids)
             )
@@ -352,14 +348,14 @@ async def _reads_for_students(
 
 
 async def read_enrolment(
-    session: AsyncSession, enrolment_id: int, principal: Principal
+    db: AsyncSession, enrolment_id: int, principal: Principal
 ) -> EnrolmentRead:
-    row = (await session.execute(_enrolment_select().where(Enrolment.id == enrolment_id))).one()
+    row = (await db.execute(_enrolment_select().where(Enrolment.id == enrolment_id))).one()
     return _to_read(row, principal)
 
 
 async def list_enrolments(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     workshop_id: int,
     principal: Principal,
@@ -368,7 +364,7 @@ async def list_enrolments(
     page: PageParams,
 ) -> Page[EnrolmentRead] | Page[EnrolmentNameRead]:
     """Enrolled students first, then the waitlist in queue order; names only for creators."""
-    workshop = await load_workshop(session, workshop_id)
+    workshop = await load_workshop(db, workshop_id)
     own_students_of = access.roster_school_filter(principal, scope_of(workshop), "workshop")
     names_only = access.sees_names_only(principal)
     allowed = {"name_th": SORTABLE["name_th"]} if names_only else SORTABLE
@@ -378,7 +374,7 @@ async def list_enrolments(
     if status is not None:
         statement = statement.where(Enrolment.status == status)
     statement = statement.order_by(*sort_clause(sort, allowed, _DEFAULT_ORDER))
-    rows, total = await fetch_page(session, statement, page)
+    rows, total = await fetch_page(db, statement, page)
     if names_only:
         return Page[EnrolmentNameRead](items=[_to_name_read(r) for r in rows], total=total)
     return Page[EnrolmentRead](items=[_to_read(r, principal) for r in rows], total=total)

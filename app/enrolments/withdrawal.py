@@ -42,15 +42,15 @@ _CLOSE_WAITLIST_GAP = text(
 
 
 async def withdraw_enrolment(
-    session: AsyncSession, *, enrolment_id: int, principal: Principal
+    db: AsyncSession, *, enrolment_id: int, principal: Principal
 ) -> WithdrawalRead:
     """Withdraw a student. A freed seat goes to the first waitlisted student (lowest position);
     the queue is renumbered 1..n. Withdrawing again changes nothing."""
-    found = (await session.execute(_ENROLMENT_WORKSHOP, {"id": enrolment_id})).first()
+    found = (await db.execute(_ENROLMENT_WORKSHOP, {"id": enrolment_id})).first()
     if found is None:
         raise access.not_found("enrolment")
     workshop_id = found.workshop_id
-    workshop = await service.load_workshop(session, workshop_id, lock=True)
+    workshop = await service.load_workshop(db, workshop_id, lock=True)
     scope = service.scope_of(workshop)
     # The host's managers withdraw anyone; a visiting school's staff only their own students.
     if not (
@@ -60,10 +60,10 @@ async def withdraw_enrolment(
         if access.can_read(principal, scope):
             access.ensure_manages(principal, scope, "enrolment")  # 403: seen, not changeable
         raise access.not_found("enrolment")
-    state = (await session.execute(_ENROLMENT_STATE, {"id": enrolment_id})).mappings().one()
+    state = (await db.execute(_ENROLMENT_STATE, {"id": enrolment_id})).mappings().one()
     if state["status"] == "withdrawn":
         return WithdrawalRead(
-            enrolment=await service.read_enrolment(session, enrolment_id, principal), promoted=None
+            enrolment=await service.read_enrolment(db, enrolment_id, principal), promoted=None
         )
     if state["status"] == "completed":
         raise Conflict(
@@ -71,25 +71,23 @@ async def withdraw_enrolment(
         )
     service.ensure_scheduled(workshop)
 
-    await session.execute(_WITHDRAW, {"id": enrolment_id})
+    await db.execute(_WITHDRAW, {"id": enrolment_id})
     promoted_id = None
     freed_position = state["waitlist_position"]
     if state["status"] == "enrolled":
         promoted = (
-            (await session.execute(_PROMOTE_FIRST_WAITLISTED, {"id": workshop_id}))
-            .mappings()
-            .first()
+            (await db.execute(_PROMOTE_FIRST_WAITLISTED, {"id": workshop_id})).mappings().first()
         )
         if promoted is None:
-            await session.execute(service.RELEASE_SEATS, {"id": workshop_id, "seats": 1})
+            await db.execute(service.RELEASE_SEATS, {"id": workshop_id, "seats": 1})
         else:
             promoted_id, freed_position = promoted["id"], promoted["freed_position"]
     if freed_position is not None:
-        await session.execute(_CLOSE_WAITLIST_GAP, {"id": workshop_id, "position": freed_position})
+        await db.execute(_CLOSE_WAITLIST_GAP, {"id": workshop_id, "position": freed_position})
     return WithdrawalRead(
-        enrolment=await service.read_enrolment(session, enrolment_id, principal),
+        enrolment=await service.read_enrolment(db, enrolment_id, principal),
         promoted=(
-            await service.read_enrolment(session, promoted_id, principal) if promoted_id else None
+            await service.read_enrolment(db, promoted_id, principal) if promoted_id else None
         ),
     )
 
@@ -112,14 +110,12 @@ _SHIFT_WAITLIST = text(
 )
 
 
-async def fill_free_seats(session: AsyncSession, workshop_id: int) -> list[int]:
+async def fill_free_seats(db: AsyncSession, workshop_id: int) -> list[int]:
     """Promote waitlisted students into the workshop's free seats, in queue order, and
     renumber the rest of the queue 1..n. The caller holds the workshop's row lock."""
-    promoted = list(
-        (await session.execute(_PROMOTE_INTO_FREE_SEATS, {"id": workshop_id})).scalars()
-    )
+    promoted = list((await db.execute(_PROMOTE_INTO_FREE_SEATS, {"id": workshop_id})).scalars())
     if promoted:
         params = {"id": workshop_id, "seats": len(promoted)}
-        await session.execute(_TAKE_SEATS, params)
-        await session.execute(_SHIFT_WAITLIST, params)
+        await db.execute(_TAKE_SEATS, params)
+        await db.execute(_SHIFT_WAITLIST, params)
     return promoted

@@ -36,7 +36,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.accounts.dependencies import ReportReader
 from app.core.openapi import errors
-from app.db import SessionDep
+from app.db import DbSession
 from app.exports import service
 from app.exports.filters import FilterParams
 from app.exports.schemas import EXPORT_DESCRIPTION, EXPORT_RESPONSES, filter_params
@@ -57,7 +57,7 @@ ExportReader = ReportReader
     responses={**EXPORT_RESPONSES, **errors(400, 401, 403, 404, 422, 503)},
 )
 async def export_attendance(
-    session: SessionDep,
+    db: DbSession,
     principal: ExportReader,
     request: Request,
     filters: Annotated[FilterParams, Depends(filter_params)],
@@ -79,7 +79,7 @@ async def export_attendance(
 ) -> Response:
     """Export attendance as CSV, XLSX or JSONL (streamed)."""
     plan = await service.plan_export(
-        session,
+        db,
         principal=principal,
         params=filters,
         format=export_format,
@@ -87,5 +87,5 @@ async def export_attendance(
         pseudonymise=pseudonymise,
     )
     # Logged in the request's transaction, committed before the first byte is sent.
-    await privacy.record_export_read(session, principal=principal, plan=plan)
+    await privacy.record_export_read(db, principal=principal, plan=plan)
     return ExportResponse(plan, principal=principal, request_id=request.headers.get("x-request-id"))

@@ -58,7 +58,7 @@ async def import_enrollments(ctx: "ImportContext", index: "PeopleIndex") -> None
     rows = ctx.good.get("enrollments.csv", [])
     workshops = {
         r["id"]: r
-        for r in (await ctx.session.execute(_WORKSHOPS, {"school_id": ctx.school.id})).mappings()
+        for r in (await ctx.db.execute(_WORKSHOPS, {"school_id": ctx.school.id})).mappings()
     }
     await _known_users(ctx, rows, index)
     bundle_classes = {r.get("sourcedId") for r in ctx.files.get("classes.csv", file).rows}
@@ -106,13 +106,13 @@ async def _known_users(ctx: "ImportContext", rows: list[CsvRow], index: "PeopleI
     if not missing:
         return
     params = {"school_id": ctx.school.id, "ids": missing}
-    for row in (await ctx.session.execute(_STUDENT_IDS, params)).mappings():
+    for row in (await ctx.db.execute(_STUDENT_IDS, params)).mappings():
         index.found.setdefault(
             student_sourced_id(row["sourced_id"], row["student_code"]), ("student", row["id"])
         )
     user_ids = [uid for uid in map(user_id_of, missing) if uid is not None]
     params = {**params, "user_ids": user_ids}
-    for row in (await ctx.session.execute(_TEACHER_IDS, params)).mappings():
+    for row in (await ctx.db.execute(_TEACHER_IDS, params)).mappings():
         index.found.setdefault(row["sourced_id"] or f"user-{row['id']}", ("teacher", row["id"]))
 
 
@@ -201,7 +201,7 @@ async def _apply(ctx: "ImportContext", file: CsvFile, wanted: list[_Wanted]) -> 
     }
     existing = {
         (r["workshop_id"], r["student_id"]): r
-        for r in (await ctx.session.execute(_ENROLMENTS, params)).mappings()
+        for r in (await ctx.db.execute(_ENROLMENTS, params)).mappings()
     }
     by_workshop: dict[int, list[_Wanted]] = defaultdict(list)
     for want in wanted:
@@ -232,7 +232,7 @@ async def _apply(ctx: "ImportContext", file: CsvFile, wanted: list[_Wanted]) -> 
 async def _withdraw(ctx: "ImportContext", file: CsvFile, want: _Wanted, enrolment_id: int) -> None:
     try:
         await withdrawal.withdraw_enrolment(
-            ctx.session, enrolment_id=enrolment_id, principal=ctx.principal
+            ctx.db, enrolment_id=enrolment_id, principal=ctx.principal
         )
     except AppError as exc:
         ctx.reporter.reject(file, want.row, "status", exc.detail)
@@ -245,7 +245,7 @@ async def _enrol(
 ) -> None:
     try:
         reads, _ = await enrolments_service.enrol_students(
-            ctx.session,
+            ctx.db,
             workshop_id=workshop_id,
             student_ids=[w.student_id for w in wants],
             single=False,

@@ -84,14 +84,14 @@ def _split_name(full_name: str) -> tuple[str, str]:
     return given, family.strip()
 
 
-async def export_school(session: AsyncSession, school_id: int) -> tuple[bytes, dict[str, int]]:
+async def export_school(db: AsyncSession, school_id: int) -> tuple[bytes, dict[str, int]]:
     """The zip and the number of data rows in each file."""
     params = {"school_id": school_id}
-    school = (await session.execute(_SCHOOL, params)).mappings().one()
-    workshops = (await session.execute(_WORKSHOPS, params)).mappings().all()
-    students = (await session.execute(_STUDENTS, params)).mappings().all()
-    teachers = (await session.execute(_TEACHERS, params)).mappings().all()
-    enrolments = (await session.execute(_ENROLMENTS, params)).mappings().all()
+    school = (await db.execute(_SCHOOL, params)).mappings().one()
+    workshops = (await db.execute(_WORKSHOPS, params)).mappings().all()
+    students = (await db.execute(_STUDENTS, params)).mappings().all()
+    teachers = (await db.execute(_TEACHERS, params)).mappings().all()
+    enrolments = (await db.execute(_ENROLMENTS, params)).mappings().all()
     code = school["code"]
     student_ids = {
         s["id"]: v.student_sourced_id(s["sourced_id"], s["student_code"]) for s in students

@@ -44,7 +44,7 @@ class School:
 
 @dataclass
 class ImportContext:
-    session: AsyncSession
+    db: AsyncSession
     principal: Principal
     school: School
     reporter: Reporter = field(default_factory=Reporter)
@@ -76,7 +76,7 @@ _NO_FILE = CsvFile(name="", encoding=None)
 
 
 async def run_import(
-    session: AsyncSession,
+    db: AsyncSession,
     principal: Principal,
     school: School,
     raw_files: list[RawFile],
@@ -85,7 +85,7 @@ async def run_import(
     ignored: list[str],
 ) -> RosterImportReport:
     """Check and write everything; the report says what happened to every row."""
-    ctx = ImportContext(session=session, principal=principal, school=school)
+    ctx = ImportContext(db=db, principal=principal, school=school)
     reports = _read_files(ctx, raw_files)
     version = _check_manifest(ctx)
     for name in USED_FILES[1:]:
@@ -188,13 +188,13 @@ _WORKSHOPS = text("SELECT id FROM workshops WHERE school_id = :school_id")
 
 async def _tally_references(ctx: ImportContext) -> None:
     """Sessions, courses and classes that are ours are `unchanged`; others are `skipped`."""
-    session = ctx.session
-    terms = {v.term_sourced_id(y, t) for y, t in (await session.execute(_TERMS)).all()}
+    db = ctx.db
+    terms = {v.term_sourced_id(y, t) for y, t in (await db.execute(_TERMS)).all()}
     _tally_known(ctx, "academicSessions", terms)
     codes = [r.get("sourcedId") for r in ctx.good.get("courses.csv", [])]
-    courses = set((await session.execute(_COURSES, {"codes": codes})).scalars()) if codes else set()
+    courses = set((await db.execute(_COURSES, {"codes": codes})).scalars()) if codes else set()
     _tally_known(ctx, "courses", courses)
-    workshops = (await session.execute(_WORKSHOPS, {"school_id": ctx.school.id})).scalars()
+    workshops = (await db.execute(_WORKSHOPS, {"school_id": ctx.school.id})).scalars()
     _tally_known(ctx, "classes", {v.workshop_sourced_id(w) for w in workshops})
 
 

@@ -13,7 +13,7 @@ from app.accounts.dependencies import ReportReader, SchoolManager
 from app.core.errors import problem
 from app.core.openapi import errors
 from app.core.schemas import QueryBool
-from app.db import SessionDep
+from app.db import DbSession
 from app.oneroster import service
 from app.oneroster.schemas import RosterImportReport
 
@@ -48,7 +48,7 @@ are 413.
     description=_IMPORT_DESCRIPTION,
 )
 async def import_roster(
-    session: SessionDep,
+    db: DbSession,
     principal: SchoolManager,
     request: Request,
     school_id: int,
@@ -58,9 +58,9 @@ async def import_roster(
     ] = False,
 ) -> Any:
     """Check the upload, then write it all or nothing (or nothing at all on a dry run)."""
-    school = await service.find_school(session, school_id=school_id)
+    school = await service.find_school(db, school_id=school_id)
     report = await service.import_roster(
-        session,
+        db,
         principal,
         school=school,
         filename=file.filename or "upload",
@@ -100,14 +100,14 @@ def _rejected(report: RosterImportReport, instance: str) -> JSONResponse:
     },
 )
 async def export_roster(
-    session: SessionDep,
+    db: DbSession,
     principal: RosterReader,
     request: Request,
     school: Annotated[str, Query(min_length=1, max_length=40, description="School id or code")],
 ) -> Response:
     """Export a school as a OneRoster 1.2 bulk CSV zip."""
     content, filename = await service.export_roster(
-        session, principal, school_ref=school, request_id=request.headers.get("x-request-id")
+        db, principal, school_ref=school, request_id=request.headers.get("x-request-id")
     )
     return Response(
         content=content,

@@ -33,31 +33,31 @@ _SCHOOL = text(
 
 
 async def find_school(
-    session: AsyncSession, *, school_id: int | None = None, code: str | None = None
+    db: AsyncSession, *, school_id: int | None = None, code: str | None = None
 ) -> School:
     """The school by id or by code; 404 when there is none."""
     where, params = (
         ("s.id = :v", {"v": school_id}) if school_id is not None else ("s.code = :v", {"v": code})
     )
-    row = (await session.execute(text(_SCHOOL.text + where), params)).mappings().first()
+    row = (await db.execute(text(_SCHOOL.text + where), params)).mappings().first()
     if row is None:
         raise access.not_found("school")
     return School(id=row["id"], code=row["code"], district_code=row["district_code"])
 
 
-async def resolve_school_ref(session: AsyncSession, ref: str) -> School:
+async def resolve_school_ref(db: AsyncSession, ref: str) -> School:
     """`ref` is a school id or a school code (an all-digit value is tried as an id first)."""
     ref = ref.strip()
     if ref.isdigit() and len(ref) < 10:
         try:
-            return await find_school(session, school_id=int(ref))
+            return await find_school(db, school_id=int(ref))
         except NotFound:
             pass
-    return await find_school(session, code=ref)
+    return await find_school(db, code=ref)
 
 
 async def import_roster(
-    session: AsyncSession,
+    db: AsyncSession,
     principal: Principal,
     *,
     school: School,
@@ -69,10 +69,10 @@ async def import_roster(
     """Check the upload and, unless `dry_run` or a row is rejected, write it."""
     principal.ensure_manages_school(school.id, "school")
     raw_files, ignored = unpack(filename, data, limit=get_settings().max_upload_bytes)
-    savepoint = await session.begin_nested()
+    savepoint = await db.begin_nested()
     try:
         report = await run_import(
-            session, principal, school, raw_files, dry_run=dry_run, ignored=ignored
+            db, principal, school, raw_files, dry_run=dry_run, ignored=ignored
         )
     except BaseException:
         await savepoint.rollback()
@@ -83,7 +83,7 @@ async def import_roster(
         await savepoint.commit()
         report.applied = True
     await audit.record(
-        session,
+        db,
         "roster.import",
         _actor(principal),
         via="cli" if principal.via == "cli" else None,
@@ -114,15 +114,15 @@ def _import_details(report: RosterImportReport, filename: str) -> dict[str, Any]
 
 
 async def export_roster(
-    session: AsyncSession, principal: Principal, *, school_ref: str, request_id: str | None = None
+    db: AsyncSession, principal: Principal, *, school_ref: str, request_id: str | None = None
 ) -> tuple[bytes, str]:
     """A OneRoster 1.2 bulk CSV zip of one school and its file name."""
-    school = await resolve_school_ref(session, school_ref)
+    school = await resolve_school_ref(db, school_ref)
     principal.ensure_reads_school(school.id, "school")
-    content, counts = await exporter.export_school(session, school.id)
+    content, counts = await exporter.export_school(db, school.id)
     filename = exporter.file_name(school.code)
     await audit.record(
-        session,
+        db,
         "roster.export",
         _actor(principal),
         school_id=school.id,
@@ -133,7 +133,7 @@ async def export_roster(
     )
     # Every student of the school is in the file: logged by scope, as an attendance export.
     await privacy.record_scope_read(
-        session,
+        db,
         principal=_actor(principal),
         via="cli" if principal.via == "cli" else None,
         action="export.oneroster",

@@ -57,7 +57,7 @@ async def import_students(
     ctx: "ImportContext", users: CsvFile, persons: list["Person"], index: "PeopleIndex"
 ) -> list["Person"]:
     """Write the students; returns the deletions that named no student (maybe teachers)."""
-    rows = (await ctx.session.execute(_STUDENTS, {"school_id": ctx.school.id})).mappings().all()
+    rows = (await ctx.db.execute(_STUDENTS, {"school_id": ctx.school.id})).mappings().all()
     existing = _Existing(list(rows))
     claimed: dict[str, int] = {}
     matched: dict[int, int] = {}
@@ -225,13 +225,13 @@ async def _write(
     new_codes: dict[str, str],
     index: "PeopleIndex",
 ) -> None:
-    session = ctx.session
+    db = ctx.db
     for group in _by_keys(updates):
-        await session.execute(update(Student), group)
+        await db.execute(update(Student), group)
     if not inserts:
         return
     for group in _by_keys(inserts):
-        result = await session.execute(
+        result = await db.execute(
             insert(Student).returning(Student.id, Student.student_code), group
         )
         for student_id, code in result.all():

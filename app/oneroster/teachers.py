@@ -74,9 +74,7 @@ async def import_teachers(
         | {sign_in_name(p.row.get("username"), p.sourced_id).lower() for p in persons}
     )
     params = {"school_id": ctx.school.id, "sourced_ids": sourced_ids, "usernames": usernames}
-    existing = _Existing(
-        list((await ctx.session.execute(_USERS, params)).mappings()), ctx.school.id
-    )
+    existing = _Existing(list((await ctx.db.execute(_USERS, params)).mappings()), ctx.school.id)
     claimed: dict[str, int] = {}
     matched: dict[int, int] = {}
     inserts: list[dict[str, Any]] = []
@@ -141,11 +139,9 @@ async def import_teachers(
         deactivating = changes.get("is_active") is False
         ctx.count("deactivated" if deactivating else "updated", "teachers")
     for update_values in updates:
-        await ctx.session.execute(update(User), [update_values])
+        await ctx.db.execute(update(User), [update_values])
     if inserts:
-        result = await ctx.session.execute(
-            insert(User).returning(User.id, User.sourced_id), inserts
-        )
+        result = await ctx.db.execute(insert(User).returning(User.id, User.sourced_id), inserts)
         for user_id, sourced_id in result.all():
             index.found[str(sourced_id)] = ("teacher", user_id)
     return unknown

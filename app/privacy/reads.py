@@ -29,15 +29,15 @@ def naming_student(student_id: int, school_id: int) -> ColumnElement[bool]:
     )
 
 
-async def _school_of_student(session: AsyncSession, principal: Principal, student_id: int) -> int:
-    school_id = await session.scalar(select(Student.school_id).where(Student.id == student_id))
+async def _school_of_student(db: AsyncSession, principal: Principal, student_id: int) -> int:
+    school_id = await db.scalar(select(Student.school_id).where(Student.id == student_id))
     if school_id is None or not principal.can_manage_school(school_id):
         raise access.not_found("student")
     return school_id
 
 
 async def list_reads(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     principal: Principal,
     student_id: int | None,
@@ -52,31 +52,31 @@ async def list_reads(
     if own_school is not None:
         statement = statement.where(Read.school_ids.contains([own_school]))
     if school_id is not None:
-        exists = await session.scalar(select(School.id).where(School.id == school_id))
+        exists = await db.scalar(select(School.id).where(School.id == school_id))
         if exists is None or not principal.can_manage_school(school_id):
             raise access.not_found("school")
         statement = statement.where(Read.school_ids.contains([school_id]))
     if student_id is not None:
-        student_school = await _school_of_student(session, principal, student_id)
+        student_school = await _school_of_student(db, principal, student_id)
         statement = statement.where(naming_student(student_id, student_school))
     statement = statement.where(*periods.window(Read.occurred_at, from_, to))
     statement = statement.order_by(Read.occurred_at.desc(), Read.id.desc())
-    rows, total = await fetch_page(session, statement, page)
+    rows, total = await fetch_page(db, statement, page)
     visible = None
     if own_school is not None:
-        visible = await _students_of_school(session, own_school, rows)
+        visible = await _students_of_school(db, own_school, rows)
     return {
         "items": [_entry(read, user, own_school, visible) for read, user in rows],
         "total": total,
     }
 
 
-async def _students_of_school(session: AsyncSession, school_id: int, rows: list[Any]) -> set[int]:
+async def _students_of_school(db: AsyncSession, school_id: int, rows: list[Any]) -> set[int]:
     """Of the students named on this page, those of `school_id`."""
     named = {sid for read, _ in rows for sid in read.student_ids or ()}
     if not named:
         return set()
-    found = await session.scalars(
+    found = await db.scalars(
         select(Student.id).where(Student.school_id == school_id, Student.id.in_(named))
     )
     return set(found)

@@ -13,7 +13,7 @@ from app.accounts.dependencies import SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import ApiDayOrDateTime
-from app.db import SessionDep
+from app.db import DbSession
 from app.privacy import reads, subject
 from app.privacy.schemas import ReadLogEntry, StudentDataExport
 
@@ -28,7 +28,7 @@ WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its
     responses=errors(400, 401, 403, 404, 422),
 )
 async def list_read_log(
-    session: SessionDep,
+    db: DbSession,
     principal: SchoolManager,
     page: PageDep,
     request: Request,
@@ -52,7 +52,7 @@ async def list_read_log(
 ) -> dict[str, Any]:
     """Who was shown which students' records, newest first (admin; school admin: own school)."""
     result = await reads.list_reads(
-        session,
+        db,
         principal=principal,
         student_id=student_id,
         school_id=school_id,
@@ -70,10 +70,10 @@ async def list_read_log(
     responses=errors(400, 401, 403, 404),
 )
 async def export_student_data(
-    session: SessionDep, principal: SchoolManager, student_id: int, response: Response
+    db: DbSession, principal: SchoolManager, student_id: int, response: Response
 ) -> StudentDataExport:
     """Everything held about one student, as JSON, for a data-subject access request."""
-    export = await subject.export_student_data(session, principal=principal, student_id=student_id)
+    export = await subject.export_student_data(db, principal=principal, student_id=student_id)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="student-{student_id}-data-export.json"'
     )

@@ -214,7 +214,7 @@ class PurgeReport:
 
 
 async def purge_inactive_students(
-    session: AsyncSession, *, inactive_years: int, dry_run: bool
+    db: AsyncSession, *, inactive_years: int, dry_run: bool
 ) -> PurgeReport:
     """Pseudonymise the students inactive for `inactive_years` years; their enrolments and
     attendance (and its history) stay, pointing at the pseudonymised record. A dry run runs
@@ -222,7 +222,7 @@ async def purge_inactive_students(
     if inactive_years < 1:
         raise ValueError("inactive_years must be at least 1")
     cutoff = (
-        await session.execute(
+        await db.execute(
             text("SELECT now() - make_interval(years => :years)"), {"years": inactive_years}
         )
     ).scalar_one()
@@ -231,7 +231,7 @@ async def purge_inactive_students(
     else:
         sql = _CANDIDATES.format(more=_PSEUDONYMISE, chosen="purged")
         params = {"cutoff": cutoff, **PSEUDONYM_FIRST_NAMES}
-    row = (await session.execute(text(sql), params)).mappings().one()
+    row = (await db.execute(text(sql), params)).mappings().one()
     report = PurgeReport(
         inactive_years=inactive_years,
         cutoff=cutoff,
@@ -243,7 +243,7 @@ async def purge_inactive_students(
     )
     if not dry_run:
         await audit.record(
-            session,
+            db,
             "privacy.purge",
             None,
             via="cli",
@@ -257,5 +257,5 @@ async def purge_inactive_students(
                 "student_ids": report.student_ids,
             },
         )
-        await session.flush()
+        await db.flush()
     return report

@@ -103,24 +103,24 @@ def _with_json(row: Any, *keys: str) -> dict[str, Any]:
 
 
 async def export_student_data(
-    session: AsyncSession, *, principal: Principal, student_id: int
+    db: AsyncSession, *, principal: Principal, student_id: int
 ) -> StudentDataExport:
     """The student's data (admin, or the admin of the student's school); audited and logged."""
-    profile = (await session.execute(_PROFILE, {"id": student_id})).mappings().one_or_none()
+    profile = (await db.execute(_PROFILE, {"id": student_id})).mappings().one_or_none()
     if profile is None:
         raise access.not_found("student")
     school_id = _json(profile["school"])["id"]
     principal.ensure_manages_school(school_id, "student")
     params = {"id": student_id}
-    enrolments = (await session.execute(_ENROLMENTS, params)).mappings().all()
-    marks = (await session.execute(_ATTENDANCE, params)).mappings().all()
+    enrolments = (await db.execute(_ENROLMENTS, params)).mappings().all()
+    marks = (await db.execute(_ATTENDANCE, params)).mappings().all()
     changes: dict[int, list[dict[str, Any]]] = {}
     if marks:
-        rows = await session.execute(_CHANGES, {"ids": [m["id"] for m in marks]})
+        rows = await db.execute(_CHANGES, {"ids": [m["id"] for m in marks]})
         for change in rows.mappings():
             changes.setdefault(change["attendance_id"], []).append(_with_json(change, "changed_by"))
     events = (
-        await session.execute(
+        await db.execute(
             _AUDIT,
             {
                 "target": str(student_id),
@@ -129,7 +129,7 @@ async def export_student_data(
             },
         )
     ).mappings()
-    reads = await session.execute(
+    reads = await db.execute(
         select(PersonalDataRead, User)
         .outerjoin(User, User.id == PersonalDataRead.actor_user_id)
         .where(naming_student(student_id, school_id))
@@ -171,7 +171,7 @@ async def export_student_data(
         "reads": len(export.reads),
     }
     await audit.record(
-        session,
+        db,
         "student.data_export",
         principal,
         school_id=school_id,
@@ -180,6 +180,6 @@ async def export_student_data(
         details=counts,
     )
     await service.record_read(
-        session, principal=principal, action="students.data_export", student_ids=[student_id]
+        db, principal=principal, action="students.data_export", student_ids=[student_id]
     )
     return export

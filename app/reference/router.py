@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
-from app.db import SessionDep
+from app.db import DbSession
 from app.reference import service
 from app.reference.schemas import DistrictRead, SchoolRead, TermRead
 
@@ -21,7 +21,7 @@ SortQuery = Annotated[str | None, Query(max_length=100, description="e.g. name_t
 
 @router.get("/districts", response_model=Page[DistrictRead], responses=errors(400, 401, 422))
 async def list_districts(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     page: PageDep,
     request: Request,
@@ -30,7 +30,7 @@ async def list_districts(
     sort: SortQuery = None,
 ) -> Page[DistrictRead]:
     """Bangkok's 50 districts; sort by code, name_th or name_en."""
-    items, total = await service.list_districts(session, q=q, sort=sort, page=page)
+    items, total = await service.list_districts(db, q=q, sort=sort, page=page)
     set_page_headers(request, response, page, total)
     return Page(items=[DistrictRead.model_validate(d) for d in items], total=total)
 
@@ -39,15 +39,15 @@ async def list_districts(
     "/districts/{district_id:int}", response_model=DistrictRead, responses=errors(401, 404, 422)
 )
 async def read_district(
-    session: SessionDep, principal: CurrentPrincipal, district_id: int
+    db: DbSession, principal: CurrentPrincipal, district_id: int
 ) -> DistrictRead:
     """One district."""
-    return DistrictRead.model_validate(await service.get_district(session, district_id))
+    return DistrictRead.model_validate(await service.get_district(db, district_id))
 
 
 @router.get("/schools", response_model=Page[SchoolRead], responses=errors(400, 401, 422))
 async def list_schools(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     page: PageDep,
     request: Request,
@@ -57,24 +57,20 @@ async def list_schools(
     sort: SortQuery = None,
 ) -> Page[SchoolRead]:
     """Schools (public reference data: names only); sort by code or name_th."""
-    items, total = await service.list_schools(
-        session, district_id=district, q=q, sort=sort, page=page
-    )
+    items, total = await service.list_schools(db, district_id=district, q=q, sort=sort, page=page)
     set_page_headers(request, response, page, total)
     return Page(items=[SchoolRead.model_validate(s) for s in items], total=total)
 
 
 @router.get("/schools/{school_id:int}", response_model=SchoolRead, responses=errors(401, 404, 422))
-async def read_school(
-    session: SessionDep, principal: CurrentPrincipal, school_id: int
-) -> SchoolRead:
+async def read_school(db: DbSession, principal: CurrentPrincipal, school_id: int) -> SchoolRead:
     """One school with its district."""
-    return SchoolRead.model_validate(await service.get_school(session, school_id))
+    return SchoolRead.model_validate(await service.get_school(db, school_id))
 
 
 @router.get("/terms", response_model=Page[TermRead], responses=errors(400, 401, 422))
 async def list_terms(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     page: PageDep,
     request: Request,
@@ -84,14 +80,14 @@ async def list_terms(
     ] = None,
 ) -> Page[TermRead]:
     """Academic terms in calendar order."""
-    items, total = await service.list_terms(session, academic_year=academic_year, page=page)
+    items, total = await service.list_terms(db, academic_year=academic_year, page=page)
     set_page_headers(request, response, page, total)
     return Page(items=[TermRead.model_validate(t) for t in items], total=total)
 
 
 @router.get("/terms/{term_id}", response_model=TermRead, responses=errors(401, 404, 422))
 async def read_term(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     term_id: Annotated[
         int | Literal["current"],
@@ -103,5 +99,5 @@ async def read_term(
 ) -> TermRead:
     """One academic term; `current` resolves to today's (or the next) term."""
     if term_id == "current":
-        return TermRead.model_validate(await service.get_current_term(session))
-    return TermRead.model_validate(await service.get_term(session, term_id))
+        return TermRead.model_validate(await service.get_current_term(db))
+    return TermRead.model_validate(await service.get_term(db, term_id))

@@ -55,7 +55,7 @@ def _school_read(school: School, district: District) -> dict[str, Any]:
 
 
 async def list_districts(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     q: str | None,
     sort: str | None,
@@ -70,12 +70,12 @@ async def list_districts(
             )
         )
     stmt = stmt.order_by(*sort_clause(sort, DISTRICT_SORTS, [District.code, District.id]))
-    rows, total = await fetch_page(session, stmt, page)
+    rows, total = await fetch_page(db, stmt, page)
     return [row[0] for row in rows], total
 
 
-async def get_district(session: AsyncSession, district_id: int) -> District:
-    district = await session.get(District, district_id)
+async def get_district(db: AsyncSession, district_id: int) -> District:
+    district = await db.get(District, district_id)
     if district is None:
         raise access.not_found("district")
     return district
@@ -86,7 +86,7 @@ def _schools() -> Select[School, District]:
 
 
 async def list_schools(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     district_id: int | None,
     q: str | None,
@@ -105,19 +105,19 @@ async def list_schools(
             )
         )
     stmt = stmt.order_by(*sort_clause(sort, SCHOOL_SORTS, [School.code, School.id]))
-    rows, total = await fetch_page(session, stmt, page)
+    rows, total = await fetch_page(db, stmt, page)
     return [_school_read(school, district) for school, district in rows], total
 
 
-async def get_school(session: AsyncSession, school_id: int) -> dict[str, Any]:
-    row = (await session.execute(_schools().where(School.id == school_id))).one_or_none()
+async def get_school(db: AsyncSession, school_id: int) -> dict[str, Any]:
+    row = (await db.execute(_schools().where(School.id == school_id))).one_or_none()
     if row is None:
         raise access.not_found("school")
     return _school_read(*row)
 
 
 async def list_terms(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     academic_year: int | None,
     page: PageParams,
@@ -126,7 +126,7 @@ async def list_terms(
     if academic_year is not None:
         stmt = stmt.where(AcademicTerm.academic_year == academic_year)
     stmt = stmt.order_by(AcademicTerm.starts_on, AcademicTerm.id)
-    rows, total = await fetch_page(session, stmt, page)
+    rows, total = await fetch_page(db, stmt, page)
     return [term_read(row[0]) for row in rows], total
 
 
@@ -134,14 +134,14 @@ def bangkok_today() -> date:
     return datetime.now(BANGKOK).date()
 
 
-async def get_term(session: AsyncSession, term_id: int) -> dict[str, Any]:
-    term = await session.get(AcademicTerm, term_id)
+async def get_term(db: AsyncSession, term_id: int) -> dict[str, Any]:
+    term = await db.get(AcademicTerm, term_id)
     if term is None:
         raise access.not_found("term")
     return term_read(term)
 
 
-async def get_current_term(session: AsyncSession, *, today: date | None = None) -> dict[str, Any]:
+async def get_current_term(db: AsyncSession, *, today: date | None = None) -> dict[str, Any]:
     """The term containing today (Bangkok), else the next one to start.
 
     Terms never overlap (an exclusion constraint), so the earliest term that has not yet
@@ -149,7 +149,7 @@ async def get_current_term(session: AsyncSession, *, today: date | None = None) 
     """
     today = today or bangkok_today()
     term = (
-        await session.execute(
+        await db.execute(
             select(AcademicTerm)
             .where(AcademicTerm.ends_on >= today)
             .order_by(AcademicTerm.starts_on)

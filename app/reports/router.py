@@ -11,7 +11,7 @@ from app.core.csv import FORMULA_RULE
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import QueryBool
-from app.db import SessionDep
+from app.db import DbSession
 from app.exports.filters import FilterParams
 from app.exports.schemas import DistrictQuery, SchoolQuery, TermQuery
 from app.exports.service import content_disposition
@@ -51,7 +51,7 @@ _CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     ),
 )
 async def attendance_summary(
-    session: SessionDep,
+    db: DbSession,
     principal: ReportReader,
     group_by: Annotated[GroupBy, Query(description="What one row stands for")] = "school",
     term: TermQuery = None,
@@ -62,7 +62,7 @@ async def attendance_summary(
     """Attendance summary per district, school, room, workshop or course."""
     params = FilterParams(term=term, district=district, school=school)
     summary = await service.attendance_summary(
-        session, principal=principal, group_by=group_by, params=params
+        db, principal=principal, group_by=group_by, params=params
     )
     if report_format == "csv":
         return Response(
@@ -93,7 +93,7 @@ async def attendance_summary(
     ),
 )
 async def low_attendance(
-    session: SessionDep,
+    db: DbSession,
     principal: LowAttendanceReader,
     page: PageDep,
     request: Request,
@@ -112,7 +112,7 @@ async def low_attendance(
     """Students with low attendance or a run of absences."""
     params = FilterParams(term=term, district=district, school=school)
     items, total = await service.low_attendance(
-        session,
+        db,
         principal=principal,
         params=params,
         threshold=threshold,
@@ -120,7 +120,7 @@ async def low_attendance(
         page=page,
     )
     await audit.record(
-        session,
+        db,
         "report.low_attendance",
         principal,
         school_id=principal.school_id,
@@ -135,7 +135,7 @@ async def low_attendance(
         request_id=request.headers.get("x-request-id"),
     )
     await privacy.record_read(
-        session,
+        db,
         principal=principal,
         action="report.low_attendance",
         student_ids=[item.student_id for item in items],

@@ -109,9 +109,9 @@ def _term(f: Resolved) -> TermRef | None:
 
 
 async def attendance_summary(
-    session: AsyncSession, *, principal: Principal | None, group_by: GroupBy, params: FilterParams
+    db: AsyncSession, *, principal: Principal | None, group_by: GroupBy, params: FilterParams
 ) -> AttendanceSummary:
-    filters = await resolve(session, params, principal)
+    filters = await resolve(db, params, principal)
     where = workshop_where(filters, Where(named=True))
     gid, code, name, school_code, district_code = _GROUPS[group_by]
     sql = _SUMMARY.format(
@@ -125,8 +125,8 @@ async def attendance_summary(
         taken=TAKEN,
         place_holding=PLACE_HOLDING_SQL,
     )
-    rows = (await session.execute(text(sql), where.params)).mappings().all()
-    as_of = rows[0]["as_of"] if rows else (await session.execute(text("SELECT now()"))).scalar_one()
+    rows = (await db.execute(text(sql), where.params)).mappings().all()
+    as_of = rows[0]["as_of"] if rows else (await db.execute(text("SELECT now()"))).scalar_one()
     return AttendanceSummary(
         group_by=group_by,
         term=_term(filters),
@@ -220,7 +220,7 @@ def _json(value: Any) -> Any:
 
 
 async def low_attendance(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     principal: Principal,
     params: FilterParams,
@@ -229,17 +229,15 @@ async def low_attendance(
     page: PageParams,
 ) -> tuple[list[LowAttendanceItem], int]:
     """Students under `threshold` or with `consecutive` absences in a row; lowest rate first."""
-    filters = await resolve(session, params, principal, teacher_scope=True)
+    filters = await resolve(db, params, principal, teacher_scope=True)
     where = workshop_where(filters, Where(named=True), personal=True)
     ctes = _LOW.format(taken=TAKEN, where=where.sql("AND"))
     values = {**where.params, "threshold": Decimal(str(threshold)), "consecutive": consecutive}
     total = (
-        await session.execute(
-            text(f"{ctes} SELECT count(*) FROM flagged f WHERE {_LISTED}"), values
-        )
+        await db.execute(text(f"{ctes} SELECT count(*) FROM flagged f WHERE {_LISTED}"), values)
     ).scalar_one()
     rows = (
-        await session.execute(
+        await db.execute(
             text(ctes + _LOW_PAGE.format(listed=_LISTED)),
             {**values, "limit": page.limit, "offset": page.offset},
         )

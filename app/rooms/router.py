@@ -13,7 +13,7 @@ from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import ApiDate, ApiDateTime
-from app.db import SessionDep
+from app.db import DbSession
 from app.rooms import schedule, service
 from app.rooms.schemas import RoomCreate, RoomRead, RoomSchedule, RoomStatus, RoomUpdate
 
@@ -25,7 +25,7 @@ DistrictFilter = Annotated[int | None, Query(description="District id")]
 
 @router.get("/rooms", response_model=Page[RoomRead], responses=errors(400, 401, 422))
 async def list_rooms(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     page: PageDep,
     request: Request,
@@ -42,7 +42,7 @@ async def list_rooms(
 ) -> Page[RoomRead]:
     """Computer rooms in your scope, filtered and paged."""
     items, total = await service.list_rooms(
-        session,
+        db,
         principal,
         district_id=district,
         school_id=school,
@@ -59,7 +59,7 @@ async def list_rooms(
 # `{room_id:int}` below keeps "available" from ever being read as an id, for any method.
 @router.get("/rooms/available", response_model=Page[RoomRead], responses=errors(400, 401, 422))
 async def list_available_rooms(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     page: PageDep,
     request: Request,
@@ -73,7 +73,7 @@ async def list_available_rooms(
 ) -> Page[RoomRead]:
     """Active rooms in your scope free for the whole of [starts_at, ends_at), fewest seats first."""
     items, total = await schedule.available_rooms(
-        session,
+        db,
         principal,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -86,9 +86,9 @@ async def list_available_rooms(
 
 
 @router.get("/rooms/{room_id:int}", response_model=RoomRead, responses=errors(401, 404, 422))
-async def read_room(session: SessionDep, principal: CurrentPrincipal, room_id: int) -> RoomRead:
+async def read_room(db: DbSession, principal: CurrentPrincipal, room_id: int) -> RoomRead:
     """One computer room."""
-    return RoomRead.model_validate(await service.get_room(session, principal, room_id))
+    return RoomRead.model_validate(await service.get_room(db, principal, room_id))
 
 
 @router.post(
@@ -97,19 +97,19 @@ async def read_room(session: SessionDep, principal: CurrentPrincipal, room_id: i
     status_code=status.HTTP_201_CREATED,
     responses=errors(401, 403, 404, 409, 422),
 )
-async def create_room(session: SessionDep, principal: SchoolManager, body: RoomCreate) -> RoomRead:
+async def create_room(db: DbSession, principal: SchoolManager, body: RoomCreate) -> RoomRead:
     """Add a computer room (admin: any school; school admin: their own)."""
-    return RoomRead.model_validate(await service.create_room(session, principal, body))
+    return RoomRead.model_validate(await service.create_room(db, principal, body))
 
 
 @router.patch(
     "/rooms/{room_id:int}", response_model=RoomRead, responses=errors(401, 403, 404, 409, 422)
 )
 async def update_room(
-    session: SessionDep, principal: CurrentPrincipal, room_id: int, body: RoomUpdate
+    db: DbSession, principal: CurrentPrincipal, room_id: int, body: RoomUpdate
 ) -> RoomRead:
     """Change a room's name, seats, equipment or status (too few seats for a workshop: 409)."""
-    return RoomRead.model_validate(await service.update_room(session, principal, room_id, body))
+    return RoomRead.model_validate(await service.update_room(db, principal, room_id, body))
 
 
 @router.get(
@@ -118,7 +118,7 @@ async def update_room(
     responses=errors(400, 401, 404, 422),
 )
 async def read_room_schedule(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     room_id: int,
     from_: Annotated[
@@ -129,5 +129,5 @@ async def read_room_schedule(
 ) -> RoomSchedule:
     """A room's sessions between two dates (default this week), with enrolment counts."""
     return RoomSchedule.model_validate(
-        await schedule.room_schedule(session, principal, room_id, from_on=from_, to_on=to)
+        await schedule.room_schedule(db, principal, room_id, from_on=from_, to_on=to)
     )

@@ -55,7 +55,7 @@ def schedule_range(from_on: date | None, to_on: date | None, *, today: date) -> 
 
 
 async def room_schedule(
-    session: AsyncSession,
+    db: AsyncSession,
     principal: Principal,
     room_id: int,
     *,
@@ -67,7 +67,7 @@ async def room_schedule(
     A creator sees only the sessions of workshops they lead.
     """
     from_on, to_on = schedule_range(from_on, to_on, today=datetime.now(BANGKOK).date())
-    room, _ = await scoped_room(session, principal, room_id)
+    room, _ = await scoped_room(db, principal, room_id)
     enrolled_count = (
         select(func.count())
         .select_from(Enrolment)
@@ -109,7 +109,7 @@ async def room_schedule(
         .order_by(Session.starts_at, Session.id)
     )
     stmt = stmt.where(access.schedule_sessions_visible(principal))
-    rows = (await session.execute(stmt)).all()
+    rows = (await db.execute(stmt)).all()
     return {
         "room_id": room.id,
         "from_": from_on,
@@ -173,7 +173,7 @@ def available_rooms_statement(
 
 
 async def available_rooms(
-    session: AsyncSession,
+    db: AsyncSession,
     principal: Principal,
     *,
     starts_at: datetime,
@@ -200,5 +200,5 @@ async def available_rooms(
         min_seats=min_seats,
         district_id=district_id,
     )
-    rows, total = await fetch_page(session, stmt, page)
+    rows, total = await fetch_page(db, stmt, page)
     return [room_read(room, school) for room, school in rows], total

@@ -61,7 +61,7 @@ def room_read(room: ComputerRoom, school: School) -> dict[str, Any]:
 
 
 async def list_rooms(
-    session: AsyncSession,
+    db: AsyncSession,
     principal: Principal,
     *,
     district_id: int | None,
@@ -89,24 +89,24 @@ async def list_rooms(
     stmt = stmt.order_by(
         *sort_clause(sort, ROOM_SORTS, [School.code, ComputerRoom.code, ComputerRoom.id])
     )
-    rows, total = await fetch_page(session, stmt, page)
+    rows, total = await fetch_page(db, stmt, page)
     return [room_read(room, school) for room, school in rows], total
 
 
 async def scoped_room(
-    session: AsyncSession, principal: Principal, room_id: int, *, for_update: bool = False
+    db: AsyncSession, principal: Principal, room_id: int, *, for_update: bool = False
 ) -> tuple[ComputerRoom, School]:
     stmt = rooms_in_scope(principal).where(ComputerRoom.id == room_id)
     if for_update:
         stmt = stmt.with_for_update(of=ComputerRoom)
-    row = (await session.execute(stmt)).one_or_none()
+    row = (await db.execute(stmt)).one_or_none()
     if row is None:
         raise access.not_found("room")
     return row[0], row[1]
 
 
-async def get_room(session: AsyncSession, principal: Principal, room_id: int) -> dict[str, Any]:
-    return room_read(*await scoped_room(session, principal, room_id))
+async def get_room(db: AsyncSession, principal: Principal, room_id: int) -> dict[str, Any]:
+    return room_read(*await scoped_room(db, principal, room_id))
 
 
 def _cannot_manage(principal: Principal) -> Forbidden:
@@ -116,9 +116,7 @@ def _cannot_manage(principal: Principal) -> Forbidden:
     )
 
 
-async def create_room(
-    session: AsyncSession, principal: Principal, data: RoomCreate
-) -> dict[str, Any]:
+async def create_room(db: AsyncSession, principal: Principal, data: RoomCreate) -> dict[str, Any]:
     """Add a room: admins to any school, school admins to their own (schools are public
     reference data, so another school is 403, not 404)."""
     school_id = data.school_id if data.school_id is not None else principal.school_id
@@ -127,7 +125,7 @@ async def create_room(
             "school_id is required / ต้องระบุโรงเรียน",
             errors=[{"field": "school_id", "pointer": "/body/school_id", "message": "required"}],
         )
-    school = await session.get(School, school_id)
+    school = await db.get(School, school_id)
     if school is None:
         raise access.not_found("school")
     if not principal.can_manage_school(school_id):
@@ -140,9 +138,9 @@ async def create_room(
         equipment=data.equipment.to_json(),
         status=data.status,
     )
-    session.add(room)
+    db.add(room)
     try:
-        await session.flush()
+        await db.flush()
     except IntegrityError as exc:
         if translate_integrity_error(exc).extensions.get("constraint") == (
             "uq_computer_rooms_school_id_code"
@@ -151,15 +149,15 @@ async def create_room(
                 f"This school already has a room {data.code!r} / โรงเรียนนี้มีห้องรหัสนี้แล้ว", field="code"
             ) from exc
         raise
-    await session.refresh(room)
+    await db.refresh(room)
     return room_read(room, school)
 
 
-async def _ensure_seats_cover_workshops(session: AsyncSession, room_id: int, seats: int) -> None:
+async def _ensure_seats_cover_workshops(db: AsyncSession, room_id: int, seats: int) -> None:
     # Named answer first; the trigger ck_computer_rooms_seats_cover_workshops stays the guard
     # against a workshop planned concurrently.
     blocking = (
-        await session.execute(
+        await db.execute(
             select(Workshop.id, Workshop.capacity)
             .where(
                 Workshop.room_id == room_id,
@@ -183,18 +181,18 @@ async def _ensure_seats_cover_workshops(session: AsyncSession, room_id: int, sea
 
 
 async def update_room(
-    session: AsyncSession, principal: Principal, room_id: int, data: RoomUpdate
+    db: AsyncSession, principal: Principal, room_id: int, data: RoomUpdate
 ) -> dict[str, Any]:
-    room, school = await scoped_room(session, principal, room_id, for_update=True)
+    room, school = await scoped_room(db, principal, room_id, for_update=True)
     if not principal.can_manage_school(room.school_id):
         raise _cannot_manage(principal)
     changes = data.model_dump(exclude_unset=True)
     if data.equipment is not None:
         changes["equipment"] = data.equipment.to_json()
     if data.seats is not None and data.seats < room.seats:
-        await _ensure_seats_cover_workshops(session, room.id, data.seats)
+        await _ensure_seats_cover_workshops(db, room.id, data.seats)
     for field, value in changes.items():
         setattr(room, field, value)
-    await session.flush()
-    await session.refresh(room)  # updated_at comes from a trigger
+    await db.flush()
+    await db.refresh(room)  # updated_at comes from a trigger
     return room_read(room, school)

@@ -76,33 +76,33 @@ class _SampleFiles:
     students: ParsedFile[StudentRow]
 
 
-async def load_seeds(session: AsyncSession, seeds_dir: Path, *, sample: bool = True) -> SeedReport:
+async def load_seeds(db: AsyncSession, seeds_dir: Path, *, sample: bool = True) -> SeedReport:
     """Upsert the seed CSVs under `seeds_dir`; `sample=False` loads reference data only.
 
     Raises `SeedError` (file, line, message) before writing anything if a file is invalid.
     """
     reference = _read_reference(seeds_dir)
     samples = _read_sample(seeds_dir) if sample else None
-    await _check_terms_disjoint(session, reference.terms)
+    await _check_terms_disjoint(db, reference.terms)
     if samples:
-        await _check_sample_references(session, reference, samples)
+        await _check_sample_references(db, reference, samples)
 
     report = SeedReport()
     report.tables["districts"] = await upsert_rows(
-        session,
+        db,
         District,
         [row.model_dump() for _, row in reference.districts.rows],
         key=("code",),
     )
     report.tables["academic_terms"] = await upsert_rows(
-        session,
+        db,
         AcademicTerm,
         [row.model_dump() for _, row in reference.terms.rows],
         key=("academic_year", "term"),
     )
     if samples:
-        await _load_sample(session, samples, report)
-    await session.flush()
+        await _load_sample(db, samples, report)
+    await db.flush()
     return report
 
 
@@ -134,33 +134,33 @@ def _read_sample(seeds_dir: Path) -> _SampleFiles:
 
 
 async def _check_sample_references(
-    session: AsyncSession, reference: _ReferenceFiles, samples: _SampleFiles
+    db: AsyncSession, reference: _ReferenceFiles, samples: _SampleFiles
 ) -> None:
     """Every code a row points at exists in its own file or, failing that, in the database."""
     wanted = _refs(samples.schools, "district_code")
     districts = {row.code for _, row in reference.districts.rows}
-    districts |= await existing_keys(session, District.code, wanted - districts)
+    districts |= await existing_keys(db, District.code, wanted - districts)
     _check_refs(samples.schools, "district_code", districts, "district")
 
     schools = {row.code for _, row in samples.schools.rows}
     for parsed in (samples.rooms, samples.users, samples.students):
         known = schools | await existing_keys(
-            session, School.code, _refs(parsed, "school_code") - schools
+            db, School.code, _refs(parsed, "school_code") - schools
         )
         _check_refs(parsed, "school_code", known, "school")
 
     creators = {row.handle.casefold() for _, row in samples.creators.rows}
     wanted = {h for h in _refs(samples.users, "creator_handle") if h.casefold() not in creators}
-    creators |= {h.casefold() for h in await existing_keys(session, Creator.handle, wanted)}
+    creators |= {h.casefold() for h in await existing_keys(db, Creator.handle, wanted)}
     _check_refs(samples.users, "creator_handle", creators, "creator", ignore_case=True)
 
 
-async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedReport) -> None:
+async def _load_sample(db: AsyncSession, files: _SampleFiles, report: SeedReport) -> None:
     district_ids = await ids_by_key(
-        session, District.code, District.id, _refs(files.schools, "district_code")
+        db, District.code, District.id, _refs(files.schools, "district_code")
     )
     report.tables["schools"] = await upsert_rows(
-        session,
+        db,
         School,
         [
             {
@@ -172,7 +172,7 @@ async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedR
         key=("code",),
     )
     school_ids = await ids_by_key(
-        session,
+        db,
         School.code,
         School.id,
         _refs(files.rooms, "school_code")
@@ -180,7 +180,7 @@ async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedR
         | _refs(files.students, "school_code"),
     )
     report.tables["computer_rooms"] = await upsert_rows(
-        session,
+        db,
         ComputerRoom,
         [
             {
@@ -196,7 +196,7 @@ async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedR
         key=("school_id", "code"),
     )
     report.tables["creators"] = await upsert_rows(
-        session,
+        db,
         Creator,
         [row.model_dump() for _, row in files.creators.rows],
         key=("handle",),
@@ -204,11 +204,11 @@ async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedR
     handles = _refs(files.users, "creator_handle")
     creator_ids = {
         handle.casefold(): id_
-        for handle, id_ in (await ids_by_key(session, Creator.handle, Creator.id, handles)).items()
+        for handle, id_ in (await ids_by_key(db, Creator.handle, Creator.id, handles)).items()
     }
     # password_hash is left out on purpose: new users get none, existing ones keep theirs.
     report.tables["users"] = await upsert_rows(
-        session,
+        db,
         User,
         [
             {
@@ -223,7 +223,7 @@ async def _load_sample(session: AsyncSession, files: _SampleFiles, report: SeedR
         key=("username",),
     )
     report.tables["students"] = await upsert_rows(
-        session,
+        db,
         Student,
         [
             {**row.model_dump(exclude={"school_code"}), "school_id": school_ids[row.school_code]}
@@ -261,12 +261,12 @@ def _check_refs(
             raise SeedError(parsed.file, line, f"unknown {what} {value!r} in {column}")
 
 
-async def _check_terms_disjoint(session: AsyncSession, parsed: ParsedFile[AcademicTermRow]) -> None:
+async def _check_terms_disjoint(db: AsyncSession, parsed: ParsedFile[AcademicTermRow]) -> None:
     """Terms must not overlap each other, nor terms in the database that this load keeps."""
     loading = {(row.academic_year, row.term) for _, row in parsed.rows}
     kept = [
         (0, AcademicTermRow(academic_year=year, term=term, starts_on=starts, ends_on=ends))
-        for year, term, starts, ends in await session.execute(
+        for year, term, starts, ends in await db.execute(
             select(
                 AcademicTerm.academic_year,
                 AcademicTerm.term,

@@ -23,16 +23,16 @@ class TableCounts:
 
 
 async def existing_keys(
-    session: AsyncSession, column: InstrumentedAttribute[str], values: set[str]
+    db: AsyncSession, column: InstrumentedAttribute[str], values: set[str]
 ) -> set[str]:
     """The subset of `values` already stored in `column`."""
     if not values:
         return set()
-    return set((await session.scalars(select(column).where(column.in_(values)))).all())
+    return set((await db.scalars(select(column).where(column.in_(values)))).all())
 
 
 async def ids_by_key(
-    session: AsyncSession,
+    db: AsyncSession,
     key: InstrumentedAttribute[str],
     id_: InstrumentedAttribute[int],
     values: Iterable[str],
@@ -41,12 +41,12 @@ async def ids_by_key(
     values = set(values)
     if not values:
         return {}
-    result = await session.execute(select(key, id_).where(key.in_(values)))
+    result = await db.execute(select(key, id_).where(key.in_(values)))
     return {stored: row_id for stored, row_id in result}
 
 
 async def upsert_rows(
-    session: AsyncSession,
+    db: AsyncSession,
     model: type[Base],
     rows: list[dict[str, Any]],
     *,
@@ -76,7 +76,7 @@ async def upsert_rows(
         )
         # xmax is 0 only on a freshly inserted row version; skipped rows return nothing.
         inserted_flags = (
-            await session.scalars(stmt.returning(literal_column("xmax = 0", Boolean)))
+            await db.scalars(stmt.returning(literal_column("xmax = 0", Boolean)))
         ).all()
         counts.inserted += sum(inserted_flags)
         counts.updated += len(inserted_flags) - sum(inserted_flags)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.accounts.dependencies import SchoolManager, StudentReader
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
-from app.db import SessionDep
+from app.db import DbSession
 from app.privacy import service as privacy
 from app.students import service
 from app.students.schemas import (
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/v1", tags=["students"])
 
 @router.get("/students", response_model=Page[StudentRead], responses=errors(400, 401, 403, 422))
 async def list_students(
-    session: SessionDep,
+    db: DbSession,
     principal: StudentReader,
     page: PageDep,
     request: Request,
@@ -55,7 +55,7 @@ async def list_students(
 ) -> dict[str, Any]:
     """List and search students in your scope (admin/department: all schools; staff: own)."""
     items, total = await service.list_students(
-        session,
+        db,
         principal,
         school=school,
         grade_level=grade_level,
@@ -68,7 +68,7 @@ async def list_students(
     # The search text is not logged: it may be a child's name (as in the access log).
     filters = {"school": school, "grade_level": grade_level, "status": status}
     await privacy.record_read(
-        session,
+        db,
         principal=principal,
         action="students.list",
         student_ids=[item["id"] for item in items],
@@ -84,11 +84,11 @@ async def list_students(
 @router.get(
     "/students/{student_id:int}", response_model=StudentRead, responses=errors(400, 401, 403, 404)
 )
-async def read_student(session: SessionDep, principal: StudentReader, student_id: int) -> Any:
+async def read_student(db: DbSession, principal: StudentReader, student_id: int) -> Any:
     """One student."""
-    student = await service.get_student(session, principal, student_id)
+    student = await service.get_student(db, principal, student_id)
     await privacy.record_read(
-        session, principal=principal, action="students.read", student_ids=[student_id]
+        db, principal=principal, action="students.read", student_ids=[student_id]
     )
     return student
 
@@ -99,9 +99,9 @@ async def read_student(session: SessionDep, principal: StudentReader, student_id
     status_code=201,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
-async def create_student(session: SessionDep, principal: SchoolManager, body: StudentCreate) -> Any:
+async def create_student(db: DbSession, principal: SchoolManager, body: StudentCreate) -> Any:
     """Add a student (school admin: own school; admin: any school)."""
-    return await service.create_student(session, principal, body)
+    return await service.create_student(db, principal, body)
 
 
 @router.patch(
@@ -110,10 +110,10 @@ async def create_student(session: SessionDep, principal: SchoolManager, body: St
     responses=errors(400, 401, 403, 404, 409, 422),
 )
 async def update_student(
-    session: SessionDep, principal: SchoolManager, student_id: int, body: StudentUpdate
+    db: DbSession, principal: SchoolManager, student_id: int, body: StudentUpdate
 ) -> Any:
     """Change a student's code, names, grade level or status."""
-    return await service.update_student(session, principal, student_id, body)
+    return await service.update_student(db, principal, student_id, body)
 
 
 @router.post(
@@ -121,6 +121,6 @@ async def update_student(
     response_model=StudentRead,
     responses=errors(400, 401, 403, 404),
 )
-async def deactivate_student(session: SessionDep, principal: SchoolManager, student_id: int) -> Any:
+async def deactivate_student(db: DbSession, principal: SchoolManager, student_id: int) -> Any:
     """Mark a student inactive (records are kept, never deleted)."""
-    return await service.deactivate_student(session, principal, student_id)
+    return await service.deactivate_student(db, principal, student_id)

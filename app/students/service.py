@@ -91,7 +91,7 @@ def _in_scope(statement: AnySelect, principal: Principal) -> AnySelect:
 
 
 async def list_students(
-    session: AsyncSession,
+    db: AsyncSession,
     principal: Principal,
     *,
     school: int | None,
@@ -115,13 +115,13 @@ async def list_students(
         statement = statement.where(condition)
         if not sort:
             order = [rank.desc(), *DEFAULT_ORDER]
-    rows, total = await fetch_page(session, statement.order_by(*order), page)
+    rows, total = await fetch_page(db, statement.order_by(*order), page)
     return [row._mapping for row in rows], total
 
 
-async def get_student(session: AsyncSession, principal: Principal, student_id: int) -> Any:
+async def get_student(db: AsyncSession, principal: Principal, student_id: int) -> Any:
     row = (
-        (await session.execute(select(*COLUMNS).where(Student.id == student_id)))
+        (await db.execute(select(*COLUMNS).where(Student.id == student_id)))
         .mappings()
         .one_or_none()
     )
@@ -135,11 +135,11 @@ def _field_error(field: str, message: str) -> dict[str, str]:
     return {"field": field, "pointer": f"/body/{field}", "message": message}
 
 
-async def _write(session: AsyncSession, statement: Any, student_code: str | None) -> Any:
+async def _write(db: AsyncSession, statement: Any, student_code: str | None) -> Any:
     """Run an INSERT/UPDATE ... RETURNING; a duplicate code is a 409 naming the field."""
     try:
-        async with session.begin_nested():
-            return (await session.execute(statement)).mappings().one()
+        async with db.begin_nested():
+            return (await db.execute(statement)).mappings().one()
     except IntegrityError as exc:
         error = translate_integrity_error(exc)
         if error.extensions.get("constraint") != DUPLICATE_CODE:
@@ -152,7 +152,7 @@ async def _write(session: AsyncSession, statement: Any, student_code: str | None
         ) from exc
 
 
-async def create_student(session: AsyncSession, principal: Principal, data: StudentCreate) -> Any:
+async def create_student(db: AsyncSession, principal: Principal, data: StudentCreate) -> Any:
     """Add a student (school admin: to their school; admin: to the school named)."""
     school_id = data.school_id
     if school_id is None and principal.is_school_admin:
@@ -162,16 +162,14 @@ async def create_student(session: AsyncSession, principal: Principal, data: Stud
             "school_id is required / ต้องระบุโรงเรียน", errors=[_field_error("school_id", "required")]
         )
     principal.ensure_manages_school(school_id, "school")
-    if await session.scalar(select(School.id).where(School.id == school_id)) is None:
+    if await db.scalar(select(School.id).where(School.id == school_id)) is None:
         raise access.not_found("school")
     values = data.model_dump(exclude={"school_id"}) | {"school_id": school_id}
-    return await _write(
-        session, insert(Student).values(**values).returning(*COLUMNS), data.student_code
-    )
+    return await _write(db, insert(Student).values(**values).returning(*COLUMNS), data.student_code)
 
 
-async def _school_of(session: AsyncSession, principal: Principal, student_id: int) -> int:
-    school_id = await session.scalar(select(Student.school_id).where(Student.id == student_id))
+async def _school_of(db: AsyncSession, principal: Principal, student_id: int) -> int:
+    school_id = await db.scalar(select(Student.school_id).where(Student.id == student_id))
     if school_id is None:
         raise access.not_found("student")
     principal.ensure_manages_school(school_id, "student")
@@ -179,26 +177,26 @@ async def _school_of(session: AsyncSession, principal: Principal, student_id: in
 
 
 async def update_student(
-    session: AsyncSession, principal: Principal, student_id: int, data: StudentUpdate
+    db: AsyncSession, principal: Principal, student_id: int, data: StudentUpdate
 ) -> Any:
     """Change the fields sent; the code stays unique within the school."""
-    await _school_of(session, principal, student_id)
+    await _school_of(db, principal, student_id)
     changes = data.model_dump(exclude_unset=True)
     if not changes:
-        return await get_student(session, principal, student_id)
+        return await get_student(db, principal, student_id)
     statement = (
         sql_update(Student).where(Student.id == student_id).values(**changes).returning(*COLUMNS)
     )
-    return await _write(session, statement, changes.get("student_code"))
+    return await _write(db, statement, changes.get("student_code"))
 
 
-async def deactivate_student(session: AsyncSession, principal: Principal, student_id: int) -> Any:
+async def deactivate_student(db: AsyncSession, principal: Principal, student_id: int) -> Any:
     """Mark a student inactive. Students are never deleted: attendance history refers to them."""
-    await _school_of(session, principal, student_id)
+    await _school_of(db, principal, student_id)
     statement = (
         sql_update(Student)
         .where(Student.id == student_id)
         .values(status="inactive")
         .returning(*COLUMNS)
     )
-    return (await session.execute(statement)).mappings().one()
+    return (await db.execute(statement)).mappings().one()

@@ -62,12 +62,12 @@ class ClashScope:
 
 
 async def find_clash(
-    session: AsyncSession, scope: ClashScope, *, prefer: str = "room"
+    db: AsyncSession, scope: ClashScope, *, prefer: str = "room"
 ) -> dict[str, Any] | None:
     """The first live session of that room or creator overlapping any slot, or None."""
     row = (
         (
-            await session.execute(
+            await db.execute(
                 _CLASH_SQL,
                 {
                     "room_id": scope.room_id,
@@ -140,22 +140,22 @@ def _field_of(slot_index: int, fields: Sequence[tuple[str, str]]) -> tuple[str, 
 
 
 async def ensure_no_clash(
-    session: AsyncSession, scope: ClashScope, fields: Sequence[tuple[str, str]]
+    db: AsyncSession, scope: ClashScope, fields: Sequence[tuple[str, str]]
 ) -> None:
     """409 before writing when a slot is taken. `fields[i]` is (field, pointer) of slot i."""
-    clash = await find_clash(session, scope)
+    clash = await find_clash(db, scope)
     if clash is not None:
         raise clash_error(clash, *_field_of(clash["slot_index"], fields))
 
 
 @asynccontextmanager
 async def clash_guard(
-    session: AsyncSession, scope: ClashScope, fields: Sequence[tuple[str, str]]
+    db: AsyncSession, scope: ClashScope, fields: Sequence[tuple[str, str]]
 ) -> AsyncIterator[None]:
     """Run the writes in a savepoint. If an exclusion constraint fires anyway (a racing
     request committed a clashing session after our check), answer the same named 409."""
     try:
-        async with session.begin_nested():
+        async with db.begin_nested():
             yield
     except IntegrityError as exc:
         constraint = translate_integrity_error(exc).extensions.get("constraint")
@@ -163,7 +163,7 @@ async def clash_guard(
             raise
         prefer = "room" if constraint == ROOM_OVERLAP else "creator"
         # Read committed: this new statement sees the session that won the race.
-        clash = await find_clash(session, scope, prefer=prefer)
+        clash = await find_clash(db, scope, prefer=prefer)
         if clash is None:
             raise
         raise clash_error(clash, *_field_of(clash["slot_index"], fields)) from exc

@@ -144,7 +144,7 @@ DEFAULT_ORDER: list[Any] = [Workshop.id]
 
 
 async def list_workshops(
-    session: AsyncSession,
+    db: AsyncSession,
     principal: Principal,
     *,
     filters: WorkshopFilters,
@@ -173,13 +173,11 @@ async def list_workshops(
             window.append(WorkshopSession.starts_at < bangkok_midnight(next_day))
         statement = statement.where(exists().where(*window))
     order = sort_clause(sort, SORTABLE, DEFAULT_ORDER)
-    rows, total = await fetch_page(session, statement.order_by(*order), page)
+    rows, total = await fetch_page(db, statement.order_by(*order), page)
     return [_shape(row) for row in rows], total
 
 
-async def get_workshop(
-    session: AsyncSession, principal: Principal, workshop_id: int
-) -> dict[str, Any]:
+async def get_workshop(db: AsyncSession, principal: Principal, workshop_id: int) -> dict[str, Any]:
     """One workshop with its sessions and enrolment counts; 404 outside the caller's scope."""
     waitlisted = (
         select(func.count())
@@ -189,7 +187,7 @@ async def get_workshop(
         .scalar_subquery()
     )
     row = (
-        await session.execute(
+        await db.execute(
             _SELECT.add_columns(waitlisted.label("waitlisted")).where(Workshop.id == workshop_id)
         )
     ).one_or_none()
@@ -202,7 +200,7 @@ async def get_workshop(
         raise access.not_found("workshop")
     sessions = (
         (
-            await session.execute(
+            await db.execute(
                 select(
                     WorkshopSession.id,
                     WorkshopSession.workshop_id,

@@ -14,7 +14,7 @@ from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PageDep, set_page_headers
 from app.core.schemas import BANGKOK, ApiDate
-from app.db import SessionDep
+from app.db import DbSession
 from app.workshops import reads, service, sessions
 from app.workshops.reads import WorkshopFilters
 from app.workshops.schemas import (
@@ -40,17 +40,17 @@ SORT_HELP = (
 
 @router.post("/workshops", response_model=WorkshopDetail, status_code=201, responses=WRITE_ERRORS)
 async def create_workshop(
-    session: SessionDep, principal: SchoolManager, body: WorkshopCreate, response: Response
+    db: DbSession, principal: SchoolManager, body: WorkshopCreate, response: Response
 ) -> dict[str, Any]:
     """Plan a workshop with its sessions; a room or creator clash is a 409 naming it."""
-    workshop = await service.create_workshop(session, principal, body)
+    workshop = await service.create_workshop(db, principal, body)
     response.headers["Location"] = f"/api/v1/workshops/{workshop['id']}"
     return workshop
 
 
 @router.get("/workshops", response_model=Page[WorkshopRead], responses=errors(400, 401, 422))
 async def list_workshops(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     page: PageDep,
     request: Request,
@@ -82,7 +82,7 @@ async def list_workshops(
         to_day=to,
     )
     items, total = await reads.list_workshops(
-        session,
+        db,
         principal,
         filters=filters,
         sort=sort,
@@ -96,18 +96,18 @@ async def list_workshops(
     "/workshops/{workshop_id:int}", response_model=WorkshopDetail, responses=errors(400, 401, 404)
 )
 async def read_workshop(
-    session: SessionDep, principal: CurrentPrincipal, workshop_id: int
+    db: DbSession, principal: CurrentPrincipal, workshop_id: int
 ) -> dict[str, Any]:
     """One workshop with its sessions, pinned module version and enrolment counts."""
-    return await reads.get_workshop(session, principal, workshop_id)
+    return await reads.get_workshop(db, principal, workshop_id)
 
 
 @router.patch("/workshops/{workshop_id:int}", response_model=WorkshopDetail, responses=WRITE_ERRORS)
 async def update_workshop(
-    session: SessionDep, principal: SchoolManager, workshop_id: int, body: WorkshopUpdate
+    db: DbSession, principal: SchoolManager, workshop_id: int, body: WorkshopUpdate
 ) -> dict[str, Any]:
     """Change titles, notes, capacity, host teacher or room (the sessions move along)."""
-    return await service.update_workshop(session, principal, workshop_id, body)
+    return await service.update_workshop(db, principal, workshop_id, body)
 
 
 @router.post(
@@ -116,10 +116,10 @@ async def update_workshop(
     responses=errors(400, 401, 403, 404, 409),
 )
 async def cancel_workshop(
-    session: SessionDep, principal: SchoolManager, workshop_id: int
+    db: DbSession, principal: SchoolManager, workshop_id: int
 ) -> dict[str, Any]:
     """Cancel a workshop and its sessions not yet taken; enrolments and attendance stay."""
-    return await service.cancel_workshop(session, principal, workshop_id)
+    return await service.cancel_workshop(db, principal, workshop_id)
 
 
 @router.post(
@@ -129,18 +129,18 @@ async def cancel_workshop(
     responses=WRITE_ERRORS,
 )
 async def add_session(
-    session: SessionDep, principal: SchoolManager, workshop_id: int, body: SessionSlot
+    db: DbSession, principal: SchoolManager, workshop_id: int, body: SessionSlot
 ) -> dict[str, Any]:
     """Add a session to a workshop; a room or creator clash is a 409 naming it."""
-    return await sessions.add_session(session, principal, workshop_id, body)
+    return await sessions.add_session(db, principal, workshop_id, body)
 
 
 @router.patch("/sessions/{session_id:int}", response_model=SessionRead, responses=WRITE_ERRORS)
 async def move_session(
-    session: SessionDep, principal: SchoolManager, session_id: int, body: SessionMove
+    db: DbSession, principal: SchoolManager, session_id: int, body: SessionMove
 ) -> dict[str, Any]:
     """Move a session to new times; a room or creator clash is a 409 naming it."""
-    return await sessions.move_session(session, principal, session_id, body)
+    return await sessions.move_session(db, principal, session_id, body)
 
 
 @router.post(
@@ -149,15 +149,15 @@ async def move_session(
     responses=errors(400, 401, 403, 404, 409),
 )
 async def cancel_session(
-    session: SessionDep, principal: SchoolManager, session_id: int
+    db: DbSession, principal: SchoolManager, session_id: int
 ) -> dict[str, Any]:
     """Cancel a session; its time slot is free again and the record is kept."""
-    return await sessions.cancel_session(session, principal, session_id)
+    return await sessions.cancel_session(db, principal, session_id)
 
 
 @router.get("/me/sessions", response_model=MySessions, responses=errors(400, 401, 422))
 async def my_sessions(
-    session: SessionDep,
+    db: DbSession,
     principal: CurrentPrincipal,
     day: Annotated[
         ApiDate | None, Query(alias="date", description="YYYY-MM-DD; default: today in Bangkok")
@@ -172,5 +172,5 @@ async def my_sessions(
 ) -> dict[str, Any]:
     """Your sessions of the day with room, workshop, module, enrolled count, attendance."""
     return await sessions.my_sessions(
-        session, principal, day=day or datetime.now(BANGKOK).date(), school=school
+        db, principal, day=day or datetime.now(BANGKOK).date(), school=school
     )

@@ -27,10 +27,10 @@ def invalid(field: Field, message: str, detail: str) -> Unprocessable:
     )
 
 
-async def lock_workshop(session: AsyncSession, principal: Principal, workshop_id: int) -> Any:
+async def lock_workshop(db: AsyncSession, principal: Principal, workshop_id: int) -> Any:
     """The workshop row, locked for this transaction, after checking the caller may change it."""
     row = (
-        await session.execute(
+        await db.execute(
             select(
                 Workshop.id,
                 Workshop.school_id,
@@ -58,9 +58,9 @@ async def lock_workshop(session: AsyncSession, principal: Principal, workshop_id
 # ---- shared checks -----------------------------------------------------------------------
 
 
-async def term_dates(session: AsyncSession, term_id: int) -> tuple[date, date] | None:
+async def term_dates(db: AsyncSession, term_id: int) -> tuple[date, date] | None:
     row = (
-        await session.execute(
+        await db.execute(
             select(AcademicTerm.starts_on, AcademicTerm.ends_on).where(AcademicTerm.id == term_id)
         )
     ).one_or_none()
@@ -85,8 +85,8 @@ def ensure_within_term(
             )
 
 
-async def ensure_host_teacher(session: AsyncSession, user_id: int, school_id: int) -> None:
-    host = await session.scalar(
+async def ensure_host_teacher(db: AsyncSession, user_id: int, school_id: int) -> None:
+    host = await db.scalar(
         select(User.id).where(
             User.id == user_id,
             User.school_id == school_id,
@@ -114,10 +114,10 @@ def ensure_fits_room(capacity: int, seats: int, room_code: str) -> None:
 
 
 async def room_for_workshop(
-    session: AsyncSession, principal: Principal, room_id: int, *, require_active: bool = True
+    db: AsyncSession, principal: Principal, room_id: int, *, require_active: bool = True
 ) -> Any:
     room = (
-        await session.execute(
+        await db.execute(
             select(
                 ComputerRoom.id,
                 ComputerRoom.school_id,

@@ -49,7 +49,7 @@ def _ensure_sessions_apart(slots: Sequence[Slot]) -> None:
             )
 
 
-async def _module(session: AsyncSession, data: WorkshopCreate) -> Any:
+async def _module(db: AsyncSession, data: WorkshopCreate) -> Any:
     field = body_field("module_id" if data.module_id is not None else "module_code")
     by = (
         Module.id == data.module_id
@@ -57,7 +57,7 @@ async def _module(session: AsyncSession, data: WorkshopCreate) -> Any:
         else Module.code == data.module_code
     )
     module = (
-        await session.execute(
+        await db.execute(
             select(
                 Module.id,
                 Module.title_th,
@@ -83,12 +83,12 @@ async def _module(session: AsyncSession, data: WorkshopCreate) -> Any:
 
 
 async def create_workshop(
-    session: AsyncSession, principal: Principal, data: WorkshopCreate
+    db: AsyncSession, principal: Principal, data: WorkshopCreate
 ) -> dict[str, Any]:
     """Plan a workshop and its sessions in one transaction; clashes are a named 409."""
-    room = await room_for_workshop(session, principal, data.room_id)
-    module = await _module(session, data)
-    creator = await session.scalar(
+    room = await room_for_workshop(db, principal, data.room_id)
+    module = await _module(db, data)
+    creator = await db.scalar(
         select(Creator.id).where(Creator.id == data.creator_id, Creator.is_active)
     )
     if creator is None:
@@ -97,8 +97,8 @@ async def create_workshop(
             "no such active creator",
             "No such active creator / ไม่พบครีเอเตอร์",
         )
-    await ensure_host_teacher(session, data.host_teacher_id, room.school_id)
-    term = await term_dates(session, data.term_id)
+    await ensure_host_teacher(db, data.host_teacher_id, room.school_id)
+    term = await term_dates(db, data.term_id)
     if term is None:
         raise invalid(body_field("term_id"), "no such term", "No such term / ไม่พบภาคเรียน")
     slots = [(s.starts_at, s.ends_at) for s in data.sessions]
@@ -109,9 +109,9 @@ async def create_workshop(
     ensure_fits_room(capacity, room.seats, room.code)
 
     scope = ClashScope(room_id=room.id, creator_id=data.creator_id, slots=slots)
-    await ensure_no_clash(session, scope, fields)
+    await ensure_no_clash(db, scope, fields)
     workshop_id = (
-        await session.execute(
+        await db.execute(
             insert(Workshop)
             .values(
                 school_id=room.school_id,
@@ -131,8 +131,8 @@ async def create_workshop(
         )
     ).scalar_one()
     # Inserted in time order, so two racing requests meet their clash in the same order.
-    async with clash_guard(session, scope, fields):
-        await session.execute(
+    async with clash_guard(db, scope, fields):
+        await db.execute(
             insert(WorkshopSession),
             [
                 {
@@ -146,22 +146,22 @@ async def create_workshop(
                 for s, e in sorted(slots)
             ],
         )
-    return await get_workshop(session, principal, workshop_id)
+    return await get_workshop(db, principal, workshop_id)
 
 
 # ---- update and cancel -------------------------------------------------------------------
 
 
 async def update_workshop(
-    session: AsyncSession, principal: Principal, workshop_id: int, data: WorkshopUpdate
+    db: AsyncSession, principal: Principal, workshop_id: int, data: WorkshopUpdate
 ) -> dict[str, Any]:
     """Change titles, notes, capacity, host or room. A new room takes every session along
     (the sessions' foreign key cascades) and may clash: a named 409."""
-    workshop = await lock_workshop(session, principal, workshop_id)
+    workshop = await lock_workshop(db, principal, workshop_id)
     changes = data.model_dump(exclude_unset=True)
     room_id = changes.get("room_id", workshop.room_id)
     room = await room_for_workshop(
-        session, principal, room_id, require_active=room_id != workshop.room_id
+        db, principal, room_id, require_active=room_id != workshop.room_id
     )
     if room.school_id != workshop.school_id:
         raise invalid(
@@ -186,16 +186,16 @@ async def update_workshop(
         )
     ensure_fits_room(capacity, room.seats, room.code)
     if "host_teacher_id" in changes:
-        await ensure_host_teacher(session, changes["host_teacher_id"], workshop.school_id)
+        await ensure_host_teacher(db, changes["host_teacher_id"], workshop.school_id)
     if not changes:
-        return await get_workshop(session, principal, workshop_id)
+        return await get_workshop(db, principal, workshop_id)
     statement = update(Workshop).where(Workshop.id == workshop_id).values(**changes)
     grows = capacity > workshop.capacity
     if room_id == workshop.room_id:
-        await session.execute(statement)
+        await db.execute(statement)
     else:
         live = (
-            await session.execute(
+            await db.execute(
                 select(WorkshopSession.starts_at, WorkshopSession.ends_at)
                 .where(WorkshopSession.workshop_id == workshop_id, LIVE)
                 .order_by(WorkshopSession.starts_at)
@@ -208,21 +208,21 @@ async def update_workshop(
             exclude_workshop=workshop_id,
         )
         fields = [body_field("room_id")]
-        await ensure_no_clash(session, scope, fields)
-        async with clash_guard(session, scope, fields):
-            await session.execute(statement)
+        await ensure_no_clash(db, scope, fields)
+        async with clash_guard(db, scope, fields):
+            await db.execute(statement)
     if grows:
         # New places go to the waitlist first, in queue order (we hold the workshop's lock).
-        await fill_free_seats(session, workshop_id)
-    return await get_workshop(session, principal, workshop_id)
+        await fill_free_seats(db, workshop_id)
+    return await get_workshop(db, principal, workshop_id)
 
 
 async def cancel_workshop(
-    session: AsyncSession, principal: Principal, workshop_id: int
+    db: AsyncSession, principal: Principal, workshop_id: int
 ) -> dict[str, Any]:
     """Cancel the workshop and every session not yet taken; enrolments and attendance stay."""
     row = (
-        await session.execute(
+        await db.execute(
             select(Workshop.school_id, Workshop.creator_id, Workshop.status)
             .where(Workshop.id == workshop_id)
             .with_for_update()
@@ -238,7 +238,7 @@ async def cancel_workshop(
             "A completed workshop cannot be cancelled / เวิร์กช็อปที่จบแล้วยกเลิกไม่ได้", field="status"
         )
     if row.status != "cancelled":
-        await session.execute(
+        await db.execute(
             update(WorkshopSession)
             .where(
                 WorkshopSession.workshop_id == workshop_id,
@@ -247,7 +247,7 @@ async def cancel_workshop(
             )
             .values(status="cancelled")
         )
-        await session.execute(
+        await db.execute(
             update(Workshop).where(Workshop.id == workshop_id).values(status="cancelled")
         )
-    return await get_workshop(session, principal, workshop_id)
+    return await get_workshop(db, principal, workshop_id)

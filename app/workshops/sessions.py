@@ -34,21 +34,21 @@ AnySelect = Select[*tuple[Any, ...]]
 
 
 async def add_session(
-    session: AsyncSession, principal: Principal, workshop_id: int, slot: SessionSlot
+    db: AsyncSession, principal: Principal, workshop_id: int, slot: SessionSlot
 ) -> dict[str, Any]:
     """Add a meeting to a workshop; a clash with the room or the creator is a named 409."""
-    workshop = await lock_workshop(session, principal, workshop_id)
-    term = await term_dates(session, workshop.term_id)
+    workshop = await lock_workshop(db, principal, workshop_id)
+    term = await term_dates(db, workshop.term_id)
     assert term is not None  # workshops.term_id is a foreign key
     slots = [(slot.starts_at, slot.ends_at)]
     fields = [body_field("starts_at")]
     ensure_within_term(slots, term, fields)
     scope = ClashScope(room_id=workshop.room_id, creator_id=workshop.creator_id, slots=slots)
-    await ensure_no_clash(session, scope, fields)
-    async with clash_guard(session, scope, fields):
+    await ensure_no_clash(db, scope, fields)
+    async with clash_guard(db, scope, fields):
         row = (
             (
-                await session.execute(
+                await db.execute(
                     insert(WorkshopSession)
                     .values(
                         workshop_id=workshop_id,
@@ -67,9 +67,9 @@ async def add_session(
     return dict(row)
 
 
-async def _lock_session(session: AsyncSession, principal: Principal, session_id: int) -> Any:
+async def _lock_session(db: AsyncSession, principal: Principal, session_id: int) -> Any:
     row = (
-        await session.execute(
+        await db.execute(
             select(
                 *SESSION_COLUMNS,
                 WorkshopSession.school_id,
@@ -101,10 +101,10 @@ def _ensure_open(row: Any, action: str) -> None:
 
 
 async def move_session(
-    session: AsyncSession, principal: Principal, session_id: int, move: SessionMove
+    db: AsyncSession, principal: Principal, session_id: int, move: SessionMove
 ) -> dict[str, Any]:
     """New start and/or end for a scheduled session; a clash is a named 409."""
-    row = await _lock_session(session, principal, session_id)
+    row = await _lock_session(db, principal, session_id)
     if row.status == "cancelled" or row.workshop_status == "cancelled":
         raise Conflict(
             "A cancelled session cannot be moved / เซสชันที่ยกเลิกแล้วย้ายไม่ได้", field="status"
@@ -119,18 +119,18 @@ async def move_session(
             "starts_at must be before ends_at",
             "The session must start before it ends / เวลาเริ่มต้องก่อนเวลาจบ",
         )
-    term = await term_dates(session, row.term_id)
+    term = await term_dates(db, row.term_id)
     assert term is not None
     slots = [(starts_at, ends_at)]
     ensure_within_term(slots, term, [field])
     scope = ClashScope(
         room_id=row.room_id, creator_id=row.creator_id, slots=slots, exclude_sessions=[session_id]
     )
-    await ensure_no_clash(session, scope, [field])
-    async with clash_guard(session, scope, [field]):
+    await ensure_no_clash(db, scope, [field])
+    async with clash_guard(db, scope, [field]):
         moved = (
             (
-                await session.execute(
+                await db.execute(
                     update(WorkshopSession)
                     .where(WorkshopSession.id == session_id)
                     .values(starts_at=starts_at, ends_at=ends_at)
@@ -143,15 +143,13 @@ async def move_session(
     return dict(moved)
 
 
-async def cancel_session(
-    session: AsyncSession, principal: Principal, session_id: int
-) -> dict[str, Any]:
+async def cancel_session(db: AsyncSession, principal: Principal, session_id: int) -> dict[str, Any]:
     """Cancel a session: its slot is free again; the row stays for the record."""
-    row = await _lock_session(session, principal, session_id)
+    row = await _lock_session(db, principal, session_id)
     if row.status != "cancelled":
         _ensure_open(row, "cancelled")
         row = (
-            await session.execute(
+            await db.execute(
                 update(WorkshopSession)
                 .where(WorkshopSession.id == session_id)
                 .values(status="cancelled")
@@ -201,7 +199,7 @@ def _mine(statement: AnySelect, principal: Principal, school: int | None) -> Any
 
 
 async def my_sessions(
-    session: AsyncSession, principal: Principal, *, day: date, school: int | None
+    db: AsyncSession, principal: Principal, *, day: date, school: int | None
 ) -> dict[str, Any]:
     """The caller's sessions on one Bangkok day, in time order, in one query."""
     statement = (
@@ -212,7 +210,7 @@ async def my_sessions(
         )
         .order_by(WorkshopSession.starts_at, WorkshopSession.id)
     )
-    rows = (await session.execute(statement)).all()
+    rows = (await db.execute(statement)).all()
     items = [
         {
             "id": r.id,
