@@ -25,7 +25,7 @@ def event_values(
 ) -> dict[str, Any]:
     return {
         "action": action,
-        "actor_user_id": principal.user_id if principal else actor_user_id,
+        "actor_user_id": principal.account_id if principal else actor_user_id,
         "actor_role": principal.role if principal else None,
         "via": principal.via if principal else via,
         "api_key_id": principal.api_key_id if principal else None,

@@ -73,8 +73,13 @@ class Principal:
     role: Role
     school_id: int | None
     creator_id: int | None
-    via: str  # "token" or "api_key"
+    via: str  # "token", "api_key" or "cli" (see CLI_OPERATOR)
     api_key_id: int | None = None
+
+    @property
+    def account_id(self) -> int | None:
+        """The user account acting, for audit and read-log rows: None for the command line."""
+        return None if self.via == "cli" else self.user_id
 
     def has_role(self, roles: frozenset[Role]) -> bool:
         return self.role in roles
@@ -133,6 +138,14 @@ class Principal:
     def can_read_student_of(self, school_id: int) -> bool:
         """A student's record: their own school's staff and city-wide readers."""
         return self.reads_students and self.can_read_school(school_id)
+
+
+# The command line acting: the operator of the server, with an administrator's scope and no
+# account. The one representation of "the CLI did it": audit and read-log rows record
+# actor_user_id NULL, actor_role admin, via "cli". (user_id 0 is never an account id.)
+CLI_OPERATOR = Principal(
+    user_id=0, username="cli", role=Role.ADMIN, school_id=None, creator_id=None, via="cli"
+)
 
 
 # ---- workshops: the roster of one workshop (enrolments, attendance) -----------------------

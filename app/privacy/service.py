@@ -56,7 +56,7 @@ VALUES (:action, :actor_user_id, :actor_role, :via, :api_key_id, :request_id, NU
 
 def _actor(principal: Principal | None, via: str | None) -> dict[str, Any]:
     return {
-        "actor_user_id": principal.user_id if principal else None,
+        "actor_user_id": principal.account_id if principal else None,
         "actor_role": principal.role.value if principal else None,
         "via": principal.via if principal else via,
         "api_key_id": principal.api_key_id if principal else None,
