@@ -1,24 +1,32 @@
 """Test fixtures: a real PostgreSQL, the real migrations, the real app over ASGI.
 
 Without DATABASE_URL a throw-away embedded PostgreSQL is started for the run; with it, a
-fresh database is created on that server and dropped at the end. Each test sees empty
-tables (truncated after every test), so tests may commit freely and run concurrent requests.
+fresh database is created on that server and dropped at the end; under pytest-xdist, one
+of each per worker, migrated once.
+
+Each test runs in a transaction of its own that is rolled back at the end (`TestTransaction`):
+the test's session and the app's requests commit to savepoints inside it. A test whose data
+must be seen by other connections or processes (concurrent requests, exports streamed on
+their own connection, subprocesses, the browser) is marked `committed`: it commits for real
+and every table is emptied after it.
 """
 
 import atexit
+import contextlib
 import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import asyncpg
 import pytest
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings, get_settings
 from app.core import embedded, migrate
@@ -85,19 +93,17 @@ async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url, get_settings())
     await migrate.upgrade(engine)
     yield engine
+    # Every test's data went with its transaction or its truncation: a table with rows now
+    # means a test wrote committed data without the `committed` marker.
+    leftovers = await tables_with_rows(engine)
     await engine.dispose()
+    assert not leftovers, f"tests left committed rows behind in {leftovers}"
 
 
 _TRUNCATE_SKIP = {"alembic_version"}
 
 
-@pytest.fixture(autouse=True)
-async def _clean_tables(request) -> AsyncIterator[None]:
-    """Empty every table after each test that touched the database."""
-    yield
-    if "db_engine" not in request.fixturenames:
-        return
-    engine: AsyncEngine = request.getfixturevalue("db_engine")
+async def truncate_all(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         tables = (
             await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
@@ -109,32 +115,172 @@ async def _clean_tables(request) -> AsyncIterator[None]:
             )
 
 
+_ROWS_CHECK: dict[str, str] = {}
+
+
+async def tables_with_rows(engine: AsyncEngine) -> list[str]:
+    """The tables that hold any row (one round trip)."""
+    async with engine.connect() as conn:
+        if "sql" not in _ROWS_CHECK:
+            tables = (
+                await conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                )
+            ).scalars()
+            names = sorted(t for t in tables if t not in _TRUNCATE_SKIP)
+            _ROWS_CHECK["sql"] = " UNION ALL ".join(
+                f"(SELECT '{n}' FROM \"{n}\" LIMIT 1)" for n in names
+            )
+        return list((await conn.execute(text(_ROWS_CHECK["sql"]))).scalars())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests drive a served app: its own process, its own connections.
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.committed)
+            item.add_marker(pytest.mark.slow)
+
+
+CONCURRENT_REQUESTS = (
+    "two requests ran at once on the test's transaction (one connection): a test of concurrent "
+    "requests must be marked @pytest.mark.committed"
+)
+
+
+class TestTransaction:
+    """One connection in a transaction that is rolled back when the test ends.
+
+    The test's own `session` and every request of the app over `client` work in savepoints
+    inside it: a request's commit releases its savepoint, its rollback returns to it. Requests
+    therefore run one at a time; before each one, the test's session ends its savepoint (as
+    the request would have seen its committed work anyway), so a later rollback of the test's
+    session can never undo what a request did.
+    """
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.test_sessions: list[AsyncSession] = []
+        self.in_request = False
+
+    def new_session(self) -> AsyncSession:
+        return AsyncSession(
+            bind=self.connection,
+            expire_on_commit=False,
+            autoflush=False,
+            join_transaction_mode="create_savepoint",
+        )
+
+    async def settle_test_sessions(self) -> None:
+        for test_session in self.test_sessions:
+            if test_session.in_transaction():
+                try:
+                    await test_session.commit()
+                except Exception:
+                    await test_session.rollback()
+
+    def __call__(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        """A request's session: `app.db.get_db` calls this in place of its sessionmaker."""
+        return self._request_session()
+
+    @contextlib.asynccontextmanager
+    async def _request_session(self) -> AsyncIterator[AsyncSession]:
+        if self.in_request:
+            raise RuntimeError(CONCURRENT_REQUESTS)
+        await self.settle_test_sessions()
+        self.in_request = True
+        try:
+            async with self.new_session() as db:
+                yield db
+        finally:
+            self.in_request = False
+
+
+@pytest.fixture(autouse=True)
+async def _isolation(request) -> AsyncIterator[None]:
+    """After a test that touched the database: a `committed` one has its tables emptied;
+    any other must have left nothing behind (its writes went with its transaction)."""
+    yield
+    if "db_engine" not in request.fixturenames:
+        return
+    engine: AsyncEngine = request.getfixturevalue("db_engine")
+    if request.node.get_closest_marker("committed"):
+        await truncate_all(engine)
+    elif leftovers := await tables_with_rows(engine):
+        await truncate_all(engine)
+        pytest.fail(
+            f"the test committed rows in {leftovers} outside its transaction: "
+            "mark it @pytest.mark.committed"
+        )
+
+
 @pytest.fixture
-async def session(db_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    maker = async_sessionmaker(db_engine, expire_on_commit=False)
-    async with maker() as s:
+async def test_transaction(
+    request, db_engine: AsyncEngine
+) -> AsyncIterator[TestTransaction | None]:
+    """The test's rolled-back transaction; None for tests marked `committed`, whose data is
+    really committed (several connections or processes must see it)."""
+    if request.node.get_closest_marker("committed"):
+        yield None
+        return
+    async with db_engine.connect() as conn:
+        outer = await conn.begin()
+        try:
+            yield TestTransaction(conn)
+        finally:
+            await outer.rollback()
+
+
+@pytest.fixture
+async def session(
+    db_engine: AsyncEngine, test_transaction: TestTransaction | None
+) -> AsyncIterator[AsyncSession]:
+    """The test's own database session (the database the app's requests use)."""
+    if test_transaction is None:
+        maker = async_sessionmaker(db_engine, expire_on_commit=False)
+        async with maker() as s:
+            yield s
+            await s.rollback()
+        return
+    s = test_transaction.new_session()
+    test_transaction.test_sessions.append(s)
+    async with s:
         yield s
         await s.rollback()
 
 
 @pytest.fixture
-async def client(db_engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
-    """The real app over ASGI, on the test database."""
+async def make_app(
+    db_engine: AsyncEngine, test_transaction: TestTransaction | None
+) -> AsyncIterator[Callable[[], FastAPI]]:
+    """`create_app()` for this test: its requests work inside the test's transaction (unless
+    the test is marked `committed`). Call it after changing settings the app reads."""
     from app import db
     from app.main import create_app
 
+    def make() -> FastAPI:
+        db.get_engine.cache_clear()
+        db.get_sessionmaker.cache_clear()
+        app = create_app()
+        if test_transaction is not None:
+            app.dependency_overrides[db.get_sessionmaker] = lambda: test_transaction
+        return app
+
+    yield make
+    await db.get_engine().dispose()
     db.get_engine.cache_clear()
     db.get_sessionmaker.cache_clear()
-    app = create_app()
+
+
+@pytest.fixture
+async def client(make_app: Callable[[], FastAPI]) -> AsyncIterator[AsyncClient]:
+    """The real app over ASGI, on the test database."""
     async with AsyncClient(
-        transport=ASGITransport(app=app),
+        transport=ASGITransport(app=make_app()),
         base_url="http://test",
         event_hooks={"response": [assert_errors_are_problem_json]},
     ) as c:
         yield c
-    await db.get_engine().dispose()
-    db.get_engine.cache_clear()
-    db.get_sessionmaker.cache_clear()
 
 
 async def assert_errors_are_problem_json(response) -> None:

@@ -101,6 +101,8 @@ def test_a_key_file_other_users_can_read_is_refused(monkeypatch, tmp_path) -> No
         Settings(state_dir=tmp_path)
 
 
+@pytest.mark.committed
+@pytest.mark.slow
 async def test_lms_serve_without_a_key_creates_it_and_a_restart_accepts_earlier_tokens(
     database_url, world, monkeypatch, tmp_path
 ) -> None:

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import text
 
 from app.config import get_settings
-from app.main import create_app
 from tests.factories import PASSWORD, ApiWorld
 
 ATTACKER, OWNER, SCHOOL_NAT, PROXY = "203.0.113.9", "198.51.100.7", "192.0.2.10", "10.0.0.1"
@@ -24,9 +23,9 @@ async def _problem_json(response: httpx.Response) -> None:
 
 
 @pytest.fixture
-async def client_at(client):
-    """Clients of the real app calling from a given IP address (`client` sets up the DB)."""
-    app = create_app()
+async def client_at(make_app):
+    """Clients of the real app calling from a given IP address."""
+    app = make_app()
     opened: list[httpx.AsyncClient] = []
 
     def make(address: str, headers: dict[str, str] | None = None) -> httpx.AsyncClient:

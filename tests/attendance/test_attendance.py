@@ -343,6 +343,7 @@ async def test_roster_of_other_school_or_unknown_session_is_404(client, world):
     assert (await client.get(url(world))).status_code == 401
 
 
+@pytest.mark.committed
 async def test_concurrent_identical_saves_record_each_change_once(client, world, session):
     responses = await asyncio.gather(*(put(client, world, all_present(world)) for _ in range(5)))
     assert [r.status_code for r in responses] == [200] * 5

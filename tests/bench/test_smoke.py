@@ -2,8 +2,11 @@
 The benchmarks themselves run with `make bench`, never here."""
 
 import asyncpg
+import pytest
 
 from app.config import get_settings
+
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
 
 
 async def _count(dsn: str, sql: str) -> int:

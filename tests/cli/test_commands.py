@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
+
 LMS = [sys.executable, "-m", "app.cli"]
 
 

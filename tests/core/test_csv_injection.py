@@ -210,6 +210,7 @@ async def poisoned(session):
     return world
 
 
+@pytest.mark.committed
 async def test_attendance_export_csv_guards_every_text_cell(client, poisoned):
     response = await client.get(
         "/api/v1/exports/attendance",

@@ -8,6 +8,8 @@ from sqlalchemy import text
 from tests.enrolments.builders import add_students
 from tests.factories import ApiWorld
 
+pytestmark = pytest.mark.committed
+
 CAPACITY = 40
 REQUESTS = 200
 

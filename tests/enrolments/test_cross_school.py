@@ -148,6 +148,7 @@ async def test_only_the_visitors_school_or_the_host_may_withdraw_a_visitor(clien
     ).status_code == (404)
 
 
+@pytest.mark.committed
 async def test_attendance_of_a_visitor_goes_to_their_school_not_the_hosts(client, world):
     await visit(client, world)
     await client.post(

@@ -13,6 +13,8 @@ from tests.exports.builders import build_city
 from tests.exports.oracle import HEADER, expected_rows, parse_csv, parse_xlsx
 from tests.factories import ApiWorld, insert
 
+pytestmark = pytest.mark.committed
+
 URL = "/api/v1/exports/attendance"
 
 

@@ -12,6 +12,8 @@ from tests.exports.builders import build_city
 from tests.exports.oracle import HEADER, as_csv_cells, expected_rows, parse_csv, parse_xlsx
 from tests.factories import ApiWorld
 
+pytestmark = pytest.mark.committed
+
 # Until `export` and `report` are registered in app/cli/main.py, mount them on a bare app.
 _MOUNTED = (
     "import typer; from app.cli.exports import export_app, report_app; "

@@ -14,6 +14,8 @@ from tests.exports.oracle import (
 )
 from tests.factories import ApiWorld
 
+pytestmark = pytest.mark.committed
+
 URL = "/api/v1/exports/attendance"
 
 # (query string, the same filter in SQL over the oracle's aliases)

@@ -17,6 +17,8 @@ from app.config import get_settings
 from tests.exports.builders import build_large
 from tests.factories import ApiWorld
 
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
+
 URL = "/api/v1/exports/attendance"
 STUDENTS, DAYS = 1_000, 200  # 200,000 rows, about 75 MB of CSV
 

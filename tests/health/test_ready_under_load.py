@@ -18,6 +18,8 @@ from app.config import get_settings
 from tests.enrolments.builders import add_students
 from tests.factories import ApiWorld
 
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
+
 ENROLMENTS = 1_000
 PROBES = 1_000
 WAVES = 10

@@ -239,6 +239,8 @@ async def test_waitlisted_enrolment_needs_a_position(world, session):
     assert name == "ck_enrolments_waitlist_position_iff_waitlisted"
 
 
+# A deferred constraint: checked at the real COMMIT.
+@pytest.mark.committed
 async def test_waitlist_positions_are_unique_per_workshop(world, session):
     for student_id in world.student_ids:
         await insert(
@@ -371,6 +373,8 @@ async def test_module_minutes_are_positive(world, session):
     assert name == "ck_modules_minutes_positive"
 
 
+# now() is the transaction's start: the update needs a transaction of its own.
+@pytest.mark.committed
 async def test_updated_at_moves_on_update(world, session):
     before = (await session.execute(text("SELECT updated_at FROM computer_rooms"))).scalar_one()
     await session.commit()

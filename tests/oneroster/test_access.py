@@ -1,7 +1,6 @@
 """Who may import and export rosters, and the upload limits."""
 
 import io
-import os
 import zipfile
 from collections.abc import AsyncIterator
 
@@ -23,32 +22,20 @@ async def world(session):
 
 
 @pytest.fixture
-async def small_limit_client(db_engine) -> AsyncIterator[AsyncClient]:
+async def small_limit_client(make_app, monkeypatch) -> AsyncIterator[AsyncClient]:
     """The app with LMS_MAX_UPLOAD_BYTES set to 50 kB."""
-    from app import db
-    from app.main import create_app
-
-    previous = os.environ.get("LMS_MAX_UPLOAD_BYTES")
-    os.environ["LMS_MAX_UPLOAD_BYTES"] = str(SMALL_LIMIT)
+    monkeypatch.setenv("LMS_MAX_UPLOAD_BYTES", str(SMALL_LIMIT))
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    db.get_sessionmaker.cache_clear()
     try:
         async with AsyncClient(
-            transport=ASGITransport(app=create_app()),
+            transport=ASGITransport(app=make_app()),
             base_url="http://test",
             event_hooks={"response": [assert_errors_are_problem_json]},
         ) as client:
             yield client
     finally:
-        await db.get_engine().dispose()
-        if previous is None:
-            os.environ.pop("LMS_MAX_UPLOAD_BYTES", None)
-        else:
-            os.environ["LMS_MAX_UPLOAD_BYTES"] = previous
+        monkeypatch.undo()
         get_settings.cache_clear()
-        db.get_engine.cache_clear()
-        db.get_sessionmaker.cache_clear()
 
 
 async def test_department_can_export_but_every_import_is_403(client, world):

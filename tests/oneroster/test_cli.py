@@ -10,6 +10,8 @@ from sqlalchemy import text
 from tests.factories import ApiWorld
 from tests.oneroster.builders import bad_bundle, good_bundle
 
+pytestmark = pytest.mark.committed
+
 ROSTER = [sys.executable, "-m", "app.cli", "roster"]
 
 

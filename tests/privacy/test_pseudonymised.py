@@ -23,6 +23,8 @@ from tests.exports.oracle import (
 )
 from tests.factories import ApiWorld
 
+pytestmark = pytest.mark.committed
+
 URL = "/api/v1/exports/attendance"
 PSEUDONYM = re.compile(r"^P-[0-9a-f]{16}$")
 STUDENT_COLUMNS = ("student_code", "student_name_th")

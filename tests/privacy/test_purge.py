@@ -23,6 +23,8 @@ from tests.privacy.builders import (
     rows_of,
 )
 
+pytestmark = pytest.mark.committed
+
 OLD = bkk(2016, 6, 1, 8)
 LEFT = bkk(2017, 3, 1, 8)  # the year the old students left (status changed then)
 CHANGED = {

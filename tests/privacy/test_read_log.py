@@ -12,6 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from tests.factories import BANGKOK, ApiWorld
 from tests.privacy.builders import add_mark, bkk
 
+pytestmark = pytest.mark.committed
+
 LOG = "/api/v1/privacy/read-log"
 
 

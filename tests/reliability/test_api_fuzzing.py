@@ -33,6 +33,8 @@ from app.core import migrate
 from app.main import create_app
 from tests.reliability.builders import build_world, truncate_all
 
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
+
 ROLES = ("admin", "teacher")
 CHECKS = [
     not_a_server_error,

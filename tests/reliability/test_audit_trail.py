@@ -10,6 +10,8 @@ from app.core.schemas import BANGKOK
 from tests.factories import PASSWORD, ApiWorld
 from tests.oneroster.builders import good_bundle, upload
 
+pytestmark = pytest.mark.committed
+
 EVENTS = "/api/v1/audit-events"
 
 

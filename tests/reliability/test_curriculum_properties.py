@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.curriculum import CurriculumInvalid, load_curriculum, validate_tree
 from tests.reliability.curriculum_strategies import BREAKAGES, curriculum_trees, parsed
+
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
 
 FAST = settings(max_examples=60, deadline=None, database=None, derandomize=True)
 WITH_DB = settings(

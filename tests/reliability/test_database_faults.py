@@ -25,6 +25,8 @@ from tests.enrolments.builders import add_students
 from tests.factories import ApiWorld
 from tests.reliability.servers import ApiProcess, StoppablePostgres
 
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
+
 WORKERS = 6
 STUDENTS_PER_WORKER = 5
 # Kept short so the test is quick; the assertion below is "never longer than these".

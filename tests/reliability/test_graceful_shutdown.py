@@ -18,6 +18,8 @@ from tests.enrolments.builders import add_students
 from tests.factories import ApiWorld
 from tests.reliability.servers import ApiProcess
 
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
+
 STUDENTS = 40
 REQUESTS = 4
 

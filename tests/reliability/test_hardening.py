@@ -267,6 +267,8 @@ async def test_a_number_past_the_database_range_is_422_not_500(client, world, ur
 # --- Logs ------------------------------------------------------------------------------------
 
 
+@pytest.mark.committed
+@pytest.mark.slow
 async def test_the_served_access_log_leaves_out_query_strings_and_tokens(
     database_url, world
 ) -> None:

@@ -35,6 +35,8 @@ from tests.factories import ApiWorld
 from tests.reliability.builders import truncate_all
 from tests.reliability.roster_state import read_state
 
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
+
 STATUSES = ("present", "late", "excused", "absent")
 NOTES = ("", "ป่วย")
 CAPACITIES = (2, 3)

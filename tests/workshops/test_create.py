@@ -199,6 +199,7 @@ async def test_back_to_back_sessions_do_not_clash(client, world):
     assert response.status_code == 201
 
 
+@pytest.mark.committed
 async def test_two_racing_clashing_creates_give_one_201_and_one_409_naming_it(client, world):
     room_id = await second_room(world, seats=30)
     bodies = [
@@ -236,6 +237,7 @@ async def _wait_until_blocked(conn, pattern: str) -> None:
     raise AssertionError("the request never waited for the other transaction")
 
 
+@pytest.mark.committed
 async def test_a_clash_committed_during_the_request_is_still_a_named_409(client, world, db_engine):
     """The in-code check cannot see an uncommitted session; the exclusion constraint waits
     for it, fails once it commits, and the service names the winner."""

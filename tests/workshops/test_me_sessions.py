@@ -129,6 +129,8 @@ async def test_a_bad_date_is_422(client, world):
     assert response.status_code == 422
 
 
+# Counts the app engine's statements (no test savepoints among them).
+@pytest.mark.committed
 async def test_the_day_is_one_sql_query(client, world, db_engine):
     from app import db
 
