@@ -25,6 +25,7 @@ def roster_import(
 ) -> None:
     """Import a roster; print every rejected row as file:line:column: message.
     Nothing is written when any row is rejected (exit status 1)."""
+    from app.core.access import CLI_OPERATOR
     from app.core.errors import AppError
     from app.oneroster import service
 
@@ -39,7 +40,7 @@ def roster_import(
         found = await service.find_school(db, code=school)
         return await service.import_roster(
             db,
-            service.CLI_PRINCIPAL,
+            principal=CLI_OPERATOR,
             school=found,
             filename=file.name,
             data=data,

@@ -12,6 +12,7 @@ identifier gets the same apostrophe wherever it appears, so references still mat
 import io
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,7 +85,13 @@ def _split_name(full_name: str) -> tuple[str, str]:
     return given, family.strip()
 
 
-async def export_school(db: AsyncSession, school_id: int) -> tuple[bytes, dict[str, int]]:
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    content: bytes  # the zip
+    rows: dict[str, int]  # file name -> data rows
+
+
+async def export_school(db: AsyncSession, *, school_id: int) -> Bundle:
     """The zip and the number of data rows in each file."""
     params = {"school_id": school_id}
     school = (await db.execute(_SCHOOL, params)).mappings().one()
@@ -131,7 +138,7 @@ async def export_school(db: AsyncSession, school_id: int) -> tuple[bytes, dict[s
             ),
         ],
     }
-    return _zip(files), {name: len(rows) for name, rows in files.items()}
+    return Bundle(content=_zip(files), rows={name: len(rows) for name, rows in files.items()})
 
 
 def _orgs(school: Any) -> list[list[str]]:

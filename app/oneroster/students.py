@@ -9,18 +9,15 @@
   empty sourced_id, so an export read back in changes nothing.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import insert, text, update
 from sqlalchemy.engine import RowMapping
 
 from app.models import Student
+from app.oneroster.context import ImportContext, PeopleIndex, Person
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.vocabulary import grade_from_oneroster, split_list
-
-if TYPE_CHECKING:
-    from app.oneroster.importer import ImportContext
-    from app.oneroster.people import PeopleIndex, Person
 
 _STUDENTS = text(
     "SELECT id, student_code, sourced_id, first_name_th, last_name_th, first_name_en, "
@@ -54,8 +51,8 @@ def _code_of(row: CsvRow) -> str:
 
 
 async def import_students(
-    ctx: "ImportContext", users: CsvFile, persons: list["Person"], index: "PeopleIndex"
-) -> list["Person"]:
+    ctx: ImportContext, users: CsvFile, persons: list[Person], index: PeopleIndex
+) -> list[Person]:
     """Write the students; returns the deletions that named no student (maybe teachers)."""
     rows = (await ctx.db.execute(_STUDENTS, {"school_id": ctx.school.id})).mappings().all()
     existing = _Existing(list(rows))
@@ -128,9 +125,9 @@ async def import_students(
 
 
 def _values(
-    ctx: "ImportContext",
+    ctx: ImportContext,
     users: CsvFile,
-    person: "Person",
+    person: Person,
     record: RowMapping | None,
     existing: _Existing,
     claimed: dict[str, int],
@@ -219,11 +216,11 @@ def _grade(row: CsvRow, record: RowMapping | None, reject: Any) -> str | None:
 
 
 async def _write(
-    ctx: "ImportContext",
+    ctx: ImportContext,
     updates: list[dict[str, Any]],
     inserts: list[dict[str, Any]],
     new_codes: dict[str, str],
-    index: "PeopleIndex",
+    index: PeopleIndex,
 ) -> None:
     db = ctx.db
     for group in _by_keys(updates):

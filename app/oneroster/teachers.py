@@ -7,18 +7,15 @@ change is reported as a warning. `tobedeleted` or `enabledUser=false` disables t
 """
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import insert, text, update
 from sqlalchemy.engine import RowMapping
 
 from app.models import User
+from app.oneroster.context import ImportContext, PeopleIndex, Person
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.vocabulary import user_id_of
-
-if TYPE_CHECKING:
-    from app.oneroster.importer import ImportContext
-    from app.oneroster.people import PeopleIndex, Person
 
 _USERS = text(
     "SELECT id, username, full_name_th, full_name_en, email, is_active, sourced_id, role, "
@@ -65,8 +62,8 @@ class _Existing:
 
 
 async def import_teachers(
-    ctx: "ImportContext", users: CsvFile, persons: list["Person"], index: "PeopleIndex"
-) -> list["Person"]:
+    ctx: ImportContext, users: CsvFile, persons: list[Person], index: PeopleIndex
+) -> list[Person]:
     """Write the teachers; returns the deletions that named nobody we know."""
     sourced_ids = [p.sourced_id for p in persons]
     usernames = sorted(
@@ -148,9 +145,9 @@ async def import_teachers(
 
 
 def _values(
-    ctx: "ImportContext",
+    ctx: ImportContext,
     users: CsvFile,
-    person: "Person",
+    person: Person,
     record: RowMapping | None,
     existing: _Existing,
     claimed: dict[str, int],
