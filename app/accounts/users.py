@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import keys, throttling
-from app.accounts.schemas import CreatorBrief, SchoolBrief, UserCreate, UserRead, UserUpdate
+from app.accounts.schemas import UserCreate, UserRead, UserUpdate
 from app.audit import service as audit
 from app.core.access import SCHOOL_ADMIN_GRANTABLE, SCHOOL_STAFF, Principal, Role
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -18,19 +18,14 @@ from app.models import Creator, School, User
 NO_SUCH_USER = "No such user / ไม่พบผู้ใช้"
 
 
+# UserRead's own fields come from the users row; its school and creator from their rows.
+_USER_COLUMNS = UserRead.model_fields.keys() - {"school", "creator"}
+
+
 def _user_read(user: User, school: School | None, creator: Creator | None) -> UserRead:
-    return UserRead(
-        id=user.id,
-        username=user.username,
-        full_name_th=user.full_name_th,
-        full_name_en=user.full_name_en,
-        email=user.email,
-        role=user.role,  # type: ignore[arg-type]  # a users.role value is always a Role
-        is_active=user.is_active,
-        school=None if school is None else SchoolBrief.model_validate(school, from_attributes=True),
-        creator=None
-        if creator is None
-        else CreatorBrief.model_validate(creator, from_attributes=True),
+    values = {name: getattr(user, name) for name in _USER_COLUMNS}
+    return UserRead.model_validate(
+        {**values, "school": school, "creator": creator}, from_attributes=True
     )
 
 
