@@ -79,9 +79,6 @@ def report_lines(report) -> list[str]:
 
 
 def _where(problem) -> str:
-    parts = [problem.file]
-    if problem.line is not None:
-        parts.append(str(problem.line))
-        if problem.column is not None:
-            parts.append(str(problem.column))
-    return ":".join(parts)
+    from app.oneroster.parsing import location
+
+    return location(problem.file, problem.line, problem.column)
