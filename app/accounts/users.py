@@ -213,7 +213,7 @@ async def update_user(
         # The owner, told to sign in with the new password, must not wait out the failures
         # their forgotten one piled up; a guesser's count restarts against a password it
         # no longer knows.
-        await throttling.forget_username(db, user.username)
+        await throttling.forget_username(db, username=user.username)
     await db.flush()
     if deactivating:
         await keys.revoke_keys_of_user(db, user_id=user_id, actor=actor)
