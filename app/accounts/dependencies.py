@@ -5,7 +5,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import text
+from sqlalchemy import RowMapping, text
 
 from app.audit import service as audit
 from app.config import get_settings
@@ -62,15 +62,7 @@ async def get_principal(
         row = (await db.execute(_API_KEY_SQL, {"prefix": prefix})).mappings().first()
         if row is None or not api_secret_matches(secret, row["secret_hash"]):
             raise _unauthorized("Invalid, expired or revoked API key / คีย์ API ไม่ถูกต้อง")
-        principal = Principal(
-            row["id"],
-            row["username"],
-            Role(row["role"]),
-            row["school_id"],
-            row["creator_id"],
-            via="api_key",
-            api_key_id=row["key_id"],
-        )
+        principal = _principal(row, via="api_key", api_key_id=row["key_id"])
         touched = (await db.execute(_TOUCH_API_KEY_SQL, {"id": row["key_id"]})).first()
         if touched is not None:
             # Key use is audited at most once a minute per key, with the first path seen.
@@ -94,13 +86,19 @@ async def get_principal(
             "Token no longer valid or account disabled; sign in again / "
             "โทเค็นใช้ไม่ได้แล้วหรือบัญชีถูกระงับ กรุณาเข้าสู่ระบบใหม่"
         )
+    return _principal(row, via="token")
+
+
+def _principal(row: RowMapping, *, via: str, api_key_id: int | None = None) -> Principal:
+    """The caller from the account columns both sign-in queries select."""
     return Principal(
         row["id"],
         row["username"],
         Role(row["role"]),
         row["school_id"],
         row["creator_id"],
-        via="token",
+        via=via,
+        api_key_id=api_key_id,
     )
 
 

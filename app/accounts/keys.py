@@ -7,7 +7,10 @@ cannot make itself a successor. Each key records what minted it (`created_by`, a
 that owns or minted it, revokes everything descended from it.
 """
 
-from sqlalchemy import select, text
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Row, Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.schemas import ApiKeyCreate
@@ -28,8 +31,10 @@ def ensure_not_api_key(actor: Principal | None, action: str) -> None:
 
 
 async def create_api_key(
-    db: AsyncSession, data: ApiKeyCreate, actor: Principal
+    db: AsyncSession, *, data: ApiKeyCreate, actor: Principal
 ) -> tuple[ApiKey, str]:
+    """A new key (for the caller, or for `data.user_id` by an admin) and its secret, which is
+    never stored and so never shown again."""
     ensure_not_api_key(actor, "create API keys")
     user_id = data.user_id or actor.user_id
     owner = await db.get(User, user_id)
@@ -66,14 +71,15 @@ async def create_api_key(
     return row, key
 
 
-def _keys_in_scope(actor: Principal):
+def _keys_in_scope(actor: Principal) -> Select[ApiKey]:
     statement = select(ApiKey)
     if not actor.is_admin:
         statement = statement.where(ApiKey.school_id == actor.school_id)
     return statement
 
 
-async def list_api_keys(db: AsyncSession, actor: Principal) -> list[ApiKey]:
+async def list_api_keys(db: AsyncSession, *, actor: Principal) -> list[ApiKey]:
+    """The keys in the caller's scope: all (admin) or their school's."""
     result = await db.execute(_keys_in_scope(actor).order_by(ApiKey.id))
     return list(result.scalars())
 
@@ -97,23 +103,18 @@ _REVOKE_USER_KEYS_SQL = text(
 )
 
 
-async def revoke_api_key(db: AsyncSession, key_id: int, actor: Principal) -> ApiKey:
+async def revoke_api_key(db: AsyncSession, *, key_id: int, actor: Principal) -> ApiKey:
     """Revoke a key in the caller's scope, and every key it minted."""
     key = (await db.execute(_keys_in_scope(actor).where(ApiKey.id == key_id))).scalar_one_or_none()
     if key is None:
         raise not_found("api_key")
     revoked = (await db.execute(_REVOKE_KEY_SQL, {"key_id": key_id, "by": actor.user_id})).all()
-    for revoked_id, school_id in revoked:
-        details = {} if revoked_id == key_id else {"minted_from_key_id": key_id}
-        await audit.record(
-            db,
-            "api_key.revoked",
-            actor,
-            school_id=school_id,
-            target_type="api_key",
-            target_id=revoked_id,
-            details=details,
-        )
+    await _audit_revoked(
+        db,
+        actor,
+        revoked,
+        lambda revoked_id: {} if revoked_id == key_id else {"minted_from_key_id": key_id},
+    )
     if revoked:
         await db.refresh(key)
     return key
@@ -125,6 +126,16 @@ async def revoke_keys_of_user(db: AsyncSession, *, user_id: int, actor: Principa
     revoked = (
         await db.execute(_REVOKE_USER_KEYS_SQL, {"user_id": user_id, "by": actor.user_id})
     ).all()
+    await _audit_revoked(db, actor, revoked, lambda _: {"owner_deactivated": user_id})
+
+
+async def _audit_revoked(
+    db: AsyncSession,
+    actor: Principal,
+    revoked: Sequence[Row[Any, Any]],
+    details: Callable[[int], dict[str, Any]],
+) -> None:
+    """One `api_key.revoked` event per (id, school_id) row that a revocation returned."""
     for revoked_id, school_id in revoked:
         await audit.record(
             db,
@@ -133,5 +144,5 @@ async def revoke_keys_of_user(db: AsyncSession, *, user_id: int, actor: Principa
             school_id=school_id,
             target_type="api_key",
             target_id=revoked_id,
-            details={"owner_deactivated": user_id},
+            details=details(revoked_id),
         )

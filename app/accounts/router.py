@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.accounts import keys, service
+from app.accounts import keys, users
+from app.accounts import sign_in as sign_in_service
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.accounts.schemas import (
     ApiKeyCreate,
@@ -49,7 +50,7 @@ async def sign_in(
     """Sign in with username and password (OAuth2 password flow); returns a bearer JWT."""
     settings = get_settings()
     try:
-        token, expires_in = await service.sign_in(
+        return await sign_in_service.sign_in(
             db,
             username=form.username,
             password=form.password,
@@ -59,13 +60,12 @@ async def sign_in(
     except Unauthorized:
         await db.commit()  # keep the failure count even though the answer is an error
         raise
-    return TokenRead(access_token=token, expires_in=expires_in)
 
 
 @router.get("/me", response_model=UserRead, responses=errors(401))
-async def read_me(db: DbSession, principal: CurrentPrincipal) -> dict:
+async def read_me(db: DbSession, principal: CurrentPrincipal) -> UserRead:
     """The signed-in user's profile, role and school."""
-    return await service.user_read(db, principal.user_id)
+    return await users.read_user(db, user_id=principal.user_id)
 
 
 @router.post(
@@ -74,11 +74,11 @@ async def read_me(db: DbSession, principal: CurrentPrincipal) -> dict:
     status_code=status.HTTP_201_CREATED,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
-async def create_user(db: DbSession, body: UserCreate, principal: SchoolManager) -> dict:
+async def create_user(db: DbSession, body: UserCreate, principal: SchoolManager) -> UserRead:
     """Create an account (admin: any; school admin: teachers of their own school); not with an
     API key (403)."""
-    user_id = await service.create_user(db, body, actor=principal)
-    return await service.user_read(db, user_id)
+    user_id = await users.create_user(db, data=body, actor=principal)
+    return await users.read_user(db, user_id=user_id)
 
 
 @router.get("/users", response_model=Page[UserRead], responses=errors(400, 401, 422))
@@ -91,19 +91,19 @@ async def list_users(
     role: Annotated[Role | None, Query(description="Only accounts with this role")] = None,
     school: Annotated[int | None, Query(description="School id")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Username or name contains")] = None,
-) -> dict:
+) -> Page[UserRead]:
     """Accounts in your scope: everyone (admin, department) or your school's staff."""
-    items, total = await service.list_users(
-        db, principal, role=role, school_id=school, q=q, limit=page.limit, offset=page.offset
+    items, total = await users.list_users(
+        db, actor=principal, role=role, school_id=school, q=q, limit=page.limit, offset=page.offset
     )
     set_page_headers(request, response, page, total)
-    return {"items": items, "total": total}
+    return Page(items=items, total=total)
 
 
 @router.get("/users/{user_id:int}", response_model=UserRead, responses=errors(401, 404))
-async def read_user(db: DbSession, principal: CurrentPrincipal, user_id: int) -> dict:
+async def read_user(db: DbSession, principal: CurrentPrincipal, user_id: int) -> UserRead:
     """One account in your scope."""
-    return await service.get_user(db, principal, user_id)
+    return await users.get_user(db, actor=principal, user_id=user_id)
 
 
 @router.patch(
@@ -111,12 +111,12 @@ async def read_user(db: DbSession, principal: CurrentPrincipal, user_id: int) ->
 )
 async def update_user(
     db: DbSession, principal: SchoolManager, user_id: int, body: UserUpdate
-) -> dict:
+) -> UserRead:
     """Change names, e-mail, password or active state (admin; school admin for their staff).
 
     Not with an API key (403). A new password or a change of active state signs the account
     out everywhere; deactivation also revokes its API keys."""
-    return await service.update_user(db, principal, user_id, body)
+    return await users.update_user(db, actor=principal, user_id=user_id, data=body)
 
 
 @router.post(
@@ -131,7 +131,7 @@ async def create_api_key(
     """Create an API key for scripts; the key is shown once, only its hash is stored.
 
     Needs a password sign-in: an API key cannot create keys (403)."""
-    row, key = await keys.create_api_key(db, body, principal)
+    row, key = await keys.create_api_key(db, data=body, actor=principal)
     return ApiKeyCreated(
         key=key, **ApiKeyRead.model_validate(row, from_attributes=True).model_dump()
     )
@@ -143,12 +143,12 @@ async def list_api_keys(
     principal: SchoolManager,
 ) -> list[ApiKeyRead]:
     """API keys: all (admin) or your school's (school admin). Secrets are never shown."""
-    found = await keys.list_api_keys(db, principal)
+    found = await keys.list_api_keys(db, actor=principal)
     return [ApiKeyRead.model_validate(k, from_attributes=True) for k in found]
 
 
 @router.delete("/api-keys/{key_id:int}", response_model=ApiKeyRead, responses=errors(401, 403, 404))
 async def revoke_api_key(db: DbSession, key_id: int, principal: SchoolManager) -> ApiKeyRead:
     """Revoke an API key, and every key minted from it; they stop working at once."""
-    key = await keys.revoke_api_key(db, key_id, principal)
+    key = await keys.revoke_api_key(db, key_id=key_id, actor=principal)
     return ApiKeyRead.model_validate(key, from_attributes=True)

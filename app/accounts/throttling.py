@@ -170,7 +170,7 @@ async def record_success(db: AsyncSession, *, address: str, username: str) -> No
     await db.execute(_SUCCESS_SQL, {"address": address, "username": username_key(username)})
 
 
-async def forget_username(db: AsyncSession, username: str) -> None:
+async def forget_username(db: AsyncSession, *, username: str) -> None:
     """Drop every count for a username (a new password was set: start afresh)."""
     await db.execute(
         text("DELETE FROM sign_in_throttles WHERE username = :username"),

@@ -148,7 +148,7 @@ def seed(
 def load_seed_files(sample: bool) -> list[str]:
     """Load the seeds; with sample data, give demo accounts the demo password.
     Returns the demo usernames that can sign in with it."""
-    from app.accounts.service import set_demo_passwords
+    from app.accounts.users import set_demo_passwords
     from app.seeds.loader import SeedError, load_seeds
 
     settings = settings_or_exit()
@@ -188,7 +188,7 @@ def users_create(
     from pydantic import ValidationError
 
     from app.accounts.schemas import UserCreate
-    from app.accounts.service import create_user, resolve_user_links
+    from app.accounts.users import create_user, resolve_user_links
     from app.core.errors import AppError
 
     if password is None:

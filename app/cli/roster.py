@@ -25,6 +25,7 @@ def roster_import(
 ) -> None:
     """Import a roster; print every rejected row as file:line:column: message.
     Nothing is written when any row is rejected (exit status 1)."""
+    from app.core.access import CLI_OPERATOR
     from app.core.errors import AppError
     from app.oneroster import service
 
@@ -39,7 +40,7 @@ def roster_import(
         found = await service.find_school(db, code=school)
         return await service.import_roster(
             db,
-            service.CLI_PRINCIPAL,
+            principal=CLI_OPERATOR,
             school=found,
             filename=file.name,
             data=data,
@@ -78,9 +79,6 @@ def report_lines(report) -> list[str]:
 
 
 def _where(problem) -> str:
-    parts = [problem.file]
-    if problem.line is not None:
-        parts.append(str(problem.line))
-        if problem.column is not None:
-            parts.append(str(problem.column))
-    return ":".join(parts)
+    from app.oneroster.parsing import location
+
+    return location(problem.file, problem.line, problem.column)

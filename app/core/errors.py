@@ -34,6 +34,10 @@ PROBLEM_BASE = "https://lms.bangkok.example/problems/"
 
 
 class AppError(Exception):
+    """A refusal a service raises, answered as problem+json: `status`, `slug` (the end of the
+    `type` URI) and `title` come from the subclass, `detail` is for the person who reads it, and
+    keyword `extensions` become members of the body (`errors=[...]`, `constraint=...`)."""
+
     status = 500
     slug = "internal-error"
     title = "Internal error / เกิดข้อผิดพลาดภายในระบบ"
@@ -48,6 +52,8 @@ class AppError(Exception):
 
 
 class BadRequest(AppError):
+    """The request is wrong in a way its schema cannot say (a field its role needs)."""
+
     status, slug, title = 400, "bad-request", "Bad request / คำขอไม่ถูกต้อง"
 
 
@@ -56,14 +62,21 @@ class Unauthorized(AppError):
 
 
 class Forbidden(AppError):
+    """Signed in, but the caller's role (or an API key) may not do this."""
+
     status, slug, title = 403, "forbidden", "Not allowed / ไม่มีสิทธิ์"
 
 
 class NotFound(AppError):
+    """Missing, or outside the caller's scope: the two read the same (`access.not_found`)."""
+
     status, slug, title = 404, "not-found", "Not found / ไม่พบข้อมูล"
 
 
 class Conflict(AppError):
+    """The request is fine, but the data as it stands refuses it (a full workshop, a
+    booked room, a duplicate)."""
+
     status, slug, title = 409, "conflict", "Conflict / ข้อมูลขัดแย้ง"
 
 
@@ -72,6 +85,8 @@ class Unprocessable(AppError):
 
 
 class ServiceUnavailable(AppError):
+    """Try again later (the database out of reach); answered with Retry-After."""
+
     status, slug, title = 503, "service-unavailable", "Service unavailable / ระบบไม่พร้อมใช้งาน"
 
 
@@ -220,130 +235,140 @@ def _is_data_error(exc: BaseException) -> bool:
     return any(isinstance(cause, asyncpg.exceptions.DataError) for cause in _causes(exc))
 
 
+def render(request: Request, error: AppError) -> JSONResponse:
+    """`error` as problem+json for this request, with its headers: every handler answers
+    through here, except for the bare HTTP errors of the router (`http_error`)."""
+    response = problem(
+        error.status, error.slug, error.title, error.detail, request.url.path, **error.extensions
+    )
+    if error.headers:
+        response.headers.update(error.headers)
+    return response
+
+
 def _database_unavailable(request: Request, exc: BaseException) -> JSONResponse:
     logger.warning("database unavailable: %s", exc.__class__.__name__)
-    return problem(
-        503,
-        ServiceUnavailable.slug,
-        ServiceUnavailable.title,
-        "The database is not reachable; try again shortly / ติดต่อฐานข้อมูลไม่ได้ โปรดลองใหม่อีกครั้ง",
-        request.url.path,
+    return render(
+        request,
+        ServiceUnavailable(
+            "The database is not reachable; try again shortly / ติดต่อฐานข้อมูลไม่ได้ โปรดลองใหม่อีกครั้ง"
+        ),
     )
 
 
 def _internal_error(request: Request) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(
-        500,
-        AppError.slug,
-        AppError.title,
-        "An unexpected error occurred / เกิดข้อผิดพลาดที่ไม่คาดคิด",
+    return render(request, AppError("An unexpected error occurred / เกิดข้อผิดพลาดที่ไม่คาดคิด"))
+
+
+def _unavailable_or_internal(request: Request, exc: BaseException) -> JSONResponse:
+    if _is_connection_problem(exc):
+        return _database_unavailable(request, exc)
+    return _internal_error(request)
+
+
+async def app_error(request: Request, exc: AppError) -> JSONResponse:
+    """What a service raised."""
+    return render(request, exc)
+
+
+def _pointer(loc: tuple[int | str, ...]) -> str:
+    """The RFC 6901 pointer into the request: /body/sessions/0/starts_at, /query/limit."""
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in loc)
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A request FastAPI could not parse: 422 with one entry (and pointer) per field."""
+    errors = [
+        {
+            "field": ".".join(str(p) for p in err["loc"] if p != "body") or "body",
+            "pointer": _pointer(err["loc"]),
+            "location": str(err["loc"][0]) if err["loc"] else "body",
+            "message": err["msg"],
+            "type": err["type"],
+        }
+        for err in exc.errors()
+    ]
+    fields = ", ".join(e["field"] for e in errors)
+    return render(request, Unprocessable(f"Invalid value for: {fields}", errors=errors))
+
+
+_HTTP_TITLES = {
+    404: NotFound.title,
+    405: "Method not allowed / ไม่รองรับเมธอดนี้",
+    401: Unauthorized.title,
+    403: Forbidden.title,
+}
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """The router's own errors (no such path, a method the path does not take); OPTIONS on a
+    path is answered with its methods."""
+    allow = allowed_methods(request) if exc.status_code == 405 else []
+    if allow and request.method == "OPTIONS":
+        # No route declares OPTIONS, so the router sends it here as a 405.
+        return Response(status_code=204, headers={"Allow": ", ".join(allow)})
+    response = problem(
+        exc.status_code,
+        f"http-{exc.status_code}",
+        _HTTP_TITLES.get(exc.status_code, "Error / ข้อผิดพลาด"),
+        str(exc.detail),
         request.url.path,
     )
+    if exc.headers:
+        response.headers.update(exc.headers)
+    if allow:
+        response.headers["Allow"] = ", ".join(allow)
+    return response
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(AppError)
-    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        response = problem(
-            exc.status, exc.slug, exc.title, exc.detail, request.url.path, **exc.extensions
+async def integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+    """A constraint violation, by the constraint's name (`translate_integrity_error`)."""
+    return render(request, translate_integrity_error(exc))
+
+
+async def database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+    """A value the database refused (422), the database out of reach (503), or a bug (500)."""
+    if _is_data_error(exc):
+        logger.info("value refused by the database: %s", getattr(exc, "orig", exc))
+        return render(
+            request,
+            Unprocessable("A value in the request is out of range / ค่าที่ส่งมาอยู่นอกช่วงที่รองรับ"),
         )
-        if exc.headers:
-            response.headers.update(exc.headers)
-        return response
+    return _unavailable_or_internal(request, exc)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in err["loc"] if p != "body") or "body",
-                # RFC 6901 pointer into the request: /body/sessions/0/starts_at, /query/limit
-                "pointer": "/"
-                + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in err["loc"]),
-                "location": str(err["loc"][0]) if err["loc"] else "body",
-                "message": err["msg"],
-                "type": err["type"],
-            }
-            for err in exc.errors()
-        ]
-        fields = ", ".join(e["field"] for e in errors)
-        return problem(
-            422,
-            Unprocessable.slug,
-            Unprocessable.title,
-            f"Invalid value for: {fields}",
-            request.url.path,
-            errors=errors,
-        )
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        allow = allowed_methods(request) if exc.status_code == 405 else []
-        if allow and request.method == "OPTIONS":
-            # No route declares OPTIONS, so the router sends it here as a 405.
-            return Response(status_code=204, headers={"Allow": ", ".join(allow)})
-        titles = {
-            404: NotFound.title,
-            405: "Method not allowed / ไม่รองรับเมธอดนี้",
-            401: Unauthorized.title,
-            403: Forbidden.title,
-        }
-        response = problem(
-            exc.status_code,
-            f"http-{exc.status_code}",
-            titles.get(exc.status_code, "Error / ข้อผิดพลาด"),
-            str(exc.detail),
-            request.url.path,
-        )
-        if exc.headers:
-            response.headers.update(exc.headers)
-        if allow:
-            response.headers["Allow"] = ", ".join(allow)
-        return response
-
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        err = translate_integrity_error(exc)
-        return problem(
-            err.status, err.slug, err.title, err.detail, request.url.path, **err.extensions
-        )
-
-    # Database errors get their own handler (not only the catch-all below): Starlette re-raises
-    # whatever reaches the `Exception` handler after answering, so the server would log a
-    # traceback for every request during a database outage.
-    @app.exception_handler(SQLAlchemyError)
-    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
-        if _is_data_error(exc):
-            logger.info("value refused by the database: %s", getattr(exc, "orig", exc))
-            return problem(
-                422,
-                Unprocessable.slug,
-                Unprocessable.title,
-                "A value in the request is out of range / ค่าที่ส่งมาอยู่นอกช่วงที่รองรับ",
-                request.url.path,
-            )
-        if _is_connection_problem(exc):
-            return _database_unavailable(request, exc)
-        return _internal_error(request)
-
-    @app.exception_handler(OSError)
-    async def _os_error(request: Request, exc: OSError) -> JSONResponse:
-        # Refused or reset connections, a missing socket, timeouts while reaching PostgreSQL
-        # (raised by the driver); anything else of the kind is still an internal error.
-        if _is_connection_problem(exc):
-            return _database_unavailable(request, exc)
-        return _internal_error(request)
-
-    # Only a last resort: `UnhandledErrors` (app.core.middleware) answers with the same
-    # function from inside the security-header and request-id middleware.
-    app.exception_handler(Exception)(unexpected_error)
+async def os_error(request: Request, exc: OSError) -> JSONResponse:
+    """Refused or reset connections, a missing socket, timeouts while reaching PostgreSQL
+    (raised by the driver); anything else of the kind is still an internal error."""
+    return _unavailable_or_internal(request, exc)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """An exception no other handler took: 503 if the database is out of reach, else 500."""
-    if _is_connection_problem(exc):
-        return _database_unavailable(request, exc)
-    return _internal_error(request)
+    return _unavailable_or_internal(request, exc)
+
+
+# Database errors get their own handler (not only the catch-all `Exception`): Starlette
+# re-raises whatever reaches the `Exception` handler after answering, so the server would log
+# a traceback for every request during a database outage. `Exception` is only a last resort:
+# `UnhandledErrors` (app.core.middleware) answers with the same function from inside the
+# security-header and request-id middleware.
+_HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
+    (AppError, app_error),
+    (RequestValidationError, validation_error),
+    (StarletteHTTPException, http_error),
+    (IntegrityError, integrity_error),
+    (SQLAlchemyError, database_error),
+    (OSError, os_error),
+    (Exception, unexpected_error),
+)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error the API can meet answered as problem+json."""
+    for exc_class, handler in _HANDLERS:
+        app.add_exception_handler(exc_class, handler)
 
 
 class ProblemCORSMiddleware(CORSMiddleware):

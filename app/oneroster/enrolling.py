@@ -10,20 +10,16 @@ checked against the workshop's host teacher; the host is changed in the LMS, not
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
 from app.core.errors import AppError
 from app.enrolments import service as enrolments_service
 from app.enrolments import withdrawal
+from app.oneroster.context import ImportContext, PeopleIndex
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.validation import status_of
 from app.oneroster.vocabulary import student_sourced_id, user_id_of, workshop_id_of
-
-if TYPE_CHECKING:
-    from app.oneroster.importer import ImportContext
-    from app.oneroster.people import PeopleIndex
 
 _WORKSHOPS = text("SELECT id, status, host_teacher_id FROM workshops WHERE school_id = :school_id")
 _STUDENT_IDS = text(
@@ -51,7 +47,7 @@ class _Wanted:
     withdraw: bool
 
 
-async def import_enrollments(ctx: "ImportContext", index: "PeopleIndex") -> None:
+async def import_enrollments(ctx: ImportContext, index: PeopleIndex) -> None:
     file = ctx.files.get("enrollments.csv")
     if file is None:
         return
@@ -99,7 +95,7 @@ async def import_enrollments(ctx: "ImportContext", index: "PeopleIndex") -> None
     await _apply(ctx, file, wanted)
 
 
-async def _known_users(ctx: "ImportContext", rows: list[CsvRow], index: "PeopleIndex") -> None:
+async def _known_users(ctx: ImportContext, rows: list[CsvRow], index: PeopleIndex) -> None:
     """Add to `index` the students and teachers of this school that enrollments name but
     users.csv does not (a delta bundle, or an enrollments.csv on its own)."""
     missing = sorted({r.get("userSourcedId") for r in rows} - index.found.keys())
@@ -117,10 +113,10 @@ async def _known_users(ctx: "ImportContext", rows: list[CsvRow], index: "PeopleI
 
 
 def _resolve(
-    ctx: "ImportContext",
+    ctx: ImportContext,
     file: CsvFile,
     row: CsvRow,
-    index: "PeopleIndex",
+    index: PeopleIndex,
     workshops: dict,
     bundle_classes: set[str],
     foreign: dict[str, int],
@@ -175,7 +171,7 @@ def _resolve(
 
 
 def _teacher_row(
-    ctx: "ImportContext", file: CsvFile, row: CsvRow, workshop, kind: str, user_id: int
+    ctx: ImportContext, file: CsvFile, row: CsvRow, workshop, kind: str, user_id: int
 ) -> None:
     if kind == "teacher" and workshop["host_teacher_id"] == user_id and status_of(row) == "active":
         ctx.count("unchanged", "enrollments")
@@ -192,7 +188,7 @@ def _teacher_row(
     )
 
 
-async def _apply(ctx: "ImportContext", file: CsvFile, wanted: list[_Wanted]) -> None:
+async def _apply(ctx: ImportContext, file: CsvFile, wanted: list[_Wanted]) -> None:
     if not wanted:
         return
     params = {
@@ -229,7 +225,7 @@ async def _apply(ctx: "ImportContext", file: CsvFile, wanted: list[_Wanted]) -> 
         await _enrol(ctx, file, workshop_id, wants)
 
 
-async def _withdraw(ctx: "ImportContext", file: CsvFile, want: _Wanted, enrolment_id: int) -> None:
+async def _withdraw(ctx: ImportContext, file: CsvFile, want: _Wanted, enrolment_id: int) -> None:
     try:
         await withdrawal.withdraw_enrolment(
             ctx.db, enrolment_id=enrolment_id, principal=ctx.principal
@@ -240,9 +236,7 @@ async def _withdraw(ctx: "ImportContext", file: CsvFile, want: _Wanted, enrolmen
     ctx.count("deactivated", "enrollments")
 
 
-async def _enrol(
-    ctx: "ImportContext", file: CsvFile, workshop_id: int, wants: list[_Wanted]
-) -> None:
+async def _enrol(ctx: ImportContext, file: CsvFile, workshop_id: int, wants: list[_Wanted]) -> None:
     try:
         reads, _ = await enrolments_service.enrol_students(
             ctx.db,

@@ -12,6 +12,7 @@ identifier gets the same apostrophe wherever it appears, so references still mat
 import io
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,7 +85,13 @@ def _split_name(full_name: str) -> tuple[str, str]:
     return given, family.strip()
 
 
-async def export_school(db: AsyncSession, school_id: int) -> tuple[bytes, dict[str, int]]:
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    content: bytes  # the zip
+    rows: dict[str, int]  # file name -> data rows
+
+
+async def export_school(db: AsyncSession, *, school_id: int) -> Bundle:
     """The zip and the number of data rows in each file."""
     params = {"school_id": school_id}
     school = (await db.execute(_SCHOOL, params)).mappings().one()
@@ -116,22 +123,9 @@ async def export_school(db: AsyncSession, school_id: int) -> tuple[bytes, dict[s
             for role, ids in (("student", student_ids), ("teacher", teacher_ids))
             for sid in ids.values()
         ],
-        "enrollments.csv": [
-            *_host_enrollments(workshops, teacher_ids, code),
-            *(
-                _row(
-                    "enrollments.csv",
-                    sourcedId=f"enrolment-{e['id']}",
-                    classSourcedId=v.workshop_sourced_id(e["workshop_id"]),
-                    schoolSourcedId=code,
-                    userSourcedId=student_ids[e["student_id"]],
-                    role="student",
-                )
-                for e in enrolments
-            ),
-        ],
+        "enrollments.csv": _enrollments(workshops, enrolments, student_ids, teacher_ids, code),
     }
-    return _zip(files), {name: len(rows) for name, rows in files.items()}
+    return Bundle(content=_zip(files), rows={name: len(rows) for name, rows in files.items()})
 
 
 def _orgs(school: Any) -> list[list[str]]:
@@ -254,21 +248,34 @@ def _teacher_users(teachers: Iterable[Any], school_code: str) -> list[list[str]]
     return rows
 
 
-def _host_enrollments(
-    workshops: Iterable[Any], teacher_ids: dict[int, str], school_code: str
+def _enrollments(
+    workshops: Iterable[Any],
+    enrolments: Iterable[Any],
+    student_ids: dict[int, str],
+    teacher_ids: dict[int, str],
+    school_code: str,
 ) -> list[list[str]]:
+    """Each workshop's host teacher (primary), then every student's enrolment."""
+    hosts = [
+        (f"{v.workshop_sourced_id(w['id'])}-host", w["id"], teacher_ids[w["host_teacher_id"]])
+        for w in workshops
+        if w["host_teacher_id"] in teacher_ids
+    ]
+    students = [
+        (f"enrolment-{e['id']}", e["workshop_id"], student_ids[e["student_id"]]) for e in enrolments
+    ]
     return [
         _row(
             "enrollments.csv",
-            sourcedId=f"{v.workshop_sourced_id(w['id'])}-host",
-            classSourcedId=v.workshop_sourced_id(w["id"]),
+            sourcedId=sourced_id,
+            classSourcedId=v.workshop_sourced_id(workshop_id),
             schoolSourcedId=school_code,
-            userSourcedId=teacher_ids[w["host_teacher_id"]],
-            role="teacher",
-            primary="true",
+            userSourcedId=user,
+            role=role,
+            primary=primary,
         )
-        for w in workshops
-        if w["host_teacher_id"] in teacher_ids
+        for role, primary, rows in (("teacher", "true", hosts), ("student", None, students))
+        for sourced_id, workshop_id, user in rows
     ]
 
 

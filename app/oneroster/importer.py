@@ -5,20 +5,16 @@ another system's): they are checked and used to resolve references, never change
 teachers and enrolments are written. The caller decides whether the writes are kept.
 """
 
-from collections import Counter
-from dataclasses import dataclass, field
-
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Principal
 from app.oneroster import enrolling, people
 from app.oneroster import vocabulary as v
+from app.oneroster.context import ImportContext, School
 from app.oneroster.parsing import (
     ENCODING_LABELS,
     USED_FILES,
-    CsvFile,
-    CsvRow,
     Problem,
     RawFile,
     read_csv,
@@ -30,57 +26,15 @@ from app.oneroster.schemas import (
     RosterProblem,
     SchoolRef,
 )
-from app.oneroster.validation import Reporter, check_file
-
-OUTCOMES = ("created", "updated", "unchanged", "deactivated", "skipped")
-
-
-@dataclass(frozen=True, slots=True)
-class School:
-    id: int
-    code: str
-    district_code: str
-
-
-@dataclass
-class ImportContext:
-    db: AsyncSession
-    principal: Principal
-    school: School
-    reporter: Reporter = field(default_factory=Reporter)
-    files: dict[str, CsvFile] = field(default_factory=dict)
-    good: dict[str, list[CsvRow]] = field(default_factory=dict)
-    # sourcedIds of orgs that are this school: its code, and orgs whose identifier is the code.
-    our_orgs: set[str] = field(default_factory=set)
-    tally: dict[str, Counter[str]] = field(default_factory=lambda: {o: Counter() for o in OUTCOMES})
-
-    def count(self, outcome: str, entity: str, n: int = 1) -> None:
-        self.tally[outcome][entity] += n
-
-    def org_problem(self, org: str) -> str:
-        """Why `org` is not this school, for a rejected row."""
-        orgs = {r.get("sourcedId"): r for r in self.files.get("orgs.csv", _NO_FILE).rows}
-        if org in orgs:
-            name = orgs[org].get("name")
-            return (
-                f"unknown org: {org} ({name}) is not this school ({self.school.code}) / "
-                "หน่วยงานนี้ไม่ใช่โรงเรียนนี้"
-            )
-        return (
-            f"unknown org {org}: not in orgs.csv and not this school's code "
-            f"{self.school.code} / ไม่พบหน่วยงาน {org}"
-        )
-
-
-_NO_FILE = CsvFile(name="", encoding=None)
+from app.oneroster.validation import check_file
 
 
 async def run_import(
     db: AsyncSession,
+    *,
     principal: Principal,
     school: School,
     raw_files: list[RawFile],
-    *,
     dry_run: bool,
     ignored: list[str],
 ) -> RosterImportReport:

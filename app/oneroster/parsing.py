@@ -17,46 +17,15 @@ from pathlib import PurePosixPath
 
 from app.core.csv import restore
 from app.core.errors import AppError, Unprocessable
+from app.oneroster import vocabulary as v
 
 # The OneRoster 1.1/1.2 CSV file names, keyed by lower case (some tools change the case).
 ONEROSTER_FILES = {
-    name.lower(): name
-    for name in (
-        "manifest.csv",
-        "orgs.csv",
-        "academicSessions.csv",
-        "courses.csv",
-        "classes.csv",
-        "users.csv",
-        "roles.csv",
-        "enrollments.csv",
-        "demographics.csv",
-        "userProfiles.csv",
-        "categories.csv",
-        "classResources.csv",
-        "courseResources.csv",
-        "lineItems.csv",
-        "lineItemLearningObjectiveIds.csv",
-        "lineItemScoreScales.csv",
-        "resources.csv",
-        "results.csv",
-        "resultLearningObjectiveIds.csv",
-        "resultScoreScales.csv",
-        "scoreScales.csv",
-        "userResources.csv",
-    )
+    name.lower(): name for name in ("manifest.csv", *(f"{n}.csv" for n in v.MANIFEST_FILES))
 }
-# The files the import reads; the others are listed in the report and otherwise ignored.
-USED_FILES = (
-    "manifest.csv",
-    "orgs.csv",
-    "academicSessions.csv",
-    "courses.csv",
-    "classes.csv",
-    "users.csv",
-    "roles.csv",
-    "enrollments.csv",
-)
+# The files the import reads (those whose columns we know); the others are listed in the
+# report and otherwise ignored.
+USED_FILES = tuple(v.COLUMNS)
 ENCODING_LABELS = {
     "utf-8-sig": "UTF-8 with BOM",
     "utf-8": "UTF-8",
@@ -81,14 +50,15 @@ class Problem:
     message: str
     sourced_id: str | None = None
 
-    def location(self) -> str:
-        """`file:line:column` as compilers print it (parts that are unknown are left out)."""
-        parts = [self.file]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+
+def location(file: str, line: int | None, column: int | None) -> str:
+    """`file:line:column` as compilers print it (parts that are unknown are left out)."""
+    parts = [file]
+    if line is not None:
+        parts.append(str(line))
+        if column is not None:
+            parts.append(str(column))
+    return ":".join(parts)
 
 
 @dataclass(slots=True)

@@ -3,43 +3,15 @@ row to reject. The role and org come from roles.csv (OneRoster 1.2) or from the 
 `orgSourcedIds` columns of users.csv (1.1)."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from app.oneroster import students, teachers
+from app.oneroster.context import ImportContext, PeopleIndex, Person
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.validation import is_true, status_of
 from app.oneroster.vocabulary import split_list
 
-if TYPE_CHECKING:
-    from app.oneroster.importer import ImportContext
-
 KINDS = ("student", "teacher")
-
-
-@dataclass(slots=True)
-class Person:
-    row: CsvRow
-    # "student", "teacher", or "either" for a deletion that names no role
-    kind: str
-    deleting: bool
-    enabled: bool
-
-    @property
-    def sourced_id(self) -> str:
-        return self.row.get("sourcedId")
-
-
-@dataclass
-class PeopleIndex:
-    """What the users of the bundle turned out to be, for enrollments.csv."""
-
-    # sourcedId -> ("student" | "teacher", id)
-    found: dict[str, tuple[str, int]] = field(default_factory=dict)
-    # sourcedId -> line of its rejected users.csv row
-    rejected: dict[str, int] = field(default_factory=dict)
-    # sourcedIds of users that are not ours to write (other roles, deletions of unknowns)
-    skipped: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +24,7 @@ class RoleRef:
     org_column: str
 
 
-async def import_people(ctx: "ImportContext") -> PeopleIndex:
+async def import_people(ctx: ImportContext) -> PeopleIndex:
     index = PeopleIndex()
     users = ctx.files.get("users.csv")
     if users is None:
@@ -102,7 +74,7 @@ async def import_people(ctx: "ImportContext") -> PeopleIndex:
     return index
 
 
-def _roles_by_user(ctx: "ImportContext") -> dict[str, list[RoleRef]]:
+def _roles_by_user(ctx: ImportContext) -> dict[str, list[RoleRef]]:
     file = ctx.files.get("roles.csv")
     by_user: dict[str, list[RoleRef]] = defaultdict(list)
     if file is None:
@@ -124,7 +96,7 @@ def _roles_by_user(ctx: "ImportContext") -> dict[str, list[RoleRef]]:
 
 
 def _kind(
-    ctx: "ImportContext",
+    ctx: ImportContext,
     users: CsvFile,
     row: CsvRow,
     roles: dict[str, list[RoleRef]],

@@ -61,7 +61,7 @@ async def import_roster(
     school = await service.find_school(db, school_id=school_id)
     report = await service.import_roster(
         db,
-        principal,
+        principal=principal,
         school=school,
         filename=file.filename or "upload",
         data=await file.read(),
@@ -106,11 +106,11 @@ async def export_roster(
     school: Annotated[str, Query(min_length=1, max_length=40, description="School id or code")],
 ) -> Response:
     """Export a school as a OneRoster 1.2 bulk CSV zip."""
-    content, filename = await service.export_roster(
-        db, principal, school_ref=school, request_id=request.headers.get("x-request-id")
+    download = await service.export_roster(
+        db, principal=principal, school_ref=school, request_id=request.headers.get("x-request-id")
     )
     return Response(
-        content=content,
+        content=download.content,
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{download.filename}"'},
     )

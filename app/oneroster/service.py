@@ -5,6 +5,7 @@ was rejected, rolls the savepoint back, so nothing is written; the audit event t
 the attempt is written in the outer transaction either way.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -13,18 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.config import get_settings
 from app.core import access
-from app.core.access import Principal, Role
+from app.core.access import Principal
 from app.core.errors import NotFound
 from app.oneroster import exporter
-from app.oneroster.importer import School, run_import
+from app.oneroster.context import School
+from app.oneroster.importer import run_import
 from app.oneroster.parsing import unpack
 from app.oneroster.schemas import RosterImportReport
 from app.privacy import service as privacy
-
-# The `lms roster import` command acts as an admin; its audit events carry no user.
-CLI_PRINCIPAL = Principal(
-    user_id=0, username="cli", role=Role.ADMIN, school_id=None, creator_id=None, via="cli"
-)
 
 _SCHOOL = text(
     "SELECT s.id, s.code, d.code AS district_code FROM schools s "
@@ -45,7 +42,7 @@ async def find_school(
     return School(id=row["id"], code=row["code"], district_code=row["district_code"])
 
 
-async def resolve_school_ref(db: AsyncSession, ref: str) -> School:
+async def resolve_school_ref(db: AsyncSession, *, ref: str) -> School:
     """`ref` is a school id or a school code (an all-digit value is tried as an id first)."""
     ref = ref.strip()
     if ref.isdigit() and len(ref) < 10:
@@ -58,21 +55,28 @@ async def resolve_school_ref(db: AsyncSession, ref: str) -> School:
 
 async def import_roster(
     db: AsyncSession,
-    principal: Principal,
     *,
+    principal: Principal,
     school: School,
     filename: str,
     data: bytes,
     dry_run: bool,
     request_id: str | None = None,
 ) -> RosterImportReport:
-    """Check the upload and, unless `dry_run` or a row is rejected, write it."""
+    """Check the upload and, unless `dry_run` or a row is rejected, write it.
+
+    The command line imports as `access.CLI_OPERATOR`: its audit event has no account."""
     principal.ensure_manages_school(school.id, "school")
     raw_files, ignored = unpack(filename, data, limit=get_settings().max_upload_bytes)
     savepoint = await db.begin_nested()
     try:
         report = await run_import(
-            db, principal, school, raw_files, dry_run=dry_run, ignored=ignored
+            db,
+            principal=principal,
+            school=school,
+            raw_files=raw_files,
+            dry_run=dry_run,
+            ignored=ignored,
         )
     except BaseException:
         await savepoint.rollback()
@@ -85,8 +89,7 @@ async def import_roster(
     await audit.record(
         db,
         "roster.import",
-        _actor(principal),
-        via="cli" if principal.via == "cli" else None,
+        principal,
         school_id=school.id,
         target_type="school",
         target_id=school.id,
@@ -94,10 +97,6 @@ async def import_roster(
         request_id=request_id,
     )
     return report
-
-
-def _actor(principal: Principal) -> Principal | None:
-    return None if principal.via == "cli" else principal
 
 
 def _import_details(report: RosterImportReport, filename: str) -> dict[str, Any]:
@@ -113,32 +112,37 @@ def _import_details(report: RosterImportReport, filename: str) -> dict[str, Any]
     }
 
 
+@dataclass(frozen=True, slots=True)
+class RosterDownload:
+    content: bytes  # the zip
+    filename: str
+
+
 async def export_roster(
-    db: AsyncSession, principal: Principal, *, school_ref: str, request_id: str | None = None
-) -> tuple[bytes, str]:
-    """A OneRoster 1.2 bulk CSV zip of one school and its file name."""
-    school = await resolve_school_ref(db, school_ref)
+    db: AsyncSession, *, principal: Principal, school_ref: str, request_id: str | None = None
+) -> RosterDownload:
+    """A OneRoster 1.2 bulk CSV zip of one school, with its file name."""
+    school = await resolve_school_ref(db, ref=school_ref)
     principal.ensure_reads_school(school.id, "school")
-    content, counts = await exporter.export_school(db, school.id)
+    bundle = await exporter.export_school(db, school_id=school.id)
     filename = exporter.file_name(school.code)
     await audit.record(
         db,
         "roster.export",
-        _actor(principal),
+        principal,
         school_id=school.id,
         target_type="school",
         target_id=school.id,
-        details={"file": filename, "rows": counts, "bytes": len(content)},
+        details={"file": filename, "rows": bundle.rows, "bytes": len(bundle.content)},
         request_id=request_id,
     )
     # Every student of the school is in the file: logged by scope, as an attendance export.
     await privacy.record_scope_read(
         db,
-        principal=_actor(principal),
-        via="cli" if principal.via == "cli" else None,
+        principal=principal,
         action="export.oneroster",
         school_ids=[school.id],
         record_count=None,
         scope={"school_id": school.id, "file": filename},
     )
-    return content, filename
+    return RosterDownload(content=bundle.content, filename=filename)

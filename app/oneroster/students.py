@@ -9,18 +9,17 @@
   empty sourced_id, so an export read back in changes nothing.
 """
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 
 from sqlalchemy import insert, text, update
 from sqlalchemy.engine import RowMapping
 
 from app.models import Student
+from app.oneroster.batch import PeopleBatch
+from app.oneroster.context import ImportContext, PeopleIndex, Person
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.vocabulary import grade_from_oneroster, split_list
-
-if TYPE_CHECKING:
-    from app.oneroster.importer import ImportContext
-    from app.oneroster.people import PeopleIndex, Person
 
 _STUDENTS = text(
     "SELECT id, student_code, sourced_id, first_name_th, last_name_th, first_name_en, "
@@ -54,67 +53,49 @@ def _code_of(row: CsvRow) -> str:
 
 
 async def import_students(
-    ctx: "ImportContext", users: CsvFile, persons: list["Person"], index: "PeopleIndex"
-) -> list["Person"]:
+    ctx: ImportContext, users: CsvFile, persons: list[Person], index: PeopleIndex
+) -> list[Person]:
     """Write the students; returns the deletions that named no student (maybe teachers)."""
     rows = (await ctx.db.execute(_STUDENTS, {"school_id": ctx.school.id})).mappings().all()
     existing = _Existing(list(rows))
-    claimed: dict[str, int] = {}
-    matched: dict[int, int] = {}
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    leftovers: list[Person] = []
+    batch = PeopleBatch(
+        ctx,
+        users,
+        index,
+        kind="student",
+        entity="students",
+        inactive={"status": "inactive"},
+        is_active=lambda record: record["status"] == "active",
+    )
     fallback_lines: list[int] = []
     new_codes: dict[str, str] = {}  # student code -> sourcedId of the students to create
     for person in persons:
         row = person.row
         record = existing.match(row)
-        if record is not None and record["id"] in matched:
+        if record is not None and record["id"] in batch.matched:
+            line = batch.matched[record["id"]]
             ctx.reporter.reject(
                 users,
                 row,
                 "sourcedId",
-                f"the same student as line {matched[record['id']]} / นักเรียนคนเดียวกับบรรทัด "
-                f"{matched[record['id']]}",
+                f"the same student as line {line} / นักเรียนคนเดียวกับบรรทัด {line}",
             )
             continue
         if person.deleting:
-            if record is None:
-                if person.kind == "either":
-                    leftovers.append(person)
-                else:
-                    ctx.count("skipped", "students")
-                    index.skipped.add(person.sourced_id)
-                continue
-            matched[record["id"]] = row.line
-            index.found[person.sourced_id] = ("student", record["id"])
-            if record["status"] == "active":
-                updates.append({"id": record["id"], "status": "inactive"})
-                ctx.count("deactivated", "students")
-            else:
-                ctx.count("unchanged", "students")
+            batch.delete(person, record)
             continue
         before = len(ctx.reporter.problems)
-        values = _values(ctx, users, person, record, existing, claimed)
+        values = _values(batch, person, record, existing)
         if len(ctx.reporter.problems) > before or values is None:
             continue
         if not row.get("identifier"):
             fallback_lines.append(row.line)
         if record is None:
-            inserts.append({**values, "school_id": ctx.school.id})
+            batch.create({**values, "school_id": ctx.school.id})
             new_codes[values["student_code"]] = person.sourced_id
-            ctx.count("created", "students")
-            continue
-        matched[record["id"]] = row.line
-        index.found[person.sourced_id] = ("student", record["id"])
-        changes = {k: value for k, value in values.items() if record[k] != value}
-        if not changes:
-            ctx.count("unchanged", "students")
-            continue
-        updates.append({"id": record["id"], **changes})
-        deactivating = changes.get("status") == "inactive" and record["status"] == "active"
-        ctx.count("deactivated" if deactivating else "updated", "students")
-    await _write(ctx, updates, inserts, new_codes, index)
+        else:
+            batch.update(person, record, values)
+    await _write(ctx, batch.updates, batch.inserts, new_codes, index)
     if fallback_lines:
         shown = ", ".join(str(n) for n in fallback_lines[:10])
         ctx.reporter.warn(
@@ -124,21 +105,14 @@ async def import_students(
             f"{len(fallback_lines)} students have no identifier; their sourcedId was used as "
             f"the student code (lines {shown}{', ...' if len(fallback_lines) > 10 else ''})",
         )
-    return leftovers
+    return batch.leftovers
 
 
 def _values(
-    ctx: "ImportContext",
-    users: CsvFile,
-    person: "Person",
-    record: RowMapping | None,
-    existing: _Existing,
-    claimed: dict[str, int],
+    batch: PeopleBatch, person: Person, record: RowMapping | None, existing: _Existing
 ) -> dict[str, Any] | None:
-    row = person.row
-
-    def reject(name: str, message: str) -> None:
-        ctx.reporter.reject(users, row, name, message)
+    users, claimed, row = batch.users, batch.claimed, person.row
+    reject = partial(batch.reject, person)
 
     sourced_id = row.get("sourcedId")
     code = _code_of(row)
@@ -219,11 +193,11 @@ def _grade(row: CsvRow, record: RowMapping | None, reject: Any) -> str | None:
 
 
 async def _write(
-    ctx: "ImportContext",
+    ctx: ImportContext,
     updates: list[dict[str, Any]],
     inserts: list[dict[str, Any]],
     new_codes: dict[str, str],
-    index: "PeopleIndex",
+    index: PeopleIndex,
 ) -> None:
     db = ctx.db
     for group in _by_keys(updates):

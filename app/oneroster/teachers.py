@@ -7,18 +7,17 @@ change is reported as a warning. `tobedeleted` or `enabledUser=false` disables t
 """
 
 import re
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 
 from sqlalchemy import insert, text, update
 from sqlalchemy.engine import RowMapping
 
 from app.models import User
+from app.oneroster.batch import PeopleBatch
+from app.oneroster.context import ImportContext, PeopleIndex, Person
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.vocabulary import user_id_of
-
-if TYPE_CHECKING:
-    from app.oneroster.importer import ImportContext
-    from app.oneroster.people import PeopleIndex, Person
 
 _USERS = text(
     "SELECT id, username, full_name_th, full_name_en, email, is_active, sourced_id, role, "
@@ -65,8 +64,8 @@ class _Existing:
 
 
 async def import_teachers(
-    ctx: "ImportContext", users: CsvFile, persons: list["Person"], index: "PeopleIndex"
-) -> list["Person"]:
+    ctx: ImportContext, users: CsvFile, persons: list[Person], index: PeopleIndex
+) -> list[Person]:
     """Write the teachers; returns the deletions that named nobody we know."""
     sourced_ids = [p.sourced_id for p in persons]
     usernames = sorted(
@@ -75,11 +74,15 @@ async def import_teachers(
     )
     params = {"school_id": ctx.school.id, "sourced_ids": sourced_ids, "usernames": usernames}
     existing = _Existing(list((await ctx.db.execute(_USERS, params)).mappings()), ctx.school.id)
-    claimed: dict[str, int] = {}
-    matched: dict[int, int] = {}
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    unknown: list[Person] = []
+    batch = PeopleBatch(
+        ctx,
+        users,
+        index,
+        kind="teacher",
+        entity="teachers",
+        inactive={"is_active": False},
+        is_active=lambda record: bool(record["is_active"]),
+    )
     for person in persons:
         row = person.row
         record = existing.match(row)
@@ -92,32 +95,19 @@ async def import_teachers(
                 "teacher of this school / sourcedId นี้เป็นของบัญชีอื่น",
             )
             continue
-        if record is not None and record["id"] in matched:
+        if record is not None and record["id"] in batch.matched:
             ctx.reporter.reject(
-                users, row, "sourcedId", f"the same teacher as line {matched[record['id']]}"
+                users, row, "sourcedId", f"the same teacher as line {batch.matched[record['id']]}"
             )
             continue
         if person.deleting:
-            if record is None:
-                if person.kind == "either":
-                    unknown.append(person)
-                else:
-                    ctx.count("skipped", "teachers")
-                    index.skipped.add(person.sourced_id)
-                continue
-            matched[record["id"]] = row.line
-            index.found[person.sourced_id] = ("teacher", record["id"])
-            if record["is_active"]:
-                updates.append({"id": record["id"], "is_active": False})
-                ctx.count("deactivated", "teachers")
-            else:
-                ctx.count("unchanged", "teachers")
+            batch.delete(person, record)
             continue
-        values = _values(ctx, users, person, record, existing, claimed)
+        values = _values(batch, person, record, existing)
         if values is None:
             continue
         if record is None:
-            inserts.append(
+            batch.create(
                 {
                     **values,
                     "role": "teacher",
@@ -125,41 +115,27 @@ async def import_teachers(
                     "sourced_id": person.sourced_id,
                 }
             )
-            ctx.count("created", "teachers")
             continue
-        matched[record["id"]] = row.line
-        index.found[person.sourced_id] = ("teacher", record["id"])
         if record["sourced_id"] is None and person.sourced_id != f"user-{record['id']}":
             values["sourced_id"] = person.sourced_id
-        changes = {k: value for k, value in values.items() if record[k] != value}
-        if not changes:
-            ctx.count("unchanged", "teachers")
-            continue
-        updates.append({"id": record["id"], **changes})
-        deactivating = changes.get("is_active") is False
-        ctx.count("deactivated" if deactivating else "updated", "teachers")
-    for update_values in updates:
+        batch.update(person, record, values)
+    for update_values in batch.updates:
         await ctx.db.execute(update(User), [update_values])
-    if inserts:
-        result = await ctx.db.execute(insert(User).returning(User.id, User.sourced_id), inserts)
+    if batch.inserts:
+        result = await ctx.db.execute(
+            insert(User).returning(User.id, User.sourced_id), batch.inserts
+        )
         for user_id, sourced_id in result.all():
             index.found[str(sourced_id)] = ("teacher", user_id)
-    return unknown
+    return batch.leftovers
 
 
 def _values(
-    ctx: "ImportContext",
-    users: CsvFile,
-    person: "Person",
-    record: RowMapping | None,
-    existing: _Existing,
-    claimed: dict[str, int],
+    batch: PeopleBatch, person: Person, record: RowMapping | None, existing: _Existing
 ) -> dict[str, Any] | None:
-    row = person.row
+    ctx, users, claimed, row = batch.ctx, batch.users, batch.claimed, person.row
+    reject = partial(batch.reject, person)
     before = len(ctx.reporter.problems)
-
-    def reject(name: str, message: str) -> None:
-        ctx.reporter.reject(users, row, name, message)
 
     raw = row.get("username")
     username = (

@@ -109,15 +109,8 @@ READ_COLUMNS = {
     "users.csv": COLUMNS["users.csv"] + USERS_V1P1_EXTRA + USER_EXTENSIONS,
     "courses.csv": (*COLUMNS["courses.csv"], "metadata.titleEn"),
 }
-EXPORT_FILES = (
-    "orgs.csv",
-    "academicSessions.csv",
-    "courses.csv",
-    "classes.csv",
-    "users.csv",
-    "roles.csv",
-    "enrollments.csv",
-)
+# The data files the LMS writes, and reads back: all those whose columns are above.
+EXPORT_FILES = tuple(name for name in COLUMNS if name != "manifest.csv")
 # Every data file the 1.2 manifest names; those we do not write are declared `absent`.
 MANIFEST_FILES = (
     "academicSessions",

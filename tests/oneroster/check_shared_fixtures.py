@@ -111,6 +111,7 @@ async def check_bundle(engine, name: str, data: bytes) -> list[str]:
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
     from app.cli.roster import report_lines
+    from app.core.access import CLI_OPERATOR
     from app.oneroster import service
 
     school_code, district_code = school_org(data)
@@ -145,7 +146,7 @@ async def check_bundle(engine, name: str, data: bytes) -> list[str]:
         school = await service.find_school(session, code=school_code)
         report = await service.import_roster(
             session,
-            service.CLI_PRINCIPAL,
+            principal=CLI_OPERATOR,
             school=school,
             filename=f"{name}.zip",
             data=data,
@@ -157,7 +158,7 @@ async def check_bundle(engine, name: str, data: bytes) -> list[str]:
         other = await service.find_school(session, code="OTHER-SCHOOL")
         elsewhere = await service.import_roster(
             session,
-            service.CLI_PRINCIPAL,
+            principal=CLI_OPERATOR,
             school=other,
             filename=f"{name}.zip",
             data=data,

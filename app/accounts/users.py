@@ -1,106 +1,35 @@
-"""Sign-in and accounts. API keys: `app.accounts.keys`; throttling: `app.accounts.throttling`."""
+"""Accounts: reading them within the caller's scope, creating and changing them.
 
-from datetime import UTC, datetime
-from typing import Any
+Sign-in: `app.accounts.sign_in`; API keys: `app.accounts.keys`; throttling:
+`app.accounts.throttling`.
+"""
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import keys, throttling
-from app.accounts.schemas import UserCreate, UserUpdate
+from app.accounts.schemas import UserCreate, UserRead, UserUpdate
 from app.audit import service as audit
-from app.config import Settings
 from app.core.access import SCHOOL_ADMIN_GRANTABLE, SCHOOL_STAFF, Principal, Role
-from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
-from app.core.security import create_access_token, hash_password, verify_password
+from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from app.core.security import hash_password
 from app.models import Creator, School, User
 
-BAD_CREDENTIALS = "Wrong username or password / ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
+NO_SUCH_USER = "No such user / ไม่พบผู้ใช้"
 
 
-async def sign_in(
-    db: AsyncSession,
-    *,
-    username: str,
-    password: str,
-    address: str | None,
-    settings: Settings,
-) -> tuple[str, int]:
-    """A new access token for valid credentials, from the client at `address`.
+# UserRead's own fields come from the users row; its school and creator from their rows.
+_USER_COLUMNS = UserRead.model_fields.keys() - {"school", "creator"}
 
-    Same answer for an unknown user and a wrong password. Failures slow down this address for
-    this username (and, past a higher limit, for usernames it never signed in as): 429 with
-    Retry-After, checked before the password so a held-back guess costs nothing and learns
-    nothing. The account itself is never locked, so a stranger cannot lock its owner out.
-    """
-    network = throttling.client_network(address)
-    await throttling.ensure_allowed(db, address=network, username=username)
-    user = (await db.execute(select(User).where(User.username == username))).scalar_one_or_none()
-    valid = verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or not user.is_active:
-        wait_s = await throttling.record_failure(
-            db,
-            address=network,
-            username=username,
-            policy=throttling.ThrottlePolicy.from_settings(settings),
-        )
-        await audit.record(
-            db,
-            "auth.sign_in_failed",
-            None,
-            actor_user_id=user.id if user else None,
-            via="token",
-            details={"username": username[:100], "address": network, "wait_s": wait_s},
-        )
-        await db.flush()
-        raise Unauthorized(BAD_CREDENTIALS, headers={"WWW-Authenticate": "Bearer"})
-    await throttling.record_success(db, address=network, username=username)
-    user.last_login_at = datetime.now(UTC)
-    await audit.record(
-        db,
-        "auth.sign_in",
-        None,
-        actor_user_id=user.id,
-        via="token",
-        school_id=user.school_id,
-        details={"address": network},
+
+def _user_read(user: User, school: School | None, creator: Creator | None) -> UserRead:
+    values = {name: getattr(user, name) for name in _USER_COLUMNS}
+    return UserRead.model_validate(
+        {**values, "school": school, "creator": creator}, from_attributes=True
     )
-    await db.flush()
-    minutes = settings.access_token_minutes
-    token = create_access_token(
-        user_id=user.id,
-        auth_epoch=user.auth_epoch,
-        secret=settings.secret_key,
-        minutes=minutes,
-        role=user.role,
-    )
-    return token, minutes * 60
 
 
-def _user_dict(user: User, school: School | None, creator: Creator | None) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "full_name_th": user.full_name_th,
-        "full_name_en": user.full_name_en,
-        "email": user.email,
-        "role": user.role,
-        "is_active": user.is_active,
-        "school": None
-        if school is None
-        else {
-            "id": school.id,
-            "code": school.code,
-            "name_th": school.name_th,
-            "name_en": school.name_en,
-        },
-        "creator": None
-        if creator is None
-        else {"id": creator.id, "handle": creator.handle, "display_name": creator.display_name},
-    }
-
-
-async def read_users(db: AsyncSession, user_ids: list[int]) -> list[dict[str, Any]]:
+async def read_users(db: AsyncSession, *, user_ids: list[int]) -> list[UserRead]:
     """Users with their school and creator, in the order of `user_ids`, in one query."""
     rows = (
         await db.execute(
@@ -110,19 +39,27 @@ async def read_users(db: AsyncSession, user_ids: list[int]) -> list[dict[str, An
             .where(User.id.in_(user_ids))
         )
     ).all()
-    by_id = {user.id: _user_dict(user, school, creator) for user, school, creator in rows}
+    by_id = {user.id: _user_read(user, school, creator) for user, school, creator in rows}
     return [by_id[user_id] for user_id in user_ids if user_id in by_id]
 
 
-async def user_read(db: AsyncSession, user_id: int) -> dict[str, Any]:
-    found = await read_users(db, [user_id])
+async def read_user(db: AsyncSession, *, user_id: int) -> UserRead:
+    """One account, whoever asks (the caller's own profile, a just-created account)."""
+    found = await read_users(db, user_ids=[user_id])
     if not found:
-        raise NotFound("No such user / ไม่พบผู้ใช้")
+        raise NotFound(NO_SUCH_USER)
     return found[0]
 
 
+def _required(field: str, detail: str, message: str) -> BadRequest:
+    return BadRequest(
+        detail, errors=[{"field": field, "pointer": f"/body/{field}", "message": message}]
+    )
+
+
 async def create_user(db: AsyncSession, data: UserCreate, *, actor: Principal | None) -> int:
-    """Create an account. `actor=None` is the operator's CLI (no scope limits)."""
+    """Create an account. `actor=None` (or `access.CLI_OPERATOR`) is the operator's CLI: no
+    scope limits."""
     keys.ensure_not_api_key(actor, "create accounts")
     role = Role(data.role)
     if actor is not None and not actor.is_admin:
@@ -136,26 +73,16 @@ async def create_user(db: AsyncSession, data: UserCreate, *, actor: Principal | 
             raise NotFound("No such school / ไม่พบโรงเรียน")
         data = data.model_copy(update={"school_id": actor.school_id})
     if role in SCHOOL_STAFF and data.school_id is None:
-        raise BadRequest(
+        raise _required(
+            "school_id",
             "school_id is required for this role / ต้องระบุโรงเรียน",
-            errors=[
-                {
-                    "field": "school_id",
-                    "pointer": "/body/school_id",
-                    "message": "required for role " + data.role,
-                }
-            ],
+            "required for role " + data.role,
         )
     if role is Role.CREATOR and data.creator_id is None:
-        raise BadRequest(
+        raise _required(
+            "creator_id",
             "creator_id is required for role creator / ต้องระบุครีเอเตอร์",
-            errors=[
-                {
-                    "field": "creator_id",
-                    "pointer": "/body/creator_id",
-                    "message": "required for role creator",
-                }
-            ],
+            "required for role creator",
         )
     user = User(
         username=data.username,
@@ -205,7 +132,7 @@ async def resolve_user_links(
     return school_id, creator_id
 
 
-def users_in_scope(actor: Principal):
+def users_in_scope(actor: Principal) -> Select[int]:
     """Accounts the caller may see: all (admin, department) or their own school's staff."""
     statement = select(User.id)
     if actor.reads_all_schools:
@@ -217,14 +144,15 @@ def users_in_scope(actor: Principal):
 
 async def list_users(
     db: AsyncSession,
-    actor: Principal,
     *,
+    actor: Principal,
     role: str | None,
     school_id: int | None,
     q: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[UserRead], int]:
+    """A page of the accounts in the caller's scope, by username, and how many there are."""
     statement = users_in_scope(actor)
     if role:
         statement = statement.where(User.role == role)
@@ -243,27 +171,28 @@ async def list_users(
         .scalars()
         .all()
     )
-    return await read_users(db, list(ids)), total
+    return await read_users(db, user_ids=list(ids)), total
 
 
-async def get_user(db: AsyncSession, actor: Principal, user_id: int) -> dict[str, Any]:
+async def get_user(db: AsyncSession, *, actor: Principal, user_id: int) -> UserRead:
+    """One account in the caller's scope; 404 outside it."""
     visible = (
         await db.execute(users_in_scope(actor).where(User.id == user_id))
     ).scalar_one_or_none()
     if visible is None:
-        raise NotFound("No such user / ไม่พบผู้ใช้")
-    return await user_read(db, user_id)
+        raise NotFound(NO_SUCH_USER)
+    return await read_user(db, user_id=user_id)
 
 
 async def update_user(
-    db: AsyncSession, actor: Principal, user_id: int, data: UserUpdate
-) -> dict[str, Any]:
+    db: AsyncSession, *, actor: Principal, user_id: int, data: UserUpdate
+) -> UserRead:
     """Admins change any account; school admins their own school's staff.
 
     A new password or a change of active state ends every token issued before (the
     `users.auth_epoch` trigger); deactivation also revokes the account's API keys."""
     keys.ensure_not_api_key(actor, "change accounts or passwords")
-    await get_user(db, actor, user_id)  # 404 outside the caller's scope
+    await get_user(db, actor=actor, user_id=user_id)  # 404 outside the caller's scope
     user = await db.get(User, user_id, with_for_update=True)
     assert user is not None
     if not actor.is_admin and not (
@@ -284,7 +213,7 @@ async def update_user(
         # The owner, told to sign in with the new password, must not wait out the failures
         # their forgotten one piled up; a guesser's count restarts against a password it
         # no longer knows.
-        await throttling.forget_username(db, user.username)
+        await throttling.forget_username(db, username=user.username)
     await db.flush()
     if deactivating:
         await keys.revoke_keys_of_user(db, user_id=user_id, actor=actor)
@@ -297,4 +226,4 @@ async def update_user(
         target_id=user_id,
         details={"fields": sorted([*changes, *(["password"] if password else [])])},
     )
-    return await user_read(db, user_id)
+    return await read_user(db, user_id=user_id)

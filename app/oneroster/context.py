@@ -1,0 +1,82 @@
+"""What the steps of one roster import share: the school, the files and the rows that passed
+their own checks, the reporter, the tally of outcomes, and what each user of the bundle turned
+out to be. Its own module so that the steps (`importer`, `people`, `students`, `teachers`,
+`enrolling`) import it, and never each other in a circle."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.access import Principal
+from app.oneroster.parsing import CsvFile, CsvRow
+from app.oneroster.validation import Reporter
+
+OUTCOMES = ("created", "updated", "unchanged", "deactivated", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class School:
+    id: int
+    code: str
+    district_code: str
+
+
+_NO_FILE = CsvFile(name="", encoding=None)
+
+
+@dataclass
+class ImportContext:
+    db: AsyncSession
+    principal: Principal
+    school: School
+    reporter: Reporter = field(default_factory=Reporter)
+    files: dict[str, CsvFile] = field(default_factory=dict)
+    good: dict[str, list[CsvRow]] = field(default_factory=dict)
+    # sourcedIds of orgs that are this school: its code, and orgs whose identifier is the code.
+    our_orgs: set[str] = field(default_factory=set)
+    tally: dict[str, Counter[str]] = field(default_factory=lambda: {o: Counter() for o in OUTCOMES})
+
+    def count(self, outcome: str, entity: str, n: int = 1) -> None:
+        self.tally[outcome][entity] += n
+
+    def org_problem(self, org: str) -> str:
+        """Why `org` is not this school, for a rejected row."""
+        orgs = {r.get("sourcedId"): r for r in self.files.get("orgs.csv", _NO_FILE).rows}
+        if org in orgs:
+            name = orgs[org].get("name")
+            return (
+                f"unknown org: {org} ({name}) is not this school ({self.school.code}) / "
+                "หน่วยงานนี้ไม่ใช่โรงเรียนนี้"
+            )
+        return (
+            f"unknown org {org}: not in orgs.csv and not this school's code "
+            f"{self.school.code} / ไม่พบหน่วยงาน {org}"
+        )
+
+
+@dataclass(slots=True)
+class Person:
+    """A users.csv row that is one of ours to write, and what it asks for."""
+
+    row: CsvRow
+    # "student", "teacher", or "either" for a deletion that names no role
+    kind: str
+    deleting: bool
+    enabled: bool
+
+    @property
+    def sourced_id(self) -> str:
+        return self.row.get("sourcedId")
+
+
+@dataclass
+class PeopleIndex:
+    """What the users of the bundle turned out to be, for enrollments.csv."""
+
+    # sourcedId -> ("student" | "teacher", id)
+    found: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # sourcedId -> line of its rejected users.csv row
+    rejected: dict[str, int] = field(default_factory=dict)
+    # sourcedIds of users that are not ours to write (other roles, deletions of unknowns)
+    skipped: set[str] = field(default_factory=set)
