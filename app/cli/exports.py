@@ -121,9 +121,9 @@ def export_attendance(
     ] = False,
 ) -> None:
     """Export attendance rows (the API's columns) to FILE, with progress on stderr."""
+    from app.attendance_filters.params import FilterParams
     from app.core.errors import AppError
     from app.exports import service
-    from app.exports.filters import FilterParams
     from app.privacy import service as privacy
 
     if export_format not in FORMATS:
@@ -214,8 +214,9 @@ def report_summary(
     out: Annotated[Path | None, typer.Option(help="File to write; default stdout")] = None,
 ) -> None:
     """Attendance summary per group (rate over taken sessions only), as CSV or JSON."""
+    from app.attendance_filters.params import FilterParams
+    from app.core import access
     from app.core.errors import AppError
-    from app.exports.filters import FilterParams
     from app.reports import service
 
     if group_by not in ("district", "school", "room", "workshop", "course"):
@@ -227,7 +228,7 @@ def report_summary(
     async def work(db):
         return await service.attendance_summary(
             db,
-            principal=None,
+            principal=access.CLI_OPERATOR,
             group_by=cast("GroupBy", group_by),
             params=params,
         )

@@ -21,13 +21,14 @@ import anyio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.attendance_filters.params import Db, FilterParams, Resolved, resolve
 from app.audit import service as audit
 from app.config import get_settings
+from app.core import access
 from app.core.access import Principal
 from app.core.errors import ServiceUnavailable
 from app.db import get_engine
 from app.exports import writers
-from app.exports.filters import Db, FilterParams, Resolved, resolve
 from app.exports.query import Calendar, Flavour, Query, count_query, export_query
 from app.privacy.pseudonyms import PseudonymKey
 
@@ -97,8 +98,12 @@ async def plan_export(
     pseudonymise: bool = False,
 ) -> ExportPlan:
     """Resolve the filters in the caller's scope (404 outside it) and name the file. With
-    `pseudonymise`, students appear under a pseudonym of this export (`app.privacy.pseudonyms`)."""
-    filters = await resolve(db, params, principal)
+    `pseudonymise`, students appear under a pseudonym of this export (`app.privacy.pseudonyms`).
+
+    The API passes the caller, the CLI `access.CLI_OPERATOR`. `principal` None is for code
+    that plans an export for nobody in particular (tests of the service): every school, as
+    for the operator. Nothing is recorded here; `start_export` also logs the read."""
+    filters = await resolve(db, params=params, principal=principal or access.CLI_OPERATOR)
     filename = export_filename(filters, format)
     if pseudonymise:
         stem, _, extension = filename.rpartition(".")

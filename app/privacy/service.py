@@ -18,18 +18,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attendance_filters.params import Db
+from app.attendance_filters.sql import WORKSHOP_JOINS, Where, workshop_where
 from app.audit import service as audit
 from app.core.access import Principal
 from app.core.middleware import current_request_id
-from app.exports.query import Where, workshop_where
 from app.models.students import PSEUDONYM_PREFIX
 
 if TYPE_CHECKING:
     from app.exports.service import ExportPlan
-
-Db = AsyncSession | AsyncConnection
 
 _INSERT = """
 INSERT INTO personal_data_reads (action, actor_user_id, actor_role, via, api_key_id, request_id,
@@ -116,15 +115,13 @@ async def record_scope_read(
 # select. Enrolments stand in for attendance (every mark has its enrolment) and are far
 # fewer; date, room and status filters are left out, so this is a superset, never less.
 # The alias `a` is the one `workshop_where(personal=True)` names the student rows by.
-_EXPORT_AUDIENCE = """
-SELECT ARRAY(SELECT DISTINCT st.school_id FROM enrolments a JOIN students st ON st.id = a.student_id
-             JOIN workshops w ON w.id = a.workshop_id JOIN schools sc ON sc.id = w.school_id
-             JOIN modules m ON m.id = w.module_id JOIN courses c ON c.id = m.course_id
-             {where} ORDER BY 1) AS school_ids,
-       (SELECT count(DISTINCT a.student_id) FROM enrolments a
-        JOIN workshops w ON w.id = a.workshop_id JOIN schools sc ON sc.id = w.school_id
-        JOIN modules m ON m.id = w.module_id JOIN courses c ON c.id = m.course_id
-        {where}) AS students
+_ENROLMENTS_IN_SCOPE = "FROM enrolments a JOIN workshops w ON w.id = a.workshop_id" + WORKSHOP_JOINS
+_EXPORT_AUDIENCE = f"""
+SELECT ARRAY(SELECT DISTINCT st.school_id {_ENROLMENTS_IN_SCOPE}
+             JOIN students st ON st.id = a.student_id
+             {{where}} ORDER BY 1) AS school_ids,
+       (SELECT count(DISTINCT a.student_id) {_ENROLMENTS_IN_SCOPE}
+        {{where}}) AS students
 """
 
 
