@@ -125,6 +125,7 @@ def export_attendance(
     from app.core import access
     from app.core.errors import AppError
     from app.exports import runner, service
+    from app.privacy import service as privacy
 
     if export_format not in FORMATS:
         raise fail(f"--format: expected one of {', '.join(FORMATS)}", code=2)
@@ -145,7 +146,7 @@ def export_attendance(
     summary: dict[str, Any] = {}
 
     async def work(db) -> None:
-        plan = await runner.start_export(
+        plan = await service.plan_export(
             db,
             principal=access.CLI_OPERATOR,
             params=params,
@@ -155,6 +156,7 @@ def export_attendance(
             pseudonymise=pseudonymise,
         )
         # The read log's entry is committed before the export runs (on its own connection).
+        await privacy.record_export_read(db, principal=access.CLI_OPERATOR, plan=plan)
         await db.commit()
         progress = RowProgress(await service.count_rows(plan) if count else None)
         run = runner.ExportRun(

@@ -102,7 +102,8 @@ async def plan_export(
 
     The API passes the caller, the CLI `access.CLI_OPERATOR`. `principal` None is for code
     that plans an export for nobody in particular (tests of the service): every school, as
-    for the operator. Nothing is recorded here; `start_export` also logs the read."""
+    for the operator. Nothing is recorded here: the caller logs the read
+    (`app.privacy.service.record_export_read`) before running it (`app.exports.runner`)."""
     filters = await resolve(db, params=params, principal=principal or access.CLI_OPERATOR)
     filename = export_filename(filters, format)
     if pseudonymise:
