@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.schemas import AuditEventRead
 from app.core import periods
-from app.core.pagination import PageParams, fetch_page
+from app.core.pagination import Page, PageParams, fetch_page
 from app.models import AuditEvent, School, User
 
 
@@ -39,7 +39,7 @@ def _filtered(
     return statement.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 
-async def list_events(
+async def list_audit_events(
     db: AsyncSession,
     *,
     scope_school_id: int | None,
@@ -49,7 +49,7 @@ async def list_events(
     from_: date | datetime | None,
     to: date | datetime | None,
     page: PageParams,
-) -> dict[str, Any]:
+) -> Page[AuditEventRead]:
     """Events newest first; `scope_school_id` (a school admin's school) narrows to events
     recorded against that school, whatever the filters say."""
     statement = _filtered(action=action, actor=actor, school=school, from_=from_, to=to)
@@ -70,7 +70,14 @@ async def list_events(
         )
         for event, user, school_row in rows
     ]
-    return {"items": items, "total": total}
+    return Page(items=items, total=total)
+
+
+async def list_events(db: AsyncSession, **filters: Any) -> dict[str, Any]:
+    """`list_audit_events` as the audit route still takes it (a dict with `items` and `total`).
+    Remove once `app.audit.router` calls `list_audit_events` and reads `.total`."""
+    found = await list_audit_events(db, **filters)
+    return {"items": found.items, "total": found.total}
 
 
 _EVENT_COLUMNS = (

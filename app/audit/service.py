@@ -11,7 +11,8 @@ from app.core.middleware import current_request_id
 from app.models import AuditEvent
 
 
-def event_values(
+async def record(
+    db: AsyncSession | AsyncConnection,
     action: str,
     principal: Principal | None,
     *,
@@ -22,8 +23,13 @@ def event_values(
     request_id: str | None = None,
     via: str | None = None,
     actor_user_id: int | None = None,
-) -> dict[str, Any]:
-    return {
+) -> None:
+    """Append one audit event by `principal` (the command line: `access.CLI_OPERATOR`).
+
+    `principal` None is for what acts before anyone is signed in (a sign-in, given
+    `actor_user_id` and `via`) and for callers that still record the CLI that way (the roster
+    commands in `app.oneroster.service`, with `via="cli"`)."""
+    values = {
         "action": action,
         "actor_user_id": principal.account_id if principal else actor_user_id,
         "actor_role": principal.role if principal else None,
@@ -36,10 +42,4 @@ def event_values(
         # The caller's X-Request-ID, or the id the access log gave this request.
         "request_id": request_id or current_request_id.get(),
     }
-
-
-async def record(
-    db: AsyncSession | AsyncConnection, action: str, principal: Principal | None, **fields: Any
-) -> None:
-    """Append one audit event (see `event_values` for the fields)."""
-    await db.execute(insert(AuditEvent).values(**event_values(action, principal, **fields)))
+    await db.execute(insert(AuditEvent).values(**values))

@@ -15,7 +15,7 @@ from app.cli.common import fail, run_with_db
 
 if TYPE_CHECKING:
     from app.exports.query import Calendar
-    from app.exports.service import ExportFormat, Outcome
+    from app.exports.service import ExportFormat
     from app.reports.schemas import GroupBy
 
 export_app = typer.Typer(no_args_is_help=True, help="Export data (attendance) to files.")
@@ -121,9 +121,10 @@ def export_attendance(
     ] = False,
 ) -> None:
     """Export attendance rows (the API's columns) to FILE, with progress on stderr."""
+    from app.attendance_filters.params import FilterParams
+    from app.core import access
     from app.core.errors import AppError
-    from app.exports import service
-    from app.exports.filters import FilterParams
+    from app.exports import runner, service
     from app.privacy import service as privacy
 
     if export_format not in FORMATS:
@@ -147,7 +148,7 @@ def export_attendance(
     async def work(db) -> None:
         plan = await service.plan_export(
             db,
-            principal=None,
+            principal=access.CLI_OPERATOR,
             params=params,
             format=cast("ExportFormat", export_format),
             calendar=cast("Calendar", calendar),
@@ -155,42 +156,34 @@ def export_attendance(
             pseudonymise=pseudonymise,
         )
         # The read log's entry is committed before the export runs (on its own connection).
-        await privacy.record_export_read(db, principal=None, plan=plan, via="cli")
+        await privacy.record_export_read(db, principal=access.CLI_OPERATOR, plan=plan)
         await db.commit()
         progress = RowProgress(await service.count_rows(plan) if count else None)
-        written = 0
-        outcome: Outcome = "aborted"
-        began = time.perf_counter()
+        run = runner.ExportRun(
+            plan,
+            principal=access.CLI_OPERATOR,
+            extra={"os_user": getpass.getuser(), "out": str(out.resolve())},
+        )
         try:
             with partial.open("wb") as file:
 
                 async def emit(chunk: bytes, rows: int) -> None:
-                    nonlocal written
                     file.write(chunk)
-                    written += len(chunk)
+                    run.delivered(chunk, rows)
                     progress.advance(rows)
 
-                rows = await service.run_export(plan, emit, progress=progress.advance)
+                rows = await run.produce(emit, progress=progress.advance)
             partial.replace(out)
-            outcome = "completed"
-            summary.update(rows=rows, bytes=written, seconds=time.perf_counter() - began)
+            run.outcome = "completed"
+            summary.update(rows=rows, bytes=run.bytes, seconds=run.seconds)
         except Exception:
-            outcome = "failed"
+            run.outcome = "failed"
             raise
         finally:
             progress.close()
-            if outcome != "completed":
+            if run.outcome != "completed":
                 partial.unlink(missing_ok=True)
-            await service.record_export(
-                plan,
-                None,
-                outcome=outcome,
-                rows=progress.rows if outcome != "completed" else summary["rows"],
-                bytes_sent=written,
-                seconds=time.perf_counter() - began,
-                via="cli",
-                extra={"os_user": getpass.getuser(), "out": str(out.resolve())},
-            )
+            await run.record()
 
     try:
         run_with_db(work, commit=False)
@@ -214,8 +207,9 @@ def report_summary(
     out: Annotated[Path | None, typer.Option(help="File to write; default stdout")] = None,
 ) -> None:
     """Attendance summary per group (rate over taken sessions only), as CSV or JSON."""
+    from app.attendance_filters.params import FilterParams
+    from app.core import access
     from app.core.errors import AppError
-    from app.exports.filters import FilterParams
     from app.reports import service
 
     if group_by not in ("district", "school", "room", "workshop", "course"):
@@ -227,7 +221,7 @@ def report_summary(
     async def work(db):
         return await service.attendance_summary(
             db,
-            principal=None,
+            principal=access.CLI_OPERATOR,
             group_by=cast("GroupBy", group_by),
             params=params,
         )

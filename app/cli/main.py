@@ -65,12 +65,18 @@ def db_downgrade(revision: str) -> None:
     typer.echo(f"database at {revision}")
 
 
+# `validate` checks any file or folder; `load` takes the whole folder (what is missing from it
+# is retired).
+CurriculumFiles = Annotated[
+    Path | None, typer.Argument(help="File or folder; default: curriculum/")
+]
+CurriculumFolder = Annotated[
+    Path | None, typer.Argument(help="The whole curriculum folder; default: curriculum/")
+]
+
+
 @curriculum_app.command("validate")
-def curriculum_validate(
-    path: Annotated[
-        Path | None, typer.Argument(help="File or folder; default: curriculum/")
-    ] = None,
-) -> None:
+def curriculum_validate(path: CurriculumFiles = None) -> None:
     """Check curriculum files; print every error as file:line: message."""
     from app.curriculum.validation import validate_tree
 
@@ -87,11 +93,7 @@ def curriculum_validate(
 
 
 @curriculum_app.command("load")
-def curriculum_load(
-    path: Annotated[
-        Path | None, typer.Argument(help="The whole curriculum folder; default: curriculum/")
-    ] = None,
-) -> None:
+def curriculum_load(path: CurriculumFolder = None) -> None:
     """Validate, then upsert courses and modules; nothing is written if any file is invalid.
     Courses whose file is gone from the folder are retired."""
     root = path or settings_or_exit().curriculum_dir

@@ -30,10 +30,13 @@ def purge(
 ) -> None:
     """Pseudonymise long-inactive students; their enrolments and attendance stay for
     statistics. Prints the students pseudonymised and the rows kept."""
+    from app.core import access
     from app.privacy.service import purge_inactive_students
 
     report = run_with_db(
-        lambda db: purge_inactive_students(db, inactive_years=inactive_years, dry_run=dry_run),
+        lambda db: purge_inactive_students(
+            db, inactive_years=inactive_years, dry_run=dry_run, principal=access.CLI_OPERATOR
+        ),
         commit=not dry_run,
     )
     for line in report.lines():

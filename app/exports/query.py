@@ -1,4 +1,4 @@
-"""The one attendance export query, and the WHERE clause every format and report shares.
+"""The one attendance export query (its WHERE clause is `app.attendance_filters.sql`'s).
 
 PostgreSQL formats every value (dates in the chosen calendar, timestamps as ISO 8601 in
 Bangkok time), so CSV through `COPY`, JSONL and XLSX hold exactly the same text. The query
@@ -9,8 +9,9 @@ inlines them as literals (`copy_from_query(query, *args)`).
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.attendance_filters.params import Resolved
+from app.attendance_filters.sql import COURSE_JOINS, MARK_JOINS, attendance_where
 from app.core.csv import neutralise_sql
-from app.exports.filters import Resolved
 from app.models.attendance import EDFI_ATTENDANCE_DESCRIPTORS
 from app.privacy.pseudonyms import pseudonym_from_settings
 
@@ -116,18 +117,19 @@ COLUMNS: tuple[ExportColumn, ...] = (
     ),
 )
 
-_FROM = """
-FROM attendance a
-JOIN workshop_sessions s ON s.id = a.session_id
-JOIN workshops w ON w.id = a.workshop_id
+_FROM = (
+    "\nFROM attendance a"
+    + MARK_JOINS
+    + """
 JOIN schools sc ON sc.id = s.school_id
 JOIN districts d ON d.id = sc.district_id
-JOIN computer_rooms r ON r.id = s.room_id
-JOIN modules m ON m.id = w.module_id
-JOIN courses c ON c.id = m.course_id
+JOIN computer_rooms r ON r.id = s.room_id"""
+    + COURSE_JOINS
+    + """
 JOIN creators cr ON cr.id = s.creator_id
 JOIN students st ON st.id = a.student_id
 JOIN users u ON u.id = a.marked_by"""
+)
 _RAW = """
 s.starts_at, s.ends_at, s.id AS session_id, a.id AS attendance_id,
 d.code AS district_code, d.name_th AS district_name_th, sc.code AS school_code,
@@ -143,75 +145,6 @@ _ORDER = "ORDER BY s.starts_at, sc.code, {student_order}, s.id, a.id"
 class Query:
     sql: str
     args: tuple[Any, ...]
-
-
-class Where:
-    """Conditions with parameters, built up in order: asyncpg's `$1` (for COPY and cursors)
-    or, with `named=True`, SQLAlchemy's `:p1` (for `text()` on a session)."""
-
-    def __init__(self, *, named: bool = False) -> None:
-        self.named = named
-        self.conditions: list[str] = []
-        self.args: list[Any] = []
-
-    def add(self, template: str, value: Any) -> None:
-        self.args.append(value)
-        n = len(self.args)
-        self.conditions.append(template.format(f":p{n}" if self.named else f"${n}"))
-
-    def sql(self, keyword: str = "WHERE") -> str:
-        return f"{keyword} " + " AND ".join(self.conditions) if self.conditions else ""
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return {f"p{n}": value for n, value in enumerate(self.args, start=1)}
-
-
-def attendance_where(f: Resolved, where: Where | None = None) -> Where:
-    """Conditions over the aliases a (attendance), s (session), w, sc, r, c."""
-    where = where or Where()
-    if f.starts_from is not None:
-        where.add("s.starts_at >= {}", f.starts_from)
-    if f.starts_before is not None:
-        where.add("s.starts_at < {}", f.starts_before)
-    workshop_where(f, where, personal=True)
-    if f.room_id is not None:
-        where.add("s.room_id = {}", f.room_id)
-    elif f.room_code is not None:
-        where.add("r.code = {}", f.room_code)
-    if f.status is not None:
-        where.add("a.status = {}", f.status)
-    return where
-
-
-def workshop_where(f: Resolved, where: Where | None = None, *, personal: bool = False) -> Where:
-    """Conditions over workshops w, their school sc and course c (reports use these alone).
-
-    `personal`: the rows name students (alias a: attendance). A school-scoped caller then gets
-    the rows of its own students, wherever they attended, and never a visiting student of
-    another school (see SECURITY.md, cross-school workshops); counts stay by hosting school."""
-    where = where or Where()
-    if f.scope_school_id is not None:
-        if personal:
-            where.add(
-                "a.student_id IN (SELECT id FROM students WHERE school_id = {})",
-                f.scope_school_id,
-            )
-        else:
-            where.add("w.school_id = {}", f.scope_school_id)
-    if f.host_teacher_id is not None:
-        where.add("w.host_teacher_id = {}", f.host_teacher_id)
-    if f.term_id is not None:
-        where.add("w.term_id = {}", f.term_id)
-    if f.district_id is not None:
-        where.add("sc.district_id = {}", f.district_id)
-    if f.school_id is not None:
-        where.add("w.school_id = {}", f.school_id)
-    if f.workshop_id is not None:
-        where.add("w.id = {}", f.workshop_id)
-    if f.course_code is not None:
-        where.add("c.code = {}", f.course_code)
-    return where
 
 
 def export_query(

@@ -4,9 +4,9 @@ from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Query
 
+from app.attendance_filters.params import FilterParams
 from app.core.csv import FORMULA_RULE
 from app.core.schemas import ApiDate
-from app.exports.filters import FilterParams
 from app.exports.query import columns_markdown
 from app.exports.service import MEDIA_TYPES
 from app.models.attendance import ATTENDANCE_STATUSES

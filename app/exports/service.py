@@ -1,9 +1,10 @@
-"""Attendance exports: plan (filters, scope, file name), run (own connection, bounded), record.
+"""Attendance exports: plan (filters, scope, file name) and run (own connection, bounded).
 
 An export runs on its own pooled connection, never the request's session: a few at a time per
 process (a semaphore), read-only, with a statement timeout of its own, and the connection goes
 back to the pool healthy however the export ends (a cancelled COPY is cancelled on the server
-before the connection is released). The HTTP route and `lms export attendance` share all of it.
+before the connection is released). The HTTP route and `lms export attendance` share all of it,
+through `app.exports.runner` (which also records each run).
 """
 
 import asyncio
@@ -21,13 +22,13 @@ import anyio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.audit import service as audit
+from app.attendance_filters.params import Db, FilterParams, Resolved, resolve
 from app.config import get_settings
+from app.core import access
 from app.core.access import Principal
 from app.core.errors import ServiceUnavailable
 from app.db import get_engine
 from app.exports import writers
-from app.exports.filters import Db, FilterParams, Resolved, resolve
 from app.exports.query import Calendar, Flavour, Query, count_query, export_query
 from app.privacy.pseudonyms import PseudonymKey
 
@@ -97,8 +98,13 @@ async def plan_export(
     pseudonymise: bool = False,
 ) -> ExportPlan:
     """Resolve the filters in the caller's scope (404 outside it) and name the file. With
-    `pseudonymise`, students appear under a pseudonym of this export (`app.privacy.pseudonyms`)."""
-    filters = await resolve(db, params, principal)
+    `pseudonymise`, students appear under a pseudonym of this export (`app.privacy.pseudonyms`).
+
+    The API passes the caller, the CLI `access.CLI_OPERATOR`. `principal` None is for code
+    that plans an export for nobody in particular (tests of the service): every school, as
+    for the operator. Nothing is recorded here: the caller logs the read
+    (`app.privacy.service.record_export_read`) before running it (`app.exports.runner`)."""
+    filters = await resolve(db, params=params, principal=principal or access.CLI_OPERATOR)
     filename = export_filename(filters, format)
     if pseudonymise:
         stem, _, extension = filename.rpartition(".")
@@ -263,47 +269,3 @@ async def count_rows(plan: ExportPlan, *, engine: AsyncEngine | None = None) -> 
     query = plan.count_query
     async with export_connection(engine) as conn:
         return int(await conn.fetchval(query.sql, *query.args, timeout=statement_timeout_s()))
-
-
-async def record_export(
-    plan: ExportPlan,
-    principal: Principal | None,
-    *,
-    outcome: Outcome,
-    rows: int,
-    bytes_sent: int,
-    seconds: float,
-    request_id: str | None = None,
-    via: str | None = None,
-    extra: dict[str, Any] | None = None,
-    engine: AsyncEngine | None = None,
-) -> None:
-    """Append the `export.attendance` audit event in its own short transaction."""
-    details = {
-        "filters": plan.filters.params.given(),
-        "scope_school_id": plan.filters.scope_school_id,
-        "format": plan.format,
-        "calendar": plan.calendar,
-        "filename": plan.filename,  # ends in _pseudonymised when it is
-        "outcome": outcome,
-        "rows": rows,
-        "bytes": bytes_sent,
-        "seconds": round(seconds, 3),
-        **(extra or {}),
-    }
-    try:
-        async with (engine or get_engine()).begin() as conn:
-            await audit.record(
-                conn,
-                "export.attendance",
-                principal,
-                school_id=plan.school_id,
-                target_type="attendance",
-                details=details,
-                request_id=request_id,
-                via=via,
-            )
-    except Exception:
-        # The export already happened; losing its record must be loud, not silent.
-        logger.exception("could not record export.attendance audit event: %s", details)
-        raise

@@ -9,14 +9,13 @@ asyncpg cancels the COPY or cursor on the server, the transaction is rolled back
 connection goes back to the pool. Errors before the first byte become problem+json (e.g. 503
 when every export slot is busy); after it, the response is cut off without its final chunk, so
 the client sees an incomplete download rather than a short file that looks whole. Whatever the
-ending, one `export.attendance` audit event records rows and bytes delivered.
+ending, one `export.attendance` audit event records rows and bytes delivered
+(`app.exports.runner.ExportRun`, as for the CLI).
 """
 
 import contextlib
 import logging
-import time
 from dataclasses import dataclass
-from typing import Literal
 
 import anyio
 from starlette.responses import Response
@@ -24,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.core.access import Principal
 from app.exports import service
+from app.exports.runner import ExportRun
 from app.exports.service import ExportPlan
 
 logger = logging.getLogger(__name__)
@@ -33,12 +33,10 @@ BUFFER_CHUNKS = 8
 
 @dataclass
 class _Delivery:
+    run: ExportRun  # what reached the client, and the audit event
     started: bool = False
     completed: bool = False
     disconnected: bool = False
-    rows: int = 0
-    bytes: int = 0
-    exported: int = 0
     error: BaseException | None = None
 
 
@@ -60,27 +58,25 @@ class ExportResponse(Response):
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = _Delivery()
-        began = time.monotonic()
+        state = _Delivery(
+            ExportRun(self.plan, principal=self.principal, request_id=self.request_id)
+        )
         try:
             await self._stream(receive, send, state)
         finally:
             with anyio.CancelScope(shield=True):
-                await self._record(state, time.monotonic() - began)
+                await self._record(state)
         if state.error is not None and not state.disconnected:
             if not state.started:
                 raise state.error  # rendered as problem+json by the app's handlers
             logger.error(
                 "export failed after %s bytes; response cut off",
-                state.bytes,
+                state.run.bytes,
                 exc_info=state.error,
             )
 
     async def _stream(self, receive: Receive, send: Send, state: _Delivery) -> None:
         chunks_in, chunks_out = anyio.create_memory_object_stream[tuple[bytes, int]](BUFFER_CHUNKS)
-
-        def count_exported(rows: int) -> None:
-            state.exported += rows
 
         async def emit(chunk: bytes, rows: int) -> None:
             await chunks_in.send((chunk, rows))
@@ -88,9 +84,7 @@ class ExportResponse(Response):
         async def produce() -> None:
             async with chunks_in:
                 try:
-                    state.exported = await service.run_export(
-                        self.plan, emit, progress=count_exported
-                    )
+                    await state.run.produce(emit)
                 except Exception as exc:
                     state.error = exc
 
@@ -111,7 +105,7 @@ class ExportResponse(Response):
                     if not await self._send(send, state, chunk):
                         tg.cancel_scope.cancel()
                         return
-                    state.rows += rows
+                    state.run.delivered(chunk, rows)
             if state.error is None and await self._send(send, state, b"", more_body=False):
                 state.completed = True
             tg.cancel_scope.cancel()
@@ -134,29 +128,13 @@ class ExportResponse(Response):
         except OSError:  # ASGI 2.4: a write to a closed connection
             state.disconnected = True
             return False
-        state.bytes += len(chunk)
         return True
 
-    async def _record(self, state: _Delivery, seconds: float) -> None:
-        outcome: Literal["completed", "aborted", "failed"]
+    async def _record(self, state: _Delivery) -> None:
         if state.completed:
-            outcome = "completed"
+            state.run.outcome = "completed"
         elif state.error is not None and not state.disconnected:
-            outcome = "failed"
-        else:
-            outcome = "aborted"
-        rows = state.rows
-        if self.plan.format == "xlsx":
-            # The workbook's rows left the building with its first bytes.
-            rows = state.exported if state.bytes else 0
+            state.run.outcome = "failed"
         # A failure is logged by record_export; the response is over either way.
         with contextlib.suppress(Exception):
-            await service.record_export(
-                self.plan,
-                self.principal,
-                outcome=outcome,
-                rows=rows,
-                bytes_sent=state.bytes,
-                seconds=seconds,
-                request_id=self.request_id,
-            )
+            await state.run.record()

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.schemas import AuditActor
 from app.core import access, periods
 from app.core.access import Principal
-from app.core.pagination import PageParams, fetch_page
+from app.core.pagination import Page, PageParams, fetch_page
 from app.models import PersonalDataRead, School, Student, User
 from app.privacy.schemas import ReadLogEntry
 
@@ -36,7 +36,7 @@ async def _school_of_student(db: AsyncSession, principal: Principal, student_id:
     return school_id
 
 
-async def list_reads(
+async def list_read_log(
     db: AsyncSession,
     *,
     principal: Principal,
@@ -45,7 +45,7 @@ async def list_reads(
     from_: date | datetime | None,
     to: date | datetime | None,
     page: PageParams,
-) -> dict[str, Any]:
+) -> Page[ReadLogEntry]:
     """Newest first. `principal` is an admin or a school admin (the route's gate)."""
     own_school = None if principal.is_admin else principal.school_id
     statement = select(Read, User).outerjoin(User, User.id == Read.actor_user_id)
@@ -65,10 +65,14 @@ async def list_reads(
     visible = None
     if own_school is not None:
         visible = await _students_of_school(db, own_school, rows)
-    return {
-        "items": [_entry(read, user, own_school, visible) for read, user in rows],
-        "total": total,
-    }
+    return Page(items=[_entry(read, user, own_school, visible) for read, user in rows], total=total)
+
+
+async def list_reads(db: AsyncSession, **filters: Any) -> dict[str, Any]:
+    """`list_read_log` as the read-log route still takes it (a dict with `items` and `total`).
+    Remove once `app.privacy.router` calls `list_read_log` and reads `.total`."""
+    found = await list_read_log(db, **filters)
+    return {"items": found.items, "total": found.total}
 
 
 async def _students_of_school(db: AsyncSession, school_id: int, rows: list[Any]) -> set[int]:
@@ -88,6 +92,20 @@ def actor_of(user: User | None) -> AuditActor | None:
     return AuditActor(id=user.id, username=user.username, full_name_th=user.full_name_th)
 
 
+def read_fields(read: PersonalDataRead, user: User | None) -> dict[str, Any]:
+    """What every view of a read shows (the read log, the data-subject export): what was read,
+    when, by whom, and what was asked."""
+    return {
+        "id": read.id,
+        "occurred_at": read.occurred_at,
+        "action": read.action,
+        "actor": actor_of(user),
+        "actor_role": read.actor_role,
+        "via": read.via,
+        "scope": read.scope,
+    }
+
+
 def _entry(
     read: PersonalDataRead, user: User | None, own_school: int | None, visible: set[int] | None
 ) -> ReadLogEntry:
@@ -97,17 +115,13 @@ def _entry(
         # Another school's students in the same read (a cross-school workshop) stay hidden.
         student_ids = None if student_ids is None else [s for s in student_ids if s in visible]
         school_ids = [own_school]
-    return ReadLogEntry(
-        id=read.id,
-        occurred_at=read.occurred_at,
-        action=read.action,
-        actor=actor_of(user),
-        actor_role=read.actor_role,
-        via=read.via,
-        api_key_id=read.api_key_id,
-        request_id=read.request_id,
-        student_ids=student_ids,
-        school_ids=school_ids,
-        record_count=read.record_count,
-        scope=read.scope,
+    return ReadLogEntry.model_validate(
+        {
+            **read_fields(read, user),
+            "api_key_id": read.api_key_id,
+            "request_id": read.request_id,
+            "student_ids": student_ids,
+            "school_ids": school_ids,
+            "record_count": read.record_count,
+        }
     )

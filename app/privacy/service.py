@@ -18,18 +18,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attendance_filters.params import Db
+from app.attendance_filters.sql import WORKSHOP_JOINS, Where, workshop_where
 from app.audit import service as audit
+from app.core import access
 from app.core.access import Principal
 from app.core.middleware import current_request_id
-from app.exports.query import Where, workshop_where
 from app.models.students import PSEUDONYM_PREFIX
 
 if TYPE_CHECKING:
     from app.exports.service import ExportPlan
-
-Db = AsyncSession | AsyncConnection
 
 _INSERT = """
 INSERT INTO personal_data_reads (action, actor_user_id, actor_role, via, api_key_id, request_id,
@@ -54,7 +54,7 @@ VALUES (:action, :actor_user_id, :actor_role, :via, :api_key_id, :request_id, NU
 )
 
 
-def _actor(principal: Principal | None, via: str | None) -> dict[str, Any]:
+def _actor(principal: Principal | None, via: str | None = None) -> dict[str, Any]:
     return {
         "actor_user_id": principal.account_id if principal else None,
         "actor_role": principal.role.value if principal else None,
@@ -67,11 +67,10 @@ def _actor(principal: Principal | None, via: str | None) -> dict[str, Any]:
 async def record_read(
     db: Db,
     *,
-    principal: Principal | None,
+    principal: Principal,
     action: str,
     student_ids: Iterable[int],
     scope: dict[str, Any] | None = None,
-    via: str | None = None,
 ) -> None:
     """Log that `principal` was shown the records of `student_ids`; nothing when there are none
     (an empty page discloses nobody)."""
@@ -82,7 +81,7 @@ async def record_read(
         _LISTED,
         {
             "action": action,
-            **_actor(principal, via),
+            **_actor(principal),
             "student_ids": ids,
             "scope": json.dumps(scope or {}, ensure_ascii=False),
         },
@@ -99,7 +98,11 @@ async def record_scope_read(
     scope: dict[str, Any],
     via: str | None = None,
 ) -> None:
-    """Log a bulk read of everyone in a scope (schools, filters), without listing them."""
+    """Log a bulk read of everyone in a scope (schools, filters), without listing them.
+
+    `principal` None, with `via="cli"`, is how the roster export (`app.oneroster.service`)
+    still records the command line; everything else passes a principal (the command line:
+    `access.CLI_OPERATOR`)."""
     await db.execute(
         _SCOPE,
         {
@@ -116,21 +119,17 @@ async def record_scope_read(
 # select. Enrolments stand in for attendance (every mark has its enrolment) and are far
 # fewer; date, room and status filters are left out, so this is a superset, never less.
 # The alias `a` is the one `workshop_where(personal=True)` names the student rows by.
-_EXPORT_AUDIENCE = """
-SELECT ARRAY(SELECT DISTINCT st.school_id FROM enrolments a JOIN students st ON st.id = a.student_id
-             JOIN workshops w ON w.id = a.workshop_id JOIN schools sc ON sc.id = w.school_id
-             JOIN modules m ON m.id = w.module_id JOIN courses c ON c.id = m.course_id
-             {where} ORDER BY 1) AS school_ids,
-       (SELECT count(DISTINCT a.student_id) FROM enrolments a
-        JOIN workshops w ON w.id = a.workshop_id JOIN schools sc ON sc.id = w.school_id
-        JOIN modules m ON m.id = w.module_id JOIN courses c ON c.id = m.course_id
-        {where}) AS students
+_ENROLMENTS_IN_SCOPE = "FROM enrolments a JOIN workshops w ON w.id = a.workshop_id" + WORKSHOP_JOINS
+_EXPORT_AUDIENCE = f"""
+SELECT ARRAY(SELECT DISTINCT st.school_id {_ENROLMENTS_IN_SCOPE}
+             JOIN students st ON st.id = a.student_id
+             {{where}} ORDER BY 1) AS school_ids,
+       (SELECT count(DISTINCT a.student_id) {_ENROLMENTS_IN_SCOPE}
+        {{where}}) AS students
 """
 
 
-async def record_export_read(
-    db: Db, *, principal: Principal | None, plan: "ExportPlan", via: str | None = None
-) -> None:
+async def record_export_read(db: Db, *, principal: Principal, plan: "ExportPlan") -> None:
     """Log an attendance export before its first byte leaves: its filters, format, whether it
     is pseudonymised, and the schools and number of students it could include."""
     where = workshop_where(plan.filters, Where(named=True), personal=True)
@@ -148,7 +147,6 @@ async def record_export_read(
             "format": plan.format,
             "pseudonymised": plan.pseudonymised,
         },
-        via=via,
     )
 
 
@@ -214,11 +212,16 @@ class PurgeReport:
 
 
 async def purge_inactive_students(
-    db: AsyncSession, *, inactive_years: int, dry_run: bool
+    db: AsyncSession,
+    *,
+    inactive_years: int,
+    dry_run: bool,
+    principal: Principal = access.CLI_OPERATOR,
 ) -> PurgeReport:
     """Pseudonymise the students inactive for `inactive_years` years; their enrolments and
     attendance (and its history) stay, pointing at the pseudonymised record. A dry run runs
-    the same selection and counts and writes nothing."""
+    the same selection and counts and writes nothing. The purge is the operator's duty
+    (`lms privacy purge`), so `principal` is the command line unless told otherwise."""
     if inactive_years < 1:
         raise ValueError("inactive_years must be at least 1")
     cutoff = (
@@ -245,8 +248,7 @@ async def purge_inactive_students(
         await audit.record(
             db,
             "privacy.purge",
-            None,
-            via="cli",
+            principal,
             target_type="students",
             details={
                 "inactive_years": inactive_years,

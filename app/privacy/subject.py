@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attendance_filters.sql import WORKSHOP_JOINS
 from app.audit import service as audit
 from app.core import access
 from app.core.access import Principal
 from app.models import PersonalDataRead, User
 from app.privacy import service
-from app.privacy.reads import actor_of, naming_student
+from app.privacy.reads import naming_student, read_fields
 from app.privacy.schemas import (
     StudentDataExport,
     SubjectAttendance,
@@ -46,10 +47,9 @@ SELECT e.id, e.status, e.waitlist_position, e.created_at AS requested_at, e.enro
                          'school_code', sc.code, 'course_code', c.code, 'module_code', m.code,
                          'term', t.academic_year || '-T' || t.term) AS workshop
 FROM enrolments e
-JOIN workshops w ON w.id = e.workshop_id
-JOIN schools sc ON sc.id = w.school_id
-JOIN modules m ON m.id = w.module_id
-JOIN courses c ON c.id = m.course_id
+JOIN workshops w ON w.id = e.workshop_id"""
+    + WORKSHOP_JOINS
+    + """
 JOIN academic_terms t ON t.id = w.term_id
 WHERE e.student_id = :id ORDER BY e.created_at, e.id
 """
@@ -150,15 +150,8 @@ async def export_student_data(
             for e in events
         ],
         reads=[
-            SubjectRead(
-                id=read.id,
-                occurred_at=read.occurred_at,
-                action=read.action,
-                actor=actor_of(user),
-                actor_role=read.actor_role,
-                via=read.via,
-                named=read.student_ids is not None,
-                scope=read.scope,
+            SubjectRead.model_validate(
+                {**read_fields(read, user), "named": read.student_ids is not None}
             )
             for read, user in reads
         ],

@@ -6,7 +6,7 @@ nobody has taken yet says nothing about who came. The rate is
 
 Scope: admin and department every school; a school admin their school's workshops; for the
 low-attendance list a teacher the workshops they host. Filters resolve as for exports
-(`app.exports.filters`): a reference outside the caller's scope is a 404.
+(`app.attendance_filters`): a reference outside the caller's scope is a 404.
 """
 
 import json
@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attendance_filters.params import FilterParams, Resolved, resolve
+from app.attendance_filters.sql import MARK_JOINS, WORKSHOP_JOINS, Where, workshop_where
 from app.core.access import Principal
 from app.core.csv import EXCEL, csv_bytes
 from app.core.pagination import PageParams
-from app.exports.filters import FilterParams, Resolved, resolve
-from app.exports.query import Where, workshop_where
 from app.models.enrolments import PLACE_HOLDING_SQL
 from app.reports.schemas import (
     AttendanceSummary,
@@ -45,13 +45,13 @@ _GROUPS: dict[str, tuple[str, str, str, str, str]] = {
     "course": ("c.id", "c.code", "c.title_th", "NULL", "NULL"),
 }
 
-_WORKSHOPS_FROM = """
-FROM workshops w
-JOIN schools sc ON sc.id = w.school_id
+_WORKSHOPS_FROM = (
+    "\nFROM workshops w"
+    + WORKSHOP_JOINS
+    + """
 JOIN districts d ON d.id = sc.district_id
-JOIN computer_rooms r ON r.id = w.room_id
-JOIN modules m ON m.id = w.module_id
-JOIN courses c ON c.id = m.course_id"""
+JOIN computer_rooms r ON r.id = w.room_id"""
+)
 
 # Marks that count: attendance of sessions that were taken and not cancelled.
 TAKEN = "s.taken_at IS NOT NULL AND s.status <> 'cancelled'"
@@ -109,9 +109,11 @@ def _term(f: Resolved) -> TermRef | None:
 
 
 async def attendance_summary(
-    db: AsyncSession, *, principal: Principal | None, group_by: GroupBy, params: FilterParams
+    db: AsyncSession, *, principal: Principal, group_by: GroupBy, params: FilterParams
 ) -> AttendanceSummary:
-    filters = await resolve(db, params, principal)
+    """Figures per `group_by` over the workshops in the caller's scope (the CLI acts as
+    `access.CLI_OPERATOR`: every school)."""
+    filters = await resolve(db, params=params, principal=principal)
     where = workshop_where(filters, Where(named=True))
     gid, code, name, school_code, district_code = _GROUPS[group_by]
     sql = _SUMMARY.format(
@@ -155,12 +157,7 @@ def summary_filename(summary: AttendanceSummary, params: FilterParams) -> str:
 _LOW = """
 WITH marks AS (
     SELECT a.student_id, a.workshop_id, a.status, s.starts_at, s.id AS session_id
-    FROM attendance a
-    JOIN workshop_sessions s ON s.id = a.session_id
-    JOIN workshops w ON w.id = a.workshop_id
-    JOIN schools sc ON sc.id = w.school_id
-    JOIN modules m ON m.id = w.module_id
-    JOIN courses c ON c.id = m.course_id
+    FROM attendance a {joins}
     WHERE {taken} {where}
 ),
 ordered AS (
@@ -195,6 +192,8 @@ flagged AS (
     FROM per_student p LEFT JOIN streaks x USING (student_id)
 )
 """
+# Marks with the workshop aliases `workshop_where` names (the workshop's own school).
+_MARKS_JOINS = MARK_JOINS + WORKSHOP_JOINS
 _LISTED = "f.below_threshold OR f.absence_streak_reached"
 _LOW_PAGE = """
 SELECT f.*, round(f.rate, 4)::float8 AS attendance_rate, st.student_code,
@@ -229,9 +228,9 @@ async def low_attendance(
     page: PageParams,
 ) -> tuple[list[LowAttendanceItem], int]:
     """Students under `threshold` or with `consecutive` absences in a row; lowest rate first."""
-    filters = await resolve(db, params, principal, teacher_scope=True)
+    filters = await resolve(db, params=params, principal=principal, teacher_scope=True)
     where = workshop_where(filters, Where(named=True), personal=True)
-    ctes = _LOW.format(taken=TAKEN, where=where.sql("AND"))
+    ctes = _LOW.format(joins=_MARKS_JOINS, taken=TAKEN, where=where.sql("AND"))
     values = {**where.params, "threshold": Decimal(str(threshold)), "consecutive": consecutive}
     total = (
         await db.execute(text(f"{ctes} SELECT count(*) FROM flagged f WHERE {_LISTED}"), values)

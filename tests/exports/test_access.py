@@ -6,8 +6,8 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import text
 
+from app.attendance_filters.params import FilterParams
 from app.exports import service, writers
-from app.exports.filters import FilterParams
 from app.exports.query import COLUMNS
 from tests.exports.builders import build_city
 from tests.exports.oracle import HEADER, expected_rows, parse_csv, parse_xlsx

@@ -9,8 +9,8 @@ import re
 import pytest
 from sqlalchemy import text
 
+from app.attendance_filters.params import FilterParams
 from app.exports import service as exports
-from app.exports.filters import FilterParams
 from app.privacy.pseudonyms import PseudonymKey, pseudonym_from_settings, pseudonym_sql
 from tests.exports.builders import build_city
 from tests.exports.oracle import (
