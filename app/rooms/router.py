@@ -7,11 +7,11 @@ their own; everyone else 403 (or 404 for a room outside their read scope).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, status
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.core.schemas import ApiDate, ApiDateTime
 from app.db import DbSession
 from app.rooms import schedule, service
@@ -27,9 +27,7 @@ DistrictFilter = Annotated[int | None, Query(description="District id")]
 async def list_rooms(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     district: DistrictFilter = None,
     school: Annotated[int | None, Query(description="School id")] = None,
     status: Annotated[RoomStatus | None, Query()] = None,
@@ -41,19 +39,18 @@ async def list_rooms(
     ] = None,
 ) -> Page[RoomRead]:
     """Computer rooms in your scope, filtered and paged."""
-    items, total = await service.list_rooms(
+    rooms = await service.list_rooms(
         db,
-        principal,
+        principal=principal,
         district_id=district,
         school_id=school,
         status=status,
         min_seats=min_seats,
         q=q,
         sort=sort,
-        page=page,
+        page=page.params,
     )
-    set_page_headers(request, response, page, total)
-    return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
+    return page.respond(rooms)
 
 
 # `{room_id:int}` below keeps "available" from ever being read as an id, for any method.
@@ -61,9 +58,7 @@ async def list_rooms(
 async def list_available_rooms(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     starts_at: Annotated[
         ApiDateTime, Query(description="With offset, e.g. 2026-06-15T09:00:00+07:00")
     ],
@@ -72,23 +67,22 @@ async def list_available_rooms(
     district: DistrictFilter = None,
 ) -> Page[RoomRead]:
     """Active rooms in your scope free for the whole of [starts_at, ends_at), fewest seats first."""
-    items, total = await schedule.available_rooms(
+    rooms = await schedule.available_rooms(
         db,
-        principal,
+        principal=principal,
         starts_at=starts_at,
         ends_at=ends_at,
         min_seats=min_seats,
         district_id=district,
-        page=page,
+        page=page.params,
     )
-    set_page_headers(request, response, page, total)
-    return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
+    return page.respond(rooms)
 
 
 @router.get("/rooms/{room_id:int}", response_model=RoomRead, responses=errors(401, 404, 422))
 async def read_room(db: DbSession, principal: CurrentPrincipal, room_id: int) -> RoomRead:
     """One computer room."""
-    return RoomRead.model_validate(await service.get_room(db, principal, room_id))
+    return await service.get_room(db, principal=principal, room_id=room_id)
 
 
 @router.post(
@@ -99,7 +93,7 @@ async def read_room(db: DbSession, principal: CurrentPrincipal, room_id: int) ->
 )
 async def create_room(db: DbSession, principal: SchoolManager, body: RoomCreate) -> RoomRead:
     """Add a computer room (admin: any school; school admin: their own)."""
-    return RoomRead.model_validate(await service.create_room(db, principal, body))
+    return await service.create_room(db, principal=principal, data=body)
 
 
 @router.patch(
@@ -109,7 +103,7 @@ async def update_room(
     db: DbSession, principal: CurrentPrincipal, room_id: int, body: RoomUpdate
 ) -> RoomRead:
     """Change a room's name, seats, equipment or status (too few seats for a workshop: 409)."""
-    return RoomRead.model_validate(await service.update_room(db, principal, room_id, body))
+    return await service.update_room(db, principal=principal, room_id=room_id, data=body)
 
 
 @router.get(
@@ -128,6 +122,6 @@ async def read_room_schedule(
     to: Annotated[ApiDate | None, Query(description="Last day, inclusive; at most 92 days")] = None,
 ) -> RoomSchedule:
     """A room's sessions between two dates (default this week), with enrolment counts."""
-    return RoomSchedule.model_validate(
-        await schedule.room_schedule(db, principal, room_id, from_on=from_, to_on=to)
+    return await schedule.room_schedule(
+        db, principal=principal, room_id=room_id, from_on=from_, to_on=to
     )

@@ -10,8 +10,9 @@ from sqlalchemy.orm import aliased
 
 from app.core import access
 from app.core.access import Principal
-from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.core.pagination import Page, PageParams, read_page, sort_clause
 from app.core.periods import bangkok_midnight
+from app.core.queries import where_given
 from app.models import (
     ComputerRoom,
     Creator,
@@ -22,6 +23,8 @@ from app.models import (
     Workshop,
     WorkshopSession,
 )
+from app.workshops.briefs import creator_brief, host_brief, module_brief, room_brief, school_brief
+from app.workshops.schemas import SessionRead, WorkshopDetail, WorkshopRead
 
 AnySelect = Select[*tuple[Any, ...]]
 
@@ -96,7 +99,7 @@ _SELECT = (
 )
 
 
-def _shape(row: Any) -> dict[str, Any]:
+def _workshop_fields(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
         "title_th": row.title_th,
@@ -107,28 +110,33 @@ def _shape(row: Any) -> dict[str, Any]:
         "capacity": row.capacity,
         "seats_taken": row.seats_taken,
         "open_to_all_schools": row.open_to_all_schools,
-        "notes": row.notes,
-        "school": {"id": row.school_id, "code": row.school_code, "name_th": row.school_name_th},
-        "room": {"id": row.room_id, "code": row.room_code, "name": row.room_name},
-        "module": {
-            "id": row.module_id,
-            "code": row.module_code,
-            "title_th": row.module_title_th,
-            "title_en": row.module_title_en,
-        },
-        "creator": {
-            "id": row.creator_id,
-            "handle": row.creator_handle,
-            "display_name": row.creator_name,
-        },
-        "host_teacher": {
-            "id": row.host_teacher_id,
-            "full_name_th": row.host_name_th,
-            "full_name_en": row.host_name_en,
-        },
+        "school": school_brief(row),
+        "room": room_brief(row),
+        "module": module_brief(row),
+        "creator": creator_brief(row),
+        "host_teacher": host_brief(row),
         "first_starts_at": row.first_starts_at,
         "last_ends_at": row.last_ends_at,
     }
+
+
+def workshop_read(row: Any) -> WorkshopRead:
+    return WorkshopRead(**_workshop_fields(row))
+
+
+# A session as `SessionRead` shows it, for reads and for the rows writes return.
+SESSION_COLUMNS = (
+    WorkshopSession.id,
+    WorkshopSession.workshop_id,
+    WorkshopSession.starts_at,
+    WorkshopSession.ends_at,
+    WorkshopSession.status,
+    WorkshopSession.taken_at,
+)
+
+
+def session_read(row: Any) -> SessionRead:
+    return SessionRead(**{column.key: getattr(row, column.key) for column in SESSION_COLUMNS})
 
 
 SORTABLE: dict[str, Any] = {
@@ -145,24 +153,22 @@ DEFAULT_ORDER: list[Any] = [Workshop.id]
 
 async def list_workshops(
     db: AsyncSession,
-    principal: Principal,
     *,
+    principal: Principal,
     filters: WorkshopFilters,
     sort: str | None,
     page: PageParams,
-) -> tuple[list[dict[str, Any]], int]:
+) -> Page[WorkshopRead]:
     """Workshops in the caller's scope; each filter narrows it further."""
-    statement = _scoped(_SELECT, principal)
-    for value, column in (
-        (filters.term, Workshop.term_id),
-        (filters.school, Workshop.school_id),
-        (filters.room, Workshop.room_id),
-        (filters.creator, Workshop.creator_id),
-        (filters.host_teacher, Workshop.host_teacher_id),
-        (filters.status, Workshop.status),
-    ):
-        if value is not None:
-            statement = statement.where(column == value)
+    statement = where_given(
+        _scoped(_SELECT, principal),
+        (Workshop.term_id, filters.term),
+        (Workshop.school_id, filters.school),
+        (Workshop.room_id, filters.room),
+        (Workshop.creator_id, filters.creator),
+        (Workshop.host_teacher_id, filters.host_teacher),
+        (Workshop.status, filters.status),
+    )
     if filters.from_day is not None or filters.to_day is not None:
         # Workshops with a session starting on a day of [from, to] (Bangkok dates).
         window = [WorkshopSession.workshop_id == Workshop.id]
@@ -173,11 +179,12 @@ async def list_workshops(
             window.append(WorkshopSession.starts_at < bangkok_midnight(next_day))
         statement = statement.where(exists().where(*window))
     order = sort_clause(sort, SORTABLE, DEFAULT_ORDER)
-    rows, total = await fetch_page(db, statement.order_by(*order), page)
-    return [_shape(row) for row in rows], total
+    return await read_page(db, statement.order_by(*order), page, workshop_read)
 
 
-async def get_workshop(db: AsyncSession, principal: Principal, workshop_id: int) -> dict[str, Any]:
+async def get_workshop(
+    db: AsyncSession, *, principal: Principal, workshop_id: int
+) -> WorkshopDetail:
     """One workshop with its sessions and enrolment counts; 404 outside the caller's scope."""
     waitlisted = (
         select(func.count())
@@ -198,22 +205,14 @@ async def get_workshop(db: AsyncSession, principal: Principal, workshop_id: int)
         open_to_all_schools=row.open_to_all_schools,
     ):
         raise access.not_found("workshop")
-    sessions = (
-        (
-            await db.execute(
-                select(
-                    WorkshopSession.id,
-                    WorkshopSession.workshop_id,
-                    WorkshopSession.starts_at,
-                    WorkshopSession.ends_at,
-                    WorkshopSession.status,
-                    WorkshopSession.taken_at,
-                )
-                .where(WorkshopSession.workshop_id == workshop_id)
-                .order_by(WorkshopSession.starts_at, WorkshopSession.id)
-            )
-        )
-        .mappings()
-        .all()
+    sessions = await db.execute(
+        select(*SESSION_COLUMNS)
+        .where(WorkshopSession.workshop_id == workshop_id)
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id)
     )
-    return _shape(row) | {"waitlisted": row.waitlisted, "sessions": [dict(s) for s in sessions]}
+    return WorkshopDetail(
+        **_workshop_fields(row),
+        notes=row.notes,
+        waitlisted=row.waitlisted,
+        sessions=[session_read(session) for session in sessions],
+    )
