@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from app.core import access
 from app.core.access import Principal
@@ -14,19 +13,26 @@ from app.core.pagination import Page, PageParams, read_page, sort_clause
 from app.core.periods import bangkok_midnight
 from app.core.queries import where_given
 from app.models import (
-    ComputerRoom,
-    Creator,
     Enrolment,
-    Module,
-    School,
-    User,
     Workshop,
     WorkshopSession,
 )
-from app.workshops.briefs import creator_brief, host_brief, module_brief, room_brief, school_brief
+from app.workshops.briefs import (
+    CREATOR,
+    HOST_TEACHER,
+    MODULE,
+    ROOM,
+    SCHOOL,
+    TITLE_EN,
+    TITLE_TH,
+    brief_columns,
+    join_briefs,
+    read_briefs,
+)
 from app.workshops.schemas import SessionRead, WorkshopDetail, WorkshopRead
 
 AnySelect = Select[*tuple[Any, ...]]
+BRIEFS = (SCHOOL, ROOM, MODULE, CREATOR, HOST_TEACHER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +51,6 @@ def _scoped(statement: AnySelect, principal: Principal) -> AnySelect:
     return statement.where(access.workshops_visible(principal))
 
 
-_host = aliased(User, name="host")
 LIVE = WorkshopSession.status != "cancelled"
 FIRST_STARTS_AT = (
     select(func.min(WorkshopSession.starts_at))
@@ -60,11 +65,11 @@ LAST_ENDS_AT = (
     .scalar_subquery()
 )
 
-_SELECT = (
+_SELECT = join_briefs(
     select(
         Workshop.id,
-        func.coalesce(func.nullif(Workshop.title_th, ""), Module.title_th).label("title_th"),
-        func.coalesce(func.nullif(Workshop.title_en, ""), Module.title_en).label("title_en"),
+        TITLE_TH.label("title_th"),
+        TITLE_EN.label("title_en"),
         Workshop.status,
         Workshop.module_version,
         Workshop.term_id,
@@ -72,56 +77,19 @@ _SELECT = (
         Workshop.seats_taken,
         Workshop.open_to_all_schools,
         Workshop.notes,
-        Workshop.school_id,
-        Workshop.creator_id,
-        School.code.label("school_code"),
-        School.name_th.label("school_name_th"),
-        Workshop.room_id,
-        ComputerRoom.code.label("room_code"),
-        ComputerRoom.name.label("room_name"),
-        Workshop.module_id,
-        Module.code.label("module_code"),
-        Module.title_th.label("module_title_th"),
-        Module.title_en.label("module_title_en"),
-        Creator.handle.label("creator_handle"),
-        Creator.display_name.label("creator_name"),
-        Workshop.host_teacher_id,
-        _host.full_name_th.label("host_name_th"),
-        _host.full_name_en.label("host_name_en"),
+        *brief_columns(*BRIEFS),
         FIRST_STARTS_AT.label("first_starts_at"),
         LAST_ENDS_AT.label("last_ends_at"),
     )
-    .join(School, School.id == Workshop.school_id)
-    .join(ComputerRoom, ComputerRoom.id == Workshop.room_id)
-    .join(Module, Module.id == Workshop.module_id)
-    .join(Creator, Creator.id == Workshop.creator_id)
-    .join(_host, _host.id == Workshop.host_teacher_id)
 )
 
 
 def _workshop_fields(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "title_th": row.title_th,
-        "title_en": row.title_en,
-        "status": row.status,
-        "module_version": row.module_version,
-        "term_id": row.term_id,
-        "capacity": row.capacity,
-        "seats_taken": row.seats_taken,
-        "open_to_all_schools": row.open_to_all_schools,
-        "school": school_brief(row),
-        "room": room_brief(row),
-        "module": module_brief(row),
-        "creator": creator_brief(row),
-        "host_teacher": host_brief(row),
-        "first_starts_at": row.first_starts_at,
-        "last_ends_at": row.last_ends_at,
-    }
+    return {**row._mapping, **read_briefs(row, *BRIEFS)}
 
 
 def workshop_read(row: Any) -> WorkshopRead:
-    return WorkshopRead(**_workshop_fields(row))
+    return WorkshopRead.model_validate(_workshop_fields(row))
 
 
 # A session as `SessionRead` shows it, for reads and for the rows writes return.
@@ -136,7 +104,7 @@ SESSION_COLUMNS = (
 
 
 def session_read(row: Any) -> SessionRead:
-    return SessionRead(**{column.key: getattr(row, column.key) for column in SESSION_COLUMNS})
+    return SessionRead.model_validate(row._mapping)
 
 
 SORTABLE: dict[str, Any] = {
@@ -210,9 +178,6 @@ async def get_workshop(
         .where(WorkshopSession.workshop_id == workshop_id)
         .order_by(WorkshopSession.starts_at, WorkshopSession.id)
     )
-    return WorkshopDetail(
-        **_workshop_fields(row),
-        notes=row.notes,
-        waitlisted=row.waitlisted,
-        sessions=[session_read(session) for session in sessions],
+    return WorkshopDetail.model_validate(
+        _workshop_fields(row) | {"sessions": [session_read(session) for session in sessions]}
     )

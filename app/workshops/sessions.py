@@ -22,7 +22,6 @@ from app.workshops.rules import (
     term_dates,
 )
 from app.workshops.schemas import (
-    MySessionModule,
     MySessionRead,
     MySessions,
     SessionMove,
@@ -166,19 +165,8 @@ def _mine(statement: AnySelect, principal: Principal, school: int | None) -> Any
 
 
 def _my_session(session: ClassSession) -> MySessionRead:
-    return MySessionRead(
-        id=session.id,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        status=session.status,
-        room=session.room,
-        school=session.school,
-        workshop=session.workshop,
-        module=MySessionModule.model_validate(session.module, from_attributes=True),
-        enrolled=session.enrolled_count,
-        attendance_taken=session.attendance_taken,
-        taken_at=session.taken_at,
-    )
+    # /me/sessions calls the count `enrolled`.
+    return MySessionRead.model_validate(session.model_dump() | {"enrolled": session.enrolled_count})
 
 
 async def my_sessions(
