@@ -145,6 +145,9 @@ def set_page_headers(request: Request, response: Response, page: PageParams, tot
         response.headers["Link"] = ", ".join(links)
 
 
+P = TypeVar("P", bound=Page[Any])
+
+
 class Paging:
     """A list route's page: the limit/offset asked for (`params`, all a service sees) and the
     request and response that the paging headers are written for and on."""
@@ -158,7 +161,7 @@ class Paging:
     def offset(self) -> int:
         return self.params.offset
 
-    def respond(self, page: Page[T]) -> Page[T]:
+    def respond(self, page: P) -> P:
         """`page` as the response body, with its X-Total-Count and Link headers set."""
         set_page_headers(self._request, self._response, self.params, page.total)
         return page

@@ -2,7 +2,7 @@
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, SQLColumnExpression
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, or_
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
@@ -14,3 +14,9 @@ def where_given(statement: S, *filters: tuple[SQLColumnExpression[Any], Any]) ->
         if value is not None:
             statement = statement.where(column == value)
     return statement
+
+
+def contains_any(text: str, *columns: SQLColumnExpression[str]) -> ColumnElement[bool]:
+    """Any of `columns` contains `text`, case-insensitively; a `%` or `_` in `text` is a
+    character, not a wildcard."""
+    return or_(*(column.icontains(text, autoescape=True) for column in columns))

@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.core.schemas import QueryBool
 from app.curriculum import service
 from app.curriculum.api_schemas import CourseRead, ModuleRead, Pillar
@@ -20,9 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["curriculum"])
 async def list_courses(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     pillar: Annotated[Pillar | None, Query(description="Programme pillar")] = None,
     grade_level: Annotated[
         str | None,
@@ -37,11 +35,11 @@ async def list_courses(
     sort: Annotated[
         str | None, Query(max_length=100, description="code, title_th or pillar; - descends")
     ] = None,
-) -> dict:
+) -> Page[CourseRead]:
     """Courses with their modules in teaching order, filtered by pillar, grade, creator-led."""
-    items, total = await service.list_courses(
+    courses = await service.list_courses(
         db,
-        page=page,
+        page=page.params,
         sort=sort,
         pillar=pillar,
         grade_level=grade_level,
@@ -49,17 +47,16 @@ async def list_courses(
         q=q,
         include_retired=include_retired,
     )
-    set_page_headers(request, response, page, total)
-    return {"items": items, "total": total}
+    return page.respond(courses)
 
 
 @router.get("/courses/{course}", response_model=CourseRead, responses=errors(401, 404))
-async def read_course(db: DbSession, principal: CurrentPrincipal, course: str) -> dict:
+async def read_course(db: DbSession, principal: CurrentPrincipal, course: str) -> CourseRead:
     """One course by code (e.g. DL101) or id, with its modules."""
-    return await service.get_course(db, course)
+    return await service.get_course(db, code_or_id=course)
 
 
 @router.get("/modules/{module}", response_model=ModuleRead, responses=errors(401, 404))
-async def read_module(db: DbSession, principal: CurrentPrincipal, module: str) -> dict:
+async def read_module(db: DbSession, principal: CurrentPrincipal, module: str) -> ModuleRead:
     """One module by code (e.g. DL101-01) or id: outcomes, materials, prerequisites."""
-    return await service.get_module(db, module)
+    return await service.get_module(db, code_or_id=module)

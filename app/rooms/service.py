@@ -18,7 +18,7 @@ from app.core.errors import (
     translate_integrity_error,
 )
 from app.core.pagination import Page, PageParams, read_page, sort_clause
-from app.core.queries import where_given
+from app.core.queries import contains_any, where_given
 from app.models import ComputerRoom, School, Workshop
 from app.rooms.schemas import RoomCreate, RoomRead, RoomUpdate
 
@@ -82,10 +82,7 @@ async def list_rooms(
     if min_seats is not None:
         stmt = stmt.where(ComputerRoom.seats >= min_seats)
     if q:
-        stmt = stmt.where(
-            ComputerRoom.code.icontains(q, autoescape=True)
-            | ComputerRoom.name.icontains(q, autoescape=True)
-        )
+        stmt = stmt.where(contains_any(q, ComputerRoom.code, ComputerRoom.name))
     stmt = stmt.order_by(
         *sort_clause(sort, ROOM_SORTS, [School.code, ComputerRoom.code, ComputerRoom.id])
     )
