@@ -8,7 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import access
 from app.core.pagination import Page, PageParams, fetch_page, sort_clause
 from app.core.queries import contains_any
-from app.curriculum.api_schemas import CourseRead, ModuleBrief, ModuleRead, PrerequisiteRead
+from app.curriculum.api_schemas import (
+    CourseQuery,
+    CourseRead,
+    ModuleBrief,
+    ModuleRead,
+    PrerequisiteRead,
+)
 from app.models import Course, Module, module_prerequisites
 
 PILLAR_TH = {
@@ -19,22 +25,14 @@ PILLAR_TH = {
 COURSE_SORT = {"code": Course.code, "title_th": Course.title_th, "pillar": Course.pillar}
 
 
-def _course_filters(
-    statement: Select[Any],
-    *,
-    pillar: str | None,
-    grade_level: str | None,
-    creator_led: bool | None,
-    q: str | None,
-    include_retired: bool,
-) -> Select[Any]:
-    if not include_retired:
+def _course_filters(statement: Select[Any], query: CourseQuery) -> Select[Any]:
+    if not query.include_retired:
         statement = statement.where(Course.retired.is_(False))
-    if pillar:
-        statement = statement.where(Course.pillar == pillar)
-    if grade_level:
-        statement = statement.where(Course.grade_levels.contains([grade_level]))
-    if creator_led is not None:
+    if query.pillar:
+        statement = statement.where(Course.pillar == query.pillar)
+    if query.grade_level:
+        statement = statement.where(Course.grade_levels.contains([query.grade_level]))
+    if query.creator_led is not None:
         # A course counts as creator-led when it or any of its live modules is.
         led = or_(
             Course.creator_led,
@@ -42,21 +40,22 @@ def _course_filters(
                 Module.course_id == Course.id, Module.creator_led, Module.retired.is_(False)
             ),
         )
-        statement = statement.where(led if creator_led else ~led)
-    if q:
-        statement = statement.where(contains_any(q, Course.code, Course.title_th, Course.title_en))
+        statement = statement.where(led if query.creator_led else ~led)
+    if query.q:
+        statement = statement.where(
+            contains_any(query.q, Course.code, Course.title_th, Course.title_en)
+        )
     return statement
 
 
 async def list_courses(
     db: AsyncSession,
     *,
+    query: CourseQuery,
     page: PageParams,
-    sort: str | None,
-    **filters: Any,
 ) -> Page[CourseRead]:
-    statement = _course_filters(select(Course), **filters).order_by(
-        *sort_clause(sort, COURSE_SORT, [Course.code])
+    statement = _course_filters(select(Course), query).order_by(
+        *sort_clause(query.sort, COURSE_SORT, [Course.code])
     )
     rows, total = await fetch_page(db, statement, page)
     courses = [r[0] for r in rows]

@@ -7,7 +7,7 @@ their own; everyone else 403 (or 404 for a room outside their read scope).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
@@ -15,41 +15,28 @@ from app.core.pagination import Page, PagingDep
 from app.core.schemas import ApiDate, ApiDateTime
 from app.db import DbSession
 from app.rooms import schedule, service
-from app.rooms.schemas import RoomCreate, RoomRead, RoomSchedule, RoomStatus, RoomUpdate
+from app.rooms.schemas import (
+    DistrictFilter,
+    MinSeats,
+    RoomCreate,
+    RoomQuery,
+    RoomRead,
+    RoomSchedule,
+    RoomUpdate,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["rooms"])
-
-MinSeats = Annotated[int | None, Query(ge=1, le=1000, description="At least this many seats")]
-DistrictFilter = Annotated[int | None, Query(description="District id")]
 
 
 @router.get("/rooms", response_model=Page[RoomRead], responses=errors(400, 401, 422))
 async def list_rooms(
     db: DbSession,
     principal: CurrentPrincipal,
+    query: Annotated[RoomQuery, Depends()],
     page: PagingDep,
-    district: DistrictFilter = None,
-    school: Annotated[int | None, Query(description="School id")] = None,
-    status: Annotated[RoomStatus | None, Query()] = None,
-    min_seats: MinSeats = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the code or name")] = None,
-    sort: Annotated[
-        str | None,
-        Query(max_length=100, description="code, seats or name; prefix - for descending"),
-    ] = None,
 ) -> Page[RoomRead]:
     """Computer rooms in your scope, filtered and paged."""
-    rooms = await service.list_rooms(
-        db,
-        principal=principal,
-        district_id=district,
-        school_id=school,
-        status=status,
-        min_seats=min_seats,
-        q=q,
-        sort=sort,
-        page=page.params,
-    )
+    rooms = await service.list_rooms(db, principal=principal, query=query, page=page.params)
     return page.respond(rooms)
 
 

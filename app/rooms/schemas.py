@@ -1,14 +1,34 @@
 """Request and response bodies for computer rooms, their schedules and free-room search."""
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
 
 RoomStatus = Literal["active", "maintenance", "closed"]
 NoteValue = str | int | float | bool
+
+MinSeats = Annotated[int | None, Query(ge=1, le=1000, description="At least this many seats")]
+DistrictFilter = Annotated[int | None, Query(description="District id")]
+
+
+@dataclass(frozen=True, slots=True)
+class RoomQuery:
+    """The query string of `GET /rooms`: each filter given narrows the list; then the sort."""
+
+    district: DistrictFilter = None
+    school: Annotated[int | None, Query(description="School id")] = None
+    status: Annotated[RoomStatus | None, Query()] = None
+    min_seats: MinSeats = None
+    q: Annotated[str | None, Query(max_length=100, description="Part of the code or name")] = None
+    sort: Annotated[
+        str | None,
+        Query(max_length=100, description="code, seats or name; prefix - for descending"),
+    ] = None
 
 
 class Equipment(BaseModel):

@@ -20,7 +20,7 @@ from app.core.errors import (
 from app.core.pagination import Page, PageParams, read_page, sort_clause
 from app.core.queries import contains_any, where_given
 from app.models import ComputerRoom, School, Workshop
-from app.rooms.schemas import RoomCreate, RoomRead, RoomUpdate
+from app.rooms.schemas import RoomCreate, RoomQuery, RoomRead, RoomUpdate
 
 ROOM_SORTS = {"code": ComputerRoom.code, "seats": ComputerRoom.seats, "name": ComputerRoom.name}
 
@@ -65,26 +65,21 @@ async def list_rooms(
     db: AsyncSession,
     *,
     principal: Principal,
-    district_id: int | None,
-    school_id: int | None,
-    status: str | None,
-    min_seats: int | None,
-    q: str | None,
-    sort: str | None,
+    query: RoomQuery,
     page: PageParams,
 ) -> Page[RoomRead]:
     stmt = where_given(
         rooms_in_scope(principal),
-        (School.district_id, district_id),
-        (ComputerRoom.school_id, school_id),
-        (ComputerRoom.status, status),
+        (School.district_id, query.district),
+        (ComputerRoom.school_id, query.school),
+        (ComputerRoom.status, query.status),
     )
-    if min_seats is not None:
-        stmt = stmt.where(ComputerRoom.seats >= min_seats)
-    if q:
-        stmt = stmt.where(contains_any(q, ComputerRoom.code, ComputerRoom.name))
+    if query.min_seats is not None:
+        stmt = stmt.where(ComputerRoom.seats >= query.min_seats)
+    if query.q:
+        stmt = stmt.where(contains_any(query.q, ComputerRoom.code, ComputerRoom.name))
     stmt = stmt.order_by(
-        *sort_clause(sort, ROOM_SORTS, [School.code, ComputerRoom.code, ComputerRoom.id])
+        *sort_clause(query.sort, ROOM_SORTS, [School.code, ComputerRoom.code, ComputerRoom.id])
     )
     return await read_page(db, stmt, page, lambda row: room_read(*row))
 

@@ -7,7 +7,7 @@ can enrol them.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends
 
 from app.accounts.dependencies import SchoolManager, StudentReader
 from app.core.openapi import errors
@@ -15,13 +15,7 @@ from app.core.pagination import Page, PagingDep
 from app.db import DbSession
 from app.privacy import service as privacy
 from app.students import service
-from app.students.schemas import (
-    GradeLevel,
-    StudentCreate,
-    StudentRead,
-    StudentStatus,
-    StudentUpdate,
-)
+from app.students.schemas import StudentCreate, StudentQuery, StudentRead, StudentUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["students"])
 
@@ -30,40 +24,13 @@ router = APIRouter(prefix="/api/v1", tags=["students"])
 async def list_students(
     db: DbSession,
     principal: StudentReader,
+    query: Annotated[StudentQuery, Depends()],
     page: PagingDep,
-    school: Annotated[int | None, Query(description="School id")] = None,
-    grade_level: GradeLevel | None = None,
-    status: StudentStatus | None = None,
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=100,
-            description="Search: Thai name (partial or slightly misspelt), student code prefix, "
-            "or English name",
-        ),
-    ] = None,
-    sort: Annotated[
-        str | None,
-        Query(
-            description="student_code, last_name_th, grade_level; '-' for descending. "
-            "Default: best match first when q is given, else student_code"
-        ),
-    ] = None,
 ) -> Page[StudentRead]:
     """List and search students in your scope (admin/department: all schools; staff: own)."""
-    students = await service.list_students(
-        db,
-        principal=principal,
-        school=school,
-        grade_level=grade_level,
-        status=status,
-        q=q,
-        sort=sort,
-        page=page.params,
-    )
+    students = await service.list_students(db, principal=principal, query=query, page=page.params)
     # The search text is not logged: it may be a child's name (as in the access log).
-    filters = {"school": school, "grade_level": grade_level, "status": status}
+    filters = {"school": query.school, "grade_level": query.grade_level, "status": query.status}
     await privacy.record_read(
         db,
         principal=principal,
@@ -71,7 +38,7 @@ async def list_students(
         student_ids=[student.id for student in students.items],
         scope={
             "filters": {k: v for k, v in filters.items() if v is not None},
-            "searched": q is not None,
+            "searched": query.q is not None,
             "offset": page.offset,
         },
     )

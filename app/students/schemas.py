@@ -1,7 +1,9 @@
 """Request and response bodies for students (minors' personal data: only what staff need)."""
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import Field, field_validator
 
 from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
@@ -11,6 +13,32 @@ StudentStatus = Literal["active", "inactive", "graduated", "transferred"]
 
 CODE_PATTERN = r"^[A-Za-z0-9][\w.-]*$"  # as in the seed files
 CODE_DESCRIPTION = "The school's own code for the student (unique in the school)"
+
+
+@dataclass(frozen=True, slots=True)
+class StudentQuery:
+    """The query string of `GET /students`: filters that narrow the caller's scope (never
+    widen it), a search, and the sort."""
+
+    school: Annotated[int | None, Query(description="School id")] = None
+    grade_level: GradeLevel | None = None
+    status: StudentStatus | None = None
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Search: Thai name (partial or slightly misspelt), student code prefix, "
+            "or English name",
+        ),
+    ] = None
+    sort: Annotated[
+        str | None,
+        Query(
+            description="student_code, last_name_th, grade_level; '-' for descending. "
+            "Default: best match first when q is given, else student_code"
+        ),
+    ] = None
 
 
 class StudentRead(ReadModel):

@@ -24,7 +24,7 @@ from app.core.errors import Conflict, Forbidden, Unprocessable, translate_integr
 from app.core.pagination import Page, PageParams, read_page, sort_clause
 from app.core.queries import where_given
 from app.models import School, Student
-from app.students.schemas import StudentCreate, StudentRead, StudentUpdate
+from app.students.schemas import StudentCreate, StudentQuery, StudentRead, StudentUpdate
 
 # Exactly the expression of the GIN index ix_students_name_th_trgm (a literal ' ', not a bound
 # parameter), so the planner can match it for ILIKE and word-similarity searches.
@@ -99,25 +99,21 @@ async def list_students(
     db: AsyncSession,
     *,
     principal: Principal,
-    school: int | None,
-    grade_level: str | None,
-    status: str | None,
-    q: str | None,
-    sort: str | None,
+    query: StudentQuery,
     page: PageParams,
 ) -> Page[StudentRead]:
     """Students within the caller's scope; filters narrow that scope, never widen it."""
     statement = where_given(
         _in_scope(select(*COLUMNS), principal),
-        (Student.school_id, school),
-        (Student.grade_level, grade_level),
-        (Student.status, status),
+        (Student.school_id, query.school),
+        (Student.grade_level, query.grade_level),
+        (Student.status, query.status),
     )
-    order = sort_clause(sort, SORTABLE, DEFAULT_ORDER)
-    if q:
-        condition, rank = search_condition(q)
+    order = sort_clause(query.sort, SORTABLE, DEFAULT_ORDER)
+    if query.q:
+        condition, rank = search_condition(query.q)
         statement = statement.where(condition)
-        if not sort:
+        if not query.sort:
             order = [rank.desc(), *DEFAULT_ORDER]
     return await read_page(db, statement.order_by(*order), page, _student_read)
 

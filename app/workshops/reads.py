@@ -1,7 +1,6 @@
 """Reading workshops: the scoped, filtered list and one workshop in detail."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
@@ -29,22 +28,10 @@ from app.workshops.briefs import (
     join_briefs,
     read_briefs,
 )
-from app.workshops.schemas import SessionRead, WorkshopDetail, WorkshopRead
+from app.workshops.schemas import SessionRead, WorkshopDetail, WorkshopQuery, WorkshopRead
 
 AnySelect = Select[*tuple[Any, ...]]
 BRIEFS = (SCHOOL, ROOM, MODULE, CREATOR, HOST_TEACHER)
-
-
-@dataclass(frozen=True, slots=True)
-class WorkshopFilters:
-    term: int | None = None
-    school: int | None = None
-    room: int | None = None
-    creator: int | None = None
-    host_teacher: int | None = None
-    status: str | None = None
-    from_day: date | None = None  # with a session starting on this Bangkok day or later
-    to_day: date | None = None  # ... on this day or earlier
 
 
 def _scoped(statement: AnySelect, principal: Principal) -> AnySelect:
@@ -123,30 +110,29 @@ async def list_workshops(
     db: AsyncSession,
     *,
     principal: Principal,
-    filters: WorkshopFilters,
-    sort: str | None,
+    query: WorkshopQuery,
     page: PageParams,
 ) -> Page[WorkshopRead]:
     """Workshops in the caller's scope; each filter narrows it further."""
     statement = where_given(
         _scoped(_SELECT, principal),
-        (Workshop.term_id, filters.term),
-        (Workshop.school_id, filters.school),
-        (Workshop.room_id, filters.room),
-        (Workshop.creator_id, filters.creator),
-        (Workshop.host_teacher_id, filters.host_teacher),
-        (Workshop.status, filters.status),
+        (Workshop.term_id, query.term),
+        (Workshop.school_id, query.school),
+        (Workshop.room_id, query.room),
+        (Workshop.creator_id, query.creator),
+        (Workshop.host_teacher_id, query.host_teacher),
+        (Workshop.status, query.status),
     )
-    if filters.from_day is not None or filters.to_day is not None:
+    if query.from_ is not None or query.to is not None:
         # Workshops with a session starting on a day of [from, to] (Bangkok dates).
         window = [WorkshopSession.workshop_id == Workshop.id]
-        if filters.from_day is not None:
-            window.append(WorkshopSession.starts_at >= bangkok_midnight(filters.from_day))
-        if filters.to_day is not None:
-            next_day = filters.to_day + timedelta(days=1)
+        if query.from_ is not None:
+            window.append(WorkshopSession.starts_at >= bangkok_midnight(query.from_))
+        if query.to is not None:
+            next_day = query.to + timedelta(days=1)
             window.append(WorkshopSession.starts_at < bangkok_midnight(next_day))
         statement = statement.where(exists().where(*window))
-    order = sort_clause(sort, SORTABLE, DEFAULT_ORDER)
+    order = sort_clause(query.sort, SORTABLE, DEFAULT_ORDER)
     return await read_page(db, statement.order_by(*order), page, workshop_read)
 
 

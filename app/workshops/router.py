@@ -8,7 +8,7 @@ Department read.
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
@@ -16,7 +16,6 @@ from app.core.pagination import Page, PagingDep
 from app.core.schemas import BANGKOK, ApiDate
 from app.db import DbSession
 from app.workshops import reads, service, sessions
-from app.workshops.reads import WorkshopFilters
 from app.workshops.schemas import (
     MySessions,
     SessionMove,
@@ -24,18 +23,14 @@ from app.workshops.schemas import (
     SessionSlot,
     WorkshopCreate,
     WorkshopDetail,
+    WorkshopQuery,
     WorkshopRead,
-    WorkshopStatus,
     WorkshopUpdate,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["workshops"])
 
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
-SORT_HELP = (
-    "id, title_th, title_en, capacity, seats_taken, created_at, first_starts_at; "
-    "'-' for descending. Default: id"
-)
 
 
 @router.post("/workshops", response_model=WorkshopDetail, status_code=201, responses=WRITE_ERRORS)
@@ -52,36 +47,11 @@ async def create_workshop(
 async def list_workshops(
     db: DbSession,
     principal: CurrentPrincipal,
+    query: Annotated[WorkshopQuery, Depends()],
     page: PagingDep,
-    term: Annotated[int | None, Query(description="Academic term id")] = None,
-    school: Annotated[int | None, Query(description="School id")] = None,
-    room: Annotated[int | None, Query(description="Computer room id")] = None,
-    creator: Annotated[int | None, Query(description="Creator id")] = None,
-    host_teacher: Annotated[int | None, Query(description="Host teacher's user id")] = None,
-    from_: Annotated[
-        ApiDate | None,
-        Query(alias="from", description="With a session starting on or after this day"),
-    ] = None,
-    to: Annotated[
-        ApiDate | None, Query(description="With a session starting on or before this day")
-    ] = None,
-    status: WorkshopStatus | None = None,
-    sort: Annotated[str | None, Query(description=SORT_HELP)] = None,
 ) -> Page[WorkshopRead]:
     """Workshops in your scope (staff: own school; creators: those they lead)."""
-    filters = WorkshopFilters(
-        term=term,
-        school=school,
-        room=room,
-        creator=creator,
-        host_teacher=host_teacher,
-        status=status,
-        from_day=from_,
-        to_day=to,
-    )
-    workshops = await reads.list_workshops(
-        db, principal=principal, filters=filters, sort=sort, page=page.params
-    )
+    workshops = await reads.list_workshops(db, principal=principal, query=query, page=page.params)
     return page.respond(workshops)
 
 
