@@ -10,12 +10,10 @@ from app.audit import reads
 from app.audit.schemas import AuditEventRead
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
-from app.core.schemas import ApiDayOrDateTime
+from app.core.params import PeriodFrom, PeriodTo
 from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
-
-WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its offset"
 
 
 @router.get(
@@ -34,10 +32,8 @@ async def list_audit_events(
     ] = None,
     actor: Annotated[int | None, Query(description="User id of who acted")] = None,
     school: Annotated[int | None, Query(description="School id")] = None,
-    from_: Annotated[
-        ApiDayOrDateTime | None, Query(alias="from", description=f"From. {WHEN_HELP}")
-    ] = None,
-    to: Annotated[ApiDayOrDateTime | None, Query(description=f"To. {WHEN_HELP}")] = None,
+    from_: PeriodFrom = None,
+    to: PeriodTo = None,
 ) -> Page[AuditEventRead]:
     """Who did what, when: the audit trail, newest first (admin: all; school admin: own school)."""
     result = await reads.list_events(

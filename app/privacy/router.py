@@ -12,14 +12,12 @@ from fastapi import APIRouter, Query, Response
 from app.accounts.dependencies import SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
-from app.core.schemas import ApiDayOrDateTime
+from app.core.params import PeriodFrom, PeriodTo
 from app.db import DbSession
 from app.privacy import reads, subject
 from app.privacy.schemas import ReadLogEntry, StudentDataExport
 
 router = APIRouter(prefix="/api/v1", tags=["privacy"])
-
-WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its offset"
 
 
 @router.get(
@@ -43,10 +41,8 @@ async def list_read_log(
     school_id: Annotated[
         int | None, Query(ge=1, le=2_147_483_647, description="Reads of this school's students")
     ] = None,
-    from_: Annotated[
-        ApiDayOrDateTime | None, Query(alias="from", description=f"From. {WHEN_HELP}")
-    ] = None,
-    to: Annotated[ApiDayOrDateTime | None, Query(description=f"To. {WHEN_HELP}")] = None,
+    from_: PeriodFrom = None,
+    to: PeriodTo = None,
 ) -> Page[ReadLogEntry]:
     """Who was shown which students' records, newest first (admin; school admin: own school)."""
     result = await reads.list_reads(

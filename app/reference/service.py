@@ -35,14 +35,16 @@ def term_labels(academic_year: int, term: int) -> tuple[str, str]:
 
 def term_read(term: AcademicTerm) -> TermRead:
     label_th, label_en = term_labels(term.academic_year, term.term)
-    return TermRead(
-        id=term.id,
-        academic_year=term.academic_year,
-        term=term.term,
-        starts_on=term.starts_on,
-        ends_on=term.ends_on,
-        label_th=label_th,
-        label_en=label_en,
+    return TermRead.model_validate(
+        {
+            "id": term.id,
+            "academic_year": term.academic_year,
+            "term": term.term,
+            "starts_on": term.starts_on,
+            "ends_on": term.ends_on,
+            "label_th": label_th,
+            "label_en": label_en,
+        }
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
+from app.core.schemas import BangkokDatetime, NullsRefused, ReadModel, StrictModel
 
 RoomStatus = Literal["active", "maintenance", "closed"]
 NoteValue = str | int | float | bool
@@ -99,20 +99,13 @@ class RoomCreate(StrictModel):
     status: RoomStatus = "active"
 
 
-class RoomUpdate(StrictModel):
+class RoomUpdate(NullsRefused):
     """Only the fields sent are changed; `equipment` is replaced as a whole."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     seats: int | None = Field(default=None, gt=0, le=1000)
     equipment: Equipment | None = None
     status: RoomStatus | None = None
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> "RoomUpdate":
-        nulls = [name for name in self.model_fields_set if getattr(self, name) is None]
-        if nulls:
-            raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
-        return self
 
 
 class ScheduleWorkshop(BaseModel):

@@ -1,12 +1,12 @@
 """Request and response bodies for students (minors' personal data: only what staff need)."""
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Query
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
+from app.core.schemas import BangkokDatetime, NullsRefusedPerField, ReadModel, StrictModel
 
 GradeLevel = Literal["P1", "P2", "P3", "P4", "P5", "P6", "M1", "M2", "M3", "M4", "M5", "M6"]
 StudentStatus = Literal["active", "inactive", "graduated", "transferred"]
@@ -69,7 +69,7 @@ class StudentCreate(StrictModel):
     status: StudentStatus = "active"
 
 
-class StudentUpdate(StrictModel):
+class StudentUpdate(NullsRefusedPerField):
     """Only the fields sent are changed; `null` is refused (there is nothing to clear)."""
 
     student_code: str | None = Field(
@@ -85,11 +85,3 @@ class StudentUpdate(StrictModel):
     last_name_en: str | None = Field(default=None, max_length=100)
     grade_level: GradeLevel | None = None
     status: StudentStatus | None = None
-
-    @field_validator("*")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Runs only for fields present in the body (defaults are not validated).
-        if value is None:
-            raise ValueError("may not be null")
-        return value

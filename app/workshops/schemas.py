@@ -2,12 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 
 from fastapi import Query
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from app.core.schemas import ApiDate, ApiDateTime, BangkokDatetime, StrictModel
+from app.core.schemas import (
+    ApiDate,
+    ApiDateTime,
+    BangkokDatetime,
+    NullsRefusedPerField,
+    StrictModel,
+)
 
 WorkshopStatus = Literal["scheduled", "cancelled", "completed"]
 SessionStatus = Literal["scheduled", "cancelled", "completed"]
@@ -85,7 +91,7 @@ class WorkshopCreate(StrictModel):
         return self
 
 
-class WorkshopUpdate(StrictModel):
+class WorkshopUpdate(NullsRefusedPerField):
     """Only the fields sent are changed; `null` is refused."""
 
     title_th: str | None = Field(default=None, min_length=1, max_length=300)
@@ -95,14 +101,6 @@ class WorkshopUpdate(StrictModel):
     room_id: int | None = Field(default=None, description="Moves every session with it")
     notes: str | None = Field(default=None, max_length=5000)
     open_to_all_schools: bool | None = None
-
-    @field_validator("*")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Runs only for fields present in the body (defaults are not validated).
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class RoomBrief(BaseModel):
