@@ -287,15 +287,21 @@ async def _give_places(db: AsyncSession, workshop: RowMapping, student_ids: list
     return created
 
 
+# An enrolment's place in its workshop, as every enrolment read shows it.
+PLACE_COLUMNS = (
+    Enrolment.id,
+    Enrolment.status,
+    Enrolment.waitlist_position,
+    Enrolment.created_at.label("requested_at"),
+    Enrolment.enrolled_at,
+    Enrolment.withdrawn_at,
+)
+
+
 def _enrolment_select():
     return select(
-        Enrolment.id,
+        *PLACE_COLUMNS,
         Enrolment.workshop_id,
-        Enrolment.status,
-        Enrolment.waitlist_position,
-        Enrolment.created_at.label("requested_at"),
-        Enrolment.enrolled_at,
-        Enrolment.withdrawn_at,
         Student.id.label("student_id"),
         Student.student_code.label("code"),
         _NAME_TH.label("name_th"),

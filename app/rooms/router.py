@@ -12,12 +12,11 @@ from fastapi import APIRouter, Depends, Query, status
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
-from app.core.schemas import ApiDate, ApiDateTime
+from app.core.schemas import ApiDate
 from app.db import DbSession
 from app.rooms import schedule, service
 from app.rooms.schemas import (
-    DistrictFilter,
-    MinSeats,
+    AvailabilityQuery,
     RoomCreate,
     RoomQuery,
     RoomRead,
@@ -45,24 +44,11 @@ async def list_rooms(
 async def list_available_rooms(
     db: DbSession,
     principal: CurrentPrincipal,
+    query: Annotated[AvailabilityQuery, Depends()],
     page: PagingDep,
-    starts_at: Annotated[
-        ApiDateTime, Query(description="With offset, e.g. 2026-06-15T09:00:00+07:00")
-    ],
-    ends_at: Annotated[ApiDateTime, Query(description="With offset; after starts_at")],
-    min_seats: MinSeats = None,
-    district: DistrictFilter = None,
 ) -> Page[RoomRead]:
     """Active rooms in your scope free for the whole of [starts_at, ends_at), fewest seats first."""
-    rooms = await schedule.available_rooms(
-        db,
-        principal=principal,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        min_seats=min_seats,
-        district_id=district,
-        page=page.params,
-    )
+    rooms = await schedule.available_rooms(db, principal=principal, query=query, page=page.params)
     return page.respond(rooms)
 
 

@@ -13,7 +13,7 @@ from app.core.periods import bangkok_midnight
 from app.core.schemas import BANGKOK
 from app.models import ComputerRoom, School
 from app.models import WorkshopSession as Session
-from app.rooms.schemas import RoomRead, RoomSchedule, ScheduleSession
+from app.rooms.schemas import AvailabilityQuery, RoomRead, RoomSchedule, ScheduleSession
 from app.rooms.service import room_read, rooms_in_scope, scoped_room
 from app.workshops.class_sessions import class_sessions, read_class_sessions
 
@@ -118,13 +118,10 @@ async def available_rooms(
     db: AsyncSession,
     *,
     principal: Principal,
-    starts_at: datetime,
-    ends_at: datetime,
-    min_seats: int | None,
-    district_id: int | None,
+    query: AvailabilityQuery,
     page: PageParams,
 ) -> Page[RoomRead]:
-    if ends_at <= starts_at:
+    if query.ends_at <= query.starts_at:
         raise Unprocessable(
             "ends_at must be after starts_at / เวลาสิ้นสุดต้องอยู่หลังเวลาเริ่มต้น",
             errors=[
@@ -137,9 +134,9 @@ async def available_rooms(
         )
     stmt = available_rooms_statement(
         principal,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        min_seats=min_seats,
-        district_id=district_id,
+        starts_at=query.starts_at,
+        ends_at=query.ends_at,
+        min_seats=query.min_seats,
+        district_id=query.district,
     )
     return await read_page(db, stmt, page, lambda row: room_read(*row))

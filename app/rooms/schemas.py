@@ -7,13 +7,25 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.schemas import BangkokDatetime, NullsRefused, ReadModel, StrictModel
+from app.core.schemas import ApiDateTime, BangkokDatetime, NullsRefused, ReadModel, StrictModel
 
 RoomStatus = Literal["active", "maintenance", "closed"]
 NoteValue = str | int | float | bool
 
 MinSeats = Annotated[int | None, Query(ge=1, le=1000, description="At least this many seats")]
 DistrictFilter = Annotated[int | None, Query(description="District id")]
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityQuery:
+    """The query string of `GET /rooms/available`: the time wanted and what the room needs."""
+
+    starts_at: Annotated[
+        ApiDateTime, Query(description="With offset, e.g. 2026-06-15T09:00:00+07:00")
+    ]
+    ends_at: Annotated[ApiDateTime, Query(description="With offset; after starts_at")]
+    min_seats: MinSeats = None
+    district: DistrictFilter = None
 
 
 @dataclass(frozen=True, slots=True)
