@@ -66,7 +66,7 @@ async def lock_workshop(db: AsyncSession, *, principal: Principal, workshop_id: 
 # ---- shared checks -----------------------------------------------------------------------
 
 
-async def term_dates(db: AsyncSession, term_id: int) -> tuple[date, date] | None:
+async def term_dates(db: AsyncSession, *, term_id: int) -> tuple[date, date] | None:
     row = (
         await db.execute(
             select(AcademicTerm.starts_on, AcademicTerm.ends_on).where(AcademicTerm.id == term_id)
@@ -93,7 +93,7 @@ def ensure_within_term(
             )
 
 
-async def ensure_host_teacher(db: AsyncSession, user_id: int, school_id: int) -> None:
+async def ensure_host_teacher(db: AsyncSession, *, user_id: int, school_id: int) -> None:
     host = await db.scalar(
         select(User.id).where(
             User.id == user_id,

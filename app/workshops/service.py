@@ -97,8 +97,8 @@ async def create_workshop(
             "no such active creator",
             "No such active creator / ไม่พบครีเอเตอร์",
         )
-    await ensure_host_teacher(db, data.host_teacher_id, room.school_id)
-    term = await term_dates(db, data.term_id)
+    await ensure_host_teacher(db, user_id=data.host_teacher_id, school_id=room.school_id)
+    term = await term_dates(db, term_id=data.term_id)
     if term is None:
         raise invalid(body_field("term_id"), "no such term", "No such term / ไม่พบภาคเรียน")
     slots = [(s.starts_at, s.ends_at) for s in data.sessions]
@@ -186,7 +186,9 @@ async def update_workshop(
         )
     ensure_fits_room(capacity, room.seats, room.code)
     if "host_teacher_id" in changes:
-        await ensure_host_teacher(db, changes["host_teacher_id"], workshop.school_id)
+        await ensure_host_teacher(
+            db, user_id=changes["host_teacher_id"], school_id=workshop.school_id
+        )
     if not changes:
         return await get_workshop(db, principal=principal, workshop_id=workshop_id)
     statement = update(Workshop).where(Workshop.id == workshop_id).values(**changes)
@@ -213,7 +215,7 @@ async def update_workshop(
             await db.execute(statement)
     if grows:
         # New places go to the waitlist first, in queue order (we hold the workshop's lock).
-        await fill_free_seats(db, workshop_id)
+        await fill_free_seats(db, workshop_id=workshop_id)
     return await get_workshop(db, principal=principal, workshop_id=workshop_id)
 
 

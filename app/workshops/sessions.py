@@ -37,7 +37,7 @@ async def add_session(
 ) -> SessionRead:
     """Add a meeting to a workshop; a clash with the room or the creator is a named 409."""
     workshop = await lock_workshop(db, principal=principal, workshop_id=workshop_id)
-    term = await term_dates(db, workshop.term_id)
+    term = await term_dates(db, term_id=workshop.term_id)
     assert term is not None  # workshops.term_id is a foreign key
     slots = [(slot.starts_at, slot.ends_at)]
     fields = [body_field("starts_at")]
@@ -114,7 +114,7 @@ async def move_session(
             "starts_at must be before ends_at",
             "The session must start before it ends / เวลาเริ่มต้องก่อนเวลาจบ",
         )
-    term = await term_dates(db, row.term_id)
+    term = await term_dates(db, term_id=row.term_id)
     assert term is not None
     slots = [(starts_at, ends_at)]
     ensure_within_term(slots, term, [field])
