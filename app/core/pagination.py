@@ -110,7 +110,7 @@ async def fetch_page(
     db: AsyncSession, statement: Select[*tuple[Any, ...]], page: PageParams
 ) -> tuple[list[Any], int]:
     """Run `statement` for one page and its total. The router sets the paging headers
-    (`set_page_headers`): services never see HTTP."""
+    (`Paging.respond`): services never see HTTP."""
     total = (
         await db.execute(select(func.count()).select_from(statement.order_by(None).subquery()))
     ).scalar_one()
