@@ -20,7 +20,7 @@ async def list_changes(
     page: PageParams,
 ) -> Page[AttendanceChangeRead]:
     """The session's attendance history, oldest first, with who changed what and when."""
-    info = await service.load_session(db, session_id)
+    info = await service.load_session(db, session_id=session_id)
     access.ensure_reads_history(principal, service.scope_of(info), "session")
     change = AttendanceChange
     statement = (

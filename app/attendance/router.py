@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.attendance import history, service
@@ -15,7 +15,7 @@ from app.attendance.schemas import (
     SessionClosed,
 )
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.db import DbSession
 from app.privacy import service as privacy
 
@@ -82,9 +82,7 @@ async def list_attendance_changes(
     db: DbSession,
     session_id: int,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     student_id: Annotated[int | None, Query(description="Only this student's changes")] = None,
 ) -> Page[AttendanceChangeRead]:
     """Every change to the session's attendance: old and new mark, who and when."""
@@ -93,9 +91,8 @@ async def list_attendance_changes(
         session_id=session_id,
         principal=principal,
         student_id=student_id,
-        page=page,
+        page=page.params,
     )
-    set_page_headers(request, response, page, changes.total)
     await privacy.record_read(
         db,
         principal=principal,
@@ -103,4 +100,4 @@ async def list_attendance_changes(
         student_ids=[change.student.id for change in changes.items],
         scope={"session_id": session_id},
     )
-    return changes
+    return page.respond(changes)

@@ -28,6 +28,7 @@ from app.audit import service as audit
 from app.core import access
 from app.core.access import Principal, WorkshopScope
 from app.core.errors import Conflict, Unprocessable
+from app.enrolments.service import enrolled_student
 from app.models.attendance import EDFI_ATTENDANCE_DESCRIPTORS
 from app.models.enrolments import PLACE_HOLDING_SQL
 
@@ -115,7 +116,7 @@ def scope_of(row: RowMapping) -> WorkshopScope:
     )
 
 
-async def load_session(db: AsyncSession, session_id: int, *, lock: bool = False) -> RowMapping:
+async def load_session(db: AsyncSession, *, session_id: int, lock: bool = False) -> RowMapping:
     row = (
         (await db.execute(_LOCK_SESSION if lock else _SELECT_SESSION, {"id": session_id}))
         .mappings()
@@ -126,8 +127,10 @@ async def load_session(db: AsyncSession, session_id: int, *, lock: bool = False)
     return row
 
 
-async def _writable_session(db: AsyncSession, session_id: int, principal: Principal) -> RowMapping:
-    row = await load_session(db, session_id, lock=True)
+async def _writable_session(
+    db: AsyncSession, *, session_id: int, principal: Principal
+) -> RowMapping:
+    row = await load_session(db, session_id=session_id, lock=True)
     access.ensure_manages(principal, scope_of(row), "session")
     if row["status"] == "cancelled":
         raise Conflict(
@@ -146,7 +149,7 @@ async def _roster(
 ) -> RosterRead:
     """The roster; `info` is the session row when the caller has it fresh. Visiting students
     appear by name only to the host; `own_students_of` narrows to one school's students."""
-    info = info or await load_session(db, session_id)
+    info = info or await load_session(db, session_id=session_id)
     params = {
         "session_id": session_id,
         "workshop_id": info["workshop_id"],
@@ -157,7 +160,7 @@ async def _roster(
         RosterEntry.model_validate(
             {
                 **row,
-                "student": _student(row, principal, host_school_id=info["school_id"]),
+                "student": enrolled_student(row, principal, host_school_id=info["school_id"]),
                 "edfi_descriptor": EDFI_ATTENDANCE_DESCRIPTORS.get(row["status"]),
             }
         )
@@ -166,18 +169,6 @@ async def _roster(
     tally = Counter(item.status or "unmarked" for item in items)
     counts = AttendanceCounts.model_validate({**tally, "total": len(items)})
     return RosterRead(session=SessionInfo.model_validate(info), counts=counts, items=items)
-
-
-def _student(row: RowMapping, principal: Principal, *, host_school_id: int) -> dict[str, Any]:
-    details = access.sees_student_details(principal, row["student_school_id"])
-    return {
-        "id": row["student_id"],
-        "code": row["code"] if details else None,
-        "name_th": row["name_th"],
-        "name_en": row["name_en"],
-        "grade_level": row["grade_level"] if details else None,
-        "visiting": row["student_school_id"] != host_school_id,
-    }
 
 
 def _names_only(roster: RosterRead) -> RosterNamesRead:
@@ -202,7 +193,7 @@ async def read_roster(
     db: AsyncSession, *, session_id: int, principal: Principal
 ) -> RosterRead | RosterNamesRead:
     """Every student on the list with their mark, or `status: null` when not marked yet."""
-    info = await load_session(db, session_id)
+    info = await load_session(db, session_id=session_id)
     own_students_of = access.roster_school_filter(principal, scope_of(info), "session")
     roster = await _roster(db, session_id, principal, info, own_students_of)
     return _names_only(roster) if access.sees_names_only(principal) else roster
@@ -236,7 +227,7 @@ async def save_marks(
 ) -> AttendanceSaved:
     """Upsert the marks and mark the session as taken. Excused marks stay unless
     `overwrite_excused`; the students whose excused mark was kept are reported."""
-    info = await _writable_session(db, session_id, principal)
+    info = await _writable_session(db, session_id=session_id, principal=principal)
     ids = [mark.student_id for mark in body.marks]
     found = await db.execute(_ENROLLED_AMONG, {"workshop_id": info["workshop_id"], "ids": ids})
     enrolled = set(found.scalars())
@@ -316,7 +307,7 @@ async def close_session(
     db: AsyncSession, *, session_id: int, principal: Principal
 ) -> SessionClosed:
     """Complete the session: students still unmarked become absent (the trigger records it)."""
-    info = await _writable_session(db, session_id, principal)
+    info = await _writable_session(db, session_id=session_id, principal=principal)
     # Closing marks everyone unmarked absent: only sensible once the session has begun.
     if info["starts_at"] > datetime.now(UTC):
         raise Conflict(

@@ -3,19 +3,17 @@ enrolments. Admins read all of it; a school admin the events recorded against th
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
 
 from app.accounts.dependencies import AuditReader
 from app.audit import reads
 from app.audit.schemas import AuditEventRead
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
-from app.core.schemas import ApiDayOrDateTime
+from app.core.pagination import Page, PagingDep
+from app.core.params import PeriodFrom, PeriodTo
 from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
-
-WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its offset"
 
 
 @router.get(
@@ -24,9 +22,7 @@ WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its
 async def list_audit_events(
     db: DbSession,
     principal: AuditReader,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     action: Annotated[
         str | None,
         Query(
@@ -36,11 +32,9 @@ async def list_audit_events(
     ] = None,
     actor: Annotated[int | None, Query(description="User id of who acted")] = None,
     school: Annotated[int | None, Query(description="School id")] = None,
-    from_: Annotated[
-        ApiDayOrDateTime | None, Query(alias="from", description=f"From. {WHEN_HELP}")
-    ] = None,
-    to: Annotated[ApiDayOrDateTime | None, Query(description=f"To. {WHEN_HELP}")] = None,
-) -> dict:
+    from_: PeriodFrom = None,
+    to: PeriodTo = None,
+) -> Page[AuditEventRead]:
     """Who did what, when: the audit trail, newest first (admin: all; school admin: own school)."""
     result = await reads.list_events(
         db,
@@ -50,7 +44,6 @@ async def list_audit_events(
         school=school,
         from_=from_,
         to=to,
-        page=page,
+        page=page.params,
     )
-    set_page_headers(request, response, page, result["total"])
-    return result
+    return page.respond(Page[AuditEventRead].model_validate(result))

@@ -44,7 +44,10 @@ SECURITY_HEADERS = [
 API_CSP = b"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
 
 
-class SecurityHeaders:
+class HttpMiddleware:
+    """Plain ASGI middleware for HTTP: other scopes (lifespan, websockets) go straight to the
+    app; subclasses handle each HTTP request in `handle`."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -52,6 +55,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         is_docs = scope["path"] in ("/docs", "/redoc") or scope["path"].startswith("/docs/")
 
         async def send_with_headers(message: Message) -> None:
@@ -71,13 +82,13 @@ class BodyTooLarge(Exception):
     pass
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """Refuse request bodies over `max_bytes` (per-path overrides for uploads)."""
 
     def __init__(
         self, app: ASGIApp, *, max_bytes: int, overrides: dict[str, int] | None = None
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
         self.overrides = overrides or {}
 
@@ -87,10 +98,7 @@ class BodySizeLimit:
                 return limit
         return self.max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self._limit_for(scope["path"])
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:
@@ -153,14 +161,8 @@ async def _send_413(send: Send, limit: int, path: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class AccessLog:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class AccessLog(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _request_id(scope)
         # The app below sees exactly the id that is echoed and stored, whoever reads it.
         scope["headers"] = [
@@ -210,7 +212,7 @@ def _request_id(scope: Scope) -> str:
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
-class UnhandledErrors:
+class UnhandledErrors(HttpMiddleware):
     """Answer an exception no handler took with `handler`'s 500 problem, from inside the
     middleware that adds security headers, CORS and the request id.
 
@@ -220,13 +222,10 @@ class UnhandledErrors:
     """
 
     def __init__(self, app: ASGIApp, *, handler: ErrorHandler) -> None:
-        self.app = app
+        super().__init__(app)
         self.handler = handler
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:

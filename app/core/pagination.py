@@ -1,7 +1,7 @@
 """OneRoster-style lists: limit/offset, `X-Total-Count`, RFC 8288 `Link`, allow-listed sort,
 and strict query strings (an unknown parameter is a 400, never silently ignored)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
@@ -110,12 +110,23 @@ async def fetch_page(
     db: AsyncSession, statement: Select[*tuple[Any, ...]], page: PageParams
 ) -> tuple[list[Any], int]:
     """Run `statement` for one page and its total. The router sets the paging headers
-    (`set_page_headers`): services never see HTTP."""
+    (`Paging.respond`): services never see HTTP."""
     total = (
         await db.execute(select(func.count()).select_from(statement.order_by(None).subquery()))
     ).scalar_one()
     rows = (await db.execute(statement.limit(page.limit).offset(page.offset))).all()
     return list(rows), total
+
+
+async def read_page(
+    db: AsyncSession,
+    statement: Select[*tuple[Any, ...]],
+    page: PageParams,
+    read: Callable[[Any], T],
+) -> Page[T]:
+    """One page of `statement` with its total, each row made a read model by `read`."""
+    rows, total = await fetch_page(db, statement, page)
+    return Page(items=[read(row) for row in rows], total=total)
 
 
 def set_page_headers(request: Request, response: Response, page: PageParams, total: int) -> None:
@@ -132,3 +143,32 @@ def set_page_headers(request: Request, response: Response, page: PageParams, tot
         links.append(f'<{url}>; rel="prev"')
     if links:
         response.headers["Link"] = ", ".join(links)
+
+
+P = TypeVar("P", bound=Page[Any])
+
+
+class Paging:
+    """A list route's page: the limit/offset asked for (`params`, all a service sees) and the
+    request and response that the paging headers are written for and on."""
+
+    def __init__(self, params: PageParams, request: Request, response: Response) -> None:
+        self.params = params
+        self._request = request
+        self._response = response
+
+    @property
+    def offset(self) -> int:
+        return self.params.offset
+
+    def respond(self, page: P) -> P:
+        """`page` as the response body, with its X-Total-Count and Link headers set."""
+        set_page_headers(self._request, self._response, self.params, page.total)
+        return page
+
+
+async def paging(params: PageDep, request: Request, response: Response) -> Paging:
+    return Paging(params, request, response)
+
+
+PagingDep = Annotated[Paging, Depends(paging)]

@@ -8,10 +8,17 @@ them (the day after `to`, a Bangkok midnight) can never overflow into a 500.
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -23,6 +30,31 @@ class StrictModel(BaseModel):
     values keep their JSON type: `true` is not school 1, `0` is not false, `"5"` not 5."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+
+class NullsRefused(StrictModel):
+    """PATCH bodies: only the fields sent are changed, and `null` is refused; one error for
+    the body names every field sent as null."""
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        nulls = [name for name in self.model_fields_set if getattr(self, name) is None]
+        if nulls:
+            raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
+        return self
+
+
+class NullsRefusedPerField(StrictModel):
+    """PATCH bodies: only the fields sent are changed, and `null` is refused with an error on
+    each field sent as null."""
+
+    @field_validator("*")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Runs only for fields present in the body (defaults are not validated).
+        if value is None:
+            raise ValueError("may not be null")
+        return value
 
 
 class ReadModel(BaseModel):

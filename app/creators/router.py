@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, status
 
 from app.accounts.dependencies import AdminOnly, CurrentPrincipal
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.creators import service
 from app.creators.schemas import CreatorCreate, CreatorRead, CreatorUpdate
 from app.db import DbSession
@@ -18,9 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["creators"])
 async def list_creators(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     q: Annotated[
         str | None, Query(max_length=100, description="Part of the handle or display name")
     ] = None,
@@ -28,9 +26,10 @@ async def list_creators(
     sort: Annotated[str | None, Query(max_length=100, description="handle or display_name")] = None,
 ) -> Page[CreatorRead]:
     """Creators, filtered by name or specialty and paged."""
-    items, total = await service.list_creators(db, q=q, specialty=specialty, sort=sort, page=page)
-    set_page_headers(request, response, page, total)
-    return Page(items=[CreatorRead.model_validate(c) for c in items], total=total)
+    creators = await service.list_creators(
+        db, q=q, specialty=specialty, sort=sort, page=page.params
+    )
+    return page.respond(creators)
 
 
 @router.get(
@@ -38,7 +37,7 @@ async def list_creators(
 )
 async def read_creator(db: DbSession, principal: CurrentPrincipal, creator_id: int) -> CreatorRead:
     """One creator."""
-    return CreatorRead.model_validate(await service.get_creator(db, creator_id))
+    return await service.get_creator(db, creator_id=creator_id)
 
 
 @router.post(
@@ -49,7 +48,7 @@ async def read_creator(db: DbSession, principal: CurrentPrincipal, creator_id: i
 )
 async def create_creator(db: DbSession, principal: AdminOnly, body: CreatorCreate) -> CreatorRead:
     """Add a creator (admin); a taken handle is a 409."""
-    return CreatorRead.model_validate(await service.create_creator(db, body))
+    return await service.create_creator(db, data=body)
 
 
 @router.patch(
@@ -61,4 +60,4 @@ async def update_creator(
     db: DbSession, principal: AdminOnly, creator_id: int, body: CreatorUpdate
 ) -> CreatorRead:
     """Change a creator (admin); a taken handle is a 409."""
-    return CreatorRead.model_validate(await service.update_creator(db, creator_id, body))
+    return await service.update_creator(db, creator_id=creator_id, data=body)

@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator
 
-from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
+from app.core.schemas import BangkokDatetime, NullsRefused, ReadModel, StrictModel
 
 # Same shape as the seed files: the platform handle without '@'.
 HANDLE_PATTERN = r"^[A-Za-z0-9._]{2,60}$"
@@ -49,7 +49,7 @@ class CreatorCreate(StrictModel):
     _specialties = field_validator("specialties")(_dedupe)
 
 
-class CreatorUpdate(StrictModel):
+class CreatorUpdate(NullsRefused):
     """Only the fields sent are changed."""
 
     handle: str | None = Field(default=None, pattern=HANDLE_PATTERN)
@@ -61,10 +61,3 @@ class CreatorUpdate(StrictModel):
 
     _handle = field_validator("handle", mode="before")(_strip_at)
     _specialties = field_validator("specialties")(_dedupe)
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> "CreatorUpdate":
-        nulls = [name for name in self.model_fields_set if getattr(self, name) is None]
-        if nulls:
-            raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
-        return self

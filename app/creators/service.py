@@ -1,14 +1,15 @@
 """Creators: the online creators who lead workshops. Public to every signed-in role;
 only admins add or change them."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
 from app.core.errors import Conflict, translate_integrity_error
-from app.core.pagination import PageParams, fetch_page, sort_clause
-from app.creators.schemas import CreatorCreate, CreatorUpdate
+from app.core.pagination import Page, PageParams, read_page, sort_clause
+from app.core.queries import contains_any
+from app.creators.schemas import CreatorCreate, CreatorRead, CreatorUpdate
 from app.models import Creator
 
 CREATOR_SORTS = {"handle": Creator.handle, "display_name": Creator.display_name}
@@ -21,27 +22,25 @@ async def list_creators(
     specialty: str | None,
     sort: str | None,
     page: PageParams,
-) -> tuple[list[Creator], int]:
+) -> Page[CreatorRead]:
     stmt = select(Creator)
     if q:
-        stmt = stmt.where(
-            or_(
-                Creator.handle.icontains(q, autoescape=True),
-                Creator.display_name.icontains(q, autoescape=True),
-            )
-        )
+        stmt = stmt.where(contains_any(q, Creator.handle, Creator.display_name))
     if specialty:
         stmt = stmt.where(Creator.specialties.contains([specialty]))
     stmt = stmt.order_by(*sort_clause(sort, CREATOR_SORTS, [Creator.handle, Creator.id]))
-    rows, total = await fetch_page(db, stmt, page)
-    return [row[0] for row in rows], total
+    return await read_page(db, stmt, page, lambda row: CreatorRead.model_validate(row[0]))
 
 
-async def get_creator(db: AsyncSession, creator_id: int) -> Creator:
+async def _creator(db: AsyncSession, creator_id: int) -> Creator:
     creator = await db.get(Creator, creator_id)
     if creator is None:
         raise access.not_found("creator")
     return creator
+
+
+async def get_creator(db: AsyncSession, *, creator_id: int) -> CreatorRead:
+    return CreatorRead.model_validate(await _creator(db, creator_id))
 
 
 async def _flush_unique_handle(db: AsyncSession, handle: str) -> None:
@@ -58,18 +57,18 @@ async def _flush_unique_handle(db: AsyncSession, handle: str) -> None:
         raise
 
 
-async def create_creator(db: AsyncSession, data: CreatorCreate) -> Creator:
+async def create_creator(db: AsyncSession, *, data: CreatorCreate) -> CreatorRead:
     creator = Creator(**data.model_dump())
     db.add(creator)
     await _flush_unique_handle(db, data.handle)
     await db.refresh(creator)
-    return creator
+    return CreatorRead.model_validate(creator)
 
 
-async def update_creator(db: AsyncSession, creator_id: int, data: CreatorUpdate) -> Creator:
-    creator = await get_creator(db, creator_id)
+async def update_creator(db: AsyncSession, *, creator_id: int, data: CreatorUpdate) -> CreatorRead:
+    creator = await _creator(db, creator_id)
     for field, value in data.model_dump(exclude_unset=True).items():
         setattr(creator, field, value)
     await _flush_unique_handle(db, creator.handle)
     await db.refresh(creator)  # updated_at comes from a trigger
-    return creator
+    return CreatorRead.model_validate(creator)

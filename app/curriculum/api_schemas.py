@@ -1,10 +1,35 @@
 """Response bodies of the curriculum API (the file format is in `schema.py`)."""
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
+from fastapi import Query
 from pydantic import BaseModel
 
+from app.core.schemas import QueryBool
+from app.models.base import GRADE_LEVELS
+
 Pillar = Literal["smart_people", "smart_economy", "smart_environment"]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseQuery:
+    """The query string of `GET /courses`: filters, then the sort."""
+
+    pillar: Annotated[Pillar | None, Query(description="Programme pillar")] = None
+    grade_level: Annotated[
+        str | None,
+        Query(pattern="^(P[1-6]|M[1-6])$", description=f"One of {', '.join(GRADE_LEVELS)}"),
+    ] = None
+    creator_led: Annotated[
+        QueryBool | None,
+        Query(description="Courses with (true) or without (false) creator-led modules"),
+    ] = None
+    q: Annotated[str | None, Query(max_length=100, description="Code or title contains")] = None
+    include_retired: Annotated[QueryBool, Query(description="Also retired courses")] = False
+    sort: Annotated[
+        str | None, Query(max_length=100, description="code, title_th or pillar; - descends")
+    ] = None
 
 
 class Bilingual(BaseModel):

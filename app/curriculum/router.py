@@ -2,16 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
-from app.core.schemas import QueryBool
+from app.core.pagination import Page, PagingDep
 from app.curriculum import service
-from app.curriculum.api_schemas import CourseRead, ModuleRead, Pillar
+from app.curriculum.api_schemas import CourseQuery, CourseRead, ModuleRead
 from app.db import DbSession
-from app.models.base import GRADE_LEVELS
 
 router = APIRouter(prefix="/api/v1", tags=["curriculum"])
 
@@ -20,46 +18,21 @@ router = APIRouter(prefix="/api/v1", tags=["curriculum"])
 async def list_courses(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
-    pillar: Annotated[Pillar | None, Query(description="Programme pillar")] = None,
-    grade_level: Annotated[
-        str | None,
-        Query(pattern="^(P[1-6]|M[1-6])$", description=f"One of {', '.join(GRADE_LEVELS)}"),
-    ] = None,
-    creator_led: Annotated[
-        QueryBool | None,
-        Query(description="Courses with (true) or without (false) creator-led modules"),
-    ] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Code or title contains")] = None,
-    include_retired: Annotated[QueryBool, Query(description="Also retired courses")] = False,
-    sort: Annotated[
-        str | None, Query(max_length=100, description="code, title_th or pillar; - descends")
-    ] = None,
-) -> dict:
+    query: Annotated[CourseQuery, Depends()],
+    page: PagingDep,
+) -> Page[CourseRead]:
     """Courses with their modules in teaching order, filtered by pillar, grade, creator-led."""
-    items, total = await service.list_courses(
-        db,
-        page=page,
-        sort=sort,
-        pillar=pillar,
-        grade_level=grade_level,
-        creator_led=creator_led,
-        q=q,
-        include_retired=include_retired,
-    )
-    set_page_headers(request, response, page, total)
-    return {"items": items, "total": total}
+    courses = await service.list_courses(db, query=query, page=page.params)
+    return page.respond(courses)
 
 
 @router.get("/courses/{course}", response_model=CourseRead, responses=errors(401, 404))
-async def read_course(db: DbSession, principal: CurrentPrincipal, course: str) -> dict:
+async def read_course(db: DbSession, principal: CurrentPrincipal, course: str) -> CourseRead:
     """One course by code (e.g. DL101) or id, with its modules."""
-    return await service.get_course(db, course)
+    return await service.get_course(db, code_or_id=course)
 
 
 @router.get("/modules/{module}", response_model=ModuleRead, responses=errors(401, 404))
-async def read_module(db: DbSession, principal: CurrentPrincipal, module: str) -> dict:
+async def read_module(db: DbSession, principal: CurrentPrincipal, module: str) -> ModuleRead:
     """One module by code (e.g. DL101-01) or id: outcomes, materials, prerequisites."""
-    return await service.get_module(db, module)
+    return await service.get_module(db, code_or_id=module)

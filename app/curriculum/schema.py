@@ -62,6 +62,16 @@ class Material(BilingualText):
     url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
 
 
+def _refuse_repeats(value: list[str]) -> list[str]:
+    """A list that names an item twice is an error naming the items repeated."""
+    repeated = sorted({item for item in value if value.count(item) > 1})
+    if repeated:
+        raise PydanticCustomError(
+            "duplicate_item", "lists {items} more than once", {"items": ", ".join(repeated)}
+        )
+    return value
+
+
 class ModuleDoc(_Strict):
     code: Code
     title: Title
@@ -72,15 +82,7 @@ class ModuleDoc(_Strict):
     outcomes: Annotated[list[BilingualText], Field(min_length=1)]
     materials: list[Material] = []
 
-    @field_validator("prerequisites")
-    @classmethod
-    def _no_repeats(cls, value: list[str]) -> list[str]:
-        repeated = sorted({code for code in value if value.count(code) > 1})
-        if repeated:
-            raise PydanticCustomError(
-                "duplicate_item", "lists {items} more than once", {"items": ", ".join(repeated)}
-            )
-        return value
+    _no_repeats = field_validator("prerequisites")(_refuse_repeats)
 
 
 class CourseDoc(_Strict):
@@ -95,15 +97,7 @@ class CourseDoc(_Strict):
     # Where the course was read from; not part of the content (and so not of its hash).
     _source_file: Path | None = PrivateAttr(default=None)
 
-    @field_validator("grade_levels")
-    @classmethod
-    def _no_repeated_grades(cls, value: list[str]) -> list[str]:
-        repeated = sorted({grade for grade in value if value.count(grade) > 1})
-        if repeated:
-            raise PydanticCustomError(
-                "duplicate_item", "lists {items} more than once", {"items": ", ".join(repeated)}
-            )
-        return value
+    _no_repeated_grades = field_validator("grade_levels")(_refuse_repeats)
 
     @property
     def source_file(self) -> Path | None:

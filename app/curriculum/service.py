@@ -6,7 +6,15 @@ from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
-from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.core.pagination import Page, PageParams, fetch_page, sort_clause
+from app.core.queries import contains_any
+from app.curriculum.api_schemas import (
+    CourseQuery,
+    CourseRead,
+    ModuleBrief,
+    ModuleRead,
+    PrerequisiteRead,
+)
 from app.models import Course, Module, module_prerequisites
 
 PILLAR_TH = {
@@ -17,22 +25,14 @@ PILLAR_TH = {
 COURSE_SORT = {"code": Course.code, "title_th": Course.title_th, "pillar": Course.pillar}
 
 
-def _course_filters(
-    statement: Select[Any],
-    *,
-    pillar: str | None,
-    grade_level: str | None,
-    creator_led: bool | None,
-    q: str | None,
-    include_retired: bool,
-) -> Select[Any]:
-    if not include_retired:
+def _course_filters(statement: Select[Any], query: CourseQuery) -> Select[Any]:
+    if not query.include_retired:
         statement = statement.where(Course.retired.is_(False))
-    if pillar:
-        statement = statement.where(Course.pillar == pillar)
-    if grade_level:
-        statement = statement.where(Course.grade_levels.contains([grade_level]))
-    if creator_led is not None:
+    if query.pillar:
+        statement = statement.where(Course.pillar == query.pillar)
+    if query.grade_level:
+        statement = statement.where(Course.grade_levels.contains([query.grade_level]))
+    if query.creator_led is not None:
         # A course counts as creator-led when it or any of its live modules is.
         led = or_(
             Course.creator_led,
@@ -40,15 +40,10 @@ def _course_filters(
                 Module.course_id == Course.id, Module.creator_led, Module.retired.is_(False)
             ),
         )
-        statement = statement.where(led if creator_led else ~led)
-    if q:
-        # autoescape: a `%` or `_` in the search is a character, not a wildcard.
+        statement = statement.where(led if query.creator_led else ~led)
+    if query.q:
         statement = statement.where(
-            or_(
-                Course.code.icontains(q, autoescape=True),
-                Course.title_th.icontains(q, autoescape=True),
-                Course.title_en.icontains(q, autoescape=True),
-            )
+            contains_any(query.q, Course.code, Course.title_th, Course.title_en)
         )
     return statement
 
@@ -56,17 +51,16 @@ def _course_filters(
 async def list_courses(
     db: AsyncSession,
     *,
+    query: CourseQuery,
     page: PageParams,
-    sort: str | None,
-    **filters: Any,
-) -> tuple[list[dict[str, Any]], int]:
-    statement = _course_filters(select(Course), **filters).order_by(
-        *sort_clause(sort, COURSE_SORT, [Course.code])
+) -> Page[CourseRead]:
+    statement = _course_filters(select(Course), query).order_by(
+        *sort_clause(query.sort, COURSE_SORT, [Course.code])
     )
     rows, total = await fetch_page(db, statement, page)
     courses = [r[0] for r in rows]
     modules = await _modules_of(db, [c.id for c in courses])
-    return [_course_dict(c, modules.get(c.id, [])) for c in courses], total
+    return Page(items=[_course_read(c, modules.get(c.id, [])) for c in courses], total=total)
 
 
 async def _modules_of(db: AsyncSession, course_ids: list[int]) -> dict[int, list[Module]]:
@@ -84,39 +78,32 @@ async def _modules_of(db: AsyncSession, course_ids: list[int]) -> dict[int, list
     return grouped
 
 
-def _module_brief(m: Module) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "code": m.code,
-        "position": m.position,
-        "title_th": m.title_th,
-        "title_en": m.title_en,
-        "minutes": m.minutes,
-        "creator_led": m.creator_led,
-        "version": m.version,
-    }
+def _module_brief(module: Module) -> ModuleBrief:
+    return ModuleBrief.model_validate(module, from_attributes=True)
 
 
-def _course_dict(course: Course, modules: list[Module]) -> dict[str, Any]:
-    return {
-        "id": course.id,
-        "code": course.code,
-        "title_th": course.title_th,
-        "title_en": course.title_en,
-        "description_th": course.description_th,
-        "description_en": course.description_en,
-        "pillar": course.pillar,
-        "pillar_th": PILLAR_TH[course.pillar],
-        "grade_levels": course.grade_levels,
-        "creator_led": course.creator_led,
-        "version": course.version,
-        "total_minutes": sum(m.minutes for m in modules),
-        "retired": course.retired,
-        "modules": [_module_brief(m) for m in modules],
-    }
+def _course_read(course: Course, modules: list[Module]) -> CourseRead:
+    return CourseRead.model_validate(
+        {
+            "id": course.id,
+            "code": course.code,
+            "title_th": course.title_th,
+            "title_en": course.title_en,
+            "description_th": course.description_th,
+            "description_en": course.description_en,
+            "pillar": course.pillar,
+            "pillar_th": PILLAR_TH[course.pillar],
+            "grade_levels": course.grade_levels,
+            "creator_led": course.creator_led,
+            "version": course.version,
+            "total_minutes": sum(m.minutes for m in modules),
+            "retired": course.retired,
+            "modules": [_module_brief(m) for m in modules],
+        }
+    )
 
 
-async def get_course(db: AsyncSession, code_or_id: str) -> dict[str, Any]:
+async def get_course(db: AsyncSession, *, code_or_id: str) -> CourseRead:
     condition = (
         (Course.id == int(code_or_id))
         if code_or_id.isdigit()
@@ -126,10 +113,10 @@ async def get_course(db: AsyncSession, code_or_id: str) -> dict[str, Any]:
     if course is None:
         raise access.not_found("course")
     modules = await _modules_of(db, [course.id])
-    return _course_dict(course, modules.get(course.id, []))
+    return _course_read(course, modules.get(course.id, []))
 
 
-async def get_module(db: AsyncSession, code_or_id: str) -> dict[str, Any]:
+async def get_module(db: AsyncSession, *, code_or_id: str) -> ModuleRead:
     condition = (
         (Module.id == int(code_or_id))
         if code_or_id.isdigit()
@@ -145,24 +132,26 @@ async def get_module(db: AsyncSession, code_or_id: str) -> dict[str, Any]:
     module, course = row
     prereq = module_prerequisites.c
 
-    async def linked(this_side, other_side) -> list[dict[str, Any]]:
+    async def linked(this_side: Any, other_side: Any) -> list[PrerequisiteRead]:
         other = (
             select(Module.code, Module.title_th, Module.title_en, Course.code.label("course_code"))
             .join(Course, Course.id == Module.course_id)
             .join(module_prerequisites, and_(other_side == Module.id, this_side == module.id))
             .order_by(Module.code)
         )
-        return [dict(r._mapping) for r in (await db.execute(other)).all()]
+        return [PrerequisiteRead.model_validate(r._mapping) for r in await db.execute(other)]
 
-    return {
-        **_module_brief(module),
-        "course_code": course.code,
-        "course_title_th": course.title_th,
-        "course_title_en": course.title_en,
-        "pillar": course.pillar,
-        "outcomes": module.outcomes,
-        "materials": module.materials,
-        "retired": module.retired,
-        "prerequisites": await linked(prereq.module_id, prereq.prerequisite_id),
-        "required_by": await linked(prereq.prerequisite_id, prereq.module_id),
-    }
+    return ModuleRead.model_validate(
+        {
+            **_module_brief(module).model_dump(),
+            "course_code": course.code,
+            "course_title_th": course.title_th,
+            "course_title_en": course.title_en,
+            "pillar": course.pillar,
+            "outcomes": module.outcomes,
+            "materials": module.materials,
+            "retired": module.retired,
+            "prerequisites": await linked(prereq.module_id, prereq.prerequisite_id),
+            "required_by": await linked(prereq.prerequisite_id, prereq.module_id),
+        }
+    )

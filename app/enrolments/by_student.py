@@ -11,6 +11,7 @@ from app.core import access
 from app.core.access import Principal
 from app.core.pagination import Page, PageParams, fetch_page
 from app.enrolments.schemas import StudentEnrolmentRead
+from app.enrolments.service import PLACE_COLUMNS
 from app.models import Attendance, Enrolment, School, Student, Workshop
 
 _MARK_STATUSES = ("present", "late", "excused", "absent")
@@ -43,12 +44,7 @@ async def list_student_enrolments(
         raise access.not_found("student")
     statement = (
         select(
-            Enrolment.id,
-            Enrolment.status,
-            Enrolment.waitlist_position,
-            Enrolment.created_at.label("requested_at"),
-            Enrolment.enrolled_at,
-            Enrolment.withdrawn_at,
+            *PLACE_COLUMNS,
             Workshop.id.label("workshop_id"),
             Workshop.title_th,
             Workshop.title_en,

@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.accounts.dependencies import CurrentPrincipal, StudentReader
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.db import DbSession
 from app.enrolments import by_student, service, withdrawal
 from app.enrolments.schemas import (
@@ -63,9 +63,7 @@ async def list_enrolments(
     db: DbSession,
     workshop_id: int,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     status_filter: Annotated[EnrolmentStatus | None, Query(alias="status")] = None,
     sort: Annotated[
         str | None,
@@ -79,9 +77,8 @@ async def list_enrolments(
         principal=principal,
         status=status_filter,
         sort=sort,
-        page=page,
+        page=page.params,
     )
-    set_page_headers(request, response, page, roster.total)
     await privacy.record_read(
         db,
         principal=principal,
@@ -89,7 +86,7 @@ async def list_enrolments(
         student_ids=[e.student.id for e in roster.items],
         scope={"workshop_id": workshop_id},
     )
-    return roster
+    return page.respond(roster)
 
 
 @router.post(
@@ -115,19 +112,16 @@ async def list_student_enrolments(
     db: DbSession,
     student_id: int,
     principal: StudentReader,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
 ) -> Page[StudentEnrolmentRead]:
     """A student's enrolments in every workshop, other schools' included, with their marks."""
     enrolments = await by_student.list_student_enrolments(
         db,
         student_id=student_id,
         principal=principal,
-        page=page,
+        page=page.params,
     )
-    set_page_headers(request, response, page, enrolments.total)
     await privacy.record_read(
         db, principal=principal, action="students.enrolments", student_ids=[student_id]
     )
-    return enrolments
+    return page.respond(enrolments)

@@ -19,7 +19,7 @@ from app.core import access
 from app.core.access import Principal, WorkshopScope
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.pagination import Page, PageParams, fetch_page, sort_clause
-from app.enrolments.schemas import EnrolmentNameRead, EnrolmentRead
+from app.enrolments.schemas import EnrolledStudent, EnrolmentNameRead, EnrolmentRead
 from app.models import Enrolment, Student
 
 _WORKSHOP_SQL = (
@@ -99,7 +99,7 @@ def scope_of(row: RowMapping) -> WorkshopScope:
     )
 
 
-async def load_workshop(db: AsyncSession, workshop_id: int, *, lock: bool = False) -> RowMapping:
+async def load_workshop(db: AsyncSession, *, workshop_id: int, lock: bool = False) -> RowMapping:
     """The workshop's access and seat columns; with `lock`, its row lock is held until commit."""
     row = (
         (await db.execute(_LOCK_WORKSHOP if lock else _SELECT_WORKSHOP, {"id": workshop_id}))
@@ -182,7 +182,7 @@ async def enrol_students(
     # workshop's lock delays everyone queued behind it. Places are decided under the lock;
     # a student enrolled meanwhile by another request is caught by the insert (see
     # _give_places), so reading the list before the lock is safe.
-    workshop = await load_workshop(db, workshop_id)
+    workshop = await load_workshop(db, workshop_id=workshop_id)
     scope = scope_of(workshop)
     access.ensure_enrols(principal, scope)
     ensure_scheduled(workshop)
@@ -208,7 +208,7 @@ async def enrol_students(
                 student_ids=[p["student_id"] for p in refused],
                 errors=refused,
             )
-        workshop = await load_workshop(db, workshop_id, lock=True)
+        workshop = await load_workshop(db, workshop_id=workshop_id, lock=True)
         ensure_scheduled(workshop)  # it may have been cancelled meanwhile
         created = await _give_places(db, workshop, needing_place)
     else:
@@ -287,15 +287,21 @@ async def _give_places(db: AsyncSession, workshop: RowMapping, student_ids: list
     return created
 
 
+# An enrolment's place in its workshop, as every enrolment read shows it.
+PLACE_COLUMNS = (
+    Enrolment.id,
+    Enrolment.status,
+    Enrolment.waitlist_position,
+    Enrolment.created_at.label("requested_at"),
+    Enrolment.enrolled_at,
+    Enrolment.withdrawn_at,
+)
+
+
 def _enrolment_select():
     return select(
-        Enrolment.id,
+        *PLACE_COLUMNS,
         Enrolment.workshop_id,
-        Enrolment.status,
-        Enrolment.waitlist_position,
-        Enrolment.created_at.label("requested_at"),
-        Enrolment.enrolled_at,
-        Enrolment.withdrawn_at,
         Student.id.label("student_id"),
         Student.student_code.label("code"),
         _NAME_TH.label("name_th"),
@@ -306,22 +312,26 @@ def _enrolment_select():
     ).join(Student, Student.id == Enrolment.student_id)
 
 
-def _to_read(row: Any, principal: Principal) -> EnrolmentRead:
-    """A visiting student of another school appears to the host by name only."""
-    details = access.sees_student_details(principal, row.student_school_id)
-    return EnrolmentRead.model_validate(
-        {
-            **row._mapping,
-            "student": {
-                "id": row.student_id,
-                "code": row.code if details else None,
-                "name_th": row.name_th,
-                "name_en": row.name_en,
-                "grade_level": row.grade_level if details else None,
-                "visiting": row.student_school_id != row.host_school_id,
-            },
-        }
+def enrolled_student(
+    row: RowMapping, principal: Principal, *, host_school_id: int
+) -> EnrolledStudent:
+    """The student of a roster row (`student_id`, `code`, `name_th`, `name_en`,
+    `grade_level`, `student_school_id`) as `principal` may see them: a visiting student of
+    another school appears to the host by name only."""
+    details = access.sees_student_details(principal, row["student_school_id"])
+    return EnrolledStudent(
+        id=row["student_id"],
+        code=row["code"] if details else None,
+        name_th=row["name_th"],
+        name_en=row["name_en"],
+        grade_level=row["grade_level"] if details else None,
+        visiting=row["student_school_id"] != host_school_id,
     )
+
+
+def _to_read(row: Any, principal: Principal) -> EnrolmentRead:
+    student = enrolled_student(row._mapping, principal, host_school_id=row.host_school_id)
+    return EnrolmentRead.model_validate({**row._mapping, "student": student})
 
 
 def _to_name_read(row: Any) -> EnrolmentNameRead:
@@ -364,7 +374,7 @@ async def list_enrolments(
     page: PageParams,
 ) -> Page[EnrolmentRead] | Page[EnrolmentNameRead]:
     """Enrolled students first, then the waitlist in queue order; names only for creators."""
-    workshop = await load_workshop(db, workshop_id)
+    workshop = await load_workshop(db, workshop_id=workshop_id)
     own_students_of = access.roster_school_filter(principal, scope_of(workshop), "workshop")
     names_only = access.sees_names_only(principal)
     allowed = {"name_th": SORTABLE["name_th"]} if names_only else SORTABLE

@@ -50,7 +50,7 @@ async def withdraw_enrolment(
     if found is None:
         raise access.not_found("enrolment")
     workshop_id = found.workshop_id
-    workshop = await service.load_workshop(db, workshop_id, lock=True)
+    workshop = await service.load_workshop(db, workshop_id=workshop_id, lock=True)
     scope = service.scope_of(workshop)
     # The host's managers withdraw anyone; a visiting school's staff only their own students.
     if not (
@@ -110,7 +110,7 @@ _SHIFT_WAITLIST = text(
 )
 
 
-async def fill_free_seats(db: AsyncSession, workshop_id: int) -> list[int]:
+async def fill_free_seats(db: AsyncSession, *, workshop_id: int) -> list[int]:
     """Promote waitlisted students into the workshop's free seats, in queue order, and
     renumber the rest of the queue 1..n. The caller holds the workshop's row lock."""
     promoted = list((await db.execute(_PROMOTE_INTO_FREE_SEATS, {"id": workshop_id})).scalars())

@@ -7,7 +7,6 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Timestamped, sql_in
+from app.models.base import Base, Timestamped, composite_fk, sql_in
 
 ATTENDANCE_STATUSES = ("present", "late", "excused", "absent")
 
@@ -34,16 +33,16 @@ class Attendance(Timestamped, Base):
     __table_args__ = (
         # The session belongs to the workshop, and the student has an enrolment in it:
         # attendance for a student who was never on the list cannot exist.
-        ForeignKeyConstraint(
+        composite_fk(
             ["session_id", "workshop_id"],
-            ["workshop_sessions.id", "workshop_sessions.workshop_id"],
-            ondelete="RESTRICT",
+            "workshop_sessions",
+            ["id", "workshop_id"],
             name="fk_attendance_session_id_workshop_id_workshop_sessions",
         ),
-        ForeignKeyConstraint(
+        composite_fk(
             ["workshop_id", "student_id"],
-            ["enrolments.workshop_id", "enrolments.student_id"],
-            ondelete="RESTRICT",
+            "enrolments",
+            ["workshop_id", "student_id"],
             name="fk_attendance_workshop_id_student_id_enrolments",
         ),
         UniqueConstraint("session_id", "student_id"),

@@ -4,9 +4,10 @@ Constraint names are part of the API: `app.core.errors` maps them to problem+jso
 so every constraint gets a predictable name.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, ForeignKeyConstraint, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -41,3 +42,23 @@ def sql_in(column: str, values: tuple[str, ...]) -> str:
     """`column IN ('a', 'b')` for check constraints over a fixed vocabulary."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+def composite_fk(
+    columns: Sequence[str],
+    table: str,
+    referred: Sequence[str],
+    *,
+    name: str,
+    ondelete: str = "RESTRICT",
+    onupdate: str | None = None,
+) -> ForeignKeyConstraint:
+    """A foreign key over several columns, `columns` -> `table (referred)`; a referenced row
+    cannot be deleted unless told otherwise."""
+    return ForeignKeyConstraint(
+        list(columns),
+        [f"{table}.{column}" for column in referred],
+        ondelete=ondelete,
+        onupdate=onupdate,
+        name=name,
+    )

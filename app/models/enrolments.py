@@ -6,7 +6,6 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -14,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Timestamped, sql_in
+from app.models.base import Base, Timestamped, composite_fk, sql_in
 
 ENROLMENT_STATUSES = ("enrolled", "waitlisted", "withdrawn", "completed")
 # The statuses that hold a place in a workshop: the roster, seat counts and rosters exported.
@@ -28,10 +27,10 @@ class Enrolment(Timestamped, Base):
     __table_args__ = (
         # `school_id` is the workshop's (owning) school; the student may come from another
         # school when the workshop is open to all schools.
-        ForeignKeyConstraint(
+        composite_fk(
             ["workshop_id", "school_id"],
-            ["workshops.id", "workshops.school_id"],
-            ondelete="RESTRICT",
+            "workshops",
+            ["id", "school_id"],
             name="fk_enrolments_workshop_id_school_id_workshops",
         ),
         UniqueConstraint("workshop_id", "student_id"),

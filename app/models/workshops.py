@@ -7,7 +7,6 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Timestamped, sql_in
+from app.models.base import Base, Timestamped, composite_fk, sql_in
 
 WORKSHOP_STATUSES = ("scheduled", "cancelled", "completed")
 SESSION_STATUSES = ("scheduled", "cancelled", "completed")
@@ -29,17 +28,17 @@ class Workshop(Timestamped, Base):
     __tablename__ = "workshops"
     __table_args__ = (
         # The room belongs to the workshop's school.
-        ForeignKeyConstraint(
+        composite_fk(
             ["room_id", "school_id"],
-            ["computer_rooms.id", "computer_rooms.school_id"],
-            ondelete="RESTRICT",
+            "computer_rooms",
+            ["id", "school_id"],
             name="fk_workshops_room_id_school_id_computer_rooms",
         ),
         # Workshops pin the module version they were planned with.
-        ForeignKeyConstraint(
+        composite_fk(
             ["module_id", "module_version"],
-            ["module_versions.module_id", "module_versions.version"],
-            ondelete="RESTRICT",
+            "module_versions",
+            ["module_id", "version"],
             name="fk_workshops_module_id_module_version_module_versions",
         ),
         # Targets of the sessions' and enrolments' composite keys.
@@ -78,6 +77,17 @@ class Workshop(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(20), server_default="scheduled")
 
 
+def _never_double_booked(column: str, *, name: str) -> ExcludeConstraint:
+    """No two sessions (cancelled ones aside) of one room, or one creator, overlap in time."""
+    return ExcludeConstraint(
+        (column, "="),
+        (literal_column("tstzrange(starts_at, ends_at)"), "&&"),
+        name=name,
+        using="gist",
+        where="status <> 'cancelled'",
+    )
+
+
 class WorkshopSession(Timestamped, Base):
     """One meeting of a workshop. Room, creator and school are copied from the workshop
     (kept equal by a composite foreign key with ON UPDATE CASCADE) so that PostgreSQL itself
@@ -85,9 +95,10 @@ class WorkshopSession(Timestamped, Base):
 
     __tablename__ = "workshop_sessions"
     __table_args__ = (
-        ForeignKeyConstraint(
+        composite_fk(
             ["workshop_id", "school_id", "room_id", "creator_id"],
-            ["workshops.id", "workshops.school_id", "workshops.room_id", "workshops.creator_id"],
+            "workshops",
+            ["id", "school_id", "room_id", "creator_id"],
             ondelete="CASCADE",
             onupdate="CASCADE",
             name="fk_workshop_sessions_workshop_workshops",
@@ -96,20 +107,8 @@ class WorkshopSession(Timestamped, Base):
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
         CheckConstraint(sql_in("status", SESSION_STATUSES), name="status_valid"),
         CheckConstraint("(taken_at IS NULL) = (taken_by IS NULL)", name="taken_at_and_by_together"),
-        ExcludeConstraint(
-            ("room_id", "="),
-            (literal_column("tstzrange(starts_at, ends_at)"), "&&"),
-            name="ex_workshop_sessions_room_overlap",
-            using="gist",
-            where="status <> 'cancelled'",
-        ),
-        ExcludeConstraint(
-            ("creator_id", "="),
-            (literal_column("tstzrange(starts_at, ends_at)"), "&&"),
-            name="ex_workshop_sessions_creator_overlap",
-            using="gist",
-            where="status <> 'cancelled'",
-        ),
+        _never_double_booked("room_id", name="ex_workshop_sessions_room_overlap"),
+        _never_double_booked("creator_id", name="ex_workshop_sessions_creator_overlap"),
         Index("ix_workshop_sessions_workshop_id_starts_at", "workshop_id", "starts_at"),
         Index("ix_workshop_sessions_school_id_starts_at", "school_id", "starts_at"),
     )

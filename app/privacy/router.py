@@ -5,21 +5,19 @@ student's school. The Education Department reads students for statistics but doe
 for a school's pupils as a controller: 403, as for teachers and creators.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from app.accounts.dependencies import SchoolManager
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
-from app.core.schemas import ApiDayOrDateTime
+from app.core.pagination import Page, PagingDep
+from app.core.params import PeriodFrom, PeriodTo
 from app.db import DbSession
 from app.privacy import reads, subject
 from app.privacy.schemas import ReadLogEntry, StudentDataExport
 
 router = APIRouter(prefix="/api/v1", tags=["privacy"])
-
-WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its offset"
 
 
 @router.get(
@@ -30,9 +28,7 @@ WHEN_HELP = "A day (YYYY-MM-DD, Bangkok, included whole) or a timestamp with its
 async def list_read_log(
     db: DbSession,
     principal: SchoolManager,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     student_id: Annotated[
         int | None,
         Query(
@@ -45,11 +41,9 @@ async def list_read_log(
     school_id: Annotated[
         int | None, Query(ge=1, le=2_147_483_647, description="Reads of this school's students")
     ] = None,
-    from_: Annotated[
-        ApiDayOrDateTime | None, Query(alias="from", description=f"From. {WHEN_HELP}")
-    ] = None,
-    to: Annotated[ApiDayOrDateTime | None, Query(description=f"To. {WHEN_HELP}")] = None,
-) -> dict[str, Any]:
+    from_: PeriodFrom = None,
+    to: PeriodTo = None,
+) -> Page[ReadLogEntry]:
     """Who was shown which students' records, newest first (admin; school admin: own school)."""
     result = await reads.list_reads(
         db,
@@ -58,10 +52,9 @@ async def list_read_log(
         school_id=school_id,
         from_=from_,
         to=to,
-        page=page,
+        page=page.params,
     )
-    set_page_headers(request, response, page, result["total"])
-    return result
+    return page.respond(Page[ReadLogEntry].model_validate(result))
 
 
 @router.get(

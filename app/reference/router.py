@@ -2,11 +2,11 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.db import DbSession
 from app.reference import service
 from app.reference.schemas import DistrictRead, SchoolRead, TermRead
@@ -23,16 +23,12 @@ SortQuery = Annotated[str | None, Query(max_length=100, description="e.g. name_t
 async def list_districts(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     q: NameQuery = None,
     sort: SortQuery = None,
 ) -> Page[DistrictRead]:
     """Bangkok's 50 districts; sort by code, name_th or name_en."""
-    items, total = await service.list_districts(db, q=q, sort=sort, page=page)
-    set_page_headers(request, response, page, total)
-    return Page(items=[DistrictRead.model_validate(d) for d in items], total=total)
+    return page.respond(await service.list_districts(db, q=q, sort=sort, page=page.params))
 
 
 @router.get(
@@ -42,47 +38,41 @@ async def read_district(
     db: DbSession, principal: CurrentPrincipal, district_id: int
 ) -> DistrictRead:
     """One district."""
-    return DistrictRead.model_validate(await service.get_district(db, district_id))
+    return await service.get_district(db, district_id=district_id)
 
 
 @router.get("/schools", response_model=Page[SchoolRead], responses=errors(400, 401, 422))
 async def list_schools(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     district: Annotated[int | None, Query(description="District id")] = None,
     q: NameQuery = None,
     sort: SortQuery = None,
 ) -> Page[SchoolRead]:
     """Schools (public reference data: names only); sort by code or name_th."""
-    items, total = await service.list_schools(db, district_id=district, q=q, sort=sort, page=page)
-    set_page_headers(request, response, page, total)
-    return Page(items=[SchoolRead.model_validate(s) for s in items], total=total)
+    schools = await service.list_schools(db, district_id=district, q=q, sort=sort, page=page.params)
+    return page.respond(schools)
 
 
 @router.get("/schools/{school_id:int}", response_model=SchoolRead, responses=errors(401, 404, 422))
 async def read_school(db: DbSession, principal: CurrentPrincipal, school_id: int) -> SchoolRead:
     """One school with its district."""
-    return SchoolRead.model_validate(await service.get_school(db, school_id))
+    return await service.get_school(db, school_id=school_id)
 
 
 @router.get("/terms", response_model=Page[TermRead], responses=errors(400, 401, 422))
 async def list_terms(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
+    page: PagingDep,
     academic_year: Annotated[
         int | None, Query(ge=2500, le=2700, description="Buddhist Era year, e.g. 2569")
     ] = None,
 ) -> Page[TermRead]:
     """Academic terms in calendar order."""
-    items, total = await service.list_terms(db, academic_year=academic_year, page=page)
-    set_page_headers(request, response, page, total)
-    return Page(items=[TermRead.model_validate(t) for t in items], total=total)
+    terms = await service.list_terms(db, academic_year=academic_year, page=page.params)
+    return page.respond(terms)
 
 
 @router.get("/terms/{term_id}", response_model=TermRead, responses=errors(401, 404, 422))
@@ -99,5 +89,5 @@ async def read_term(
 ) -> TermRead:
     """One academic term; `current` resolves to today's (or the next) term."""
     if term_id == "current":
-        return TermRead.model_validate(await service.get_current_term(db))
-    return TermRead.model_validate(await service.get_term(db, term_id))
+        return await service.get_current_term(db)
+    return await service.get_term(db, term_id=term_id)

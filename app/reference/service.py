@@ -6,14 +6,16 @@ Names only, no personal data: every signed-in role reads all of it.
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
 from app.core.errors import NotFound
-from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.core.pagination import Page, PageParams, read_page, sort_clause
+from app.core.queries import contains_any, where_given
 from app.core.schemas import BANGKOK
 from app.models import AcademicTerm, District, School
+from app.reference.schemas import DistrictRead, SchoolRead, TermRead
 
 # The Thai school year begins in May: 2569 BE runs from May 2026 to March 2027.
 BUDDHIST_ERA_OFFSET = 543
@@ -31,27 +33,32 @@ def term_labels(academic_year: int, term: int) -> tuple[str, str]:
     )
 
 
-def term_read(term: AcademicTerm) -> dict[str, Any]:
+def term_read(term: AcademicTerm) -> TermRead:
     label_th, label_en = term_labels(term.academic_year, term.term)
-    return {
-        "id": term.id,
-        "academic_year": term.academic_year,
-        "term": term.term,
-        "starts_on": term.starts_on,
-        "ends_on": term.ends_on,
-        "label_th": label_th,
-        "label_en": label_en,
-    }
+    return TermRead.model_validate(
+        {
+            "id": term.id,
+            "academic_year": term.academic_year,
+            "term": term.term,
+            "starts_on": term.starts_on,
+            "ends_on": term.ends_on,
+            "label_th": label_th,
+            "label_en": label_en,
+        }
+    )
 
 
-def _school_read(school: School, district: District) -> dict[str, Any]:
-    return {
-        "id": school.id,
-        "code": school.code,
-        "name_th": school.name_th,
-        "name_en": school.name_en,
-        "district": district,
-    }
+def _school_read(row: Any) -> SchoolRead:
+    school, district = row
+    return SchoolRead.model_validate(
+        {
+            "id": school.id,
+            "code": school.code,
+            "name_th": school.name_th,
+            "name_en": school.name_en,
+            "district": DistrictRead.model_validate(district),
+        }
+    )
 
 
 async def list_districts(
@@ -60,25 +67,19 @@ async def list_districts(
     q: str | None,
     sort: str | None,
     page: PageParams,
-) -> tuple[list[District], int]:
+) -> Page[DistrictRead]:
     stmt = select(District)
     if q:
-        stmt = stmt.where(
-            or_(
-                District.name_th.icontains(q, autoescape=True),
-                District.name_en.icontains(q, autoescape=True),
-            )
-        )
+        stmt = stmt.where(contains_any(q, District.name_th, District.name_en))
     stmt = stmt.order_by(*sort_clause(sort, DISTRICT_SORTS, [District.code, District.id]))
-    rows, total = await fetch_page(db, stmt, page)
-    return [row[0] for row in rows], total
+    return await read_page(db, stmt, page, lambda row: DistrictRead.model_validate(row[0]))
 
 
-async def get_district(db: AsyncSession, district_id: int) -> District:
+async def get_district(db: AsyncSession, *, district_id: int) -> DistrictRead:
     district = await db.get(District, district_id)
     if district is None:
         raise access.not_found("district")
-    return district
+    return DistrictRead.model_validate(district)
 
 
 def _schools() -> Select[School, District]:
@@ -92,28 +93,19 @@ async def list_schools(
     q: str | None,
     sort: str | None,
     page: PageParams,
-) -> tuple[list[dict[str, Any]], int]:
-    stmt = _schools()
-    if district_id is not None:
-        stmt = stmt.where(School.district_id == district_id)
+) -> Page[SchoolRead]:
+    stmt = where_given(_schools(), (School.district_id, district_id))
     if q:
-        stmt = stmt.where(
-            or_(
-                School.name_th.icontains(q, autoescape=True),
-                School.name_en.icontains(q, autoescape=True),
-                School.code.icontains(q, autoescape=True),
-            )
-        )
+        stmt = stmt.where(contains_any(q, School.name_th, School.name_en, School.code))
     stmt = stmt.order_by(*sort_clause(sort, SCHOOL_SORTS, [School.code, School.id]))
-    rows, total = await fetch_page(db, stmt, page)
-    return [_school_read(school, district) for school, district in rows], total
+    return await read_page(db, stmt, page, _school_read)
 
 
-async def get_school(db: AsyncSession, school_id: int) -> dict[str, Any]:
+async def get_school(db: AsyncSession, *, school_id: int) -> SchoolRead:
     row = (await db.execute(_schools().where(School.id == school_id))).one_or_none()
     if row is None:
         raise access.not_found("school")
-    return _school_read(*row)
+    return _school_read(row)
 
 
 async def list_terms(
@@ -121,27 +113,24 @@ async def list_terms(
     *,
     academic_year: int | None,
     page: PageParams,
-) -> tuple[list[dict[str, Any]], int]:
-    stmt = select(AcademicTerm)
-    if academic_year is not None:
-        stmt = stmt.where(AcademicTerm.academic_year == academic_year)
+) -> Page[TermRead]:
+    stmt = where_given(select(AcademicTerm), (AcademicTerm.academic_year, academic_year))
     stmt = stmt.order_by(AcademicTerm.starts_on, AcademicTerm.id)
-    rows, total = await fetch_page(db, stmt, page)
-    return [term_read(row[0]) for row in rows], total
+    return await read_page(db, stmt, page, lambda row: term_read(row[0]))
 
 
 def bangkok_today() -> date:
     return datetime.now(BANGKOK).date()
 
 
-async def get_term(db: AsyncSession, term_id: int) -> dict[str, Any]:
+async def get_term(db: AsyncSession, *, term_id: int) -> TermRead:
     term = await db.get(AcademicTerm, term_id)
     if term is None:
         raise access.not_found("term")
     return term_read(term)
 
 
-async def get_current_term(db: AsyncSession, *, today: date | None = None) -> dict[str, Any]:
+async def get_current_term(db: AsyncSession, *, today: date | None = None) -> TermRead:
     """The term containing today (Bangkok), else the next one to start.
 
     Terms never overlap (an exclusion constraint), so the earliest term that has not yet

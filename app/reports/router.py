@@ -9,7 +9,7 @@ from app.accounts.dependencies import ReportReader, StudentReader
 from app.audit import service as audit
 from app.core.csv import FORMULA_RULE
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.core.schemas import QueryBool
 from app.db import DbSession
 from app.exports.filters import FilterParams
@@ -95,9 +95,8 @@ async def attendance_summary(
 async def low_attendance(
     db: DbSession,
     principal: LowAttendanceReader,
-    page: PageDep,
+    page: PagingDep,
     request: Request,
-    response: Response,
     term: TermQuery = None,
     threshold: Annotated[float, Query(gt=0, le=1, description="Rate below which to list")] = 0.8,
     consecutive: Annotated[
@@ -117,7 +116,7 @@ async def low_attendance(
         params=params,
         threshold=threshold,
         consecutive=consecutive,
-        page=page,
+        page=page.params,
     )
     await audit.record(
         db,
@@ -147,10 +146,9 @@ async def low_attendance(
             "pseudonymised": pseudonymise,
         },
     )
-    set_page_headers(request, response, page, total)
     if pseudonymise:
         key = PseudonymKey.new()
-        return Page(
-            items=[PseudonymousLowAttendanceItem.of(item, key) for item in items], total=total
+        return page.respond(
+            Page(items=[PseudonymousLowAttendanceItem.of(item, key) for item in items], total=total)
         )
-    return Page(items=items, total=total)
+    return page.respond(Page(items=items, total=total))

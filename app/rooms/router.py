@@ -7,53 +7,36 @@ their own; everyone else 403 (or 404 for a room outside their read scope).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, status
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
-from app.core.schemas import ApiDate, ApiDateTime
+from app.core.pagination import Page, PagingDep
+from app.core.schemas import ApiDate
 from app.db import DbSession
 from app.rooms import schedule, service
-from app.rooms.schemas import RoomCreate, RoomRead, RoomSchedule, RoomStatus, RoomUpdate
+from app.rooms.schemas import (
+    AvailabilityQuery,
+    RoomCreate,
+    RoomQuery,
+    RoomRead,
+    RoomSchedule,
+    RoomUpdate,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["rooms"])
-
-MinSeats = Annotated[int | None, Query(ge=1, le=1000, description="At least this many seats")]
-DistrictFilter = Annotated[int | None, Query(description="District id")]
 
 
 @router.get("/rooms", response_model=Page[RoomRead], responses=errors(400, 401, 422))
 async def list_rooms(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
-    district: DistrictFilter = None,
-    school: Annotated[int | None, Query(description="School id")] = None,
-    status: Annotated[RoomStatus | None, Query()] = None,
-    min_seats: MinSeats = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the code or name")] = None,
-    sort: Annotated[
-        str | None,
-        Query(max_length=100, description="code, seats or name; prefix - for descending"),
-    ] = None,
+    query: Annotated[RoomQuery, Depends()],
+    page: PagingDep,
 ) -> Page[RoomRead]:
     """Computer rooms in your scope, filtered and paged."""
-    items, total = await service.list_rooms(
-        db,
-        principal,
-        district_id=district,
-        school_id=school,
-        status=status,
-        min_seats=min_seats,
-        q=q,
-        sort=sort,
-        page=page,
-    )
-    set_page_headers(request, response, page, total)
-    return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
+    rooms = await service.list_rooms(db, principal=principal, query=query, page=page.params)
+    return page.respond(rooms)
 
 
 # `{room_id:int}` below keeps "available" from ever being read as an id, for any method.
@@ -61,34 +44,18 @@ async def list_rooms(
 async def list_available_rooms(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
-    starts_at: Annotated[
-        ApiDateTime, Query(description="With offset, e.g. 2026-06-15T09:00:00+07:00")
-    ],
-    ends_at: Annotated[ApiDateTime, Query(description="With offset; after starts_at")],
-    min_seats: MinSeats = None,
-    district: DistrictFilter = None,
+    query: Annotated[AvailabilityQuery, Depends()],
+    page: PagingDep,
 ) -> Page[RoomRead]:
     """Active rooms in your scope free for the whole of [starts_at, ends_at), fewest seats first."""
-    items, total = await schedule.available_rooms(
-        db,
-        principal,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        min_seats=min_seats,
-        district_id=district,
-        page=page,
-    )
-    set_page_headers(request, response, page, total)
-    return Page(items=[RoomRead.model_validate(r) for r in items], total=total)
+    rooms = await schedule.available_rooms(db, principal=principal, query=query, page=page.params)
+    return page.respond(rooms)
 
 
 @router.get("/rooms/{room_id:int}", response_model=RoomRead, responses=errors(401, 404, 422))
 async def read_room(db: DbSession, principal: CurrentPrincipal, room_id: int) -> RoomRead:
     """One computer room."""
-    return RoomRead.model_validate(await service.get_room(db, principal, room_id))
+    return await service.get_room(db, principal=principal, room_id=room_id)
 
 
 @router.post(
@@ -99,7 +66,7 @@ async def read_room(db: DbSession, principal: CurrentPrincipal, room_id: int) ->
 )
 async def create_room(db: DbSession, principal: SchoolManager, body: RoomCreate) -> RoomRead:
     """Add a computer room (admin: any school; school admin: their own)."""
-    return RoomRead.model_validate(await service.create_room(db, principal, body))
+    return await service.create_room(db, principal=principal, data=body)
 
 
 @router.patch(
@@ -109,7 +76,7 @@ async def update_room(
     db: DbSession, principal: CurrentPrincipal, room_id: int, body: RoomUpdate
 ) -> RoomRead:
     """Change a room's name, seats, equipment or status (too few seats for a workshop: 409)."""
-    return RoomRead.model_validate(await service.update_room(db, principal, room_id, body))
+    return await service.update_room(db, principal=principal, room_id=room_id, data=body)
 
 
 @router.get(
@@ -128,6 +95,6 @@ async def read_room_schedule(
     to: Annotated[ApiDate | None, Query(description="Last day, inclusive; at most 92 days")] = None,
 ) -> RoomSchedule:
     """A room's sessions between two dates (default this week), with enrolment counts."""
-    return RoomSchedule.model_validate(
-        await schedule.room_schedule(db, principal, room_id, from_on=from_, to_on=to)
+    return await schedule.room_schedule(
+        db, principal=principal, room_id=room_id, from_on=from_, to_on=to
     )

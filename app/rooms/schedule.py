@@ -1,24 +1,23 @@
 """When a room is busy: its schedule between two dates, and the free-room search."""
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, exists, func, literal_column, select
+from sqlalchemy import Select, exists, func, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
 from app.core.access import Principal
 from app.core.errors import BadRequest, Unprocessable
-from app.core.pagination import PageParams, fetch_page
+from app.core.pagination import Page, PageParams, read_page
 from app.core.periods import bangkok_midnight
 from app.core.schemas import BANGKOK
-from app.models import ComputerRoom, Creator, Enrolment, Module, School, User, Workshop
+from app.models import ComputerRoom, School
 from app.models import WorkshopSession as Session
-from app.models.enrolments import PLACE_HOLDING
+from app.rooms.schemas import AvailabilityQuery, RoomRead, RoomSchedule, ScheduleSession
 from app.rooms.service import room_read, rooms_in_scope, scoped_room
+from app.workshops.class_sessions import class_sessions, read_class_sessions
 
 MAX_SCHEDULE_DAYS = 92
-# Enrolment statuses that hold a place in a workshop (waitlisted and withdrawn do not).
 # A literal, not a bound parameter, so the planner can match the partial gist index
 # ex_workshop_sessions_room_overlap (WHERE status <> 'cancelled') even with a generic plan.
 NOT_CANCELLED = Session.status != literal_column("'cancelled'")
@@ -56,93 +55,36 @@ def schedule_range(from_on: date | None, to_on: date | None, *, today: date) -> 
 
 async def room_schedule(
     db: AsyncSession,
+    *,
     principal: Principal,
     room_id: int,
-    *,
     from_on: date | None,
     to_on: date | None,
-) -> dict[str, Any]:
+) -> RoomSchedule:
     """Non-cancelled sessions of a room overlapping the given Bangkok days.
 
     A creator sees only the sessions of workshops they lead.
     """
     from_on, to_on = schedule_range(from_on, to_on, today=datetime.now(BANGKOK).date())
-    room, _ = await scoped_room(db, principal, room_id)
-    enrolled_count = (
-        select(func.count())
-        .select_from(Enrolment)
-        .where(Enrolment.workshop_id == Workshop.id, Enrolment.status.in_(PLACE_HOLDING))
-        .scalar_subquery()
-    )
-    stmt = (
-        select(
-            Session.id,
-            Session.starts_at,
-            Session.ends_at,
-            Session.status,
-            Session.taken_at,
-            Workshop.id.label("workshop_id"),
-            Workshop.title_th.label("workshop_title_th"),
-            Workshop.title_en.label("workshop_title_en"),
-            Module.id.label("module_id"),
-            Module.code.label("module_code"),
-            Module.title_th.label("module_title_th"),
-            Module.title_en.label("module_title_en"),
-            Creator.id.label("creator_id"),
-            Creator.handle,
-            Creator.display_name,
-            User.id.label("teacher_id"),
-            User.full_name_th,
-            User.full_name_en,
-            enrolled_count.label("enrolled_count"),
-        )
-        .join(Workshop, Workshop.id == Session.workshop_id)
-        .join(Module, Module.id == Workshop.module_id)
-        .join(Creator, Creator.id == Workshop.creator_id)
-        .join(User, User.id == Workshop.host_teacher_id)
+    room, _ = await scoped_room(db, principal=principal, room_id=room_id)
+    statement = (
+        class_sessions()
         .where(
             Session.room_id == room.id,
             NOT_CANCELLED,
             Session.starts_at < bangkok_midnight(to_on + timedelta(days=1)),
             Session.ends_at > bangkok_midnight(from_on),
+            access.schedule_sessions_visible(principal),
         )
         .order_by(Session.starts_at, Session.id)
     )
-    stmt = stmt.where(access.schedule_sessions_visible(principal))
-    rows = (await db.execute(stmt)).all()
-    return {
-        "room_id": room.id,
-        "from_": from_on,
-        "to": to_on,
-        "sessions": [
-            {
-                "id": r.id,
-                "starts_at": r.starts_at,
-                "ends_at": r.ends_at,
-                "status": r.status,
-                "workshop": {
-                    "id": r.workshop_id,
-                    "title_th": r.workshop_title_th,
-                    "title_en": r.workshop_title_en,
-                },
-                "module": {
-                    "id": r.module_id,
-                    "code": r.module_code,
-                    "title_th": r.module_title_th,
-                    "title_en": r.module_title_en,
-                },
-                "creator": {"id": r.creator_id, "handle": r.handle, "display_name": r.display_name},
-                "host_teacher": {
-                    "id": r.teacher_id,
-                    "full_name_th": r.full_name_th,
-                    "full_name_en": r.full_name_en,
-                },
-                "enrolled_count": r.enrolled_count,
-                "attendance_taken": r.taken_at is not None,
-            }
-            for r in rows
-        ],
-    }
+    sessions = await read_class_sessions(db, statement)
+    return RoomSchedule(
+        room_id=room.id,
+        from_=from_on,
+        to=to_on,
+        sessions=[ScheduleSession.model_validate(s, from_attributes=True) for s in sessions],
+    )
 
 
 def available_rooms_statement(
@@ -174,15 +116,12 @@ def available_rooms_statement(
 
 async def available_rooms(
     db: AsyncSession,
-    principal: Principal,
     *,
-    starts_at: datetime,
-    ends_at: datetime,
-    min_seats: int | None,
-    district_id: int | None,
+    principal: Principal,
+    query: AvailabilityQuery,
     page: PageParams,
-) -> tuple[list[dict[str, Any]], int]:
-    if ends_at <= starts_at:
+) -> Page[RoomRead]:
+    if query.ends_at <= query.starts_at:
         raise Unprocessable(
             "ends_at must be after starts_at / เวลาสิ้นสุดต้องอยู่หลังเวลาเริ่มต้น",
             errors=[
@@ -195,10 +134,9 @@ async def available_rooms(
         )
     stmt = available_rooms_statement(
         principal,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        min_seats=min_seats,
-        district_id=district_id,
+        starts_at=query.starts_at,
+        ends_at=query.ends_at,
+        min_seats=query.min_seats,
+        district_id=query.district,
     )
-    rows, total = await fetch_page(db, stmt, page)
-    return [room_read(room, school) for room, school in rows], total
+    return await read_page(db, stmt, page, lambda row: room_read(*row))

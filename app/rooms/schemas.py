@@ -1,14 +1,46 @@
 """Request and response bodies for computer rooms, their schedules and free-room search."""
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
+from app.core.schemas import ApiDateTime, BangkokDatetime, NullsRefused, ReadModel, StrictModel
 
 RoomStatus = Literal["active", "maintenance", "closed"]
 NoteValue = str | int | float | bool
+
+MinSeats = Annotated[int | None, Query(ge=1, le=1000, description="At least this many seats")]
+DistrictFilter = Annotated[int | None, Query(description="District id")]
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityQuery:
+    """The query string of `GET /rooms/available`: the time wanted and what the room needs."""
+
+    starts_at: Annotated[
+        ApiDateTime, Query(description="With offset, e.g. 2026-06-15T09:00:00+07:00")
+    ]
+    ends_at: Annotated[ApiDateTime, Query(description="With offset; after starts_at")]
+    min_seats: MinSeats = None
+    district: DistrictFilter = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoomQuery:
+    """The query string of `GET /rooms`: each filter given narrows the list; then the sort."""
+
+    district: DistrictFilter = None
+    school: Annotated[int | None, Query(description="School id")] = None
+    status: Annotated[RoomStatus | None, Query()] = None
+    min_seats: MinSeats = None
+    q: Annotated[str | None, Query(max_length=100, description="Part of the code or name")] = None
+    sort: Annotated[
+        str | None,
+        Query(max_length=100, description="code, seats or name; prefix - for descending"),
+    ] = None
 
 
 class Equipment(BaseModel):
@@ -79,20 +111,13 @@ class RoomCreate(StrictModel):
     status: RoomStatus = "active"
 
 
-class RoomUpdate(StrictModel):
+class RoomUpdate(NullsRefused):
     """Only the fields sent are changed; `equipment` is replaced as a whole."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     seats: int | None = Field(default=None, gt=0, le=1000)
     equipment: Equipment | None = None
     status: RoomStatus | None = None
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> "RoomUpdate":
-        nulls = [name for name in self.model_fields_set if getattr(self, name) is None]
-        if nulls:
-            raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
-        return self
 
 
 class ScheduleWorkshop(BaseModel):

@@ -5,8 +5,6 @@ a creator sees the rooms where they lead a workshop (any status), so they can fi
 way there. Outside that scope a room does not exist (404).
 """
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +17,10 @@ from app.core.errors import (
     Unprocessable,
     translate_integrity_error,
 )
-from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.core.pagination import Page, PageParams, read_page, sort_clause
+from app.core.queries import contains_any, where_given
 from app.models import ComputerRoom, School, Workshop
-from app.rooms.schemas import RoomCreate, RoomUpdate
+from app.rooms.schemas import RoomCreate, RoomQuery, RoomRead, RoomUpdate
 
 ROOM_SORTS = {"code": ComputerRoom.code, "seats": ComputerRoom.seats, "name": ComputerRoom.name}
 
@@ -39,62 +38,54 @@ def rooms_in_scope(principal: Principal) -> Select[ComputerRoom, School]:
     )
 
 
-def room_read(room: ComputerRoom, school: School) -> dict[str, Any]:
-    return {
-        "id": room.id,
-        "school_id": room.school_id,
-        "code": room.code,
-        "name": room.name,
-        "seats": room.seats,
-        "equipment": room.equipment,
-        "status": room.status,
-        "created_at": room.created_at,
-        "updated_at": room.updated_at,
-        "school": {
-            "id": school.id,
-            "code": school.code,
-            "name_th": school.name_th,
-            "name_en": school.name_en,
-            "district_id": school.district_id,
-        },
-    }
+def room_read(room: ComputerRoom, school: School) -> RoomRead:
+    return RoomRead.model_validate(
+        {
+            "id": room.id,
+            "school_id": room.school_id,
+            "code": room.code,
+            "name": room.name,
+            "seats": room.seats,
+            "equipment": room.equipment,
+            "status": room.status,
+            "created_at": room.created_at,
+            "updated_at": room.updated_at,
+            "school": {
+                "id": school.id,
+                "code": school.code,
+                "name_th": school.name_th,
+                "name_en": school.name_en,
+                "district_id": school.district_id,
+            },
+        }
+    )
 
 
 async def list_rooms(
     db: AsyncSession,
-    principal: Principal,
     *,
-    district_id: int | None,
-    school_id: int | None,
-    status: str | None,
-    min_seats: int | None,
-    q: str | None,
-    sort: str | None,
+    principal: Principal,
+    query: RoomQuery,
     page: PageParams,
-) -> tuple[list[dict[str, Any]], int]:
-    stmt = rooms_in_scope(principal)
-    if district_id is not None:
-        stmt = stmt.where(School.district_id == district_id)
-    if school_id is not None:
-        stmt = stmt.where(ComputerRoom.school_id == school_id)
-    if status is not None:
-        stmt = stmt.where(ComputerRoom.status == status)
-    if min_seats is not None:
-        stmt = stmt.where(ComputerRoom.seats >= min_seats)
-    if q:
-        stmt = stmt.where(
-            ComputerRoom.code.icontains(q, autoescape=True)
-            | ComputerRoom.name.icontains(q, autoescape=True)
-        )
-    stmt = stmt.order_by(
-        *sort_clause(sort, ROOM_SORTS, [School.code, ComputerRoom.code, ComputerRoom.id])
+) -> Page[RoomRead]:
+    stmt = where_given(
+        rooms_in_scope(principal),
+        (School.district_id, query.district),
+        (ComputerRoom.school_id, query.school),
+        (ComputerRoom.status, query.status),
     )
-    rows, total = await fetch_page(db, stmt, page)
-    return [room_read(room, school) for room, school in rows], total
+    if query.min_seats is not None:
+        stmt = stmt.where(ComputerRoom.seats >= query.min_seats)
+    if query.q:
+        stmt = stmt.where(contains_any(query.q, ComputerRoom.code, ComputerRoom.name))
+    stmt = stmt.order_by(
+        *sort_clause(query.sort, ROOM_SORTS, [School.code, ComputerRoom.code, ComputerRoom.id])
+    )
+    return await read_page(db, stmt, page, lambda row: room_read(*row))
 
 
 async def scoped_room(
-    db: AsyncSession, principal: Principal, room_id: int, *, for_update: bool = False
+    db: AsyncSession, *, principal: Principal, room_id: int, for_update: bool = False
 ) -> tuple[ComputerRoom, School]:
     stmt = rooms_in_scope(principal).where(ComputerRoom.id == room_id)
     if for_update:
@@ -105,8 +96,8 @@ async def scoped_room(
     return row[0], row[1]
 
 
-async def get_room(db: AsyncSession, principal: Principal, room_id: int) -> dict[str, Any]:
-    return room_read(*await scoped_room(db, principal, room_id))
+async def get_room(db: AsyncSession, *, principal: Principal, room_id: int) -> RoomRead:
+    return room_read(*await scoped_room(db, principal=principal, room_id=room_id))
 
 
 def _cannot_manage(principal: Principal) -> Forbidden:
@@ -116,7 +107,7 @@ def _cannot_manage(principal: Principal) -> Forbidden:
     )
 
 
-async def create_room(db: AsyncSession, principal: Principal, data: RoomCreate) -> dict[str, Any]:
+async def create_room(db: AsyncSession, *, principal: Principal, data: RoomCreate) -> RoomRead:
     """Add a room: admins to any school, school admins to their own (schools are public
     reference data, so another school is 403, not 404)."""
     school_id = data.school_id if data.school_id is not None else principal.school_id
@@ -181,9 +172,9 @@ async def _ensure_seats_cover_workshops(db: AsyncSession, room_id: int, seats: i
 
 
 async def update_room(
-    db: AsyncSession, principal: Principal, room_id: int, data: RoomUpdate
-) -> dict[str, Any]:
-    room, school = await scoped_room(db, principal, room_id, for_update=True)
+    db: AsyncSession, *, principal: Principal, room_id: int, data: RoomUpdate
+) -> RoomRead:
+    room, school = await scoped_room(db, principal=principal, room_id=room_id, for_update=True)
     if not principal.can_manage_school(room.school_id):
         raise _cannot_manage(principal)
     changes = data.model_dump(exclude_unset=True)

@@ -5,6 +5,7 @@ or a bad value is a `SeedError` that points at the file and line.
 """
 
 import csv
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,17 @@ from app.core.access import SCHOOL_STAFF, Role
 from app.models.accounts import ROLES
 from app.models.base import GRADE_LEVELS
 from app.models.rooms import ROOM_STATUSES
+
+
+def _one_of(allowed: Sequence[str]) -> Callable[[str], str]:
+    """A field check: the value is one of `allowed`, else an error listing them."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    return check
 
 
 class SeedError(Exception):
@@ -107,12 +119,7 @@ class ComputerRoomRow(SeedRow):
     bandwidth_mbps: Annotated[PositiveInt | None, BlankIsNone] = None
     status: str = "active"
 
-    @field_validator("status")
-    @classmethod
-    def _known_status(cls, value: str) -> str:
-        if value not in ROOM_STATUSES:
-            raise ValueError(f"must be one of {', '.join(ROOM_STATUSES)}")
-        return value
+    _known_status = field_validator("status")(_one_of(ROOM_STATUSES))
 
     def equipment(self) -> dict[str, Any]:
         keys = ("devices", "os", "projector", "bandwidth_mbps")
@@ -138,12 +145,7 @@ class UserRow(SeedRow):
     full_name_en: Annotated[str, Field(max_length=200)] = ""
     email: Annotated[Email | None, BlankIsNone] = None
 
-    @field_validator("role")
-    @classmethod
-    def _known_role(cls, value: str) -> str:
-        if value not in ROLES:
-            raise ValueError(f"must be one of {', '.join(ROLES)}")
-        return value
+    _known_role = field_validator("role")(_one_of(ROLES))
 
     @model_validator(mode="after")
     def _links_match_role(self) -> "UserRow":
@@ -167,12 +169,7 @@ class StudentRow(SeedRow):
     last_name_en: Annotated[str, Field(max_length=100)] = ""
     grade_level: str
 
-    @field_validator("grade_level")
-    @classmethod
-    def _known_grade(cls, value: str) -> str:
-        if value not in GRADE_LEVELS:
-            raise ValueError(f"must be one of {', '.join(GRADE_LEVELS)}")
-        return value
+    _known_grade = field_validator("grade_level")(_one_of(GRADE_LEVELS))
 
 
 # --- Reading ------------------------------------------------------------------------------

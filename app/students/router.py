@@ -5,23 +5,17 @@ Education Department reads but never writes; teachers read their school's studen
 can enrol them.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends
 
 from app.accounts.dependencies import SchoolManager, StudentReader
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.db import DbSession
 from app.privacy import service as privacy
 from app.students import service
-from app.students.schemas import (
-    GradeLevel,
-    StudentCreate,
-    StudentRead,
-    StudentStatus,
-    StudentUpdate,
-)
+from app.students.schemas import StudentCreate, StudentQuery, StudentRead, StudentUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["students"])
 
@@ -30,63 +24,33 @@ router = APIRouter(prefix="/api/v1", tags=["students"])
 async def list_students(
     db: DbSession,
     principal: StudentReader,
-    page: PageDep,
-    request: Request,
-    response: Response,
-    school: Annotated[int | None, Query(description="School id")] = None,
-    grade_level: GradeLevel | None = None,
-    status: StudentStatus | None = None,
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=100,
-            description="Search: Thai name (partial or slightly misspelt), student code prefix, "
-            "or English name",
-        ),
-    ] = None,
-    sort: Annotated[
-        str | None,
-        Query(
-            description="student_code, last_name_th, grade_level; '-' for descending. "
-            "Default: best match first when q is given, else student_code"
-        ),
-    ] = None,
-) -> dict[str, Any]:
+    query: Annotated[StudentQuery, Depends()],
+    page: PagingDep,
+) -> Page[StudentRead]:
     """List and search students in your scope (admin/department: all schools; staff: own)."""
-    items, total = await service.list_students(
-        db,
-        principal,
-        school=school,
-        grade_level=grade_level,
-        status=status,
-        q=q,
-        sort=sort,
-        page=page,
-    )
-    set_page_headers(request, response, page, total)
+    students = await service.list_students(db, principal=principal, query=query, page=page.params)
     # The search text is not logged: it may be a child's name (as in the access log).
-    filters = {"school": school, "grade_level": grade_level, "status": status}
+    filters = {"school": query.school, "grade_level": query.grade_level, "status": query.status}
     await privacy.record_read(
         db,
         principal=principal,
         action="students.list",
-        student_ids=[item["id"] for item in items],
+        student_ids=[student.id for student in students.items],
         scope={
             "filters": {k: v for k, v in filters.items() if v is not None},
-            "searched": q is not None,
+            "searched": query.q is not None,
             "offset": page.offset,
         },
     )
-    return {"items": items, "total": total}
+    return page.respond(students)
 
 
 @router.get(
     "/students/{student_id:int}", response_model=StudentRead, responses=errors(400, 401, 403, 404)
 )
-async def read_student(db: DbSession, principal: StudentReader, student_id: int) -> Any:
+async def read_student(db: DbSession, principal: StudentReader, student_id: int) -> StudentRead:
     """One student."""
-    student = await service.get_student(db, principal, student_id)
+    student = await service.get_student(db, principal=principal, student_id=student_id)
     await privacy.record_read(
         db, principal=principal, action="students.read", student_ids=[student_id]
     )
@@ -99,9 +63,11 @@ async def read_student(db: DbSession, principal: StudentReader, student_id: int)
     status_code=201,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
-async def create_student(db: DbSession, principal: SchoolManager, body: StudentCreate) -> Any:
+async def create_student(
+    db: DbSession, principal: SchoolManager, body: StudentCreate
+) -> StudentRead:
     """Add a student (school admin: own school; admin: any school)."""
-    return await service.create_student(db, principal, body)
+    return await service.create_student(db, principal=principal, data=body)
 
 
 @router.patch(
@@ -111,9 +77,9 @@ async def create_student(db: DbSession, principal: SchoolManager, body: StudentC
 )
 async def update_student(
     db: DbSession, principal: SchoolManager, student_id: int, body: StudentUpdate
-) -> Any:
+) -> StudentRead:
     """Change a student's code, names, grade level or status."""
-    return await service.update_student(db, principal, student_id, body)
+    return await service.update_student(db, principal=principal, student_id=student_id, data=body)
 
 
 @router.post(
@@ -121,6 +87,8 @@ async def update_student(
     response_model=StudentRead,
     responses=errors(400, 401, 403, 404),
 )
-async def deactivate_student(db: DbSession, principal: SchoolManager, student_id: int) -> Any:
+async def deactivate_student(
+    db: DbSession, principal: SchoolManager, student_id: int
+) -> StudentRead:
     """Mark a student inactive (records are kept, never deleted)."""
-    return await service.deactivate_student(db, principal, student_id)
+    return await service.deactivate_student(db, principal=principal, student_id=student_id)

@@ -1,16 +1,44 @@
 """Request and response bodies for students (minors' personal data: only what staff need)."""
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from fastapi import Query
+from pydantic import Field
 
-from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
+from app.core.schemas import BangkokDatetime, NullsRefusedPerField, ReadModel, StrictModel
 
 GradeLevel = Literal["P1", "P2", "P3", "P4", "P5", "P6", "M1", "M2", "M3", "M4", "M5", "M6"]
 StudentStatus = Literal["active", "inactive", "graduated", "transferred"]
 
 CODE_PATTERN = r"^[A-Za-z0-9][\w.-]*$"  # as in the seed files
 CODE_DESCRIPTION = "The school's own code for the student (unique in the school)"
+
+
+@dataclass(frozen=True, slots=True)
+class StudentQuery:
+    """The query string of `GET /students`: filters that narrow the caller's scope (never
+    widen it), a search, and the sort."""
+
+    school: Annotated[int | None, Query(description="School id")] = None
+    grade_level: GradeLevel | None = None
+    status: StudentStatus | None = None
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Search: Thai name (partial or slightly misspelt), student code prefix, "
+            "or English name",
+        ),
+    ] = None
+    sort: Annotated[
+        str | None,
+        Query(
+            description="student_code, last_name_th, grade_level; '-' for descending. "
+            "Default: best match first when q is given, else student_code"
+        ),
+    ] = None
 
 
 class StudentRead(ReadModel):
@@ -41,7 +69,7 @@ class StudentCreate(StrictModel):
     status: StudentStatus = "active"
 
 
-class StudentUpdate(StrictModel):
+class StudentUpdate(NullsRefusedPerField):
     """Only the fields sent are changed; `null` is refused (there is nothing to clear)."""
 
     student_code: str | None = Field(
@@ -57,11 +85,3 @@ class StudentUpdate(StrictModel):
     last_name_en: str | None = Field(default=None, max_length=100)
     grade_level: GradeLevel | None = None
     status: StudentStatus | None = None
-
-    @field_validator("*")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Runs only for fields present in the body (defaults are not validated).
-        if value is None:
-            raise ValueError("may not be null")
-        return value

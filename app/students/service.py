@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import access
 from app.core.access import Principal
 from app.core.errors import Conflict, Forbidden, Unprocessable, translate_integrity_error
-from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.core.pagination import Page, PageParams, read_page, sort_clause
+from app.core.queries import where_given
 from app.models import School, Student
-from app.students.schemas import StudentCreate, StudentUpdate
+from app.students.schemas import StudentCreate, StudentQuery, StudentRead, StudentUpdate
 
 # Exactly the expression of the GIN index ix_students_name_th_trgm (a literal ' ', not a bound
 # parameter), so the planner can match it for ILIKE and word-similarity searches.
@@ -90,56 +91,50 @@ def _in_scope(statement: AnySelect, principal: Principal) -> AnySelect:
     return statement.where(access.students_visible(principal))
 
 
+def _student_read(row: Any) -> StudentRead:
+    return StudentRead.model_validate(row._mapping)
+
+
 async def list_students(
     db: AsyncSession,
-    principal: Principal,
     *,
-    school: int | None,
-    grade_level: str | None,
-    status: str | None,
-    q: str | None,
-    sort: str | None,
+    principal: Principal,
+    query: StudentQuery,
     page: PageParams,
-) -> tuple[list[Any], int]:
+) -> Page[StudentRead]:
     """Students within the caller's scope; filters narrow that scope, never widen it."""
-    statement = _in_scope(select(*COLUMNS), principal)
-    if school is not None:
-        statement = statement.where(Student.school_id == school)
-    if grade_level is not None:
-        statement = statement.where(Student.grade_level == grade_level)
-    if status is not None:
-        statement = statement.where(Student.status == status)
-    order = sort_clause(sort, SORTABLE, DEFAULT_ORDER)
-    if q:
-        condition, rank = search_condition(q)
-        statement = statement.where(condition)
-        if not sort:
-            order = [rank.desc(), *DEFAULT_ORDER]
-    rows, total = await fetch_page(db, statement.order_by(*order), page)
-    return [row._mapping for row in rows], total
-
-
-async def get_student(db: AsyncSession, principal: Principal, student_id: int) -> Any:
-    row = (
-        (await db.execute(select(*COLUMNS).where(Student.id == student_id)))
-        .mappings()
-        .one_or_none()
+    statement = where_given(
+        _in_scope(select(*COLUMNS), principal),
+        (Student.school_id, query.school),
+        (Student.grade_level, query.grade_level),
+        (Student.status, query.status),
     )
+    order = sort_clause(query.sort, SORTABLE, DEFAULT_ORDER)
+    if query.q:
+        condition, rank = search_condition(query.q)
+        statement = statement.where(condition)
+        if not query.sort:
+            order = [rank.desc(), *DEFAULT_ORDER]
+    return await read_page(db, statement.order_by(*order), page, _student_read)
+
+
+async def get_student(db: AsyncSession, *, principal: Principal, student_id: int) -> StudentRead:
+    row = (await db.execute(select(*COLUMNS).where(Student.id == student_id))).one_or_none()
     if row is None:
         raise access.not_found("student")
-    principal.ensure_reads_school(row["school_id"], "student")
-    return row
+    principal.ensure_reads_school(row.school_id, "student")
+    return _student_read(row)
 
 
 def _field_error(field: str, message: str) -> dict[str, str]:
     return {"field": field, "pointer": f"/body/{field}", "message": message}
 
 
-async def _write(db: AsyncSession, statement: Any, student_code: str | None) -> Any:
+async def _write(db: AsyncSession, statement: Any, student_code: str | None) -> StudentRead:
     """Run an INSERT/UPDATE ... RETURNING; a duplicate code is a 409 naming the field."""
     try:
         async with db.begin_nested():
-            return (await db.execute(statement)).mappings().one()
+            return _student_read((await db.execute(statement)).one())
     except IntegrityError as exc:
         error = translate_integrity_error(exc)
         if error.extensions.get("constraint") != DUPLICATE_CODE:
@@ -152,7 +147,9 @@ async def _write(db: AsyncSession, statement: Any, student_code: str | None) -> 
         ) from exc
 
 
-async def create_student(db: AsyncSession, principal: Principal, data: StudentCreate) -> Any:
+async def create_student(
+    db: AsyncSession, *, principal: Principal, data: StudentCreate
+) -> StudentRead:
     """Add a student (school admin: to their school; admin: to the school named)."""
     school_id = data.school_id
     if school_id is None and principal.is_school_admin:
@@ -177,20 +174,22 @@ async def _school_of(db: AsyncSession, principal: Principal, student_id: int) ->
 
 
 async def update_student(
-    db: AsyncSession, principal: Principal, student_id: int, data: StudentUpdate
-) -> Any:
+    db: AsyncSession, *, principal: Principal, student_id: int, data: StudentUpdate
+) -> StudentRead:
     """Change the fields sent; the code stays unique within the school."""
     await _school_of(db, principal, student_id)
     changes = data.model_dump(exclude_unset=True)
     if not changes:
-        return await get_student(db, principal, student_id)
+        return await get_student(db, principal=principal, student_id=student_id)
     statement = (
         sql_update(Student).where(Student.id == student_id).values(**changes).returning(*COLUMNS)
     )
     return await _write(db, statement, changes.get("student_code"))
 
 
-async def deactivate_student(db: AsyncSession, principal: Principal, student_id: int) -> Any:
+async def deactivate_student(
+    db: AsyncSession, *, principal: Principal, student_id: int
+) -> StudentRead:
     """Mark a student inactive. Students are never deleted: attendance history refers to them."""
     await _school_of(db, principal, student_id)
     statement = (
@@ -199,4 +198,4 @@ async def deactivate_student(db: AsyncSession, principal: Principal, student_id:
         .values(status="inactive")
         .returning(*COLUMNS)
     )
-    return (await db.execute(statement)).mappings().one()
+    return _student_read((await db.execute(statement)).one())

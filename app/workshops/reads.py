@@ -1,48 +1,43 @@
 """Reading workshops: the scoped, filtered list and one workshop in detail."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from app.core import access
 from app.core.access import Principal
-from app.core.pagination import PageParams, fetch_page, sort_clause
+from app.core.pagination import Page, PageParams, read_page, sort_clause
 from app.core.periods import bangkok_midnight
+from app.core.queries import where_given
 from app.models import (
-    ComputerRoom,
-    Creator,
     Enrolment,
-    Module,
-    School,
-    User,
     Workshop,
     WorkshopSession,
 )
+from app.workshops.briefs import (
+    CREATOR,
+    HOST_TEACHER,
+    MODULE,
+    ROOM,
+    SCHOOL,
+    TITLE_EN,
+    TITLE_TH,
+    brief_columns,
+    join_briefs,
+    read_briefs,
+)
+from app.workshops.schemas import SessionRead, WorkshopDetail, WorkshopQuery, WorkshopRead
 
 AnySelect = Select[*tuple[Any, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class WorkshopFilters:
-    term: int | None = None
-    school: int | None = None
-    room: int | None = None
-    creator: int | None = None
-    host_teacher: int | None = None
-    status: str | None = None
-    from_day: date | None = None  # with a session starting on this Bangkok day or later
-    to_day: date | None = None  # ... on this day or earlier
+BRIEFS = (SCHOOL, ROOM, MODULE, CREATOR, HOST_TEACHER)
 
 
 def _scoped(statement: AnySelect, principal: Principal) -> AnySelect:
     return statement.where(access.workshops_visible(principal))
 
 
-_host = aliased(User, name="host")
 LIVE = WorkshopSession.status != "cancelled"
 FIRST_STARTS_AT = (
     select(func.min(WorkshopSession.starts_at))
@@ -57,11 +52,11 @@ LAST_ENDS_AT = (
     .scalar_subquery()
 )
 
-_SELECT = (
+_SELECT = join_briefs(
     select(
         Workshop.id,
-        func.coalesce(func.nullif(Workshop.title_th, ""), Module.title_th).label("title_th"),
-        func.coalesce(func.nullif(Workshop.title_en, ""), Module.title_en).label("title_en"),
+        TITLE_TH.label("title_th"),
+        TITLE_EN.label("title_en"),
         Workshop.status,
         Workshop.module_version,
         Workshop.term_id,
@@ -69,66 +64,34 @@ _SELECT = (
         Workshop.seats_taken,
         Workshop.open_to_all_schools,
         Workshop.notes,
-        Workshop.school_id,
-        Workshop.creator_id,
-        School.code.label("school_code"),
-        School.name_th.label("school_name_th"),
-        Workshop.room_id,
-        ComputerRoom.code.label("room_code"),
-        ComputerRoom.name.label("room_name"),
-        Workshop.module_id,
-        Module.code.label("module_code"),
-        Module.title_th.label("module_title_th"),
-        Module.title_en.label("module_title_en"),
-        Creator.handle.label("creator_handle"),
-        Creator.display_name.label("creator_name"),
-        Workshop.host_teacher_id,
-        _host.full_name_th.label("host_name_th"),
-        _host.full_name_en.label("host_name_en"),
+        *brief_columns(*BRIEFS),
         FIRST_STARTS_AT.label("first_starts_at"),
         LAST_ENDS_AT.label("last_ends_at"),
     )
-    .join(School, School.id == Workshop.school_id)
-    .join(ComputerRoom, ComputerRoom.id == Workshop.room_id)
-    .join(Module, Module.id == Workshop.module_id)
-    .join(Creator, Creator.id == Workshop.creator_id)
-    .join(_host, _host.id == Workshop.host_teacher_id)
 )
 
 
-def _shape(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "title_th": row.title_th,
-        "title_en": row.title_en,
-        "status": row.status,
-        "module_version": row.module_version,
-        "term_id": row.term_id,
-        "capacity": row.capacity,
-        "seats_taken": row.seats_taken,
-        "open_to_all_schools": row.open_to_all_schools,
-        "notes": row.notes,
-        "school": {"id": row.school_id, "code": row.school_code, "name_th": row.school_name_th},
-        "room": {"id": row.room_id, "code": row.room_code, "name": row.room_name},
-        "module": {
-            "id": row.module_id,
-            "code": row.module_code,
-            "title_th": row.module_title_th,
-            "title_en": row.module_title_en,
-        },
-        "creator": {
-            "id": row.creator_id,
-            "handle": row.creator_handle,
-            "display_name": row.creator_name,
-        },
-        "host_teacher": {
-            "id": row.host_teacher_id,
-            "full_name_th": row.host_name_th,
-            "full_name_en": row.host_name_en,
-        },
-        "first_starts_at": row.first_starts_at,
-        "last_ends_at": row.last_ends_at,
-    }
+def _workshop_fields(row: Any) -> dict[str, Any]:
+    return {**row._mapping, **read_briefs(row, *BRIEFS)}
+
+
+def workshop_read(row: Any) -> WorkshopRead:
+    return WorkshopRead.model_validate(_workshop_fields(row))
+
+
+# A session as `SessionRead` shows it, for reads and for the rows writes return.
+SESSION_COLUMNS = (
+    WorkshopSession.id,
+    WorkshopSession.workshop_id,
+    WorkshopSession.starts_at,
+    WorkshopSession.ends_at,
+    WorkshopSession.status,
+    WorkshopSession.taken_at,
+)
+
+
+def session_read(row: Any) -> SessionRead:
+    return SessionRead.model_validate(row._mapping)
 
 
 SORTABLE: dict[str, Any] = {
@@ -145,39 +108,37 @@ DEFAULT_ORDER: list[Any] = [Workshop.id]
 
 async def list_workshops(
     db: AsyncSession,
-    principal: Principal,
     *,
-    filters: WorkshopFilters,
-    sort: str | None,
+    principal: Principal,
+    query: WorkshopQuery,
     page: PageParams,
-) -> tuple[list[dict[str, Any]], int]:
+) -> Page[WorkshopRead]:
     """Workshops in the caller's scope; each filter narrows it further."""
-    statement = _scoped(_SELECT, principal)
-    for value, column in (
-        (filters.term, Workshop.term_id),
-        (filters.school, Workshop.school_id),
-        (filters.room, Workshop.room_id),
-        (filters.creator, Workshop.creator_id),
-        (filters.host_teacher, Workshop.host_teacher_id),
-        (filters.status, Workshop.status),
-    ):
-        if value is not None:
-            statement = statement.where(column == value)
-    if filters.from_day is not None or filters.to_day is not None:
+    statement = where_given(
+        _scoped(_SELECT, principal),
+        (Workshop.term_id, query.term),
+        (Workshop.school_id, query.school),
+        (Workshop.room_id, query.room),
+        (Workshop.creator_id, query.creator),
+        (Workshop.host_teacher_id, query.host_teacher),
+        (Workshop.status, query.status),
+    )
+    if query.from_ is not None or query.to is not None:
         # Workshops with a session starting on a day of [from, to] (Bangkok dates).
         window = [WorkshopSession.workshop_id == Workshop.id]
-        if filters.from_day is not None:
-            window.append(WorkshopSession.starts_at >= bangkok_midnight(filters.from_day))
-        if filters.to_day is not None:
-            next_day = filters.to_day + timedelta(days=1)
+        if query.from_ is not None:
+            window.append(WorkshopSession.starts_at >= bangkok_midnight(query.from_))
+        if query.to is not None:
+            next_day = query.to + timedelta(days=1)
             window.append(WorkshopSession.starts_at < bangkok_midnight(next_day))
         statement = statement.where(exists().where(*window))
-    order = sort_clause(sort, SORTABLE, DEFAULT_ORDER)
-    rows, total = await fetch_page(db, statement.order_by(*order), page)
-    return [_shape(row) for row in rows], total
+    order = sort_clause(query.sort, SORTABLE, DEFAULT_ORDER)
+    return await read_page(db, statement.order_by(*order), page, workshop_read)
 
 
-async def get_workshop(db: AsyncSession, principal: Principal, workshop_id: int) -> dict[str, Any]:
+async def get_workshop(
+    db: AsyncSession, *, principal: Principal, workshop_id: int
+) -> WorkshopDetail:
     """One workshop with its sessions and enrolment counts; 404 outside the caller's scope."""
     waitlisted = (
         select(func.count())
@@ -198,22 +159,11 @@ async def get_workshop(db: AsyncSession, principal: Principal, workshop_id: int)
         open_to_all_schools=row.open_to_all_schools,
     ):
         raise access.not_found("workshop")
-    sessions = (
-        (
-            await db.execute(
-                select(
-                    WorkshopSession.id,
-                    WorkshopSession.workshop_id,
-                    WorkshopSession.starts_at,
-                    WorkshopSession.ends_at,
-                    WorkshopSession.status,
-                    WorkshopSession.taken_at,
-                )
-                .where(WorkshopSession.workshop_id == workshop_id)
-                .order_by(WorkshopSession.starts_at, WorkshopSession.id)
-            )
-        )
-        .mappings()
-        .all()
+    sessions = await db.execute(
+        select(*SESSION_COLUMNS)
+        .where(WorkshopSession.workshop_id == workshop_id)
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id)
     )
-    return _shape(row) | {"waitlisted": row.waitlisted, "sessions": [dict(s) for s in sessions]}
+    return WorkshopDetail.model_validate(
+        _workshop_fields(row) | {"sessions": [session_read(session) for session in sessions]}
+    )

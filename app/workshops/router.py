@@ -6,17 +6,16 @@ Department read.
 """
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.core.schemas import BANGKOK, ApiDate
 from app.db import DbSession
 from app.workshops import reads, service, sessions
-from app.workshops.reads import WorkshopFilters
 from app.workshops.schemas import (
     MySessions,
     SessionMove,
@@ -24,27 +23,23 @@ from app.workshops.schemas import (
     SessionSlot,
     WorkshopCreate,
     WorkshopDetail,
+    WorkshopQuery,
     WorkshopRead,
-    WorkshopStatus,
     WorkshopUpdate,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["workshops"])
 
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
-SORT_HELP = (
-    "id, title_th, title_en, capacity, seats_taken, created_at, first_starts_at; "
-    "'-' for descending. Default: id"
-)
 
 
 @router.post("/workshops", response_model=WorkshopDetail, status_code=201, responses=WRITE_ERRORS)
 async def create_workshop(
     db: DbSession, principal: SchoolManager, body: WorkshopCreate, response: Response
-) -> dict[str, Any]:
+) -> WorkshopDetail:
     """Plan a workshop with its sessions; a room or creator clash is a 409 naming it."""
-    workshop = await service.create_workshop(db, principal, body)
-    response.headers["Location"] = f"/api/v1/workshops/{workshop['id']}"
+    workshop = await service.create_workshop(db, principal=principal, data=body)
+    response.headers["Location"] = f"/api/v1/workshops/{workshop.id}"
     return workshop
 
 
@@ -52,44 +47,12 @@ async def create_workshop(
 async def list_workshops(
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
-    request: Request,
-    response: Response,
-    term: Annotated[int | None, Query(description="Academic term id")] = None,
-    school: Annotated[int | None, Query(description="School id")] = None,
-    room: Annotated[int | None, Query(description="Computer room id")] = None,
-    creator: Annotated[int | None, Query(description="Creator id")] = None,
-    host_teacher: Annotated[int | None, Query(description="Host teacher's user id")] = None,
-    from_: Annotated[
-        ApiDate | None,
-        Query(alias="from", description="With a session starting on or after this day"),
-    ] = None,
-    to: Annotated[
-        ApiDate | None, Query(description="With a session starting on or before this day")
-    ] = None,
-    status: WorkshopStatus | None = None,
-    sort: Annotated[str | None, Query(description=SORT_HELP)] = None,
-) -> dict[str, Any]:
+    query: Annotated[WorkshopQuery, Depends()],
+    page: PagingDep,
+) -> Page[WorkshopRead]:
     """Workshops in your scope (staff: own school; creators: those they lead)."""
-    filters = WorkshopFilters(
-        term=term,
-        school=school,
-        room=room,
-        creator=creator,
-        host_teacher=host_teacher,
-        status=status,
-        from_day=from_,
-        to_day=to,
-    )
-    items, total = await reads.list_workshops(
-        db,
-        principal,
-        filters=filters,
-        sort=sort,
-        page=page,
-    )
-    set_page_headers(request, response, page, total)
-    return {"items": items, "total": total}
+    workshops = await reads.list_workshops(db, principal=principal, query=query, page=page.params)
+    return page.respond(workshops)
 
 
 @router.get(
@@ -97,17 +60,19 @@ async def list_workshops(
 )
 async def read_workshop(
     db: DbSession, principal: CurrentPrincipal, workshop_id: int
-) -> dict[str, Any]:
+) -> WorkshopDetail:
     """One workshop with its sessions, pinned module version and enrolment counts."""
-    return await reads.get_workshop(db, principal, workshop_id)
+    return await reads.get_workshop(db, principal=principal, workshop_id=workshop_id)
 
 
 @router.patch("/workshops/{workshop_id:int}", response_model=WorkshopDetail, responses=WRITE_ERRORS)
 async def update_workshop(
     db: DbSession, principal: SchoolManager, workshop_id: int, body: WorkshopUpdate
-) -> dict[str, Any]:
+) -> WorkshopDetail:
     """Change titles, notes, capacity, host teacher or room (the sessions move along)."""
-    return await service.update_workshop(db, principal, workshop_id, body)
+    return await service.update_workshop(
+        db, principal=principal, workshop_id=workshop_id, data=body
+    )
 
 
 @router.post(
@@ -117,9 +82,9 @@ async def update_workshop(
 )
 async def cancel_workshop(
     db: DbSession, principal: SchoolManager, workshop_id: int
-) -> dict[str, Any]:
+) -> WorkshopDetail:
     """Cancel a workshop and its sessions not yet taken; enrolments and attendance stay."""
-    return await service.cancel_workshop(db, principal, workshop_id)
+    return await service.cancel_workshop(db, principal=principal, workshop_id=workshop_id)
 
 
 @router.post(
@@ -130,17 +95,17 @@ async def cancel_workshop(
 )
 async def add_session(
     db: DbSession, principal: SchoolManager, workshop_id: int, body: SessionSlot
-) -> dict[str, Any]:
+) -> SessionRead:
     """Add a session to a workshop; a room or creator clash is a 409 naming it."""
-    return await sessions.add_session(db, principal, workshop_id, body)
+    return await sessions.add_session(db, principal=principal, workshop_id=workshop_id, slot=body)
 
 
 @router.patch("/sessions/{session_id:int}", response_model=SessionRead, responses=WRITE_ERRORS)
 async def move_session(
     db: DbSession, principal: SchoolManager, session_id: int, body: SessionMove
-) -> dict[str, Any]:
+) -> SessionRead:
     """Move a session to new times; a room or creator clash is a 409 naming it."""
-    return await sessions.move_session(db, principal, session_id, body)
+    return await sessions.move_session(db, principal=principal, session_id=session_id, move=body)
 
 
 @router.post(
@@ -148,11 +113,9 @@ async def move_session(
     response_model=SessionRead,
     responses=errors(400, 401, 403, 404, 409),
 )
-async def cancel_session(
-    db: DbSession, principal: SchoolManager, session_id: int
-) -> dict[str, Any]:
+async def cancel_session(db: DbSession, principal: SchoolManager, session_id: int) -> SessionRead:
     """Cancel a session; its time slot is free again and the record is kept."""
-    return await sessions.cancel_session(db, principal, session_id)
+    return await sessions.cancel_session(db, principal=principal, session_id=session_id)
 
 
 @router.get("/me/sessions", response_model=MySessions, responses=errors(400, 401, 422))
@@ -169,8 +132,8 @@ async def my_sessions(
             "name one; without it they get the sessions they host (none)"
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> MySessions:
     """Your sessions of the day with room, workshop, module, enrolled count, attendance."""
     return await sessions.my_sessions(
-        db, principal, day=day or datetime.now(BANGKOK).date(), school=school
+        db, principal=principal, day=day or datetime.now(BANGKOK).date(), school=school
     )

@@ -27,8 +27,9 @@ def invalid(field: Field, message: str, detail: str) -> Unprocessable:
     )
 
 
-async def lock_workshop(db: AsyncSession, principal: Principal, workshop_id: int) -> Any:
-    """The workshop row, locked for this transaction, after checking the caller may change it."""
+async def lock_managed_workshop(db: AsyncSession, *, principal: Principal, workshop_id: int) -> Any:
+    """The workshop row, locked for this transaction, after checking the caller may change it
+    (whatever its status)."""
     row = (
         await db.execute(
             select(
@@ -50,6 +51,13 @@ async def lock_workshop(db: AsyncSession, principal: Principal, workshop_id: int
     access.ensure_manages_workshop_record(
         principal, school_id=row.school_id, creator_id=row.creator_id
     )
+    return row
+
+
+async def lock_workshop(db: AsyncSession, *, principal: Principal, workshop_id: int) -> Any:
+    """The workshop row, locked for this transaction and still open to changes (not
+    cancelled), after checking the caller may change it."""
+    row = await lock_managed_workshop(db, principal=principal, workshop_id=workshop_id)
     if row.status == "cancelled":
         raise Conflict("The workshop is cancelled / เวิร์กช็อปนี้ถูกยกเลิกแล้ว", field="status")
     return row
@@ -58,7 +66,7 @@ async def lock_workshop(db: AsyncSession, principal: Principal, workshop_id: int
 # ---- shared checks -----------------------------------------------------------------------
 
 
-async def term_dates(db: AsyncSession, term_id: int) -> tuple[date, date] | None:
+async def term_dates(db: AsyncSession, *, term_id: int) -> tuple[date, date] | None:
     row = (
         await db.execute(
             select(AcademicTerm.starts_on, AcademicTerm.ends_on).where(AcademicTerm.id == term_id)
@@ -85,7 +93,7 @@ def ensure_within_term(
             )
 
 
-async def ensure_host_teacher(db: AsyncSession, user_id: int, school_id: int) -> None:
+async def ensure_host_teacher(db: AsyncSession, *, user_id: int, school_id: int) -> None:
     host = await db.scalar(
         select(User.id).where(
             User.id == user_id,
@@ -114,7 +122,7 @@ def ensure_fits_room(capacity: int, seats: int, room_code: str) -> None:
 
 
 async def room_for_workshop(
-    db: AsyncSession, principal: Principal, room_id: int, *, require_active: bool = True
+    db: AsyncSession, *, principal: Principal, room_id: int, require_active: bool = True
 ) -> Any:
     room = (
         await db.execute(

@@ -1,14 +1,47 @@
 """Request and response bodies for workshops and their sessions."""
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from fastapi import Query
+from pydantic import BaseModel, Field, model_validator
 
-from app.core.schemas import ApiDateTime, BangkokDatetime, StrictModel
+from app.core.schemas import (
+    ApiDate,
+    ApiDateTime,
+    BangkokDatetime,
+    NullsRefusedPerField,
+    StrictModel,
+)
 
 WorkshopStatus = Literal["scheduled", "cancelled", "completed"]
 SessionStatus = Literal["scheduled", "cancelled", "completed"]
+SORT_HELP = (
+    "id, title_th, title_en, capacity, seats_taken, created_at, first_starts_at; "
+    "'-' for descending. Default: id"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopQuery:
+    """The query string of `GET /workshops`: each filter given narrows the list; then the
+    sort. `from`/`to` keep workshops with a session starting on a day of [from, to] (Bangkok)."""
+
+    term: Annotated[int | None, Query(description="Academic term id")] = None
+    school: Annotated[int | None, Query(description="School id")] = None
+    room: Annotated[int | None, Query(description="Computer room id")] = None
+    creator: Annotated[int | None, Query(description="Creator id")] = None
+    host_teacher: Annotated[int | None, Query(description="Host teacher's user id")] = None
+    from_: Annotated[
+        ApiDate | None,
+        Query(alias="from", description="With a session starting on or after this day"),
+    ] = None
+    to: Annotated[
+        ApiDate | None, Query(description="With a session starting on or before this day")
+    ] = None
+    status: WorkshopStatus | None = None
+    sort: Annotated[str | None, Query(description=SORT_HELP)] = None
 
 
 class SessionSlot(StrictModel):
@@ -58,7 +91,7 @@ class WorkshopCreate(StrictModel):
         return self
 
 
-class WorkshopUpdate(StrictModel):
+class WorkshopUpdate(NullsRefusedPerField):
     """Only the fields sent are changed; `null` is refused."""
 
     title_th: str | None = Field(default=None, min_length=1, max_length=300)
@@ -68,14 +101,6 @@ class WorkshopUpdate(StrictModel):
     room_id: int | None = Field(default=None, description="Moves every session with it")
     notes: str | None = Field(default=None, max_length=5000)
     open_to_all_schools: bool | None = None
-
-    @field_validator("*")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Runs only for fields present in the body (defaults are not validated).
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class RoomBrief(BaseModel):

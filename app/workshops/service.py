@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core import access
 from app.core.access import Principal
 from app.core.errors import Conflict, Unprocessable
 from app.enrolments.withdrawal import fill_free_seats
@@ -25,11 +24,12 @@ from app.workshops.rules import (
     ensure_host_teacher,
     ensure_within_term,
     invalid,
+    lock_managed_workshop,
     lock_workshop,
     room_for_workshop,
     term_dates,
 )
-from app.workshops.schemas import WorkshopCreate, WorkshopUpdate
+from app.workshops.schemas import WorkshopCreate, WorkshopDetail, WorkshopUpdate
 
 # ---- create ------------------------------------------------------------------------------
 
@@ -83,10 +83,10 @@ async def _module(db: AsyncSession, data: WorkshopCreate) -> Any:
 
 
 async def create_workshop(
-    db: AsyncSession, principal: Principal, data: WorkshopCreate
-) -> dict[str, Any]:
+    db: AsyncSession, *, principal: Principal, data: WorkshopCreate
+) -> WorkshopDetail:
     """Plan a workshop and its sessions in one transaction; clashes are a named 409."""
-    room = await room_for_workshop(db, principal, data.room_id)
+    room = await room_for_workshop(db, principal=principal, room_id=data.room_id)
     module = await _module(db, data)
     creator = await db.scalar(
         select(Creator.id).where(Creator.id == data.creator_id, Creator.is_active)
@@ -97,8 +97,8 @@ async def create_workshop(
             "no such active creator",
             "No such active creator / ไม่พบครีเอเตอร์",
         )
-    await ensure_host_teacher(db, data.host_teacher_id, room.school_id)
-    term = await term_dates(db, data.term_id)
+    await ensure_host_teacher(db, user_id=data.host_teacher_id, school_id=room.school_id)
+    term = await term_dates(db, term_id=data.term_id)
     if term is None:
         raise invalid(body_field("term_id"), "no such term", "No such term / ไม่พบภาคเรียน")
     slots = [(s.starts_at, s.ends_at) for s in data.sessions]
@@ -146,22 +146,22 @@ async def create_workshop(
                 for s, e in sorted(slots)
             ],
         )
-    return await get_workshop(db, principal, workshop_id)
+    return await get_workshop(db, principal=principal, workshop_id=workshop_id)
 
 
 # ---- update and cancel -------------------------------------------------------------------
 
 
 async def update_workshop(
-    db: AsyncSession, principal: Principal, workshop_id: int, data: WorkshopUpdate
-) -> dict[str, Any]:
+    db: AsyncSession, *, principal: Principal, workshop_id: int, data: WorkshopUpdate
+) -> WorkshopDetail:
     """Change titles, notes, capacity, host or room. A new room takes every session along
     (the sessions' foreign key cascades) and may clash: a named 409."""
-    workshop = await lock_workshop(db, principal, workshop_id)
+    workshop = await lock_workshop(db, principal=principal, workshop_id=workshop_id)
     changes = data.model_dump(exclude_unset=True)
     room_id = changes.get("room_id", workshop.room_id)
     room = await room_for_workshop(
-        db, principal, room_id, require_active=room_id != workshop.room_id
+        db, principal=principal, room_id=room_id, require_active=room_id != workshop.room_id
     )
     if room.school_id != workshop.school_id:
         raise invalid(
@@ -186,9 +186,11 @@ async def update_workshop(
         )
     ensure_fits_room(capacity, room.seats, room.code)
     if "host_teacher_id" in changes:
-        await ensure_host_teacher(db, changes["host_teacher_id"], workshop.school_id)
+        await ensure_host_teacher(
+            db, user_id=changes["host_teacher_id"], school_id=workshop.school_id
+        )
     if not changes:
-        return await get_workshop(db, principal, workshop_id)
+        return await get_workshop(db, principal=principal, workshop_id=workshop_id)
     statement = update(Workshop).where(Workshop.id == workshop_id).values(**changes)
     grows = capacity > workshop.capacity
     if room_id == workshop.room_id:
@@ -213,26 +215,15 @@ async def update_workshop(
             await db.execute(statement)
     if grows:
         # New places go to the waitlist first, in queue order (we hold the workshop's lock).
-        await fill_free_seats(db, workshop_id)
-    return await get_workshop(db, principal, workshop_id)
+        await fill_free_seats(db, workshop_id=workshop_id)
+    return await get_workshop(db, principal=principal, workshop_id=workshop_id)
 
 
 async def cancel_workshop(
-    db: AsyncSession, principal: Principal, workshop_id: int
-) -> dict[str, Any]:
+    db: AsyncSession, *, principal: Principal, workshop_id: int
+) -> WorkshopDetail:
     """Cancel the workshop and every session not yet taken; enrolments and attendance stay."""
-    row = (
-        await db.execute(
-            select(Workshop.school_id, Workshop.creator_id, Workshop.status)
-            .where(Workshop.id == workshop_id)
-            .with_for_update()
-        )
-    ).one_or_none()
-    if row is None:
-        raise access.not_found("workshop")
-    access.ensure_manages_workshop_record(
-        principal, school_id=row.school_id, creator_id=row.creator_id
-    )
+    row = await lock_managed_workshop(db, principal=principal, workshop_id=workshop_id)
     if row.status == "completed":
         raise Conflict(
             "A completed workshop cannot be cancelled / เวิร์กช็อปที่จบแล้วยกเลิกไม่ได้", field="status"
@@ -250,4 +241,4 @@ async def cancel_workshop(
         await db.execute(
             update(Workshop).where(Workshop.id == workshop_id).values(status="cancelled")
         )
-    return await get_workshop(db, principal, workshop_id)
+    return await get_workshop(db, principal=principal, workshop_id=workshop_id)

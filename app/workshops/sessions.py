@@ -3,15 +3,17 @@
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
 from app.core.access import Principal
 from app.core.errors import Conflict
 from app.core.periods import bangkok_midnight
-from app.models import ComputerRoom, Module, School, Workshop, WorkshopSession
+from app.models import Workshop, WorkshopSession
 from app.workshops.clashes import ClashScope, clash_guard, ensure_no_clash
+from app.workshops.class_sessions import ClassSession, class_sessions, read_class_sessions
+from app.workshops.reads import SESSION_COLUMNS, session_read
 from app.workshops.rules import (
     body_field,
     ensure_within_term,
@@ -19,26 +21,23 @@ from app.workshops.rules import (
     lock_workshop,
     term_dates,
 )
-from app.workshops.schemas import SessionMove, SessionSlot
-
-SESSION_COLUMNS = (
-    WorkshopSession.id,
-    WorkshopSession.workshop_id,
-    WorkshopSession.starts_at,
-    WorkshopSession.ends_at,
-    WorkshopSession.status,
-    WorkshopSession.taken_at,
+from app.workshops.schemas import (
+    MySessionRead,
+    MySessions,
+    SessionMove,
+    SessionRead,
+    SessionSlot,
 )
 
 AnySelect = Select[*tuple[Any, ...]]
 
 
 async def add_session(
-    db: AsyncSession, principal: Principal, workshop_id: int, slot: SessionSlot
-) -> dict[str, Any]:
+    db: AsyncSession, *, principal: Principal, workshop_id: int, slot: SessionSlot
+) -> SessionRead:
     """Add a meeting to a workshop; a clash with the room or the creator is a named 409."""
-    workshop = await lock_workshop(db, principal, workshop_id)
-    term = await term_dates(db, workshop.term_id)
+    workshop = await lock_workshop(db, principal=principal, workshop_id=workshop_id)
+    term = await term_dates(db, term_id=workshop.term_id)
     assert term is not None  # workshops.term_id is a foreign key
     slots = [(slot.starts_at, slot.ends_at)]
     fields = [body_field("starts_at")]
@@ -47,27 +46,23 @@ async def add_session(
     await ensure_no_clash(db, scope, fields)
     async with clash_guard(db, scope, fields):
         row = (
-            (
-                await db.execute(
-                    insert(WorkshopSession)
-                    .values(
-                        workshop_id=workshop_id,
-                        school_id=workshop.school_id,
-                        room_id=workshop.room_id,
-                        creator_id=workshop.creator_id,
-                        starts_at=slot.starts_at,
-                        ends_at=slot.ends_at,
-                    )
-                    .returning(*SESSION_COLUMNS)
+            await db.execute(
+                insert(WorkshopSession)
+                .values(
+                    workshop_id=workshop_id,
+                    school_id=workshop.school_id,
+                    room_id=workshop.room_id,
+                    creator_id=workshop.creator_id,
+                    starts_at=slot.starts_at,
+                    ends_at=slot.ends_at,
                 )
+                .returning(*SESSION_COLUMNS)
             )
-            .mappings()
-            .one()
-        )
-    return dict(row)
+        ).one()
+    return session_read(row)
 
 
-async def _lock_session(db: AsyncSession, principal: Principal, session_id: int) -> Any:
+async def _lock_session(db: AsyncSession, *, principal: Principal, session_id: int) -> Any:
     row = (
         await db.execute(
             select(
@@ -101,10 +96,10 @@ def _ensure_open(row: Any, action: str) -> None:
 
 
 async def move_session(
-    db: AsyncSession, principal: Principal, session_id: int, move: SessionMove
-) -> dict[str, Any]:
+    db: AsyncSession, *, principal: Principal, session_id: int, move: SessionMove
+) -> SessionRead:
     """New start and/or end for a scheduled session; a clash is a named 409."""
-    row = await _lock_session(db, principal, session_id)
+    row = await _lock_session(db, principal=principal, session_id=session_id)
     if row.status == "cancelled" or row.workshop_status == "cancelled":
         raise Conflict(
             "A cancelled session cannot be moved / เซสชันที่ยกเลิกแล้วย้ายไม่ได้", field="status"
@@ -119,7 +114,7 @@ async def move_session(
             "starts_at must be before ends_at",
             "The session must start before it ends / เวลาเริ่มต้องก่อนเวลาจบ",
         )
-    term = await term_dates(db, row.term_id)
+    term = await term_dates(db, term_id=row.term_id)
     assert term is not None
     slots = [(starts_at, ends_at)]
     ensure_within_term(slots, term, [field])
@@ -129,23 +124,19 @@ async def move_session(
     await ensure_no_clash(db, scope, [field])
     async with clash_guard(db, scope, [field]):
         moved = (
-            (
-                await db.execute(
-                    update(WorkshopSession)
-                    .where(WorkshopSession.id == session_id)
-                    .values(starts_at=starts_at, ends_at=ends_at)
-                    .returning(*SESSION_COLUMNS)
-                )
+            await db.execute(
+                update(WorkshopSession)
+                .where(WorkshopSession.id == session_id)
+                .values(starts_at=starts_at, ends_at=ends_at)
+                .returning(*SESSION_COLUMNS)
             )
-            .mappings()
-            .one()
-        )
-    return dict(moved)
+        ).one()
+    return session_read(moved)
 
 
-async def cancel_session(db: AsyncSession, principal: Principal, session_id: int) -> dict[str, Any]:
+async def cancel_session(db: AsyncSession, *, principal: Principal, session_id: int) -> SessionRead:
     """Cancel a session: its slot is free again; the row stays for the record."""
-    row = await _lock_session(db, principal, session_id)
+    row = await _lock_session(db, principal=principal, session_id=session_id)
     if row.status != "cancelled":
         _ensure_open(row, "cancelled")
         row = (
@@ -156,37 +147,12 @@ async def cancel_session(db: AsyncSession, principal: Principal, session_id: int
                 .returning(*SESSION_COLUMNS)
             )
         ).one()
-    return {c.key: getattr(row, c.key) for c in SESSION_COLUMNS}
+    return session_read(row)
 
 
 # ---- the caller's day --------------------------------------------------------------------
 
-_MY_SESSIONS = (
-    select(
-        WorkshopSession.id,
-        WorkshopSession.starts_at,
-        WorkshopSession.ends_at,
-        WorkshopSession.status,
-        WorkshopSession.taken_at,
-        ComputerRoom.id.label("room_id"),
-        ComputerRoom.code.label("room_code"),
-        ComputerRoom.name.label("room_name"),
-        School.id.label("school_id"),
-        School.code.label("school_code"),
-        School.name_th.label("school_name_th"),
-        Workshop.id.label("workshop_id"),
-        func.coalesce(func.nullif(Workshop.title_th, ""), Module.title_th).label("title_th"),
-        func.coalesce(func.nullif(Workshop.title_en, ""), Module.title_en).label("title_en"),
-        Module.code.label("module_code"),
-        Module.title_th.label("module_title_th"),
-        Module.title_en.label("module_title_en"),
-        Workshop.seats_taken,
-    )
-    .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
-    .join(ComputerRoom, ComputerRoom.id == WorkshopSession.room_id)
-    .join(School, School.id == WorkshopSession.school_id)
-    .join(Module, Module.id == Workshop.module_id)
-)
+_MY_SESSIONS = class_sessions()
 
 
 def _mine(statement: AnySelect, principal: Principal, school: int | None) -> AnySelect:
@@ -198,9 +164,14 @@ def _mine(statement: AnySelect, principal: Principal, school: int | None) -> Any
     return statement.where(access.my_sessions_condition(principal, school))
 
 
+def _my_session(session: ClassSession) -> MySessionRead:
+    # /me/sessions calls the count `enrolled`.
+    return MySessionRead.model_validate(session.model_dump() | {"enrolled": session.enrolled_count})
+
+
 async def my_sessions(
-    db: AsyncSession, principal: Principal, *, day: date, school: int | None
-) -> dict[str, Any]:
+    db: AsyncSession, *, principal: Principal, day: date, school: int | None
+) -> MySessions:
     """The caller's sessions on one Bangkok day, in time order, in one query."""
     statement = (
         _mine(_MY_SESSIONS, principal, school)
@@ -210,25 +181,5 @@ async def my_sessions(
         )
         .order_by(WorkshopSession.starts_at, WorkshopSession.id)
     )
-    rows = (await db.execute(statement)).all()
-    items = [
-        {
-            "id": r.id,
-            "starts_at": r.starts_at,
-            "ends_at": r.ends_at,
-            "status": r.status,
-            "room": {"id": r.room_id, "code": r.room_code, "name": r.room_name},
-            "school": {"id": r.school_id, "code": r.school_code, "name_th": r.school_name_th},
-            "workshop": {"id": r.workshop_id, "title_th": r.title_th, "title_en": r.title_en},
-            "module": {
-                "code": r.module_code,
-                "title_th": r.module_title_th,
-                "title_en": r.module_title_en,
-            },
-            "enrolled": r.seats_taken,
-            "attendance_taken": r.taken_at is not None,
-            "taken_at": r.taken_at,
-        }
-        for r in rows
-    ]
-    return {"date": day, "items": items, "total": len(items)}
+    items = [_my_session(session) for session in await read_class_sessions(db, statement)]
+    return MySessions(date=day, items=items, total=len(items))
