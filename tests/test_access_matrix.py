@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core.security import hash_api_secret
-from tests.factories import PASSWORD, ApiWorld
+from tests.factories import PASSWORD, ApiWorld, add_enrolment
 
 CALLERS = (
     "anonymous",
@@ -284,7 +284,7 @@ class MatrixWorld(ApiWorld):
     async def build(self, *, seats: int = 30) -> "MatrixWorld":
         await super().build(seats=seats)
         self.course_code, self.module_code = "T101", "T101-01"
-        self.enrolment_id = await self.enrol(self.student_ids[0])
+        self.enrolment_id = await add_enrolment(self.session, self.workshop_id, self.student_ids[0])
         await self.session.execute(
             text("UPDATE workshops SET seats_taken = 1 WHERE id = :id"), {"id": self.workshop_id}
         )

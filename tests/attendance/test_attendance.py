@@ -6,8 +6,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from tests.enrolments.builders import add_students, add_teacher, count_rows
-from tests.factories import BANGKOK, ApiWorld
+from tests.factories import BANGKOK, ApiWorld, add_enrolment, add_students, add_teacher, count_rows
 
 
 @pytest.fixture
@@ -17,7 +16,7 @@ async def world(session):
     extra = await add_students(session, world.school_id, 3, prefix="A")
     world.enrolled = [*world.student_ids, *extra[:2]]
     for student_id in world.enrolled:
-        await world.enrol(student_id)
+        await add_enrolment(session, world.workshop_id, student_id)
     world.waitlisted = extra[2]
     await session.execute(
         text(
@@ -316,7 +315,7 @@ async def test_who_may_read_the_history(client, world, role, expected):
 
 
 async def test_a_teacher_who_does_not_host_reads_the_roster_but_cannot_mark(client, world, session):
-    headers = await add_teacher(session, world, "teacher.two")
+    headers = await add_teacher(session, world.school_id, "teacher.two")
     await session.commit()
     assert (await client.get(url(world), headers=headers)).status_code == 200
     assert (

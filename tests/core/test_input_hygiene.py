@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, add_enrolment
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ async def test_session_times_without_offset_are_refused(client, world):
 
 # Finding 9: an arrival in year 9999 was stored.
 async def test_arrival_in_year_9999_is_refused(client, world):
-    await world.enrol(world.student_ids[0])
+    await add_enrolment(world.session, world.workshop_id, world.student_ids[0])
     await world.session.commit()
     mark = {"student_id": world.student_ids[0], "status": "late"}
     response = await client.put(

@@ -3,8 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from tests.enrolments.builders import add_students, add_teacher
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, add_students, add_teacher, add_workshop
 
 
 @pytest.fixture
@@ -17,7 +16,7 @@ def url(workshop_id: int) -> str:
 
 
 async def small_workshop(session, world, capacity: int) -> int:
-    workshop_id = await world.workshop(capacity=capacity)
+    workshop_id = await add_workshop(session, world, capacity=capacity)
     await session.commit()
     return workshop_id
 
@@ -253,7 +252,7 @@ async def test_who_may_enrol(client, world, role, expected):
 
 
 async def test_a_teacher_who_does_not_host_may_read_but_not_enrol(client, world, session):
-    headers = await add_teacher(session, world, "teacher.two")
+    headers = await add_teacher(session, world.school_id, "teacher.two")
     await session.commit()
     write = await client.post(
         url(world.workshop_id), json={"student_id": world.student_ids[0]}, headers=headers

@@ -3,8 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from tests.enrolments.builders import add_students
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, add_students, add_workshop
 
 
 @pytest.fixture
@@ -15,7 +14,7 @@ async def world(session):
 @pytest.fixture
 async def queue(client, world, session):
     """A 2-seat workshop with 2 enrolled and 3 waitlisted students; returns (id, enrolments)."""
-    workshop_id = await world.workshop(capacity=2)
+    workshop_id = await add_workshop(session, world, capacity=2)
     ids = await add_students(session, world.school_id, 5)
     await session.commit()
     response = await client.post(

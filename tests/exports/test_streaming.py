@@ -14,8 +14,7 @@ import uvicorn
 from sqlalchemy import text
 
 from app.config import get_settings
-from tests.exports.builders import build_large
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, build_large
 
 URL = "/api/v1/exports/attendance"
 STUDENTS, DAYS = 1_000, 200  # 200,000 rows, about 75 MB of CSV

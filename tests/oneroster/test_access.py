@@ -11,7 +11,7 @@ from httpx import ASGITransport, AsyncClient
 from app.config import get_settings
 from tests.conftest import assert_errors_are_problem_json
 from tests.factories import ApiWorld
-from tests.oneroster.builders import good_bundle, upload
+from tests.oneroster.bundles import good_bundle, upload
 
 EXPORT = "/api/v1/oneroster/export"
 SMALL_LIMIT = 50_000

@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 
 from app.models import Student
 from app.students.service import search_condition
-from tests.factories import ApiWorld, insert
+from tests.factories import ApiWorld, add_student
 
 URL = "/api/v1/students"
 
@@ -18,11 +18,10 @@ async def world(session):
         ("2567002", "สมหญิง", "รักเรียน", "Somying", "Rakrian"),
         ("2568010", "ประเสริฐ", "มั่นคง", "Prasert", "Mankhong"),
     ):
-        await insert(
+        await add_student(
             session,
-            "students",
-            school_id=world.school_id,
-            student_code=code,
+            world.school_id,
+            code,
             first_name_th=first_th,
             last_name_th=last_th,
             first_name_en=first_en,

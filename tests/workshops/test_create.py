@@ -5,8 +5,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from tests.factories import ApiWorld, at
-from tests.workshops.builders import DAY, second_room, slot, workshop_body
+from tests.factories import DAY, ApiWorld, add_room, at, slot, workshop_body
 
 URL = "/api/v1/workshops"
 
@@ -138,7 +137,8 @@ async def test_host_must_teach_at_the_rooms_school(client, world):
 
 
 async def test_a_room_under_maintenance_is_422(client, world):
-    room_id = await second_room(world, status="maintenance")
+    room_id = await add_room(world.session, world.school_id, status="maintenance")
+    await world.session.commit()
     response = await client.post(
         URL, json=workshop_body(world, room_id=room_id), headers=world.headers["admin"]
     )
@@ -179,7 +179,8 @@ async def test_a_clash_with_the_rooms_session_is_409_naming_it(client, world):
 
 
 async def test_a_clash_with_the_creators_session_is_409_naming_it(client, world):
-    room_id = await second_room(world)
+    room_id = await add_room(world.session, world.school_id)
+    await world.session.commit()
     body = workshop_body(world, slot(9, 30), room_id=room_id, creator_id=world.creator_id)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 409
@@ -200,7 +201,8 @@ async def test_back_to_back_sessions_do_not_clash(client, world):
 
 
 async def test_two_racing_clashing_creates_give_one_201_and_one_409_naming_it(client, world):
-    room_id = await second_room(world, seats=30)
+    room_id = await add_room(world.session, world.school_id, seats=30)
+    await world.session.commit()
     bodies = [
         workshop_body(world, slot(14), room_id=room_id, creator_id=world.creator_id),
         workshop_body(world, slot(14, 30), room_id=room_id),

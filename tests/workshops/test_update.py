@@ -3,8 +3,16 @@
 import pytest
 from sqlalchemy import text
 
-from tests.factories import ApiWorld
-from tests.workshops.builders import DAY, second_room, slot, workshop_body
+from tests.factories import (
+    DAY,
+    ApiWorld,
+    add_enrolment,
+    add_room,
+    add_session,
+    at,
+    slot,
+    workshop_body,
+)
 
 URL = "/api/v1/workshops"
 
@@ -71,7 +79,8 @@ async def test_changing_the_host_checks_they_teach_at_the_school(client, world):
 
 
 async def test_moving_to_another_room_moves_the_sessions(client, world):
-    room_id = await second_room(world, seats=20)
+    room_id = await add_room(world.session, world.school_id, seats=20)
+    await world.session.commit()
     response = await client.patch(
         workshop_url(world), headers=world.headers["school_admin"], json={"room_id": room_id}
     )
@@ -85,7 +94,8 @@ async def test_moving_to_another_room_moves_the_sessions(client, world):
 
 
 async def test_moving_to_a_booked_room_is_409_naming_the_clash(client, world):
-    room_id = await second_room(world, seats=30)
+    room_id = await add_room(world.session, world.school_id, seats=30)
+    await world.session.commit()
     other = await client.post(
         URL, headers=world.headers["admin"], json=workshop_body(world, slot(9, 30), room_id=room_id)
     )
@@ -98,7 +108,8 @@ async def test_moving_to_a_booked_room_is_409_naming_the_clash(client, world):
 
 
 async def test_moving_to_a_smaller_room_checks_capacity(client, world):
-    room_id = await second_room(world, seats=10)
+    room_id = await add_room(world.session, world.school_id, seats=10)
+    await world.session.commit()
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"room_id": room_id}
     )
@@ -151,7 +162,8 @@ async def test_adding_a_session(client, world):
 
 
 async def test_adding_a_clashing_session_is_409_naming_it(client, world):
-    room_id = await second_room(world)
+    room_id = await add_room(world.session, world.school_id)
+    await world.session.commit()
     other = await client.post(
         URL,
         headers=world.headers["admin"],
@@ -239,12 +251,12 @@ async def test_a_session_with_attendance_taken_cannot_be_moved_or_cancelled(clie
 async def test_cancelling_a_workshop_cancels_its_open_sessions_and_keeps_the_rest(
     client, world, session
 ):
-    taken = await world.session_at(world.workshop_id, 7)
+    taken = await add_session(session, world.workshop_id, at(world.day, 7), taken=False)
     await session.execute(
         text("UPDATE workshop_sessions SET taken_at = now(), taken_by = :u WHERE id = :id"),
         {"u": world.teacher_id, "id": taken},
     )
-    enrolment = await world.enrol(world.student_ids[0])
+    enrolment = await add_enrolment(session, world.workshop_id, world.student_ids[0])
     await session.commit()
     response = await client.post(
         f"{workshop_url(world)}/cancel", headers=world.headers["school_admin"]
