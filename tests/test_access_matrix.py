@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core.security import hash_api_secret
-from tests.factories import PASSWORD, ApiWorld, add_enrolment
+from tests.factories import PASSWORD, ApiWorld, add_enrolment, assert_unchanged, table_snapshot
 
 CALLERS = (
     "anonymous",
@@ -305,6 +305,9 @@ class MatrixWorld(ApiWorld):
         return self
 
 
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
 def _template(case: Case) -> str:
     return case.path.split("?")[0]
 
@@ -327,10 +330,14 @@ async def test_route_answers_each_caller_as_expected(client, session, case, call
         kwargs["data" if case.form else "json"] = case.body(world)
     if case.files is not None:
         kwargs["files"] = case.files
+    refused_write = case.method in WRITES and expected >= 400
+    before = await table_snapshot(session) if refused_write else None
     response = await client.request(case.method, url, **kwargs)
     assert response.status_code == expected, (
         f"{case.method} {url} as {caller}: {response.status_code} {response.text[:300]}"
     )
+    if before is not None:
+        await assert_unchanged(session, before)
 
 
 def test_every_route_is_in_the_matrix():
