@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from tests.factories import ApiWorld, add_students, add_workshop
+from tests.factories import ApiWorld, add_students, add_workshop, assert_unchanged, table_snapshot
 
 
 @pytest.fixture
@@ -183,5 +183,7 @@ async def test_who_may_not_withdraw(client, world, queue, role, expected):
     assert (await withdraw(client, world, placed[0]["id"], role=role)).status_code == expected
 
 
-async def test_withdrawing_an_unknown_enrolment_is_404(client, world):
+async def test_withdrawing_an_unknown_enrolment_is_404(client, world, session):
+    before = await table_snapshot(session)
     assert (await withdraw(client, world, 999_999, role="admin")).status_code == 404
+    await assert_unchanged(session, before)

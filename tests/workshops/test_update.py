@@ -9,8 +9,10 @@ from tests.factories import (
     add_enrolment,
     add_room,
     add_session,
+    assert_unchanged,
     at,
     slot,
+    table_snapshot,
     workshop_body,
 )
 
@@ -47,11 +49,13 @@ async def test_capacity_below_the_students_enrolled_is_409(client, world, sessio
         text("UPDATE workshops SET seats_taken = 5 WHERE id = :id"), {"id": world.workshop_id}
     )
     await session.commit()
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"capacity": 4}
     )
     assert response.status_code == 409
     assert response.json()["field"] == "capacity"
+    await assert_unchanged(session, before)
 
 
 async def test_capacity_above_the_rooms_seats_is_422_naming_capacity(client, world):
@@ -93,18 +97,20 @@ async def test_moving_to_another_room_moves_the_sessions(client, world):
     assert free.status_code == 201
 
 
-async def test_moving_to_a_booked_room_is_409_naming_the_clash(client, world):
+async def test_moving_to_a_booked_room_is_409_naming_the_clash(client, world, session):
     room_id = await add_room(world.session, world.school_id, seats=30)
     await world.session.commit()
     other = await client.post(
         URL, headers=world.headers["admin"], json=workshop_body(world, slot(9, 30), room_id=room_id)
     )
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"room_id": room_id}
     )
     assert response.status_code == 409
     assert response.json()["clash"]["workshop_id"] == other.json()["id"]
     assert response.json()["errors"][0]["field"] == "room_id"
+    await assert_unchanged(session, before)
 
 
 async def test_moving_to_a_smaller_room_checks_capacity(client, world):
@@ -118,8 +124,9 @@ async def test_moving_to_a_smaller_room_checks_capacity(client, world):
 
 
 @pytest.mark.parametrize("role", ["department", "teacher", "creator"])
-async def test_roles_that_only_read_get_403_on_every_write(client, world, role):
+async def test_roles_that_only_read_get_403_on_every_write(client, world, session, role):
     headers = world.headers[role]
+    before = await table_snapshot(session)
     writes = [
         client.patch(workshop_url(world), json={"notes": "x"}, headers=headers),
         client.post(f"{workshop_url(world)}/cancel", headers=headers),
@@ -129,10 +136,12 @@ async def test_roles_that_only_read_get_403_on_every_write(client, world, role):
     ]
     for write in writes:
         assert (await write).status_code == 403
+    await assert_unchanged(session, before)
 
 
-async def test_another_schools_admin_gets_404_on_every_write(client, world):
+async def test_another_schools_admin_gets_404_on_every_write(client, world, session):
     headers = world.headers["other_school_admin"]
+    before = await table_snapshot(session)
     writes = [
         client.patch(workshop_url(world), json={"notes": "x"}, headers=headers),
         client.post(f"{workshop_url(world)}/cancel", headers=headers),
@@ -142,6 +151,7 @@ async def test_another_schools_admin_gets_404_on_every_write(client, world):
     ]
     for write in writes:
         assert (await write).status_code == 404
+    await assert_unchanged(session, before)
 
 
 async def test_patch_refuses_null(client, world):
@@ -161,7 +171,7 @@ async def test_adding_a_session(client, world):
     assert len(detail.json()["sessions"]) == 2
 
 
-async def test_adding_a_clashing_session_is_409_naming_it(client, world):
+async def test_adding_a_clashing_session_is_409_naming_it(client, world, session):
     room_id = await add_room(world.session, world.school_id)
     await world.session.commit()
     other = await client.post(
@@ -169,10 +179,12 @@ async def test_adding_a_clashing_session_is_409_naming_it(client, world):
         headers=world.headers["admin"],
         json=workshop_body(world, slot(14), room_id=room_id, creator_id=world.creator_id),
     )
+    before = await table_snapshot(session)
     response = await client.post(
         f"{workshop_url(world)}/sessions", json=slot(14, 30), headers=world.headers["admin"]
     )
     assert response.status_code == 409
+    await assert_unchanged(session, before)
     clash = response.json()["clash"]
     assert (clash["kind"], clash["workshop_id"]) == ("creator", other.json()["id"])
 
@@ -243,9 +255,11 @@ async def test_a_session_with_attendance_taken_cannot_be_moved_or_cancelled(clie
         {"u": world.teacher_id},
     )
     await session.commit()
+    before = await table_snapshot(session)
     moved = await client.patch(session_url(world), json=slot(11), headers=world.headers["admin"])
     cancelled = await client.post(f"{session_url(world)}/cancel", headers=world.headers["admin"])
     assert moved.status_code == cancelled.status_code == 409
+    await assert_unchanged(session, before)
 
 
 async def test_cancelling_a_workshop_cancels_its_open_sessions_and_keeps_the_rest(
@@ -282,10 +296,12 @@ async def test_cancelling_a_workshop_cancels_its_open_sessions_and_keeps_the_res
     ).status_code == 200
 
 
-async def test_unknown_workshop_or_session_is_404(client, world):
+async def test_unknown_workshop_or_session_is_404(client, world, session):
     admin = world.headers["admin"]
+    before = await table_snapshot(session)
     assert (await client.patch(f"{URL}/999999", json={}, headers=admin)).status_code == 404
     assert (await client.post("/api/v1/sessions/999999/cancel", headers=admin)).status_code == 404
+    await assert_unchanged(session, before)
 
 
 async def test_raising_capacity_seats_the_waitlist_in_queue_order(client, world, session):
