@@ -106,40 +106,48 @@ async def test_capacity_over_the_rooms_seats_is_422_naming_capacity(client, worl
     await assert_unchanged(session, before)
 
 
-async def test_naive_timestamps_are_422(client, world):
+async def test_naive_timestamps_are_422(client, world, session):
     body = workshop_body(
         world, {"starts_at": "2026-06-15T13:00:00", "ends_at": "2026-06-15T14:00:00"}
     )
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 422
     assert {e["pointer"] for e in response.json()["errors"]} == {
         "/body/sessions/0/starts_at",
         "/body/sessions/0/ends_at",
     }
+    await assert_unchanged(session, before)
 
 
-async def test_a_session_ending_before_it_starts_is_422(client, world):
+async def test_a_session_ending_before_it_starts_is_422(client, world, session):
     body = workshop_body(
         world, {"starts_at": "2026-06-15T14:00:00+07:00", "ends_at": "2026-06-15T13:00:00+07:00"}
     )
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/body/sessions/0"
+    await assert_unchanged(session, before)
 
 
-async def test_sessions_outside_the_term_are_422_naming_the_session(client, world):
+async def test_sessions_outside_the_term_are_422_naming_the_session(client, world, session):
     body = workshop_body(world, slot(13), slot(9, day=DAY.replace(month=10, day=11)))
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "sessions.1"
     assert "2026-10-10" in response.json()["detail"]
+    await assert_unchanged(session, before)
 
 
-async def test_overlapping_sessions_in_one_request_are_422_naming_both(client, world):
+async def test_overlapping_sessions_in_one_request_are_422_naming_both(client, world, session):
     body = workshop_body(world, slot(13), slot(16), slot(13, 30))
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["sessions.0", "sessions.2"]
+    await assert_unchanged(session, before)
 
 
 async def test_host_must_teach_at_the_rooms_school(client, world, session):
@@ -165,7 +173,8 @@ async def test_a_room_under_maintenance_is_422(client, world, session):
     await assert_unchanged(session, before)
 
 
-async def test_module_id_and_module_code_are_exclusive_and_must_exist(client, world):
+async def test_module_id_and_module_code_are_exclusive_and_must_exist(client, world, session):
+    before = await table_snapshot(session)
     both = await client.post(
         URL, json=workshop_body(world, module_id=world.module_id), headers=world.headers["admin"]
     )
@@ -175,6 +184,7 @@ async def test_module_id_and_module_code_are_exclusive_and_must_exist(client, wo
     )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "module_code"
+    await assert_unchanged(session, before)
 
 
 async def test_a_clash_with_the_rooms_session_is_409_naming_it(client, world, session):

@@ -58,15 +58,18 @@ async def test_capacity_below_the_students_enrolled_is_409(client, world, sessio
     await assert_unchanged(session, before)
 
 
-async def test_capacity_above_the_rooms_seats_is_422_naming_capacity(client, world):
+async def test_capacity_above_the_rooms_seats_is_422_naming_capacity(client, world, session):
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"capacity": 31}
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "capacity"
+    await assert_unchanged(session, before)
 
 
-async def test_changing_the_host_checks_they_teach_at_the_school(client, world):
+async def test_changing_the_host_checks_they_teach_at_the_school(client, world, session):
+    before = await table_snapshot(session)
     bad = await client.patch(
         workshop_url(world),
         headers=world.headers["admin"],
@@ -74,6 +77,7 @@ async def test_changing_the_host_checks_they_teach_at_the_school(client, world):
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "host_teacher_id"
+    await assert_unchanged(session, before)
     good = await client.patch(
         workshop_url(world),
         headers=world.headers["admin"],
@@ -113,14 +117,16 @@ async def test_moving_to_a_booked_room_is_409_naming_the_clash(client, world, se
     await assert_unchanged(session, before)
 
 
-async def test_moving_to_a_smaller_room_checks_capacity(client, world):
+async def test_moving_to_a_smaller_room_checks_capacity(client, world, session):
     room_id = await add_room(world.session, world.school_id, seats=10)
     await world.session.commit()
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"room_id": room_id}
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "capacity"
+    await assert_unchanged(session, before)
 
 
 @pytest.mark.parametrize("role", ["department", "teacher", "creator"])
@@ -154,11 +160,13 @@ async def test_another_schools_admin_gets_404_on_every_write(client, world, sess
     await assert_unchanged(session, before)
 
 
-async def test_patch_refuses_null(client, world):
+async def test_patch_refuses_null(client, world, session):
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"capacity": None}
     )
     assert response.status_code == 422
+    await assert_unchanged(session, before)
 
 
 async def test_adding_a_session(client, world):
@@ -189,16 +197,18 @@ async def test_adding_a_clashing_session_is_409_naming_it(client, world, session
     assert (clash["kind"], clash["workshop_id"]) == ("creator", other.json()["id"])
 
 
-async def test_adding_a_session_outside_the_term_is_422(client, world):
+async def test_adding_a_session_outside_the_term_is_422(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         f"{workshop_url(world)}/sessions",
         json=slot(9, day=DAY.replace(month=5, day=15)),
         headers=world.headers["admin"],
     )
     assert response.status_code == 422
+    await assert_unchanged(session, before)
 
 
-async def test_moving_a_session(client, world):
+async def test_moving_a_session(client, world, session):
     response = await client.patch(
         session_url(world), json=slot(9, 30), headers=world.headers["school_admin"]
     )
@@ -210,31 +220,37 @@ async def test_moving_a_session(client, world):
         json={"ends_at": "2026-06-15T11:00:00+07:00"},
     )
     assert only_end.json()["starts_at"] == "2026-06-15T09:30:00+07:00"
+    before = await table_snapshot(session)
     backwards = await client.patch(
         session_url(world),
         headers=world.headers["admin"],
         json={"ends_at": "2026-06-15T09:00:00+07:00"},
     )
     assert backwards.status_code == 422
+    await assert_unchanged(session, before)
 
 
-async def test_moving_a_session_onto_a_booked_slot_is_409_naming_it(client, world):
+async def test_moving_a_session_onto_a_booked_slot_is_409_naming_it(client, world, session):
     other = await client.post(
         URL, json=workshop_body(world, slot(13)), headers=world.headers["admin"]
     )
+    before = await table_snapshot(session)
     response = await client.patch(
         session_url(world), json=slot(13, 15, hours=0.5), headers=world.headers["admin"]
     )
     assert response.status_code == 409
     assert response.json()["clash"]["session_id"] == other.json()["sessions"][0]["id"]
     assert response.json()["errors"][0]["field"] == "starts_at"
+    await assert_unchanged(session, before)
 
 
-async def test_cancelling_a_session_frees_its_slot_for_a_new_workshop(client, world):
+async def test_cancelling_a_session_frees_its_slot_for_a_new_workshop(client, world, session):
+    before = await table_snapshot(session)
     clash = await client.post(
         URL, json=workshop_body(world, slot(9)), headers=world.headers["admin"]
     )
     assert clash.status_code == 409
+    await assert_unchanged(session, before)
     cancelled = await client.post(
         f"{session_url(world)}/cancel", headers=world.headers["school_admin"]
     )
@@ -287,10 +303,12 @@ async def test_cancelling_a_workshop_cancels_its_open_sessions_and_keeps_the_res
     assert (
         await client.post(URL, json=workshop_body(world, slot(9)), headers=world.headers["admin"])
     ).status_code == 201
+    before = await table_snapshot(session)
     closed = await client.post(
         f"{workshop_url(world)}/sessions", json=slot(15), headers=world.headers["admin"]
     )
     assert closed.status_code == 409
+    await assert_unchanged(session, before)
     assert (
         await client.post(f"{workshop_url(world)}/cancel", headers=world.headers["admin"])
     ).status_code == 200
