@@ -20,8 +20,10 @@ from tests.factories import (
     add_student,
     add_term,
     add_workshop,
+    assert_unchanged,
     at,
     rows_of,
+    table_snapshot,
 )
 
 OLD = at(date(2016, 6, 1), 8)
@@ -228,6 +230,7 @@ async def test_a_longer_period_keeps_everyone(db_engine, world):
 
 
 async def test_pseudonym_codes_are_reserved_so_they_never_collide(client, session, world):
+    before = await table_snapshot(session, "students")
     response = await client.post(
         "/api/v1/students",
         json={
@@ -241,6 +244,7 @@ async def test_pseudonym_codes_are_reserved_so_they_never_collide(client, sessio
     )
     assert response.status_code == 422
     assert response.json()["constraint"] == "ck_students_pseudonym_codes_reserved"
+    await assert_unchanged(session, before)
     # A pseudonymised record without its pseudonym (or with a sourcedId left) is refused too.
     for sql in (
         "UPDATE students SET pseudonymised_at = now() WHERE id = :id",
