@@ -178,9 +178,11 @@ async def test_withdrawing_twice_changes_nothing(client, world, queue, session):
         ("other_teacher", 404),
     ],
 )
-async def test_who_may_not_withdraw(client, world, queue, role, expected):
+async def test_who_may_not_withdraw(client, world, queue, session, role, expected):
     _, placed = queue
+    before = await table_snapshot(session)
     assert (await withdraw(client, world, placed[0]["id"], role=role)).status_code == expected
+    await assert_unchanged(session, before)
 
 
 async def test_withdrawing_an_unknown_enrolment_is_404(client, world, session):
