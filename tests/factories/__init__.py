@@ -1,16 +1,17 @@
 """Factories for the test data: plain SQL, so tests of the schema exercise PostgreSQL itself.
 
-- `sql`: `insert` (any one row), Bangkok times (`at`, `iso`), reads (`rows_of`, `count_rows`,
-  `table_snapshot`/`assert_unchanged` for refused writes), `truncate_all`.
+- `sql`: `insert` (any one row), Bangkok times (`at`, `bangkok_today`, `iso`), reads
+  (`rows_of`, `count_rows`, `table_snapshot`/`assert_unchanged` for refused writes),
+  `truncate_all`.
 - `accounts`: users, passwords and tokens.
-- `catalogue`: rooms, terms, courses and modules.
+- `catalogue`: schools, rooms, terms, and the courses of `COURSES` with their module.
 - `people`: students.
 - `workshops`: workshops, sessions, enrolments, marks, and workshop request bodies.
 - `world`: `World` and `ApiWorld`, the graph most tests start from.
 - `scenarios`: larger worlds (`build_city`, `build_large`, `FuzzWorld`, report students).
 
-`add_*` functions write without committing; `World.build` and the `build_*` scenarios commit
-(`World` alone does not), as does `add_enrolled_students`.
+`add_*` functions write without committing (except `add_enrolled_students`); `ApiWorld.build`
+and the `build_*` scenarios commit, `World.build` does not.
 """
 
 from tests.factories.accounts import (

@@ -1,4 +1,4 @@
-"""What workshops are made of: rooms, terms, courses and their modules."""
+"""Where and what workshops are: schools, rooms, terms, courses and their modules."""
 
 from datetime import date, timedelta
 
