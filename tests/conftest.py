@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from app.config import Settings, get_settings
 from app.core import embedded, migrate
 from app.db import create_engine
+from tests.factories import truncate_all
 
 TEST_OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
@@ -103,16 +104,9 @@ async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 _TRUNCATE_SKIP = {"alembic_version"}
 
 
-async def truncate_all(engine: AsyncEngine) -> None:
+async def _truncate(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
-        tables = (
-            await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-        ).scalars()
-        names = [t for t in tables if t not in _TRUNCATE_SKIP]
-        if names:
-            await conn.execute(
-                text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
-            )
+        await truncate_all(conn)
 
 
 _ROWS_CHECK: dict[str, str] = {}
@@ -205,9 +199,9 @@ async def _isolation(request) -> AsyncIterator[None]:
         return
     engine: AsyncEngine = request.getfixturevalue("db_engine")
     if request.node.get_closest_marker("committed"):
-        await truncate_all(engine)
+        await _truncate(engine)
     elif leftovers := await tables_with_rows(engine):
-        await truncate_all(engine)
+        await _truncate(engine)
         pytest.fail(
             f"the test committed rows in {leftovers} outside its transaction: "
             "mark it @pytest.mark.committed"

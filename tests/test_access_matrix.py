@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core.security import hash_api_secret
-from tests.factories import PASSWORD, ApiWorld
+from tests.factories import PASSWORD, ApiWorld, add_enrolment, assert_unchanged, table_snapshot
 
 CALLERS = (
     "anonymous",
@@ -284,7 +284,7 @@ class MatrixWorld(ApiWorld):
     async def build(self, *, seats: int = 30) -> "MatrixWorld":
         await super().build(seats=seats)
         self.course_code, self.module_code = "T101", "T101-01"
-        self.enrolment_id = await self.enrol(self.student_ids[0])
+        self.enrolment_id = await add_enrolment(self.session, self.workshop_id, self.student_ids[0])
         await self.session.execute(
             text("UPDATE workshops SET seats_taken = 1 WHERE id = :id"), {"id": self.workshop_id}
         )
@@ -303,6 +303,9 @@ class MatrixWorld(ApiWorld):
         ).scalar_one()
         await self.session.commit()
         return self
+
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _template(case: Case) -> str:
@@ -327,10 +330,14 @@ async def test_route_answers_each_caller_as_expected(client, session, case, call
         kwargs["data" if case.form else "json"] = case.body(world)
     if case.files is not None:
         kwargs["files"] = case.files
+    refused_write = case.method in WRITES and expected >= 400
+    before = await table_snapshot(session) if refused_write else None
     response = await client.request(case.method, url, **kwargs)
     assert response.status_code == expected, (
         f"{case.method} {url} as {caller}: {response.status_code} {response.text[:300]}"
     )
+    if before is not None:
+        await assert_unchanged(session, before)
 
 
 def test_every_route_is_in_the_matrix():

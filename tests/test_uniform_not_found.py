@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import ApiWorld, at, insert
+from tests.factories import ApiWorld, assert_unchanged, at, insert, table_snapshot
 
 MISSING = 987_654
 
@@ -83,9 +83,10 @@ OPERATIONS = [
 
 @pytest.mark.parametrize(("method", "path", "attribute", "body"), OPERATIONS)
 async def test_another_schools_record_reads_exactly_like_a_missing_one(
-    client, world, method, path, attribute, body
+    client, world, session, method, path, attribute, body
 ):
     headers = world.headers["school_admin"]
+    before = await table_snapshot(session)
     elsewhere = await client.request(
         method, path.format(id=getattr(world, attribute)), json=body, headers=headers
     )
@@ -93,10 +94,13 @@ async def test_another_schools_record_reads_exactly_like_a_missing_one(
     assert elsewhere.status_code == missing.status_code == 404
     assert elsewhere.json()["detail"] == missing.json()["detail"]
     assert elsewhere.json()["title"] == missing.json()["title"]
+    if method != "GET":
+        await assert_unchanged(session, before)
 
 
-async def test_another_schools_user_reads_like_a_missing_one(client, world):
+async def test_another_schools_user_reads_like_a_missing_one(client, world, session):
     headers = world.headers["school_admin"]
+    before = await table_snapshot(session)
     for method, body in (("GET", None), ("PATCH", {"full_name_th": "x"})):
         path = "/api/v1/users/{}"
         elsewhere = await client.request(
@@ -105,3 +109,4 @@ async def test_another_schools_user_reads_like_a_missing_one(client, world):
         missing = await client.request(method, path.format(MISSING), json=body, headers=headers)
         assert elsewhere.status_code == missing.status_code == 404
         assert elsewhere.json()["detail"] == missing.json()["detail"]
+    await assert_unchanged(session, before)

@@ -17,7 +17,15 @@ from sqlalchemy import text
 
 from app.config import DEV_SECRET, SECRET_KEY_FILE, Settings, get_settings
 from app.core.security import TOKEN_AUDIENCE, TOKEN_ISSUER
-from tests.factories import PASSWORD, ApiWorld, insert, password_hash, token_for
+from tests.factories import (
+    PASSWORD,
+    ApiWorld,
+    assert_unchanged,
+    insert,
+    password_hash,
+    table_snapshot,
+    token_for,
+)
 from tests.reliability.servers import ApiProcess
 
 ME = "/api/v1/me"
@@ -222,10 +230,12 @@ async def test_an_api_key_cannot_mint_keys_set_passwords_or_change_accounts(
             | {"role": "school_admin", "school_id": world.school_id},
         ),
     ]
+    accounts = await table_snapshot(session, "users")
     for method, url, body in attempts:
         response = await client.request(method, url, json=body, headers=as_key)
         assert response.status_code == 403, (method, url, response.text)
         assert "API key" in response.json()["detail"]
+    await assert_unchanged(session, accounts)
     assert (await session.execute(text("SELECT count(*) FROM api_keys"))).scalar_one() == 1
     assert (await sign_in(client, "u.school_admin")).status_code == 200
     assert (await client.get(ME, headers=as_key)).status_code == 200  # reading still works

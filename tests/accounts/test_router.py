@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import PASSWORD, ApiWorld
+from tests.factories import PASSWORD, ApiWorld, assert_unchanged, table_snapshot
 
 
 @pytest.fixture
@@ -72,25 +72,30 @@ async def test_school_admin_api_key_works_as_bearer_until_revoked(client, world)
     assert (await client.get("/api/v1/me", headers=as_key)).status_code == 401
 
 
-async def test_other_school_cannot_see_or_revoke_a_key(client, world):
+async def test_other_school_cannot_see_or_revoke_a_key(client, world, session):
     created = await client.post(
         "/api/v1/api-keys", json={"name": "k"}, headers=world.headers["school_admin"]
     )
     key_id = created.json()["id"]
+    before = await table_snapshot(session)
     other = await client.delete(
         f"/api/v1/api-keys/{key_id}", headers=world.headers["other_school_admin"]
     )
     assert other.status_code == 404
+    await assert_unchanged(session, before)
 
 
-async def test_teacher_cannot_create_api_keys(client, world):
+async def test_teacher_cannot_create_api_keys(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         "/api/v1/api-keys", json={"name": "k"}, headers=world.headers["teacher"]
     )
     assert response.status_code == 403
+    await assert_unchanged(session, before)
 
 
-async def test_unknown_body_field_is_rejected(client, world):
+async def test_unknown_body_field_is_rejected(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         "/api/v1/api-keys",
         json={"name": "k", "role": "admin"},
@@ -98,9 +103,10 @@ async def test_unknown_body_field_is_rejected(client, world):
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/body/role"
+    await assert_unchanged(session, before)
 
 
-async def test_school_admin_creates_teacher_only_in_own_school(client, world):
+async def test_school_admin_creates_teacher_only_in_own_school(client, world, session):
     body = {
         "username": "new.teacher",
         "password": "a-long-password",
@@ -108,8 +114,10 @@ async def test_school_admin_creates_teacher_only_in_own_school(client, world):
         "role": "teacher",
         "school_id": world.other_school_id,
     }
+    before = await table_snapshot(session)
     response = await client.post("/api/v1/users", json=body, headers=world.headers["school_admin"])
     assert response.status_code == 404
+    await assert_unchanged(session, before)
     body["school_id"] = world.school_id
     response = await client.post("/api/v1/users", json=body, headers=world.headers["school_admin"])
     assert response.status_code == 201
@@ -151,15 +159,17 @@ async def test_school_admin_lists_only_their_school_staff(client, world):
     assert response.headers["x-total-count"] == str(response.json()["total"])
 
 
-async def test_department_reads_every_account_but_changes_none(client, world):
+async def test_department_reads_every_account_but_changes_none(client, world, session):
     listed = await client.get("/api/v1/users?limit=500", headers=world.headers["department"])
     assert listed.json()["total"] == len(world.users)
+    before = await table_snapshot(session)
     patched = await client.patch(
         f"/api/v1/users/{world.users['teacher']}",
         json={"full_name_en": "X"},
         headers=world.headers["department"],
     )
     assert patched.status_code == 403
+    await assert_unchanged(session, before)
 
 
 async def test_school_admin_resets_a_teacher_password_and_unlocks(client, world):

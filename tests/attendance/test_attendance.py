@@ -6,8 +6,16 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from tests.enrolments.builders import add_students, add_teacher, count_rows
-from tests.factories import BANGKOK, ApiWorld
+from tests.factories import (
+    BANGKOK,
+    ApiWorld,
+    add_enrolment,
+    add_students,
+    add_teacher,
+    assert_unchanged,
+    count_rows,
+    table_snapshot,
+)
 
 
 @pytest.fixture
@@ -17,7 +25,7 @@ async def world(session):
     extra = await add_students(session, world.school_id, 3, prefix="A")
     world.enrolled = [*world.student_ids, *extra[:2]]
     for student_id in world.enrolled:
-        await world.enrol(student_id)
+        await add_enrolment(session, world.workshop_id, student_id)
     world.waitlisted = extra[2]
     await session.execute(
         text(
@@ -174,12 +182,14 @@ async def test_marking_a_student_who_is_not_enrolled_is_422_naming_the_mark(clie
     assert await history_rows(session, world) == 0
 
 
-async def test_a_student_listed_twice_is_422(client, world):
+async def test_a_student_listed_twice_is_422(client, world, session):
     body = all_present(world)
     body["marks"].append({"student_id": world.enrolled[0], "status": "absent"})
+    before = await table_snapshot(session)
     response = await put(client, world, body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/body/marks/4/student_id"
+    await assert_unchanged(session, before)
 
 
 @pytest.mark.parametrize(
@@ -191,9 +201,11 @@ async def test_a_student_listed_twice_is_422(client, world):
         {"status": "present", "marked_by": 1},
     ],
 )
-async def test_invalid_marks_are_422(client, world, mark):
+async def test_invalid_marks_are_422(client, world, session, mark):
+    before = await table_snapshot(session)
     response = await put(client, world, {"marks": [{"student_id": world.enrolled[0], **mark}]})
     assert response.status_code == 422
+    await assert_unchanged(session, before)
 
 
 async def test_a_cancelled_session_refuses_attendance_with_409(client, world, session):
@@ -202,9 +214,11 @@ async def test_a_cancelled_session_refuses_attendance_with_409(client, world, se
         {"id": world.session_id},
     )
     await session.commit()
+    before = await table_snapshot(session)
     assert (await put(client, world, all_present(world))).status_code == 409
     closed = await client.post(url(world, "close"), headers=world.headers["teacher"])
     assert closed.status_code == 409
+    await assert_unchanged(session, before)
 
 
 async def test_a_session_that_has_not_started_cannot_be_closed(client, world, session):
@@ -216,8 +230,10 @@ async def test_a_session_that_has_not_started_cannot_be_closed(client, world, se
         {"id": world.session_id},
     )
     await session.commit()
+    before = await table_snapshot(session)
     closed = await client.post(url(world, "close"), headers=world.headers["teacher"])
     assert closed.status_code == 409
+    await assert_unchanged(session, before)
     roster = (await client.get(url(world), headers=world.headers["teacher"])).json()
     assert all(item["status"] is None for item in roster["items"])
 
@@ -316,12 +332,14 @@ async def test_who_may_read_the_history(client, world, role, expected):
 
 
 async def test_a_teacher_who_does_not_host_reads_the_roster_but_cannot_mark(client, world, session):
-    headers = await add_teacher(session, world, "teacher.two")
+    headers = await add_teacher(session, world.school_id, "teacher.two")
     await session.commit()
     assert (await client.get(url(world), headers=headers)).status_code == 200
+    before = await table_snapshot(session)
     assert (
         await client.put(url(world), json=all_present(world), headers=headers)
     ).status_code == 403
+    await assert_unchanged(session, before)
     assert (await client.get(url(world, "attendance/history"), headers=headers)).status_code == 403
 
 
@@ -365,7 +383,9 @@ async def test_a_withdrawn_student_keeps_their_mark_but_cannot_be_marked_again(
     roster = (await client.get(url(world), headers=world.headers["teacher"])).json()
     line = next(i for i in roster["items"] if i["student"]["id"] == world.enrolled[0])
     assert (line["enrolment_status"], line["status"]) == ("withdrawn", "present")
+    before = await table_snapshot(session)
     refused = await put(
         client, world, {"marks": [{"student_id": world.enrolled[0], "status": "absent"}]}
     )
     assert refused.status_code == 422
+    await assert_unchanged(session, before)

@@ -27,8 +27,8 @@ from app.core.csv import (
     neutralise_sql,
     restore,
 )
-from tests.factories import ApiWorld, insert
-from tests.oneroster.builders import unzip, upload, zip_files
+from tests.factories import ApiWorld, add_enrolment, add_mark, add_student
+from tests.oneroster.bundles import unzip, upload, zip_files
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PAYLOADS = {
@@ -173,33 +173,18 @@ async def poisoned(session):
         )
     await session.execute(text("DELETE FROM students WHERE school_id = :s"), {"s": world.school_id})
     for payload in p.values():
-        student_id = await insert(
+        student_id = await add_student(
             session,
-            "students",
-            school_id=world.school_id,
-            student_code=payload,
+            world.school_id,
+            payload,
             sourced_id=payload,
             first_name_th=payload,
             last_name_th=CMD,
             first_name_en=payload,
             last_name_en=payload,
-            grade_level="P5",
         )
-        await world.enrol(student_id)
-        await session.execute(
-            text(
-                "INSERT INTO attendance (school_id, session_id, workshop_id, student_id, status, "
-                "marked_by, marked_at) VALUES (:school, :session, :workshop, :student, 'absent', "
-                ":by, now())"
-            ),
-            {
-                "school": world.school_id,
-                "session": world.session_id,
-                "workshop": world.workshop_id,
-                "student": student_id,
-                "by": world.teacher_id,
-            },
-        )
+        await add_enrolment(session, world.workshop_id, student_id)
+        await add_mark(session, world.session_id, student_id, "absent", marked_by=world.teacher_id)
     await session.execute(
         text(
             "UPDATE workshop_sessions SET taken_at = starts_at, taken_by = :t, status = 'completed'"

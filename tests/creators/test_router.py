@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, assert_unchanged, table_snapshot
 
 ROLES = ("admin", "department", "school_admin", "teacher", "creator")
 NEW_CREATOR = {
@@ -105,7 +105,8 @@ async def test_admin_creates_a_creator_without_the_at_sign_and_duplicate_topics(
 
 
 @pytest.mark.parametrize("role", ["department", "school_admin", "teacher", "creator"])
-async def test_only_admins_create_or_change_creators(client, world, role):
+async def test_only_admins_create_or_change_creators(client, world, session, role):
+    before = await table_snapshot(session)
     created = await client.post("/api/v1/creators", json=NEW_CREATOR, headers=world.headers[role])
     assert created.status_code == 403
     patched = await client.patch(
@@ -114,17 +115,21 @@ async def test_only_admins_create_or_change_creators(client, world, role):
         headers=world.headers[role],
     )
     assert patched.status_code == 403
+    await assert_unchanged(session, before)
 
 
-async def test_taken_handle_is_409_naming_the_field_whatever_its_case(client, world):
+async def test_taken_handle_is_409_naming_the_field_whatever_its_case(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         "/api/v1/creators", json={**NEW_CREATOR, "handle": "MAKER"}, headers=world.headers["admin"]
     )
     assert response.status_code == 409
     assert response.json()["field"] == "handle"
+    await assert_unchanged(session, before)
 
 
-async def test_renaming_to_a_taken_handle_is_409(client, world):
+async def test_renaming_to_a_taken_handle_is_409(client, world, session):
+    before = await table_snapshot(session)
     response = await client.patch(
         f"/api/v1/creators/{world.creator_id}",
         json={"handle": "maker2"},
@@ -132,6 +137,7 @@ async def test_renaming_to_a_taken_handle_is_409(client, world):
     )
     assert response.status_code == 409
     assert response.json()["field"] == "handle"
+    await assert_unchanged(session, before)
 
 
 async def test_admin_updates_only_the_fields_sent(client, world):
@@ -159,8 +165,10 @@ async def test_admin_updates_only_the_fields_sent(client, world):
         {"followers": 10},
     ],
 )
-async def test_invalid_creator_changes_are_422(client, world, body):
+async def test_invalid_creator_changes_are_422(client, world, session, body):
+    before = await table_snapshot(session)
     response = await client.patch(
         f"/api/v1/creators/{world.creator_id}", json=body, headers=world.headers["admin"]
     )
     assert response.status_code == 422
+    await assert_unchanged(session, before)

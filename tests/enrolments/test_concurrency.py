@@ -5,8 +5,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from tests.enrolments.builders import add_students
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, add_students, add_workshop
 
 pytestmark = pytest.mark.committed
 
@@ -18,7 +17,7 @@ REQUESTS = 200
 async def crowd(session):
     """A 40-seat workshop and 200 students of its school (one INSERT ... SELECT)."""
     world = await ApiWorld(session).build(seats=CAPACITY)
-    workshop_id = await world.workshop(capacity=CAPACITY)
+    workshop_id = await add_workshop(session, world, capacity=CAPACITY)
     student_ids = await add_students(session, world.school_id, REQUESTS, prefix="C")
     await session.commit()
     return world, workshop_id, student_ids

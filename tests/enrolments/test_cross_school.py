@@ -11,7 +11,7 @@ import io
 import pytest
 from sqlalchemy import text
 
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, assert_unchanged, table_snapshot
 
 
 @pytest.fixture
@@ -89,17 +89,20 @@ async def test_the_host_sees_a_visitor_by_name_only(client, world):
 async def test_a_visiting_school_cannot_enrol_the_hosts_students_or_into_a_closed_workshop(
     client, world, session
 ):
+    before = await table_snapshot(session)
     refused = await client.post(
         enrolments(world),
         json={"student_id": world.student_ids[0]},
         headers=world.headers["other_school_admin"],
     )
     assert refused.status_code == 404
+    await assert_unchanged(session, before)
     await session.execute(
         text("UPDATE workshops SET open_to_all_schools = false WHERE id = :id"),
         {"id": world.workshop_id},
     )
     await session.commit()
+    before = await table_snapshot(session)
     closed = await client.post(
         enrolments(world),
         json={"student_id": world.other_student_id},
@@ -107,6 +110,7 @@ async def test_a_visiting_school_cannot_enrol_the_hosts_students_or_into_a_close
     )
     assert closed.status_code == 404
     assert closed.json()["detail"] == "No such workshop / ไม่พบเวิร์กช็อป"
+    await assert_unchanged(session, before)
 
 
 async def test_a_cross_school_enrolment_is_audited_for_both_schools(client, world):
@@ -129,10 +133,12 @@ async def test_a_cross_school_enrolment_is_audited_for_both_schools(client, worl
     assert seen["other_school_admin"]["school"]["id"] == world.other_school_id
 
 
-async def test_only_the_visitors_school_or_the_host_may_withdraw_a_visitor(client, world):
+async def test_only_the_visitors_school_or_the_host_may_withdraw_a_visitor(client, world, session):
     enrolment = await visit(client, world)
     url = f"/api/v1/enrolments/{enrolment['id']}/withdraw"
+    before = await table_snapshot(session)
     assert (await client.post(url, headers=world.headers["creator"])).status_code == 403
+    await assert_unchanged(session, before)
     withdrawn = await client.post(url, headers=world.headers["other_teacher"])
     assert withdrawn.status_code == 200
     assert withdrawn.json()["enrolment"]["status"] == "withdrawn"
@@ -143,13 +149,15 @@ async def test_only_the_visitors_school_or_the_host_may_withdraw_a_visitor(clien
         headers=world.headers["teacher"],
     )
     host_url = f"/api/v1/enrolments/{own.json()[0]['id']}/withdraw"
+    before = await table_snapshot(session)
     assert (
         await client.post(host_url, headers=world.headers["other_school_admin"])
     ).status_code == (404)
+    await assert_unchanged(session, before)
 
 
 @pytest.mark.committed
-async def test_attendance_of_a_visitor_goes_to_their_school_not_the_hosts(client, world):
+async def test_attendance_of_a_visitor_goes_to_their_school_not_the_hosts(client, world, session):
     await visit(client, world)
     await client.post(
         enrolments(world),
@@ -178,12 +186,14 @@ async def test_attendance_of_a_visitor_goes_to_their_school_not_the_hosts(client
         ("X1", "absent")
     ]
     # ...but cannot mark.
+    before = await table_snapshot(session)
     mark = await client.put(
         attendance,
         json={"marks": [{"student_id": world.other_student_id, "status": "present"}]},
         headers=world.headers["other_teacher"],
     )
     assert mark.status_code == 404
+    await assert_unchanged(session, before)
 
     # Exports and the low-attendance report follow the student's school.
     async def exported_codes(role: str) -> set[str]:

@@ -3,8 +3,14 @@
 import pytest
 from sqlalchemy import text
 
-from tests.enrolments.builders import add_students, add_teacher
-from tests.factories import ApiWorld
+from tests.factories import (
+    ApiWorld,
+    add_students,
+    add_teacher,
+    add_workshop,
+    assert_unchanged,
+    table_snapshot,
+)
 
 
 @pytest.fixture
@@ -17,7 +23,7 @@ def url(workshop_id: int) -> str:
 
 
 async def small_workshop(session, world, capacity: int) -> int:
-    workshop_id = await world.workshop(capacity=capacity)
+    workshop_id = await add_workshop(session, world, capacity=capacity)
     await session.commit()
     return workshop_id
 
@@ -171,6 +177,7 @@ async def test_inactive_students_are_422_and_unknown_ones_404_naming_them(client
         {"id": world.student_ids[1]},
     )
     await session.commit()
+    before = await table_snapshot(session)
     response = await client.post(
         url(world.workshop_id),
         json={"student_ids": [world.student_ids[1]]},
@@ -191,6 +198,7 @@ async def test_inactive_students_are_422_and_unknown_ones_404_naming_them(client
     )
     assert single.status_code == 404
     assert single.json()["errors"][0]["pointer"] == "/body/student_id"
+    await assert_unchanged(session, before)
 
 
 @pytest.mark.parametrize(
@@ -216,12 +224,14 @@ async def test_a_cancelled_workshop_refuses_enrolments_with_409(client, world, s
         text("UPDATE workshops SET status = 'cancelled' WHERE id = :id"), {"id": world.workshop_id}
     )
     await session.commit()
+    before = await table_snapshot(session)
     response = await client.post(
         url(world.workshop_id),
         json={"student_id": world.student_ids[0]},
         headers=world.headers["school_admin"],
     )
     assert response.status_code == 409
+    await assert_unchanged(session, before)
 
 
 async def test_unknown_workshop_is_404(client, world):
@@ -253,12 +263,14 @@ async def test_who_may_enrol(client, world, role, expected):
 
 
 async def test_a_teacher_who_does_not_host_may_read_but_not_enrol(client, world, session):
-    headers = await add_teacher(session, world, "teacher.two")
+    headers = await add_teacher(session, world.school_id, "teacher.two")
     await session.commit()
+    before = await table_snapshot(session)
     write = await client.post(
         url(world.workshop_id), json={"student_id": world.student_ids[0]}, headers=headers
     )
     assert write.status_code == 403
+    await assert_unchanged(session, before)
     read = await client.get(url(world.workshop_id), headers=headers)
     assert read.status_code == 200
 

@@ -3,8 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from tests.enrolments.builders import add_students
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, add_students, add_workshop, assert_unchanged, table_snapshot
 
 
 @pytest.fixture
@@ -15,7 +14,7 @@ async def world(session):
 @pytest.fixture
 async def queue(client, world, session):
     """A 2-seat workshop with 2 enrolled and 3 waitlisted students; returns (id, enrolments)."""
-    workshop_id = await world.workshop(capacity=2)
+    workshop_id = await add_workshop(session, world, capacity=2)
     ids = await add_students(session, world.school_id, 5)
     await session.commit()
     response = await client.post(
@@ -179,10 +178,14 @@ async def test_withdrawing_twice_changes_nothing(client, world, queue, session):
         ("other_teacher", 404),
     ],
 )
-async def test_who_may_not_withdraw(client, world, queue, role, expected):
+async def test_who_may_not_withdraw(client, world, queue, session, role, expected):
     _, placed = queue
+    before = await table_snapshot(session)
     assert (await withdraw(client, world, placed[0]["id"], role=role)).status_code == expected
+    await assert_unchanged(session, before)
 
 
-async def test_withdrawing_an_unknown_enrolment_is_404(client, world):
+async def test_withdrawing_an_unknown_enrolment_is_404(client, world, session):
+    before = await table_snapshot(session)
     assert (await withdraw(client, world, 999_999, role="admin")).status_code == 404
+    await assert_unchanged(session, before)

@@ -9,9 +9,8 @@ from sqlalchemy import text
 from app.attendance_filters.params import FilterParams
 from app.exports import service, writers
 from app.exports.query import COLUMNS
-from tests.exports.builders import build_city
 from tests.exports.oracle import HEADER, expected_rows, parse_csv, parse_xlsx
-from tests.factories import ApiWorld, insert
+from tests.factories import ApiWorld, build_city, insert
 
 pytestmark = pytest.mark.committed
 

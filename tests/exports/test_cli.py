@@ -8,9 +8,8 @@ import sys
 import pytest
 from sqlalchemy import text
 
-from tests.exports.builders import build_city
 from tests.exports.oracle import HEADER, as_csv_cells, expected_rows, parse_csv, parse_xlsx
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, build_city
 
 pytestmark = pytest.mark.committed
 

@@ -3,7 +3,6 @@
 import pytest
 
 from app.exports.query import COLUMNS
-from tests.exports.builders import build_city
 from tests.exports.oracle import (
     HEADER,
     as_csv_cells,
@@ -12,7 +11,7 @@ from tests.exports.oracle import (
     parse_jsonl,
     parse_xlsx,
 )
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, build_city
 
 pytestmark = pytest.mark.committed
 

@@ -14,8 +14,7 @@ import uvicorn
 from sqlalchemy import text
 
 from app.config import get_settings
-from tests.exports.builders import build_large
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, build_large
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]
 

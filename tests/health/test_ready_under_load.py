@@ -15,8 +15,7 @@ import pytest
 
 from app import db
 from app.config import get_settings
-from tests.enrolments.builders import add_students
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, add_students, add_workshop
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]
 
@@ -30,7 +29,7 @@ CAPACITY = 40
 async def burst(session):
     """A 40-seat workshop and 1,000 students of its school."""
     world = await ApiWorld(session).build(seats=CAPACITY)
-    workshop_id = await world.workshop(capacity=CAPACITY)
+    workshop_id = await add_workshop(session, world, capacity=CAPACITY)
     student_ids = await add_students(session, world.school_id, ENROLMENTS, prefix="H")
     await session.commit()
     return world, workshop_id, student_ids

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from tests.factories import World, at, insert
+from tests.factories import World, add_enrolment, add_session, add_workshop, at, insert
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ async def violates(session, sql: str, params: dict | None = None) -> str:
 
 
 async def test_room_cannot_hold_two_overlapping_sessions(world, session):
-    other = await world.workshop(creator_id=world.other_creator_id)
+    other = await add_workshop(session, world, capacity=20, creator_id=world.other_creator_id)
     name = await violates(
         session,
         "INSERT INTO workshop_sessions (workshop_id, school_id, room_id, creator_id, starts_at, "
@@ -43,12 +43,12 @@ async def test_room_cannot_hold_two_overlapping_sessions(world, session):
 
 async def test_cancelled_session_frees_the_room(world, session):
     await session.execute(text("UPDATE workshop_sessions SET status = 'cancelled'"))
-    other = await world.workshop(creator_id=world.other_creator_id)
-    assert await world.session_at(other, 9, creator_id=world.other_creator_id) > 0
+    other = await add_workshop(session, world, capacity=20, creator_id=world.other_creator_id)
+    assert await add_session(session, other, at(world.day, 9), taken=False) > 0
 
 
 async def test_back_to_back_sessions_do_not_clash(world):
-    assert await world.session_at(world.workshop_id, 10) > 0
+    assert await add_session(world.session, world.workshop_id, at(world.day, 10), taken=False) > 0
 
 
 async def test_creator_cannot_lead_two_overlapping_sessions(world, session):
@@ -219,7 +219,7 @@ async def test_student_grade_level_is_thai_grade(world, session):
 
 
 async def test_one_enrolment_per_student_and_workshop(world, session):
-    await world.enrol(world.student_ids[0])
+    await add_enrolment(session, world.workshop_id, world.student_ids[0])
     name = await violates(
         session,
         "INSERT INTO enrolments (school_id, workshop_id, student_id, status) "
@@ -276,7 +276,7 @@ async def test_attendance_requires_an_enrolment(world, session):
 
 
 async def _mark(world, session, status: str = "present") -> int:
-    await world.enrol(world.student_ids[0])
+    await add_enrolment(session, world.workshop_id, world.student_ids[0])
     return await insert(
         session,
         "attendance",

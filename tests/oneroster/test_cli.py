@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.factories import ApiWorld
-from tests.oneroster.builders import bad_bundle, good_bundle
+from tests.oneroster.bundles import bad_bundle, good_bundle
 
 pytestmark = pytest.mark.committed
 

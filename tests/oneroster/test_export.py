@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from app.oneroster import vocabulary as v
 from tests.factories import ApiWorld
-from tests.oneroster.builders import bundle_files, good_bundle, unzip, upload, zip_files
+from tests.oneroster.bundles import bundle_files, good_bundle, unzip, upload, zip_files
 
 URL = "/api/v1/oneroster/export"
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.factories import ApiWorld
-from tests.oneroster.builders import (
+from tests.oneroster.bundles import (
     bad_bundle,
     bundle_files,
     good_bundle,

@@ -1,26 +1,34 @@
 """The data-subject export: everything held about one student, compared whole against a world
 built by hand, and itself audited and logged."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from tests.exports.builders import add_workshop
-from tests.factories import BANGKOK, ApiWorld, insert
-from tests.privacy.builders import add_enrolment, add_mark, add_student, bkk, iso
+from tests.factories import (
+    BANGKOK,
+    ApiWorld,
+    add_enrolment,
+    add_mark,
+    add_student,
+    add_workshop,
+    at,
+    insert,
+    iso,
+)
 
 AT = {
-    "created": bkk(2026, 5, 1, 8),
-    "enrolled": bkk(2026, 5, 20, 10),
-    "withdrawn": bkk(2026, 6, 1, 12),
-    "marked": bkk(2026, 6, 15, 9, 10),
-    "arrived": bkk(2026, 6, 15, 9, 5),
-    "corrected": bkk(2026, 6, 15, 9, 30),
-    "event1": bkk(2026, 6, 16, 8),
-    "event2": bkk(2026, 6, 17, 8),
-    "read1": bkk(2026, 6, 18, 8),
-    "read2": bkk(2026, 6, 19, 8),
+    "created": at(date(2026, 5, 1), 8),
+    "enrolled": at(date(2026, 5, 20), 10),
+    "withdrawn": at(date(2026, 6, 1), 12),
+    "marked": at(date(2026, 6, 15), 9, 10),
+    "arrived": at(date(2026, 6, 15), 9, 5),
+    "corrected": at(date(2026, 6, 15), 9, 30),
+    "event1": at(date(2026, 6, 16), 8),
+    "event2": at(date(2026, 6, 17), 8),
+    "read1": at(date(2026, 6, 18), 8),
+    "read2": at(date(2026, 6, 19), 8),
 }
 
 
@@ -45,11 +53,7 @@ async def world(session):
     second = await add_workshop(
         s,
         world,
-        school_id=world.school_id,
-        room_id=world.room_id,
-        module_id=world.module_id,
         creator_id=world.other_creator_id,
-        term_id=world.term_id,
         title_th="เวิร์กช็อปที่สอง",
     )
     world.kanya, world.second_workshop = k, second
@@ -57,18 +61,23 @@ async def world(session):
     world.withdrawn = await add_enrolment(
         s, second, k, at=AT["enrolled"], status="withdrawn", withdrawn_at=AT["withdrawn"]
     )
-    await world.enrol(world.student_ids[0])
+    await add_enrolment(session, world.workshop_id, world.student_ids[0])
     world.mark = await add_mark(
         s,
-        world,
         world.session_id,
         k,
         "present",
+        marked_by=world.teacher_id,
         marked_at=AT["marked"],
         arrived_at=AT["arrived"],
     )
     await add_mark(
-        s, world, world.session_id, world.student_ids[0], "absent", marked_at=AT["marked"]
+        s,
+        world.session_id,
+        world.student_ids[0],
+        "absent",
+        marked_by=world.teacher_id,
+        marked_at=AT["marked"],
     )
     await s.execute(
         text(
@@ -242,8 +251,8 @@ def expected(world: ApiWorld) -> dict:
                 "session_id": world.session_id,
                 "workshop_id": world.workshop_id,
                 "session_date": "2026-06-15",
-                "starts_at": iso(bkk(2026, 6, 15, 9)),
-                "ends_at": iso(bkk(2026, 6, 15, 10)),
+                "starts_at": iso(at(date(2026, 6, 15), 9)),
+                "ends_at": iso(at(date(2026, 6, 15), 10)),
                 "status": "late",
                 "arrived_at": iso(AT["arrived"]),
                 "note": "มาสาย 5 นาที",

@@ -12,7 +12,6 @@ from sqlalchemy import text
 from app.attendance_filters.params import FilterParams
 from app.exports import service as exports
 from app.privacy.pseudonyms import PseudonymKey, pseudonym_from_settings, pseudonym_sql
-from tests.exports.builders import build_city
 from tests.exports.oracle import (
     HEADER,
     as_csv_cells,
@@ -21,7 +20,7 @@ from tests.exports.oracle import (
     parse_jsonl,
     parse_xlsx,
 )
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, build_city
 
 pytestmark = pytest.mark.committed
 

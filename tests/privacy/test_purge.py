@@ -4,6 +4,7 @@ else changes: their enrolments, marks, history and the statistics built on them 
 import os
 import subprocess
 import sys
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -11,22 +12,24 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.privacy.service import purge_inactive_students
-from tests.exports.builders import add_workshop
-from tests.factories import ApiWorld
-from tests.privacy.builders import (
+from tests.factories import (
+    ApiWorld,
     add_enrolment,
     add_mark,
     add_session,
     add_student,
     add_term,
-    bkk,
+    add_workshop,
+    assert_unchanged,
+    at,
     rows_of,
+    table_snapshot,
 )
 
 pytestmark = pytest.mark.committed
 
-OLD = bkk(2016, 6, 1, 8)
-LEFT = bkk(2017, 3, 1, 8)  # the year the old students left (status changed then)
+OLD = at(date(2016, 6, 1), 8)
+LEFT = at(date(2017, 3, 1), 8)  # the year the old students left (status changed then)
 CHANGED = {
     "student_code",
     "first_name_th",
@@ -53,18 +56,15 @@ async def world(session):
     """
     world = await ApiWorld(session).build()
     s, school = session, world.school_id
-    term = await add_term(s, 2559, bkk(2016, 5, 16))
+    term = await add_term(s, 2559, date(2016, 5, 16))
     old = await add_workshop(
         s,
         world,
-        school_id=school,
-        room_id=world.room_id,
-        module_id=world.module_id,
         creator_id=world.other_creator_id,
         term_id=term,
         title_th="เวิร์กช็อป 2559",
     )
-    days = [await add_session(s, old, bkk(2016, 6, day, 9)) for day in (15, 16)]
+    days = [await add_session(s, old, at(date(2016, 6, day), 9)) for day in (15, 16)]
     ids = {
         "G": await add_student(
             s,
@@ -86,26 +86,37 @@ async def world(session):
             at=LEFT,
             sourced_id="sis-t1",
         ),
-        "A": await add_student(s, school, "A1", last_name_th="ยังเรียน", at=bkk(2015, 5, 1)),
+        "A": await add_student(s, school, "A1", last_name_th="ยังเรียน", at=at(date(2015, 5, 1))),
         "R": await add_student(s, school, "R1", last_name_th="มาล่าสุด", status="inactive", at=LEFT),
         "F": await add_student(s, school, "F1", last_name_th="ลงไว้", status="inactive", at=LEFT),
         "N": await add_student(s, school, "N1", last_name_th="เพิ่งแก้", status="inactive"),
     }
     for name in ("G", "A"):
         await add_enrolment(s, old, ids[name], at=OLD)
-        await add_mark(s, world, days[0], ids[name], "present", marked_at=bkk(2016, 6, 15, 9, 10))
-        await add_mark(
-            s,
-            world,
-            days[1],
-            ids[name],
-            "absent",
-            marked_at=bkk(2016, 6, 16, 9, 10),
-            note="ป่วย ผู้ปกครองโทรแจ้ง",
-        )
+        for session_id, day, status, note in (
+            (days[0], 15, "present", ""),
+            (days[1], 16, "absent", "ป่วย ผู้ปกครองโทรแจ้ง"),
+        ):
+            marked_at = at(date(2016, 6, day), 9, 10)
+            await add_mark(
+                s,
+                session_id,
+                ids[name],
+                status,
+                marked_by=world.teacher_id,
+                marked_at=marked_at,
+                note=note,
+            )
     for name in ("R", "F"):
         await add_enrolment(s, world.workshop_id, ids[name], at=OLD)
-    await add_mark(s, world, world.session_id, ids["R"], "present", marked_at=bkk(2026, 6, 15, 9))
+    await add_mark(
+        s,
+        world.session_id,
+        ids["R"],
+        "present",
+        marked_by=world.teacher_id,
+        marked_at=at(date(2026, 6, 15), 9),
+    )
     await s.commit()
     return SimpleNamespace(world=world, ids=ids, term=term, workshop=old)
 
@@ -221,6 +232,7 @@ async def test_a_longer_period_keeps_everyone(db_engine, world):
 
 
 async def test_pseudonym_codes_are_reserved_so_they_never_collide(client, session, world):
+    before = await table_snapshot(session, "students")
     response = await client.post(
         "/api/v1/students",
         json={
@@ -234,6 +246,7 @@ async def test_pseudonym_codes_are_reserved_so_they_never_collide(client, sessio
     )
     assert response.status_code == 422
     assert response.json()["constraint"] == "ck_students_pseudonym_codes_reserved"
+    await assert_unchanged(session, before)
     # A pseudonymised record without its pseudonym (or with a sourcedId left) is refused too.
     for sql in (
         "UPDATE students SET pseudonymised_at = now() WHERE id = :id",

@@ -3,14 +3,13 @@ with who, how and which students (or, for a bulk export, which scope); each scho
 their own school's part of it, nobody else but admins reads it."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.factories import BANGKOK, ApiWorld
-from tests.privacy.builders import add_mark, bkk
+from tests.factories import BANGKOK, ApiWorld, add_enrolment, add_mark, at
 
 pytestmark = pytest.mark.committed
 
@@ -23,14 +22,28 @@ async def world(session):
     absent. X1 belongs to the other school and is on no roster."""
     world = await ApiWorld(session).build()
     s0, s1 = world.student_ids
-    await world.enrol(s0)
-    await world.enrol(s1)
+    await add_enrolment(session, world.workshop_id, s0)
+    await add_enrolment(session, world.workshop_id, s1)
     await session.execute(
         text("UPDATE workshop_sessions SET taken_at = starts_at, taken_by = :t WHERE id = :id"),
         {"t": world.teacher_id, "id": world.session_id},
     )
-    await add_mark(session, world, world.session_id, s0, "present", marked_at=bkk(2026, 6, 15, 9))
-    await add_mark(session, world, world.session_id, s1, "absent", marked_at=bkk(2026, 6, 15, 9))
+    await add_mark(
+        session,
+        world.session_id,
+        s0,
+        "present",
+        marked_by=world.teacher_id,
+        marked_at=at(date(2026, 6, 15), 9),
+    )
+    await add_mark(
+        session,
+        world.session_id,
+        s1,
+        "absent",
+        marked_by=world.teacher_id,
+        marked_at=at(date(2026, 6, 15), 9),
+    )
     await session.commit()
     return world
 

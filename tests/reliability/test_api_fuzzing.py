@@ -31,7 +31,7 @@ from app import db
 from app.config import get_settings
 from app.core import migrate
 from app.main import create_app
-from tests.reliability.builders import build_world, truncate_all
+from tests.factories import build_fuzz_world, truncate_all
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]
 
@@ -100,7 +100,7 @@ async def fuzz_target(request, database_url: str) -> AsyncIterator[tuple[FastAPI
     """
     engine = db.create_engine(database_url, get_settings())
     await migrate.upgrade(engine)
-    world = await build_world(engine)
+    world = await build_fuzz_world(engine)
     db.get_engine.cache_clear()
     db.get_sessionmaker.cache_clear()
     try:

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import text
 
 from app.core.schemas import BANGKOK
-from tests.factories import PASSWORD, ApiWorld
-from tests.oneroster.builders import good_bundle, upload
+from tests.factories import PASSWORD, ApiWorld, add_enrolment
+from tests.oneroster.bundles import good_bundle, upload
 
 pytestmark = pytest.mark.committed
 
@@ -18,7 +18,7 @@ EVENTS = "/api/v1/audit-events"
 @pytest.fixture
 async def world(session):
     world = await ApiWorld(session).build()
-    world.enrolment_id = await world.enrol(world.student_ids[0])
+    world.enrolment_id = await add_enrolment(session, world.workshop_id, world.student_ids[0])
     await session.execute(
         text("UPDATE workshops SET seats_taken = 1 WHERE id = :id"), {"id": world.workshop_id}
     )

@@ -21,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.config import get_settings
 from app.core import embedded, migrate
 from app.db import create_engine
-from tests.enrolments.builders import add_students
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, add_students
 from tests.reliability.servers import ApiProcess, StoppablePostgres
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]

@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tests.enrolments.builders import add_students
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, add_students
 from tests.reliability.servers import ApiProcess
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]

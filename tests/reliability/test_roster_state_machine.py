@@ -30,9 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app import db
 from app.config import get_settings
 from app.main import create_app
-from tests.enrolments.builders import add_students
-from tests.factories import ApiWorld
-from tests.reliability.builders import truncate_all
+from tests.factories import ApiWorld, add_session, add_students, add_workshop, at, truncate_all
 from tests.reliability.roster_state import read_state
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]
@@ -71,17 +69,24 @@ async def build_world(engine: AsyncEngine) -> tuple[ApiWorld, list[int], list[Wo
     async with AsyncSession(engine, expire_on_commit=False) as session:
         world = await ApiWorld(session).build()
         students = world.student_ids + await add_students(session, world.school_id, 3)
-        second = await world.workshop(capacity=CAPACITIES[1], creator_id=world.other_creator_id)
+        second = await add_workshop(
+            world.session, world, capacity=CAPACITIES[1], creator_id=world.other_creator_id
+        )
         workshops = [
             WorkshopModel(
                 world.workshop_id,
                 CAPACITIES[0],
-                [world.session_id, await world.session_at(world.workshop_id, 11)],
+                [
+                    world.session_id,
+                    await add_session(
+                        world.session, world.workshop_id, at(world.day, 11), taken=False
+                    ),
+                ],
             ),
             WorkshopModel(
                 second,
                 CAPACITIES[1],
-                [await world.session_at(second, 13, creator_id=world.other_creator_id)],
+                [await add_session(world.session, second, at(world.day, 13), taken=False)],
             ),
         ]
         await session.execute(

@@ -8,12 +8,20 @@ W1 (hosted by the world's teacher), taken sessions 15..20 June, in time order:
 W2 at the other school: B1  A A  rate 0, longest 2
 """
 
+from datetime import date
+
 import pytest
 from sqlalchemy import text
 
-from tests.exports.builders import add_workshop
-from tests.factories import ApiWorld
-from tests.reports.builders import add_session, build_students, enrol, june, mark
+from tests.factories import (
+    ApiWorld,
+    add_enrolment,
+    add_marks,
+    add_report_students,
+    add_session,
+    add_workshop,
+    at,
+)
 
 URL = "/api/v1/reports/low-attendance"
 PATTERNS = {
@@ -28,38 +36,39 @@ LETTERS = {"P": "present", "L": "late", "E": "excused", "A": "absent"}
 @pytest.fixture
 async def world(session):
     world = await ApiWorld(session).build()
-    st = await build_students(session, world)
+    st = await add_report_students(session, world)
     w1 = world.workshop_id
     for name in PATTERNS:
-        await enrol(session, w1, st[name])
+        await add_enrolment(session, w1, st[name])
     # The world's own session (15 June) is the first; five more follow, all taken.
     sessions = [world.session_id] + [
-        await add_session(session, world, w1, june(day)) for day in range(16, 21)
+        await add_session(session, w1, at(date(2026, 6, day), 9)) for day in range(16, 21)
     ]
     await session.execute(
         text("UPDATE workshop_sessions SET taken_at = starts_at, taken_by = :t WHERE id = :id"),
         {"t": world.teacher_id, "id": world.session_id},
     )
     for i, session_id in enumerate(sessions):
-        await mark(
-            session, world, session_id, {st[name]: LETTERS[p[i]] for name, p in PATTERNS.items()}
+        await add_marks(
+            session,
+            session_id,
+            {st[name]: LETTERS[p[i]] for name, p in PATTERNS.items()},
+            marked_by=world.teacher_id,
         )
-    untaken = await add_session(session, world, w1, june(21), taken=False)
-    await mark(session, world, untaken, {st["S0"]: "absent"})
+    untaken = await add_session(session, w1, at(date(2026, 6, 21), 9), taken=False)
+    await add_marks(session, untaken, {st["S0"]: "absent"}, marked_by=world.teacher_id)
     w2 = await add_workshop(
         session,
         world,
         school_id=world.other_school_id,
         room_id=world.other_room_id,
-        module_id=world.module_id,
         creator_id=world.other_creator_id,
-        term_id=world.term_id,
         title_th="W2",
     )
-    await enrol(session, w2, st["B1"])
+    await add_enrolment(session, w2, st["B1"])
     for day in (15, 16):
-        s = await add_session(session, world, w2, june(day, 13))
-        await mark(session, world, s, {st["B1"]: "absent"})
+        s = await add_session(session, w2, at(date(2026, 6, day), 13))
+        await add_marks(session, s, {st["B1"]: "absent"}, marked_by=world.teacher_id)
     await session.commit()
     world.st = st
     return world

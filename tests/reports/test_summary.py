@@ -19,15 +19,16 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from tests.exports.builders import add_workshop
-from tests.factories import ApiWorld, at, insert
-from tests.reports.builders import (
+from tests.factories import (
+    ApiWorld,
+    add_course,
+    add_enrolment,
+    add_marks,
+    add_report_students,
     add_session,
-    build_students,
-    enrol,
-    june,
-    mark,
-    second_course,
+    add_workshop,
+    at,
+    insert,
 )
 
 URL = "/api/v1/reports/attendance-summary"
@@ -37,63 +38,63 @@ ZERO = {"present": 0, "late": 0, "excused": 0, "absent": 0}
 @pytest.fixture
 async def world(session):
     world = await ApiWorld(session).build()
-    st = await build_students(session, world)
+    st = await add_report_students(session, world)
     w1 = world.workshop_id
     for name in ("S0", "S1", "A1", "A2"):
-        await enrol(session, w1, st[name])
-    await enrol(session, w1, st["A3"], "withdrawn")
+        await add_enrolment(session, w1, st[name])
+    await add_enrolment(session, w1, st["A3"], status="withdrawn")
     s1 = world.session_id  # 15 June 09:00
     await session.execute(
         text("UPDATE workshop_sessions SET taken_at = starts_at, taken_by = :t WHERE id = :id"),
         {"t": world.teacher_id, "id": s1},
     )
-    await mark(
+    await add_marks(
         session,
-        world,
         s1,
         {st["S0"]: "present", st["S1"]: "late", st["A1"]: "absent", st["A2"]: "excused"},
+        marked_by=world.teacher_id,
     )
-    s2 = await add_session(session, world, w1, june(16))
-    await mark(
+    s2 = await add_session(session, w1, at(date(2026, 6, 16), 9))
+    await add_marks(
         session,
-        world,
         s2,
         {st["S0"]: "present", st["S1"]: "present", st["A1"]: "absent", st["A2"]: "absent"},
+        marked_by=world.teacher_id,
     )
-    s3 = await add_session(session, world, w1, june(17), taken=False)
-    await mark(session, world, s3, {st["S0"]: "absent", st["S1"]: "absent"})
-    await add_session(session, world, w1, june(18), taken=False, status="cancelled")
-    await add_session(session, world, w1, at(date(2026, 12, 20), 9), taken=False)
+    s3 = await add_session(session, w1, at(date(2026, 6, 17), 9), taken=False)
+    await add_marks(
+        session, s3, {st["S0"]: "absent", st["S1"]: "absent"}, marked_by=world.teacher_id
+    )
+    await add_session(session, w1, at(date(2026, 6, 18), 9), taken=False, status="cancelled")
+    await add_session(session, w1, at(date(2026, 12, 20), 9), taken=False)
 
     w2 = await add_workshop(
         session,
         world,
         school_id=world.other_school_id,
         room_id=world.other_room_id,
-        module_id=world.module_id,
         creator_id=world.other_creator_id,
-        term_id=world.term_id,
         title_th="W2",
     )
     for name in ("X1", "B1"):
-        await enrol(session, w2, st[name])
-    s6 = await add_session(session, world, w2, june(15, 13))
-    await mark(session, world, s6, {st["X1"]: "present", st["B1"]: "present"})
-    s7 = await add_session(session, world, w2, june(16, 13))
-    await mark(session, world, s7, {st["X1"]: "present", st["B1"]: "absent"})
+        await add_enrolment(session, w2, st[name])
+    s6 = await add_session(session, w2, at(date(2026, 6, 15), 13))
+    await add_marks(
+        session, s6, {st["X1"]: "present", st["B1"]: "present"}, marked_by=world.teacher_id
+    )
+    s7 = await add_session(session, w2, at(date(2026, 6, 16), 13))
+    await add_marks(
+        session, s7, {st["X1"]: "present", st["B1"]: "absent"}, marked_by=world.teacher_id
+    )
 
-    module2 = await second_course(session)
+    _, module2 = await add_course(session, "T202")
     w3 = await add_workshop(
         session,
         world,
-        school_id=world.school_id,
-        room_id=world.room_id,
         module_id=module2,
-        creator_id=world.creator_id,
-        term_id=world.term_id,
         title_th="W3",
     )
-    await enrol(session, w3, st["S0"])
+    await add_enrolment(session, w3, st["S0"])
 
     term2 = await insert(
         session,
@@ -106,16 +107,12 @@ async def world(session):
     w4 = await add_workshop(
         session,
         world,
-        school_id=world.school_id,
-        room_id=world.room_id,
-        module_id=world.module_id,
-        creator_id=world.creator_id,
         term_id=term2,
         title_th="W4",
     )
-    await enrol(session, w4, st["S0"])
-    s8 = await add_session(session, world, w4, at(date(2025, 12, 1), 9))
-    await mark(session, world, s8, {st["S0"]: "absent"})
+    await add_enrolment(session, w4, st["S0"])
+    s8 = await add_session(session, w4, at(date(2025, 12, 1), 9))
+    await add_marks(session, s8, {st["S0"]: "absent"}, marked_by=world.teacher_id)
     await session.commit()
     world.w = {"W1": w1, "W2": w2, "W3": w3, "W4": w4}
     return world

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from tests.factories import insert
+from tests.factories import assert_unchanged, insert, table_snapshot
 
 EVERY_ROLE = (
     "admin",
@@ -46,11 +46,13 @@ async def test_creator_without_workshops_sees_no_rooms(client, world, session):
     assert await codes(client, world.headers["creator"]) == []
 
 
-async def test_anonymous_caller_gets_401_on_rooms(client, world):
+async def test_anonymous_caller_gets_401_on_rooms(client, world, session):
     assert (await client.get("/api/v1/rooms")).status_code == 401
     assert (await client.get(f"/api/v1/rooms/{world.room_id}")).status_code == 401
+    before = await table_snapshot(session)
     assert (await client.post("/api/v1/rooms", json={})).status_code == 401
     assert (await client.patch(f"/api/v1/rooms/{world.room_id}", json={})).status_code == 401
+    await assert_unchanged(session, before)
 
 
 async def test_read_room_shows_school_equipment_and_bangkok_timestamps(client, world):
@@ -183,48 +185,59 @@ async def test_school_admin_creates_a_room_in_their_own_school_by_default(client
     assert response.json()["school_id"] == world.school_id
 
 
-async def test_school_admin_cannot_create_a_room_in_another_school(client, world):
+async def test_school_admin_cannot_create_a_room_in_another_school(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         "/api/v1/rooms",
         json={**NEW_ROOM, "school_id": world.other_school_id},
         headers=world.headers["school_admin"],
     )
     assert response.status_code == 403
+    await assert_unchanged(session, before)
 
 
 @pytest.mark.parametrize("role", ["department", "teacher", "creator"])
-async def test_roles_other_than_admins_cannot_create_rooms(client, world, role):
+async def test_roles_other_than_admins_cannot_create_rooms(client, world, session, role):
+    before = await table_snapshot(session)
     response = await client.post(
         "/api/v1/rooms",
         json={**NEW_ROOM, "school_id": world.school_id},
         headers=world.headers[role],
     )
     assert response.status_code == 403
+    await assert_unchanged(session, before)
 
 
-async def test_admin_must_name_the_school_of_a_new_room(client, world):
+async def test_admin_must_name_the_school_of_a_new_room(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post("/api/v1/rooms", json=NEW_ROOM, headers=world.headers["admin"])
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/body/school_id"
+    await assert_unchanged(session, before)
 
 
-async def test_room_in_an_unknown_school_is_404(client, world):
+async def test_room_in_an_unknown_school_is_404(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         "/api/v1/rooms", json={**NEW_ROOM, "school_id": 999999}, headers=world.headers["admin"]
     )
     assert response.status_code == 404
+    await assert_unchanged(session, before)
 
 
-async def test_duplicate_room_code_in_a_school_is_409_naming_the_code(client, world):
+async def test_duplicate_room_code_in_a_school_is_409_naming_the_code(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         "/api/v1/rooms", json={**NEW_ROOM, "code": "LAB-1"}, headers=world.headers["school_admin"]
     )
     assert response.status_code == 409
     assert response.json()["field"] == "code"
+    await assert_unchanged(session, before)
 
 
-async def test_unknown_room_or_equipment_field_is_422(client, world):
+async def test_unknown_room_or_equipment_field_is_422(client, world, session):
     headers = world.headers["school_admin"]
+    before = await table_snapshot(session)
     extra = await client.post("/api/v1/rooms", json={**NEW_ROOM, "floor": 3}, headers=headers)
     assert extra.status_code == 422
     loose = await client.post(
@@ -232,6 +245,7 @@ async def test_unknown_room_or_equipment_field_is_422(client, world):
     )
     assert loose.status_code == 422
     assert loose.json()["errors"][0]["pointer"] == "/body/equipment/printer"
+    await assert_unchanged(session, before)
 
 
 async def test_school_admin_updates_only_the_fields_sent(client, world):
@@ -283,22 +297,27 @@ async def test_equipment_keys_written_outside_the_api_are_shown_as_notes(client,
 
 
 @pytest.mark.parametrize("role", ["department", "teacher", "creator"])
-async def test_roles_that_see_a_room_but_may_not_change_it_get_403(client, world, role):
+async def test_roles_that_see_a_room_but_may_not_change_it_get_403(client, world, session, role):
+    before = await table_snapshot(session)
     response = await client.patch(
         f"/api/v1/rooms/{world.room_id}", json={"name": "x"}, headers=world.headers[role]
     )
     assert response.status_code == 403
+    await assert_unchanged(session, before)
 
 
 @pytest.mark.parametrize("role", ["other_school_admin", "other_teacher"])
-async def test_updating_a_room_of_another_school_is_404(client, world, role):
+async def test_updating_a_room_of_another_school_is_404(client, world, session, role):
+    before = await table_snapshot(session)
     response = await client.patch(
         f"/api/v1/rooms/{world.room_id}", json={"name": "x"}, headers=world.headers[role]
     )
     assert response.status_code == 404
+    await assert_unchanged(session, before)
 
 
-async def test_seats_below_a_scheduled_workshops_capacity_is_409(client, world):
+async def test_seats_below_a_scheduled_workshops_capacity_is_409(client, world, session):
+    before = await table_snapshot(session)
     response = await client.patch(
         f"/api/v1/rooms/{world.room_id}", json={"seats": 19}, headers=world.headers["school_admin"]
     )
@@ -306,6 +325,7 @@ async def test_seats_below_a_scheduled_workshops_capacity_is_409(client, world):
     body = response.json()
     assert body["field"] == "seats"
     assert body["workshop_id"] == world.workshop_id and body["needed_seats"] == 20
+    await assert_unchanged(session, before)
     unchanged = await client.get(
         f"/api/v1/rooms/{world.room_id}", headers=world.headers["school_admin"]
     )
@@ -329,8 +349,9 @@ async def test_cancelled_workshops_do_not_hold_seats(client, world, session):
     assert response.status_code == 200
 
 
-async def test_null_or_unknown_patch_fields_are_422(client, world):
+async def test_null_or_unknown_patch_fields_are_422(client, world, session):
     headers = world.headers["school_admin"]
+    before = await table_snapshot(session)
     null = await client.patch(
         f"/api/v1/rooms/{world.room_id}", json={"seats": None}, headers=headers
     )
@@ -339,12 +360,15 @@ async def test_null_or_unknown_patch_fields_are_422(client, world):
         f"/api/v1/rooms/{world.room_id}", json={"code": "LAB-7"}, headers=headers
     )
     assert code.status_code == 422
+    await assert_unchanged(session, before)
 
 
-async def test_unknown_room_is_404(client, world):
+async def test_unknown_room_is_404(client, world, session):
     response = await client.get("/api/v1/rooms/999999", headers=world.headers["admin"])
     assert response.status_code == 404
+    before = await table_snapshot(session)
     patch = await client.patch(
         "/api/v1/rooms/999999", json={"name": "x"}, headers=world.headers["admin"]
     )
     assert patch.status_code == 404
+    await assert_unchanged(session, before)

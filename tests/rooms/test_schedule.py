@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 
 from app.core.schemas import BANGKOK
-from tests.factories import insert
+from tests.factories import add_enrolment, add_session, add_workshop, at, insert
 
 JUNE_15 = {"from": "2026-06-15", "to": "2026-06-15"}
 
@@ -16,7 +16,7 @@ def schedule_url(world) -> str:
 
 async def test_schedule_lists_the_session_with_its_enrolled_count(client, world, session):
     for student_id in world.student_ids:
-        await world.enrol(student_id)
+        await add_enrolment(session, world.workshop_id, student_id)
     await insert(
         session,
         "enrolments",
@@ -159,8 +159,8 @@ async def test_anonymous_caller_gets_401_on_a_schedule(client, world):
 
 
 async def test_creator_sees_only_their_own_sessions_in_the_schedule(client, world):
-    other = await world.workshop(creator_id=world.other_creator_id)
-    await world.session_at(other, 11, creator_id=world.other_creator_id)
+    other = await add_workshop(world.session, world, capacity=20, creator_id=world.other_creator_id)
+    await add_session(world.session, other, at(world.day, 11), taken=False)
     await world.session.commit()
     staff = await client.get(
         schedule_url(world), params=JUNE_15, headers=world.headers["department"]

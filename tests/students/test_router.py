@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 
 from app.models import Student
 from app.students.service import search_condition
-from tests.factories import ApiWorld, insert
+from tests.factories import ApiWorld, add_student, assert_unchanged, table_snapshot
 
 URL = "/api/v1/students"
 
@@ -18,11 +18,10 @@ async def world(session):
         ("2567002", "สมหญิง", "รักเรียน", "Somying", "Rakrian"),
         ("2568010", "ประเสริฐ", "มั่นคง", "Prasert", "Mankhong"),
     ):
-        await insert(
+        await add_student(
             session,
-            "students",
-            school_id=world.school_id,
-            student_code=code,
+            world.school_id,
+            code,
             first_name_th=first_th,
             last_name_th=last_th,
             first_name_en=first_en,
@@ -152,7 +151,8 @@ async def test_school_admin_adds_a_student_to_their_school(client, world):
     assert response.json()["status"] == "active"
 
 
-async def test_school_admin_cannot_add_a_student_to_another_school(client, world):
+async def test_school_admin_cannot_add_a_student_to_another_school(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         URL,
         headers=world.headers["school_admin"],
@@ -165,20 +165,24 @@ async def test_school_admin_cannot_add_a_student_to_another_school(client, world
         },
     )
     assert response.status_code == 404
+    await assert_unchanged(session, before)
 
 
-async def test_admin_must_name_the_school(client, world):
+async def test_admin_must_name_the_school(client, world, session):
     body = {"student_code": "9", "first_name_th": "ก", "last_name_th": "ข", "grade_level": "P4"}
+    before = await table_snapshot(session)
     response = await client.post(URL, headers=world.headers["admin"], json=body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "school_id"
+    await assert_unchanged(session, before)
     created = await client.post(
         URL, headers=world.headers["admin"], json=body | {"school_id": world.other_school_id}
     )
     assert created.status_code == 201
 
 
-async def test_duplicate_code_in_the_school_is_409_naming_student_code(client, world):
+async def test_duplicate_code_in_the_school_is_409_naming_student_code(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         URL,
         headers=world.headers["school_admin"],
@@ -187,6 +191,7 @@ async def test_duplicate_code_in_the_school_is_409_naming_student_code(client, w
     assert response.status_code == 409
     assert response.json()["field"] == "student_code"
     assert "S0" in response.json()["detail"]
+    await assert_unchanged(session, before)
 
 
 async def test_the_same_code_is_fine_in_another_school(client, world):
@@ -198,7 +203,7 @@ async def test_the_same_code_is_fine_in_another_school(client, world):
     assert response.status_code == 201
 
 
-async def test_department_and_teachers_never_write_students(client, world):
+async def test_department_and_teachers_never_write_students(client, world, session):
     body = {
         "school_id": world.school_id,
         "student_code": "9",
@@ -207,6 +212,7 @@ async def test_department_and_teachers_never_write_students(client, world):
         "grade_level": "P4",
     }
     student = f"{URL}/{world.student_ids[0]}"
+    before = await table_snapshot(session)
     for role in ("department", "teacher", "creator"):
         headers = world.headers[role]
         assert (await client.post(URL, json=body, headers=headers)).status_code == 403
@@ -214,6 +220,7 @@ async def test_department_and_teachers_never_write_students(client, world):
             await client.patch(student, json={"grade_level": "P6"}, headers=headers)
         ).status_code == 403
         assert (await client.post(f"{student}/deactivate", headers=headers)).status_code == 403
+    await assert_unchanged(session, before)
 
 
 async def test_patch_changes_only_the_fields_sent(client, world):
@@ -237,16 +244,19 @@ async def test_patch_changes_only_the_fields_sent(client, world):
     }
 
 
-async def test_patch_refuses_null_and_unknown_fields(client, world):
+async def test_patch_refuses_null_and_unknown_fields(client, world, session):
     student = f"{URL}/{world.student_ids[0]}"
+    before = await table_snapshot(session)
     null = await client.patch(student, headers=world.headers["admin"], json={"last_name_th": None})
     assert null.status_code == 422
     assert null.json()["errors"][0]["pointer"] == "/body/last_name_th"
     unknown = await client.patch(student, headers=world.headers["admin"], json={"school_id": 2})
     assert unknown.status_code == 422
+    await assert_unchanged(session, before)
 
 
-async def test_patch_to_a_code_already_used_is_409_naming_student_code(client, world):
+async def test_patch_to_a_code_already_used_is_409_naming_student_code(client, world, session):
+    before = await table_snapshot(session)
     response = await client.patch(
         f"{URL}/{world.student_ids[0]}",
         headers=world.headers["school_admin"],
@@ -254,15 +264,18 @@ async def test_patch_to_a_code_already_used_is_409_naming_student_code(client, w
     )
     assert response.status_code == 409
     assert response.json()["field"] == "student_code"
+    await assert_unchanged(session, before)
 
 
-async def test_other_school_admin_gets_404_changing_a_student(client, world):
+async def test_other_school_admin_gets_404_changing_a_student(client, world, session):
     student = f"{URL}/{world.student_ids[0]}"
     headers = world.headers["other_school_admin"]
+    before = await table_snapshot(session)
     assert (
         await client.patch(student, json={"grade_level": "P6"}, headers=headers)
     ).status_code == 404
     assert (await client.post(f"{student}/deactivate", headers=headers)).status_code == 404
+    await assert_unchanged(session, before)
 
 
 async def test_deactivating_keeps_the_student_as_inactive(client, world):

@@ -1,9 +1,8 @@
 """Every page of the app passes the basic accessibility audit (labels, names, keyboard,
 visible focus, statuses in words, no sideways scrolling on a phone)."""
 
-from tests.factories import ApiWorld
+from tests.factories import ApiWorld, add_enrolled_students, add_session, at, bangkok_today
 from tests.web.accessibility import PHONE, audit
-from tests.web.builders import add_enrolled_students, session_today
 from tests.web.helpers import expect, screenshot, sign_in
 
 
@@ -28,7 +27,8 @@ async def test_sign_in_page_is_accessible(page, session, output_dir):
 
 async def test_teacher_pages_are_accessible(page, session, output_dir):
     world = await ApiWorld(session).build()
-    session_id = await session_today(session, world)
+    session_id = await add_session(session, world.workshop_id, at(bangkok_today(), 9), taken=False)
+    await session.commit()
     await add_enrolled_students(session, world, ["สมชาย ใจดี", "สมหญิง รักเรียน"])
     await sign_in(page, "teacher")
     problems = await check(page, output_dir, "today")

@@ -6,8 +6,7 @@ import io
 
 import httpx
 
-from tests.factories import PASSWORD, ApiWorld
-from tests.web.builders import add_enrolled_students
+from tests.factories import PASSWORD, ApiWorld, add_enrolled_students
 from tests.web.helpers import expect, screenshot, sign_in
 
 STUDENTS = ["กานดา ศรีสุข", "ชัยวัฒน์ ทองดี", "ณัฐพล แก้วใส"]

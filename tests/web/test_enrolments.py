@@ -2,8 +2,7 @@
 
 from sqlalchemy import text
 
-from tests.factories import ApiWorld
-from tests.web.builders import add_enrolled_students
+from tests.factories import ApiWorld, add_enrolled_students
 from tests.web.helpers import expect, screenshot, sign_in
 
 

@@ -2,8 +2,7 @@
 
 from sqlalchemy import text
 
-from tests.factories import ApiWorld
-from tests.web.builders import add_enrolled_students, session_today
+from tests.factories import ApiWorld, add_enrolled_students, add_session, at, bangkok_today
 from tests.web.helpers import expect, outbox, screenshot, sign_in
 
 STUDENTS = ["สมชาย ใจดี", "สมหญิง รักเรียน", "ปิติ มีสุข", "มานี มีนา"]
@@ -38,7 +37,8 @@ async def test_teacher_marks_roster_saves_once_and_sees_marks_after_reload(
     page, session, output_dir
 ):
     world = await ApiWorld(session).build()
-    session_id = await session_today(session, world)
+    session_id = await add_session(session, world.workshop_id, at(bangkok_today(), 9), taken=False)
+    await session.commit()
     await add_enrolled_students(session, world, STUDENTS)
     puts = []
     page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
@@ -83,7 +83,8 @@ async def test_marks_saved_offline_are_kept_and_sent_once_when_back_online(
     page, session, output_dir
 ):
     world = await ApiWorld(session).build()
-    session_id = await session_today(session, world)
+    session_id = await add_session(session, world.workshop_id, at(bangkok_today(), 9), taken=False)
+    await session.commit()
     await add_enrolled_students(session, world, STUDENTS)
     answered = []
     page.on(
@@ -125,7 +126,8 @@ async def test_marks_waiting_when_the_tab_closes_are_sent_after_signing_in_again
     page, session, output_dir
 ):
     world = await ApiWorld(session).build()
-    session_id = await session_today(session, world)
+    session_id = await add_session(session, world.workshop_id, at(bangkok_today(), 9), taken=False)
+    await session.commit()
     await add_enrolled_students(session, world, STUDENTS)
     await open_todays_roster(page, world)
     await page.context.set_offline(True)

@@ -5,8 +5,16 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from tests.factories import ApiWorld, at
-from tests.workshops.builders import DAY, second_room, slot, workshop_body
+from tests.factories import (
+    DAY,
+    ApiWorld,
+    add_room,
+    assert_unchanged,
+    at,
+    slot,
+    table_snapshot,
+    workshop_body,
+)
 
 URL = "/api/v1/workshops"
 
@@ -71,82 +79,102 @@ async def test_school_admin_plans_in_their_own_school(client, world):
     assert (response.json()["capacity"], response.json()["title_th"]) == (12, "ชื่อ")
 
 
-async def test_school_admin_gets_404_for_a_room_of_another_school(client, world):
+async def test_school_admin_gets_404_for_a_room_of_another_school(client, world, session):
     body = workshop_body(world, room_id=world.other_room_id)
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["school_admin"])
     assert response.status_code == 404
+    await assert_unchanged(session, before)
 
 
 @pytest.mark.parametrize("role", ["teacher", "department", "creator"])
-async def test_only_admins_and_school_admins_plan_workshops(client, world, role):
+async def test_only_admins_and_school_admins_plan_workshops(client, world, session, role):
+    before = await table_snapshot(session)
     response = await client.post(URL, json=workshop_body(world), headers=world.headers[role])
     assert response.status_code == 403
+    await assert_unchanged(session, before)
 
 
-async def test_capacity_over_the_rooms_seats_is_422_naming_capacity(client, world):
+async def test_capacity_over_the_rooms_seats_is_422_naming_capacity(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         URL, json=workshop_body(world, capacity=31), headers=world.headers["admin"]
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/body/capacity"
     assert "30" in response.json()["detail"]
+    await assert_unchanged(session, before)
 
 
-async def test_naive_timestamps_are_422(client, world):
+async def test_naive_timestamps_are_422(client, world, session):
     body = workshop_body(
         world, {"starts_at": "2026-06-15T13:00:00", "ends_at": "2026-06-15T14:00:00"}
     )
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 422
     assert {e["pointer"] for e in response.json()["errors"]} == {
         "/body/sessions/0/starts_at",
         "/body/sessions/0/ends_at",
     }
+    await assert_unchanged(session, before)
 
 
-async def test_a_session_ending_before_it_starts_is_422(client, world):
+async def test_a_session_ending_before_it_starts_is_422(client, world, session):
     body = workshop_body(
         world, {"starts_at": "2026-06-15T14:00:00+07:00", "ends_at": "2026-06-15T13:00:00+07:00"}
     )
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/body/sessions/0"
+    await assert_unchanged(session, before)
 
 
-async def test_sessions_outside_the_term_are_422_naming_the_session(client, world):
+async def test_sessions_outside_the_term_are_422_naming_the_session(client, world, session):
     body = workshop_body(world, slot(13), slot(9, day=DAY.replace(month=10, day=11)))
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "sessions.1"
     assert "2026-10-10" in response.json()["detail"]
+    await assert_unchanged(session, before)
 
 
-async def test_overlapping_sessions_in_one_request_are_422_naming_both(client, world):
+async def test_overlapping_sessions_in_one_request_are_422_naming_both(client, world, session):
     body = workshop_body(world, slot(13), slot(16), slot(13, 30))
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["sessions.0", "sessions.2"]
+    await assert_unchanged(session, before)
 
 
-async def test_host_must_teach_at_the_rooms_school(client, world):
+async def test_host_must_teach_at_the_rooms_school(client, world, session):
+    before = await table_snapshot(session)
     for host in (world.users["other_teacher"], world.users["creator"]):
         response = await client.post(
             URL, json=workshop_body(world, host_teacher_id=host), headers=world.headers["admin"]
         )
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "host_teacher_id"
+    await assert_unchanged(session, before)
 
 
-async def test_a_room_under_maintenance_is_422(client, world):
-    room_id = await second_room(world, status="maintenance")
+async def test_a_room_under_maintenance_is_422(client, world, session):
+    room_id = await add_room(world.session, world.school_id, status="maintenance")
+    await world.session.commit()
+    before = await table_snapshot(session)
     response = await client.post(
         URL, json=workshop_body(world, room_id=room_id), headers=world.headers["admin"]
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "room_id"
+    await assert_unchanged(session, before)
 
 
-async def test_module_id_and_module_code_are_exclusive_and_must_exist(client, world):
+async def test_module_id_and_module_code_are_exclusive_and_must_exist(client, world, session):
+    before = await table_snapshot(session)
     both = await client.post(
         URL, json=workshop_body(world, module_id=world.module_id), headers=world.headers["admin"]
     )
@@ -156,12 +184,15 @@ async def test_module_id_and_module_code_are_exclusive_and_must_exist(client, wo
     )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "module_code"
+    await assert_unchanged(session, before)
 
 
-async def test_a_clash_with_the_rooms_session_is_409_naming_it(client, world):
+async def test_a_clash_with_the_rooms_session_is_409_naming_it(client, world, session):
     body = workshop_body(world, slot(13), slot(9, 30))
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 409
+    await assert_unchanged(session, before)
     problem = response.json()
     assert problem["clash"] == {
         "kind": "room",
@@ -178,11 +209,14 @@ async def test_a_clash_with_the_rooms_session_is_409_naming_it(client, world):
     assert "บทที่ 1" in problem["detail"] and "15/06/2569 เวลา 09:00–10:00" in problem["detail"]
 
 
-async def test_a_clash_with_the_creators_session_is_409_naming_it(client, world):
-    room_id = await second_room(world)
+async def test_a_clash_with_the_creators_session_is_409_naming_it(client, world, session):
+    room_id = await add_room(world.session, world.school_id)
+    await world.session.commit()
     body = workshop_body(world, slot(9, 30), room_id=room_id, creator_id=world.creator_id)
+    before = await table_snapshot(session)
     response = await client.post(URL, json=body, headers=world.headers["admin"])
     assert response.status_code == 409
+    await assert_unchanged(session, before)
     clash = response.json()["clash"]
     assert (clash["kind"], clash["workshop_id"], clash["session_id"]) == (
         "creator",
@@ -201,7 +235,8 @@ async def test_back_to_back_sessions_do_not_clash(client, world):
 
 @pytest.mark.committed
 async def test_two_racing_clashing_creates_give_one_201_and_one_409_naming_it(client, world):
-    room_id = await second_room(world, seats=30)
+    room_id = await add_room(world.session, world.school_id, seats=30)
+    await world.session.commit()
     bodies = [
         workshop_body(world, slot(14), room_id=room_id, creator_id=world.creator_id),
         workshop_body(world, slot(14, 30), room_id=room_id),

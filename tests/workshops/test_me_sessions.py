@@ -3,8 +3,16 @@
 import pytest
 from sqlalchemy import event, text
 
-from tests.factories import ApiWorld
-from tests.workshops.builders import DAY, second_room, slot, workshop_body
+from tests.factories import (
+    DAY,
+    ApiWorld,
+    add_enrolment,
+    add_room,
+    add_session,
+    at,
+    slot,
+    workshop_body,
+)
 
 URL = "/api/v1/me/sessions"
 
@@ -12,7 +20,7 @@ URL = "/api/v1/me/sessions"
 @pytest.fixture
 async def world(session):
     world = await ApiWorld(session).build()
-    await world.enrol(world.student_ids[0])
+    await add_enrolment(session, world.workshop_id, world.student_ids[0])
     await session.execute(text("UPDATE workshops SET seats_taken = 1"))
     await session.commit()
     return world
@@ -70,7 +78,8 @@ async def test_other_days_and_other_schools_are_empty(client, world):
 
 async def test_each_role_sees_its_own_sessions(client, world):
     # Another workshop that day: other creator, second room, hosted by the school admin.
-    room_id = await second_room(world)
+    room_id = await add_room(world.session, world.school_id)
+    await world.session.commit()
     other = await client.post(
         "/api/v1/workshops",
         headers=world.headers["admin"],
@@ -101,7 +110,7 @@ async def test_admin_and_department_see_a_school_only_when_they_name_it(client, 
 
 async def test_the_day_is_a_bangkok_day(client, world, session):
     # 00:30 Bangkok on the 16th is still the 15th in UTC: it belongs to the 16th.
-    await world.session_at(world.workshop_id, 0)
+    await add_session(session, world.workshop_id, at(world.day, 0), taken=False)
     await session.execute(
         text(
             "UPDATE workshop_sessions SET starts_at = '2026-06-16 00:30+07', "

@@ -3,8 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from tests.factories import ApiWorld, insert
-from tests.workshops.builders import DAY, second_room, slot, workshop_body
+from tests.factories import DAY, ApiWorld, add_enrolment, add_room, insert, slot, workshop_body
 
 URL = "/api/v1/workshops"
 
@@ -13,7 +12,8 @@ URL = "/api/v1/workshops"
 async def world(session):
     """The world's workshop (led by the creator user) plus one led by another creator."""
     world = await ApiWorld(session).build()
-    world.room2_id = await second_room(world)
+    world.room2_id = await add_room(world.session, world.school_id)
+    await world.session.commit()
     world.second_body = workshop_body(
         world, slot(9, day=DAY.replace(month=7, day=1)), room_id=world.room2_id, title_en="Second"
     )
@@ -104,7 +104,7 @@ async def test_list_is_paged(client, world):
 
 
 async def test_detail_shows_sessions_pinned_version_and_counts(client, world, session):
-    await world.enrol(world.student_ids[0])
+    await add_enrolment(session, world.workshop_id, world.student_ids[0])
     await insert(
         session,
         "enrolments",

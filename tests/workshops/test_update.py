@@ -3,8 +3,18 @@
 import pytest
 from sqlalchemy import text
 
-from tests.factories import ApiWorld
-from tests.workshops.builders import DAY, second_room, slot, workshop_body
+from tests.factories import (
+    DAY,
+    ApiWorld,
+    add_enrolment,
+    add_room,
+    add_session,
+    assert_unchanged,
+    at,
+    slot,
+    table_snapshot,
+    workshop_body,
+)
 
 URL = "/api/v1/workshops"
 
@@ -39,22 +49,27 @@ async def test_capacity_below_the_students_enrolled_is_409(client, world, sessio
         text("UPDATE workshops SET seats_taken = 5 WHERE id = :id"), {"id": world.workshop_id}
     )
     await session.commit()
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"capacity": 4}
     )
     assert response.status_code == 409
     assert response.json()["field"] == "capacity"
+    await assert_unchanged(session, before)
 
 
-async def test_capacity_above_the_rooms_seats_is_422_naming_capacity(client, world):
+async def test_capacity_above_the_rooms_seats_is_422_naming_capacity(client, world, session):
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"capacity": 31}
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "capacity"
+    await assert_unchanged(session, before)
 
 
-async def test_changing_the_host_checks_they_teach_at_the_school(client, world):
+async def test_changing_the_host_checks_they_teach_at_the_school(client, world, session):
+    before = await table_snapshot(session)
     bad = await client.patch(
         workshop_url(world),
         headers=world.headers["admin"],
@@ -62,6 +77,7 @@ async def test_changing_the_host_checks_they_teach_at_the_school(client, world):
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "host_teacher_id"
+    await assert_unchanged(session, before)
     good = await client.patch(
         workshop_url(world),
         headers=world.headers["admin"],
@@ -71,7 +87,8 @@ async def test_changing_the_host_checks_they_teach_at_the_school(client, world):
 
 
 async def test_moving_to_another_room_moves_the_sessions(client, world):
-    room_id = await second_room(world, seats=20)
+    room_id = await add_room(world.session, world.school_id, seats=20)
+    await world.session.commit()
     response = await client.patch(
         workshop_url(world), headers=world.headers["school_admin"], json={"room_id": room_id}
     )
@@ -84,31 +101,38 @@ async def test_moving_to_another_room_moves_the_sessions(client, world):
     assert free.status_code == 201
 
 
-async def test_moving_to_a_booked_room_is_409_naming_the_clash(client, world):
-    room_id = await second_room(world, seats=30)
+async def test_moving_to_a_booked_room_is_409_naming_the_clash(client, world, session):
+    room_id = await add_room(world.session, world.school_id, seats=30)
+    await world.session.commit()
     other = await client.post(
         URL, headers=world.headers["admin"], json=workshop_body(world, slot(9, 30), room_id=room_id)
     )
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"room_id": room_id}
     )
     assert response.status_code == 409
     assert response.json()["clash"]["workshop_id"] == other.json()["id"]
     assert response.json()["errors"][0]["field"] == "room_id"
+    await assert_unchanged(session, before)
 
 
-async def test_moving_to_a_smaller_room_checks_capacity(client, world):
-    room_id = await second_room(world, seats=10)
+async def test_moving_to_a_smaller_room_checks_capacity(client, world, session):
+    room_id = await add_room(world.session, world.school_id, seats=10)
+    await world.session.commit()
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"room_id": room_id}
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "capacity"
+    await assert_unchanged(session, before)
 
 
 @pytest.mark.parametrize("role", ["department", "teacher", "creator"])
-async def test_roles_that_only_read_get_403_on_every_write(client, world, role):
+async def test_roles_that_only_read_get_403_on_every_write(client, world, session, role):
     headers = world.headers[role]
+    before = await table_snapshot(session)
     writes = [
         client.patch(workshop_url(world), json={"notes": "x"}, headers=headers),
         client.post(f"{workshop_url(world)}/cancel", headers=headers),
@@ -118,10 +142,12 @@ async def test_roles_that_only_read_get_403_on_every_write(client, world, role):
     ]
     for write in writes:
         assert (await write).status_code == 403
+    await assert_unchanged(session, before)
 
 
-async def test_another_schools_admin_gets_404_on_every_write(client, world):
+async def test_another_schools_admin_gets_404_on_every_write(client, world, session):
     headers = world.headers["other_school_admin"]
+    before = await table_snapshot(session)
     writes = [
         client.patch(workshop_url(world), json={"notes": "x"}, headers=headers),
         client.post(f"{workshop_url(world)}/cancel", headers=headers),
@@ -131,13 +157,16 @@ async def test_another_schools_admin_gets_404_on_every_write(client, world):
     ]
     for write in writes:
         assert (await write).status_code == 404
+    await assert_unchanged(session, before)
 
 
-async def test_patch_refuses_null(client, world):
+async def test_patch_refuses_null(client, world, session):
+    before = await table_snapshot(session)
     response = await client.patch(
         workshop_url(world), headers=world.headers["admin"], json={"capacity": None}
     )
     assert response.status_code == 422
+    await assert_unchanged(session, before)
 
 
 async def test_adding_a_session(client, world):
@@ -150,31 +179,36 @@ async def test_adding_a_session(client, world):
     assert len(detail.json()["sessions"]) == 2
 
 
-async def test_adding_a_clashing_session_is_409_naming_it(client, world):
-    room_id = await second_room(world)
+async def test_adding_a_clashing_session_is_409_naming_it(client, world, session):
+    room_id = await add_room(world.session, world.school_id)
+    await world.session.commit()
     other = await client.post(
         URL,
         headers=world.headers["admin"],
         json=workshop_body(world, slot(14), room_id=room_id, creator_id=world.creator_id),
     )
+    before = await table_snapshot(session)
     response = await client.post(
         f"{workshop_url(world)}/sessions", json=slot(14, 30), headers=world.headers["admin"]
     )
     assert response.status_code == 409
+    await assert_unchanged(session, before)
     clash = response.json()["clash"]
     assert (clash["kind"], clash["workshop_id"]) == ("creator", other.json()["id"])
 
 
-async def test_adding_a_session_outside_the_term_is_422(client, world):
+async def test_adding_a_session_outside_the_term_is_422(client, world, session):
+    before = await table_snapshot(session)
     response = await client.post(
         f"{workshop_url(world)}/sessions",
         json=slot(9, day=DAY.replace(month=5, day=15)),
         headers=world.headers["admin"],
     )
     assert response.status_code == 422
+    await assert_unchanged(session, before)
 
 
-async def test_moving_a_session(client, world):
+async def test_moving_a_session(client, world, session):
     response = await client.patch(
         session_url(world), json=slot(9, 30), headers=world.headers["school_admin"]
     )
@@ -186,31 +220,37 @@ async def test_moving_a_session(client, world):
         json={"ends_at": "2026-06-15T11:00:00+07:00"},
     )
     assert only_end.json()["starts_at"] == "2026-06-15T09:30:00+07:00"
+    before = await table_snapshot(session)
     backwards = await client.patch(
         session_url(world),
         headers=world.headers["admin"],
         json={"ends_at": "2026-06-15T09:00:00+07:00"},
     )
     assert backwards.status_code == 422
+    await assert_unchanged(session, before)
 
 
-async def test_moving_a_session_onto_a_booked_slot_is_409_naming_it(client, world):
+async def test_moving_a_session_onto_a_booked_slot_is_409_naming_it(client, world, session):
     other = await client.post(
         URL, json=workshop_body(world, slot(13)), headers=world.headers["admin"]
     )
+    before = await table_snapshot(session)
     response = await client.patch(
         session_url(world), json=slot(13, 15, hours=0.5), headers=world.headers["admin"]
     )
     assert response.status_code == 409
     assert response.json()["clash"]["session_id"] == other.json()["sessions"][0]["id"]
     assert response.json()["errors"][0]["field"] == "starts_at"
+    await assert_unchanged(session, before)
 
 
-async def test_cancelling_a_session_frees_its_slot_for_a_new_workshop(client, world):
+async def test_cancelling_a_session_frees_its_slot_for_a_new_workshop(client, world, session):
+    before = await table_snapshot(session)
     clash = await client.post(
         URL, json=workshop_body(world, slot(9)), headers=world.headers["admin"]
     )
     assert clash.status_code == 409
+    await assert_unchanged(session, before)
     cancelled = await client.post(
         f"{session_url(world)}/cancel", headers=world.headers["school_admin"]
     )
@@ -231,20 +271,22 @@ async def test_a_session_with_attendance_taken_cannot_be_moved_or_cancelled(clie
         {"u": world.teacher_id},
     )
     await session.commit()
+    before = await table_snapshot(session)
     moved = await client.patch(session_url(world), json=slot(11), headers=world.headers["admin"])
     cancelled = await client.post(f"{session_url(world)}/cancel", headers=world.headers["admin"])
     assert moved.status_code == cancelled.status_code == 409
+    await assert_unchanged(session, before)
 
 
 async def test_cancelling_a_workshop_cancels_its_open_sessions_and_keeps_the_rest(
     client, world, session
 ):
-    taken = await world.session_at(world.workshop_id, 7)
+    taken = await add_session(session, world.workshop_id, at(world.day, 7), taken=False)
     await session.execute(
         text("UPDATE workshop_sessions SET taken_at = now(), taken_by = :u WHERE id = :id"),
         {"u": world.teacher_id, "id": taken},
     )
-    enrolment = await world.enrol(world.student_ids[0])
+    enrolment = await add_enrolment(session, world.workshop_id, world.student_ids[0])
     await session.commit()
     response = await client.post(
         f"{workshop_url(world)}/cancel", headers=world.headers["school_admin"]
@@ -261,19 +303,23 @@ async def test_cancelling_a_workshop_cancels_its_open_sessions_and_keeps_the_res
     assert (
         await client.post(URL, json=workshop_body(world, slot(9)), headers=world.headers["admin"])
     ).status_code == 201
+    before = await table_snapshot(session)
     closed = await client.post(
         f"{workshop_url(world)}/sessions", json=slot(15), headers=world.headers["admin"]
     )
     assert closed.status_code == 409
+    await assert_unchanged(session, before)
     assert (
         await client.post(f"{workshop_url(world)}/cancel", headers=world.headers["admin"])
     ).status_code == 200
 
 
-async def test_unknown_workshop_or_session_is_404(client, world):
+async def test_unknown_workshop_or_session_is_404(client, world, session):
     admin = world.headers["admin"]
+    before = await table_snapshot(session)
     assert (await client.patch(f"{URL}/999999", json={}, headers=admin)).status_code == 404
     assert (await client.post("/api/v1/sessions/999999/cancel", headers=admin)).status_code == 404
+    await assert_unchanged(session, before)
 
 
 async def test_raising_capacity_seats_the_waitlist_in_queue_order(client, world, session):
