@@ -27,8 +27,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/lms serve --host $(HOST) --port $(PORT)
 
+# One worker per core (pytest-xdist), each with its own database migrated once; browser tests
+# stay on one worker (one served app, one Chromium). TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Benchmarks (never part of `make test`): see BENCHMARKS.md.
 bench: $(VENV)/.installed

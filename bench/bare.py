@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 
 from app.core.access import Principal
 from app.workshops import reads, sessions
-from app.workshops.rules import bangkok_midnight
+from app.core.periods import bangkok_midnight
 
 _DIALECT = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
 SAMPLE_USER, SAMPLE_SCHOOL = 987_654_321, 876_543_210

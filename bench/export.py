@@ -15,7 +15,7 @@ import asyncpg
 import psutil
 
 from app.config import get_settings
-from app.exports.filters import FilterParams, Resolved
+from app.attendance_filters.params import FilterParams, Resolved
 from app.exports.query import export_query
 from bench.client import Connection, build_request
 from bench.common import (

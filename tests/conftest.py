@@ -134,6 +134,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "live_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.committed)
             item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 CONCURRENT_REQUESTS = (

@@ -1,7 +1,6 @@
 """Reading the audit trail: filtered, newest first, one page at a time."""
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,13 +70,6 @@ async def list_audit_events(
         for event, user, school_row in rows
     ]
     return Page(items=items, total=total)
-
-
-async def list_events(db: AsyncSession, **filters: Any) -> dict[str, Any]:
-    """`list_audit_events` as the audit route still takes it (a dict with `items` and `total`).
-    Remove once `app.audit.router` calls `list_audit_events` and reads `.total`."""
-    found = await list_audit_events(db, **filters)
-    return {"items": found.items, "total": found.total}
 
 
 _EVENT_COLUMNS = (

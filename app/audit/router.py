@@ -36,7 +36,7 @@ async def list_audit_events(
     to: PeriodTo = None,
 ) -> Page[AuditEventRead]:
     """Who did what, when: the audit trail, newest first (admin: all; school admin: own school)."""
-    result = await reads.list_events(
+    result = await reads.list_audit_events(
         db,
         scope_school_id=principal.own_school_id,
         action=action,
@@ -46,4 +46,4 @@ async def list_audit_events(
         to=to,
         page=page.params,
     )
-    return page.respond(Page[AuditEventRead].model_validate(result))
+    return page.respond(result)

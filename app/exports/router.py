@@ -35,10 +35,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.accounts.dependencies import ReportReader
+from app.attendance_filters.params import FilterParams
 from app.core.openapi import errors
 from app.db import DbSession
 from app.exports import service
-from app.exports.filters import FilterParams
 from app.exports.schemas import EXPORT_DESCRIPTION, EXPORT_RESPONSES, filter_params
 from app.exports.service import ExportFormat
 from app.exports.streaming import ExportResponse

@@ -68,13 +68,6 @@ async def list_read_log(
     return Page(items=[_entry(read, user, own_school, visible) for read, user in rows], total=total)
 
 
-async def list_reads(db: AsyncSession, **filters: Any) -> dict[str, Any]:
-    """`list_read_log` as the read-log route still takes it (a dict with `items` and `total`).
-    Remove once `app.privacy.router` calls `list_read_log` and reads `.total`."""
-    found = await list_read_log(db, **filters)
-    return {"items": found.items, "total": found.total}
-
-
 async def _students_of_school(db: AsyncSession, school_id: int, rows: list[Any]) -> set[int]:
     """Of the students named on this page, those of `school_id`."""
     named = {sid for read, _ in rows for sid in read.student_ids or ()}

@@ -45,7 +45,7 @@ async def list_read_log(
     to: PeriodTo = None,
 ) -> Page[ReadLogEntry]:
     """Who was shown which students' records, newest first (admin; school admin: own school)."""
-    result = await reads.list_reads(
+    result = await reads.list_read_log(
         db,
         principal=principal,
         student_id=student_id,
@@ -54,7 +54,7 @@ async def list_read_log(
         to=to,
         page=page.params,
     )
-    return page.respond(Page[ReadLogEntry].model_validate(result))
+    return page.respond(result)
 
 
 @router.get(

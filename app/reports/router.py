@@ -6,13 +6,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.dependencies import ReportReader, StudentReader
+from app.attendance_filters.params import FilterParams
 from app.audit import service as audit
 from app.core.csv import FORMULA_RULE
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.schemas import QueryBool
 from app.db import DbSession
-from app.exports.filters import FilterParams
 from app.exports.schemas import DistrictQuery, SchoolQuery, TermQuery
 from app.exports.service import content_disposition
 from app.privacy import service as privacy

@@ -96,7 +96,7 @@ def live_server(chromium_executable: str, database_url: str, db_engine) -> Itera
     (migrated by `db_engine`). Yields its base URL."""
     port = _free_port()
     TEST_OUTPUT.mkdir(exist_ok=True)
-    log_path = TEST_OUTPUT / "web-server.log"
+    log_path = TEST_OUTPUT / f"web-server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
     env = {**os.environ, "DATABASE_URL": database_url}
     with log_path.open("w") as log:
         proc = subprocess.Popen(

@@ -2,22 +2,15 @@
 
 from sqlalchemy import text
 
-from tests.factories import ApiWorld, insert
+from tests.factories import ApiWorld, add_enrolment
 
 JUNE_15 = {"from": "2026-06-15", "to": "2026-06-15"}
 
 
 async def test_schedule_and_my_day_agree_on_enrolled_count_and_title(client, session):
     world = await ApiWorld(session).build()
-    await world.enrol(world.student_ids[0])
-    await insert(
-        session,
-        "enrolments",
-        school_id=world.school_id,
-        workshop_id=world.workshop_id,
-        student_id=world.student_ids[1],
-        status="completed",
-    )
+    await add_enrolment(session, world.workshop_id, world.student_ids[0])
+    await add_enrolment(session, world.workshop_id, world.student_ids[1], status="completed")
     # A workshop planned without titles of its own shows its module's.
     await session.execute(text("UPDATE workshops SET title_th = '', title_en = ''"))
     await session.commit()
