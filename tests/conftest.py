@@ -244,38 +244,77 @@ async def session(
         await s.rollback()
 
 
+@pytest.fixture(scope="session")
+def shared_app() -> FastAPI:
+    """One app for the tests of this worker that take `client`. FastAPI builds a route's
+    request handling on its first request to each new app (about 0.1 s for all of ours), so
+    an app per test would spend more time on that than on most tests."""
+    from app.main import create_app
+
+    return create_app()
+
+
+def _bind_to_test(app: FastAPI, test_transaction: TestTransaction | None) -> None:
+    from app import db
+
+    if test_transaction is None:
+        app.dependency_overrides.pop(db.get_sessionmaker, None)
+    else:
+        app.dependency_overrides[db.get_sessionmaker] = lambda: test_transaction
+
+
+@contextlib.asynccontextmanager
+async def _fresh_engines() -> AsyncIterator[None]:
+    """The app's engine and sessionmaker made for this test (its settings) and closed after."""
+    from app import db
+
+    db.get_engine.cache_clear()
+    db.get_sessionmaker.cache_clear()
+    try:
+        yield
+    finally:
+        await db.get_engine().dispose()
+        db.get_engine.cache_clear()
+        db.get_sessionmaker.cache_clear()
+
+
 @pytest.fixture
 async def make_app(
     db_engine: AsyncEngine, test_transaction: TestTransaction | None
 ) -> AsyncIterator[Callable[[], FastAPI]]:
-    """`create_app()` for this test: its requests work inside the test's transaction (unless
-    the test is marked `committed`). Call it after changing settings the app reads."""
-    from app import db
+    """A new `create_app()` for this test, for tests that change settings the app reads when
+    it is made (middleware limits, CORS): its requests work inside the test's transaction
+    (unless the test is marked `committed`)."""
     from app.main import create_app
 
     def make() -> FastAPI:
-        db.get_engine.cache_clear()
-        db.get_sessionmaker.cache_clear()
         app = create_app()
-        if test_transaction is not None:
-            app.dependency_overrides[db.get_sessionmaker] = lambda: test_transaction
+        _bind_to_test(app, test_transaction)
         return app
 
-    yield make
-    await db.get_engine().dispose()
-    db.get_engine.cache_clear()
-    db.get_sessionmaker.cache_clear()
+    async with _fresh_engines():
+        yield make
 
 
 @pytest.fixture
-async def client(make_app: Callable[[], FastAPI]) -> AsyncIterator[AsyncClient]:
-    """The real app over ASGI, on the test database."""
-    async with AsyncClient(
-        transport=ASGITransport(app=make_app()),
-        base_url="http://test",
-        event_hooks={"response": [assert_errors_are_problem_json]},
-    ) as c:
-        yield c
+async def client(
+    db_engine: AsyncEngine, shared_app: FastAPI, test_transaction: TestTransaction | None
+) -> AsyncIterator[AsyncClient]:
+    """The real app over ASGI, on the test database (inside the test's transaction unless
+    the test is marked `committed`)."""
+    _bind_to_test(shared_app, test_transaction)
+    try:
+        async with (
+            _fresh_engines(),
+            AsyncClient(
+                transport=ASGITransport(app=shared_app),
+                base_url="http://test",
+                event_hooks={"response": [assert_errors_are_problem_json]},
+            ) as c,
+        ):
+            yield c
+    finally:
+        _bind_to_test(shared_app, None)
 
 
 async def assert_errors_are_problem_json(response) -> None:

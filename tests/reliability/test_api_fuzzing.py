@@ -33,7 +33,8 @@ from app.core import migrate
 from app.main import create_app
 from tests.factories import build_fuzz_world, truncate_all
 
-pytestmark = [pytest.mark.committed, pytest.mark.slow]
+# One worker runs all of it: the per-role world is built once per role, not once per chunk.
+pytestmark = [pytest.mark.committed, pytest.mark.slow, pytest.mark.xdist_group("fuzzing")]
 
 ROLES = ("admin", "teacher")
 CHECKS = [
