@@ -57,12 +57,12 @@ def _required(field: str, detail: str, message: str) -> BadRequest:
     )
 
 
-async def create_user(db: AsyncSession, data: UserCreate, *, actor: Principal | None) -> int:
-    """Create an account. `actor=None` (or `access.CLI_OPERATOR`) is the operator's CLI: no
-    scope limits."""
+async def create_user(db: AsyncSession, *, data: UserCreate, actor: Principal) -> int:
+    """Create an account within the actor's scope (`access.CLI_OPERATOR`, like any admin,
+    has no scope limits)."""
     keys.ensure_not_api_key(actor, "create accounts")
     role = Role(data.role)
-    if actor is not None and not actor.is_admin:
+    if not actor.is_admin:
         # A school admin adds teachers and school admins of their own school only.
         if not actor.is_school_admin or role not in SCHOOL_ADMIN_GRANTABLE:
             raise Forbidden(
@@ -99,7 +99,7 @@ async def create_user(db: AsyncSession, data: UserCreate, *, actor: Principal | 
     return user.id
 
 
-async def set_demo_passwords(db: AsyncSession, password: str) -> list[str]:
+async def set_demo_passwords(db: AsyncSession, *, password: str) -> list[str]:
     """Give the sample `demo.*` accounts a password if they have none yet; returns usernames."""
     hashed = hash_password(password)
     result = await db.execute(

@@ -159,7 +159,7 @@ def load_seed_files(sample: bool) -> list[str]:
     async def work(db):
         report = await load_seeds(db, settings.seeds_dir, sample=sample)
         if give_demo_passwords:
-            await set_demo_passwords(db, settings.demo_password)
+            await set_demo_passwords(db, password=settings.demo_password)
         return report
 
     try:
@@ -191,6 +191,7 @@ def users_create(
 
     from app.accounts.schemas import UserCreate
     from app.accounts.users import create_user, resolve_user_links
+    from app.core.access import CLI_OPERATOR
     from app.core.errors import AppError
 
     if password is None:
@@ -210,7 +211,7 @@ def users_create(
             school_id=school_id,
             creator_id=creator_id,
         )
-        return await create_user(db, data, actor=None)
+        return await create_user(db, data=data, actor=CLI_OPERATOR)
 
     try:
         user_id = run_with_db(work)

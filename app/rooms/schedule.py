@@ -11,8 +11,7 @@ from app.core.errors import BadRequest, Unprocessable
 from app.core.pagination import Page, PageParams, read_page
 from app.core.periods import bangkok_midnight
 from app.core.schemas import BANGKOK
-from app.models import ComputerRoom, School
-from app.models import WorkshopSession as Session
+from app.models import ComputerRoom, School, WorkshopSession
 from app.rooms.schemas import AvailabilityQuery, RoomRead, RoomSchedule, ScheduleSession
 from app.rooms.service import room_read, rooms_in_scope, scoped_room
 from app.workshops.class_sessions import class_sessions, read_class_sessions
@@ -20,7 +19,7 @@ from app.workshops.class_sessions import class_sessions, read_class_sessions
 MAX_SCHEDULE_DAYS = 92
 # A literal, not a bound parameter, so the planner can match the partial gist index
 # ex_workshop_sessions_room_overlap (WHERE status <> 'cancelled') even with a generic plan.
-NOT_CANCELLED = Session.status != literal_column("'cancelled'")
+NOT_CANCELLED = WorkshopSession.status != literal_column("'cancelled'")
 
 
 def schedule_range(from_on: date | None, to_on: date | None, *, today: date) -> tuple[date, date]:
@@ -70,13 +69,13 @@ async def room_schedule(
     statement = (
         class_sessions()
         .where(
-            Session.room_id == room.id,
+            WorkshopSession.room_id == room.id,
             NOT_CANCELLED,
-            Session.starts_at < bangkok_midnight(to_on + timedelta(days=1)),
-            Session.ends_at > bangkok_midnight(from_on),
+            WorkshopSession.starts_at < bangkok_midnight(to_on + timedelta(days=1)),
+            WorkshopSession.ends_at > bangkok_midnight(from_on),
             access.schedule_sessions_visible(principal),
         )
-        .order_by(Session.starts_at, Session.id)
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id)
     )
     sessions = await read_class_sessions(db, statement)
     return RoomSchedule(
@@ -102,8 +101,8 @@ def available_rooms_statement(
     """
     wanted = func.tstzrange(starts_at, ends_at)
     busy = exists().where(
-        Session.room_id == ComputerRoom.id,
-        func.tstzrange(Session.starts_at, Session.ends_at).op("&&")(wanted),
+        WorkshopSession.room_id == ComputerRoom.id,
+        func.tstzrange(WorkshopSession.starts_at, WorkshopSession.ends_at).op("&&")(wanted),
         NOT_CANCELLED,
     )
     stmt = rooms_in_scope(principal).where(ComputerRoom.status == "active", ~busy)

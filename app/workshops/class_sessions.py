@@ -14,8 +14,7 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Enrolment, Workshop
-from app.models import WorkshopSession as Session
+from app.models import Enrolment, Workshop, WorkshopSession
 from app.models.enrolments import PLACE_HOLDING
 from app.workshops.briefs import (
     CREATOR,
@@ -77,14 +76,14 @@ def class_sessions() -> Select[*tuple[Any, ...]]:
     count; callers add the scope, the time window and the order."""
     return join_briefs(
         select(
-            Session.id,
-            Session.starts_at,
-            Session.ends_at,
-            Session.status,
-            Session.taken_at,
+            WorkshopSession.id,
+            WorkshopSession.starts_at,
+            WorkshopSession.ends_at,
+            WorkshopSession.status,
+            WorkshopSession.taken_at,
             *brief_columns(*BRIEFS),
             ENROLLED_COUNT.label("enrolled_count"),
-        ).join(Workshop, Workshop.id == Session.workshop_id)
+        ).join(Workshop, Workshop.id == WorkshopSession.workshop_id)
     )
 
 
