@@ -158,11 +158,11 @@ class TestTransaction:
         self.test_sessions: list[AsyncSession] = []
         self.in_request = False
 
-    def new_session(self) -> AsyncSession:
+    def new_session(self, *, autoflush: bool = True) -> AsyncSession:
         return AsyncSession(
             bind=self.connection,
             expire_on_commit=False,
-            autoflush=False,
+            autoflush=autoflush,
             join_transaction_mode="create_savepoint",
         )
 
@@ -185,7 +185,8 @@ class TestTransaction:
         await self.settle_test_sessions()
         self.in_request = True
         try:
-            async with self.new_session() as db:
+            # As `app.db.get_sessionmaker` makes them.
+            async with self.new_session(autoflush=False) as db:
                 yield db
         finally:
             self.in_request = False
