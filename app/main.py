@@ -7,7 +7,7 @@ from fastapi import Depends, FastAPI
 
 from app.api import include_routers
 from app.config import get_settings
-from app.core.errors import ProblemCORSMiddleware, install_error_handlers, unexpected_error
+from app.core.error_handlers import ProblemCORSMiddleware, install_error_handlers, unexpected_error
 from app.core.logging import configure_logging
 from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders, UnhandledErrors
 from app.core.pagination import strict_query
