@@ -64,8 +64,8 @@ async def hold_session_lock(db_engine: AsyncEngine, session_id: int) -> AsyncCon
 async def waiting_for_lock(db_engine: AsyncEngine, count: int) -> None:
     """Until `count` of the API's queries wait for a lock."""
     sql = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'bkk-lab-lms' "
-        "AND wait_event_type = 'Lock'"
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND application_name = 'bkk-lab-lms' AND wait_event_type = 'Lock'"
     )
     for _ in range(200):
         async with db_engine.connect() as conn:

@@ -259,8 +259,8 @@ async def _wait_until_blocked(conn, pattern: str) -> None:
         blocked = (
             await conn.execute(
                 text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query LIKE :q"
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND query LIKE :q"
                 ),
                 {"q": pattern},
             )
