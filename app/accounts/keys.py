@@ -21,9 +21,9 @@ from app.core.security import new_api_key
 from app.models import ApiKey, User
 
 
-def ensure_not_api_key(actor: Principal | None, action: str) -> None:
+def ensure_not_api_key(actor: Principal, action: str) -> None:
     """403 when the caller authenticated with an API key: `action` needs a password sign-in."""
-    if actor is not None and actor.via == "api_key":
+    if actor.via == "api_key":
         raise Forbidden(
             f"An API key cannot {action}; sign in with your password to do this / "
             "คีย์ API ทำรายการนี้ไม่ได้ กรุณาเข้าสู่ระบบด้วยรหัสผ่าน"

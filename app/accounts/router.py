@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.accounts import keys, users
@@ -21,7 +21,7 @@ from app.accounts.schemas import (
 from app.config import get_settings
 from app.core.errors import Unauthorized
 from app.core.openapi import errors
-from app.core.pagination import Page, PageDep, set_page_headers
+from app.core.pagination import Page, PagingDep
 from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -83,21 +83,18 @@ async def create_user(db: DbSession, body: UserCreate, principal: SchoolManager)
 
 @router.get("/users", response_model=Page[UserRead], responses=errors(400, 401, 422))
 async def list_users(
-    request: Request,
-    response: Response,
     db: DbSession,
     principal: CurrentPrincipal,
-    page: PageDep,
+    page: PagingDep,
     role: Annotated[Role | None, Query(description="Only accounts with this role")] = None,
     school: Annotated[int | None, Query(description="School id")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Username or name contains")] = None,
 ) -> Page[UserRead]:
     """Accounts in your scope: everyone (admin, department) or your school's staff."""
-    items, total = await users.list_users(
-        db, actor=principal, role=role, school_id=school, q=q, limit=page.limit, offset=page.offset
+    found = await users.list_users(
+        db, actor=principal, role=role, school_id=school, q=q, page=page.params
     )
-    set_page_headers(request, response, page, total)
-    return Page(items=items, total=total)
+    return page.respond(found)
 
 
 @router.get("/users/{user_id:int}", response_model=UserRead, responses=errors(401, 404))

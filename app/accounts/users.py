@@ -4,7 +4,7 @@ Sign-in: `app.accounts.sign_in`; API keys: `app.accounts.keys`; throttling:
 `app.accounts.throttling`.
 """
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import keys, throttling
@@ -12,6 +12,8 @@ from app.accounts.schemas import UserCreate, UserRead, UserUpdate
 from app.audit import service as audit
 from app.core.access import SCHOOL_ADMIN_GRANTABLE, SCHOOL_STAFF, Principal, Role
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from app.core.pagination import Page, PageParams, fetch_page
+from app.core.queries import contains_any, where_given
 from app.core.security import hash_password
 from app.models import Creator, School, User
 
@@ -149,29 +151,16 @@ async def list_users(
     role: str | None,
     school_id: int | None,
     q: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[UserRead], int]:
+    page: PageParams,
+) -> Page[UserRead]:
     """A page of the accounts in the caller's scope, by username, and how many there are."""
-    statement = users_in_scope(actor)
-    if role:
-        statement = statement.where(User.role == role)
-    if school_id is not None:
-        statement = statement.where(User.school_id == school_id)
+    statement = where_given(users_in_scope(actor), (User.role, role), (User.school_id, school_id))
     if q:
-        # autoescape: a `%` or `_` in the search is a character, not a wildcard.
         statement = statement.where(
-            User.username.icontains(q, autoescape=True)
-            | User.full_name_th.icontains(q, autoescape=True)
-            | User.full_name_en.icontains(q, autoescape=True)
+            contains_any(q, User.username, User.full_name_th, User.full_name_en)
         )
-    total = (await db.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
-    ids = (
-        (await db.execute(statement.order_by(User.username).limit(limit).offset(offset)))
-        .scalars()
-        .all()
-    )
-    return await read_users(db, user_ids=list(ids)), total
+    rows, total = await fetch_page(db, statement.order_by(User.username), page)
+    return Page(items=await read_users(db, user_ids=[row[0] for row in rows]), total=total)
 
 
 async def get_user(db: AsyncSession, *, actor: Principal, user_id: int) -> UserRead:

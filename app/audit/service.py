@@ -26,9 +26,8 @@ async def record(
 ) -> None:
     """Append one audit event by `principal` (the command line: `access.CLI_OPERATOR`).
 
-    `principal` None is for what acts before anyone is signed in (a sign-in, given
-    `actor_user_id` and `via`) and for callers that still record the CLI that way (the roster
-    commands in `app.oneroster.service`, with `via="cli"`)."""
+    `principal` None is for what acts before anyone is signed in: a sign-in, given
+    `actor_user_id` and `via`."""
     values = {
         "action": action,
         "actor_user_id": principal.account_id if principal else actor_user_id,

@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.attendance_filters.params import Db, FilterParams, Resolved, resolve
 from app.config import get_settings
-from app.core import access
 from app.core.access import Principal
 from app.core.errors import ServiceUnavailable
 from app.db import get_engine
@@ -90,7 +89,7 @@ class ExportPlan:
 async def plan_export(
     db: Db,
     *,
-    principal: Principal | None,
+    principal: Principal,
     params: FilterParams,
     format: ExportFormat,
     calendar: Calendar,
@@ -100,11 +99,10 @@ async def plan_export(
     """Resolve the filters in the caller's scope (404 outside it) and name the file. With
     `pseudonymise`, students appear under a pseudonym of this export (`app.privacy.pseudonyms`).
 
-    The API passes the caller, the CLI `access.CLI_OPERATOR`. `principal` None is for code
-    that plans an export for nobody in particular (tests of the service): every school, as
-    for the operator. Nothing is recorded here: the caller logs the read
-    (`app.privacy.service.record_export_read`) before running it (`app.exports.runner`)."""
-    filters = await resolve(db, params=params, principal=principal or access.CLI_OPERATOR)
+    The API passes the caller, the CLI `access.CLI_OPERATOR`. Nothing is recorded here: the
+    caller logs the read (`app.privacy.service.record_export_read`) before running it
+    (`app.exports.runner`)."""
+    filters = await resolve(db, params=params, principal=principal)
     filename = export_filename(filters, format)
     if pseudonymise:
         stem, _, extension = filename.rpartition(".")

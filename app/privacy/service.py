@@ -54,12 +54,13 @@ VALUES (:action, :actor_user_id, :actor_role, :via, :api_key_id, :request_id, NU
 )
 
 
-def _actor(principal: Principal | None, via: str | None = None) -> dict[str, Any]:
+def _actor(principal: Principal) -> dict[str, Any]:
+    """Who read, as the read log records it (the command line: `access.CLI_OPERATOR`)."""
     return {
-        "actor_user_id": principal.account_id if principal else None,
-        "actor_role": principal.role.value if principal else None,
-        "via": principal.via if principal else via,
-        "api_key_id": principal.api_key_id if principal else None,
+        "actor_user_id": principal.account_id,
+        "actor_role": principal.role.value,
+        "via": principal.via,
+        "api_key_id": principal.api_key_id,
         "request_id": current_request_id.get(),
     }
 
@@ -91,23 +92,18 @@ async def record_read(
 async def record_scope_read(
     db: Db,
     *,
-    principal: Principal | None,
+    principal: Principal,
     action: str,
     school_ids: Iterable[int],
     record_count: int | None,
     scope: dict[str, Any],
-    via: str | None = None,
 ) -> None:
-    """Log a bulk read of everyone in a scope (schools, filters), without listing them.
-
-    `principal` None, with `via="cli"`, is how the roster export (`app.oneroster.service`)
-    still records the command line; everything else passes a principal (the command line:
-    `access.CLI_OPERATOR`)."""
+    """Log a bulk read of everyone in a scope (schools, filters), without listing them."""
     await db.execute(
         _SCOPE,
         {
             "action": action,
-            **_actor(principal, via),
+            **_actor(principal),
             "school_ids": sorted(set(school_ids)),
             "record_count": record_count,
             "scope": json.dumps(scope, ensure_ascii=False),

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from app.attendance_filters.params import FilterParams
+from app.core.access import CLI_OPERATOR
 from app.exports import service, writers
 from app.exports.query import COLUMNS
 from tests.exports.oracle import HEADER, expected_rows, parse_csv, parse_xlsx
@@ -197,7 +198,7 @@ async def test_xlsx_continues_on_a_new_sheet_when_one_is_full(client, session, c
 async def test_the_service_runs_an_export_without_http(session, db_engine, city):
     plan = await service.plan_export(
         session,
-        principal=None,
+        principal=CLI_OPERATOR,
         params=FilterParams(workshop=city.workshops["W4"]),
         format="xlsx",
         calendar="buddhist",

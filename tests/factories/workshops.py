@@ -192,11 +192,17 @@ async def add_mark(
 
 
 async def add_marks(
-    db: AsyncSession, session_id: int, marks: dict[int, str], *, marked_by: int
+    db: AsyncSession,
+    session_id: int,
+    marks: dict[int, str],
+    *,
+    marked_by: int,
+    marked_at: datetime | None = None,
 ) -> None:
-    """One mark per student of `marks` (student id -> status), marked now."""
+    """One mark per student of `marks` (student id -> status), marked at `marked_at` (now
+    when not given)."""
     for student_id, status in marks.items():
-        await add_mark(db, session_id, student_id, status, marked_by=marked_by)
+        await add_mark(db, session_id, student_id, status, marked_by=marked_by, marked_at=marked_at)
 
 
 async def mark_all(db: AsyncSession, workshop_id: int, marked_by: int) -> None:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from app.attendance_filters.params import FilterParams
+from app.core.access import CLI_OPERATOR
 from app.exports import service as exports
 from app.privacy.pseudonyms import PseudonymKey, pseudonym_from_settings, pseudonym_sql
 from tests.exports.oracle import (
@@ -63,7 +64,7 @@ async def test_postgresql_and_python_compute_the_same_hmac(session):
 async def test_the_key_never_appears_in_the_exports_sql(session):
     plan = await exports.plan_export(
         session,
-        principal=None,
+        principal=CLI_OPERATOR,
         params=FilterParams(),
         format="csv",
         calendar="gregorian",

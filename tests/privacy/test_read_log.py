@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.factories import BANGKOK, ApiWorld, add_enrolment, add_mark, at
+from tests.factories import BANGKOK, ApiWorld, add_enrolment, add_marks, at
 
 pytestmark = pytest.mark.committed
 
@@ -28,19 +28,10 @@ async def world(session):
         text("UPDATE workshop_sessions SET taken_at = starts_at, taken_by = :t WHERE id = :id"),
         {"t": world.teacher_id, "id": world.session_id},
     )
-    await add_mark(
+    await add_marks(
         session,
         world.session_id,
-        s0,
-        "present",
-        marked_by=world.teacher_id,
-        marked_at=at(date(2026, 6, 15), 9),
-    )
-    await add_mark(
-        session,
-        world.session_id,
-        s1,
-        "absent",
+        {s0: "present", s1: "absent"},
         marked_by=world.teacher_id,
         marked_at=at(date(2026, 6, 15), 9),
     )
