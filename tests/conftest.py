@@ -274,7 +274,8 @@ async def _fresh_engines() -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await db.get_engine().dispose()
+        if db.get_engine.cache_info().currsize:  # made only if the test's app needed one
+            await db.get_engine().dispose()
         db.get_engine.cache_clear()
         db.get_sessionmaker.cache_clear()
 
