@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.curriculum.schema import CourseDoc
 from app.curriculum.validation import CurriculumError, validate_tree
 from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
+from app.models.learning import ModuleVersionOutcome, Outcome, OutcomeAssessment
 
 # Core tables for executemany UPDATEs: with the ORM entity, a list of parameter sets means
 # "bulk UPDATE by primary key", which takes no WHERE clause of its own.
@@ -29,6 +30,8 @@ _courses_table: Table = Course.__table__  # type: ignore[assignment]
 _modules_table: Table = Module.__table__  # type: ignore[assignment]
 # Key of the transaction-level advisory lock that serialises curriculum loads.
 _LOCK_KEY = 0x4C4D5343  # "LMSC"
+# What a reload may change in an outcome; its module and code are its identity.
+_OUTCOME_CHANGING = ("position", "title_th", "title_en", "retired")
 
 
 class CurriculumInvalid(Exception):
@@ -98,6 +101,9 @@ async def load_curriculum(db: AsyncSession, path: Path) -> LoadReport:
     # Two loads at once would each plan from the same old state; the second one waits here
     # until the first one's transaction ends. A lock is no write: a no-op load stays one.
     await db.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+    refused = await _assessed_outcomes_removed(db, courses)
+    if refused:
+        raise CurriculumInvalid(refused)
     existing = {
         row.code: row
         for row in await db.execute(
@@ -191,16 +197,23 @@ async def _write_courses(
         for module_id, code, version, module_hash in written:
             module_ids[code] = module_id
             if code in snapshots:
+                rule = snapshots[code]["completion"]
                 version_rows.append(
                     {
                         "module_id": module_id,
                         "version": version,
                         "content_hash": module_hash,
                         "snapshot": snapshots[code],
+                        "completion_min_attendance": rule["min_attendance"],
+                        "completion_min_outcomes": (
+                            None if rule["outcomes"] == "all" else rule["outcomes"]
+                        ),
+                        "completion_excused": rule["excused"],
                     }
                 )
         if version_rows:
             await db.execute(insert(ModuleVersion), version_rows)
+            await _write_outcomes(db, version_rows)
         report.module_versions_created = len(version_rows)
 
     in_tree = {module.code for course in all_courses for module in course.modules}
@@ -231,6 +244,91 @@ async def _write_courses(
     ]
     if edges:
         await db.execute(insert(module_prerequisites), edges)
+
+
+async def _write_outcomes(db: AsyncSession, version_rows: list[dict[str, Any]]) -> None:
+    """For each new module version: its outcomes by code (inserted, or reworded in place so
+    earlier assessments stay attached), the ones gone from the file retired, and the list of
+    active outcomes this version teaches."""
+    outcome_rows = [
+        {
+            "module_id": row["module_id"],
+            "code": outcome["code"],
+            "position": position,
+            "title_th": outcome["th"],
+            "title_en": outcome["en"],
+            "retired": outcome.get("retired", False),
+        }
+        for row in version_rows
+        for position, outcome in enumerate(row["snapshot"]["outcomes"], start=1)
+    ]
+    stmt = pg_insert(Outcome)
+    written = await db.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[Outcome.module_id, Outcome.code],
+            set_={name: stmt.excluded[name] for name in _OUTCOME_CHANGING},
+        ).returning(Outcome.module_id, Outcome.code, Outcome.id),
+        outcome_rows,
+    )
+    outcome_ids = {(module_id, code): outcome_id for module_id, code, outcome_id in written}
+    module_ids = [row["module_id"] for row in version_rows]
+    await db.execute(
+        update(Outcome)
+        .where(
+            Outcome.module_id.in_(module_ids),
+            Outcome.id.not_in(list(outcome_ids.values())),
+            Outcome.retired.is_(False),
+        )
+        .values(retired=True)
+        .execution_options(synchronize_session=False)
+    )
+    taught = [
+        {
+            "module_id": row["module_id"],
+            "version": row["version"],
+            "outcome_id": outcome_ids[(row["module_id"], outcome["code"])],
+            "position": position,
+            "title_th": outcome["th"],
+            "title_en": outcome["en"],
+        }
+        for row in version_rows
+        for position, outcome in enumerate(
+            (o for o in row["snapshot"]["outcomes"] if not o.get("retired")), start=1
+        )
+    ]
+    await db.execute(insert(ModuleVersionOutcome), taught)
+
+
+async def _assessed_outcomes_removed(
+    db: AsyncSession, courses: list[CourseDoc]
+) -> list[CurriculumError]:
+    """An outcome that has assessments may be retired (`retired: true`), never removed from
+    its module's file: the assessments would lose their meaning. One error per module, at
+    its `outcomes:` line. (A module removed entirely is retired with its outcomes.)"""
+    assessed: dict[str, set[str]] = defaultdict(set)
+    rows = await db.execute(
+        select(Module.code, Outcome.code)
+        .join(Outcome, Outcome.module_id == Module.id)
+        .where(exists().where(OutcomeAssessment.outcome_id == Outcome.id))
+    )
+    for module_code, outcome_code in rows:
+        assessed[module_code].add(outcome_code)
+    errors = []
+    for course in courses:
+        assert course.source_file is not None
+        for index, module in enumerate(course.modules):
+            missing = assessed.get(module.code, set()) - {o.code for o in module.outcomes}
+            if missing:
+                errors.append(
+                    CurriculumError(
+                        course.source_file,
+                        course.outcomes_line(module),
+                        f"modules[{index}].outcomes: {', '.join(sorted(missing))} already "
+                        "assessed; keep the outcome and mark it `retired: true` instead of "
+                        "removing it",
+                    )
+                )
+    return errors
 
 
 async def _upsert_courses(

@@ -117,6 +117,10 @@ def _validate_document(
     if document.duplicate_keys:
         return None
     course._source_file = file
+    course._outcome_lines = {
+        module.code: document.line_of(("modules", index, "outcomes"))
+        for index, module in enumerate(course.modules)
+    }
     return course
 
 
@@ -168,6 +172,11 @@ def _message(detail: ErrorDetails) -> str:
     if kind == "string_pattern_mismatch":
         if last == "url":
             return f"{where}: {value!r} is not a web address (http:// or https://)"
+        if "outcomes" in loc:
+            return (
+                f"{where}: {value!r} is not a valid outcome code "
+                "(A-Z, 0-9, '-' and '.', 2 to 40 characters, e.g. CT103-02.1)"
+            )
         return (
             f"{where}: {value!r} is not a valid code "
             "(A-Z, 0-9 and '-', 2 to 40 characters, e.g. DL101-01)"
@@ -200,6 +209,8 @@ def _missing(loc: tuple[Any, ...]) -> str:
         return f"required English {noun} is missing"
     if loc == ("modules",):
         return "required list of modules is missing (a course needs at least one)"
+    if loc[-1] == "code" and "outcomes" in loc:
+        return "required outcome code is missing (unique in the module, e.g. CT103-02.1)"
     return "required field is missing"
 
 

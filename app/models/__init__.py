@@ -7,6 +7,16 @@ from app.models.base import Base
 from app.models.creators import Creator
 from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
 from app.models.enrolments import Enrolment
+from app.models.learning import (
+    CourseCompletion,
+    CourseCompletionChange,
+    ModuleCompletion,
+    ModuleCompletionChange,
+    ModuleVersionOutcome,
+    Outcome,
+    OutcomeAssessment,
+    OutcomeAssessmentChange,
+)
 from app.models.privacy import PersonalDataRead
 from app.models.reference import AcademicTerm, District, School
 from app.models.rooms import ComputerRoom
@@ -22,11 +32,19 @@ __all__ = [
     "Base",
     "ComputerRoom",
     "Course",
+    "CourseCompletion",
+    "CourseCompletionChange",
     "Creator",
     "District",
     "Enrolment",
     "Module",
+    "ModuleCompletion",
+    "ModuleCompletionChange",
     "ModuleVersion",
+    "ModuleVersionOutcome",
+    "Outcome",
+    "OutcomeAssessment",
+    "OutcomeAssessmentChange",
     "PersonalDataRead",
     "School",
     "Student",

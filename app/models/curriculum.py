@@ -1,5 +1,6 @@
 """Courses and modules, loaded from the YAML files under `curriculum/`."""
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -9,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -87,14 +89,31 @@ class ModuleVersion(Timestamped, Base):
     """Every version of a module that was ever loaded; workshops pin one of these."""
 
     __tablename__ = "module_versions"
+    __table_args__ = (
+        CheckConstraint(
+            "completion_min_attendance BETWEEN 0 AND 1", name="completion_min_attendance_is_share"
+        ),
+        CheckConstraint("completion_min_outcomes >= 0", name="completion_min_outcomes_positive"),
+        CheckConstraint(
+            "completion_excused IN ('excluded', 'present', 'absent')",
+            name="completion_excused_valid",
+        ),
+    )
 
     module_id: Mapped[int] = mapped_column(
         ForeignKey("modules.id", ondelete="RESTRICT"), primary_key=True
     )
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64))
-    # The module as loaded: titles, minutes, outcomes, materials, prerequisites.
+    # The module as loaded: titles, minutes, outcomes, materials, prerequisites, completion.
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # The completion rule of this version (app.curriculum.schema.CompletionRule), as columns
+    # so that closing a workshop evaluates it in SQL. NULL min_outcomes: all outcomes.
+    completion_min_attendance: Mapped[Decimal] = mapped_column(
+        Numeric(4, 3), server_default=text("0.8")
+    )
+    completion_min_outcomes: Mapped[int | None] = mapped_column(Integer)
+    completion_excused: Mapped[str] = mapped_column(String(10), server_default="excluded")
 
 
 module_prerequisites = Table(

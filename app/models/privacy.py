@@ -36,9 +36,12 @@ LISTED_READS = (
     "roster.attendance",
     "attendance.history",
     "report.low_attendance",
+    "students.record",
+    "roster.outcomes",
+    "outcomes.history",
 )
 # Reads of everyone in a scope (filters, schools): bulk exports.
-SCOPE_READS = ("export.attendance", "export.oneroster")
+SCOPE_READS = ("export.attendance", "export.oneroster", "export.completions")
 READ_ACTIONS = LISTED_READS + SCOPE_READS
 
 

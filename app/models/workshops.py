@@ -44,6 +44,8 @@ class Workshop(Timestamped, Base):
         # Targets of the sessions' and enrolments' composite keys.
         UniqueConstraint("id", "school_id", "room_id", "creator_id"),
         UniqueConstraint("id", "school_id"),
+        # Target of assessments' and completions' keys: the version the workshop pinned.
+        UniqueConstraint("id", "school_id", "module_id", "module_version"),
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint(
             "seats_taken >= 0 AND seats_taken <= capacity", name="seats_taken_within_capacity"
