@@ -7,6 +7,7 @@
 - `catalogue`: schools, rooms, terms, and the courses of `COURSES` with their module.
 - `people`: students.
 - `workshops`: workshops, sessions, enrolments, marks, and workshop request bodies.
+- `learning`: outcomes and rules of a module version, assessments, completions.
 - `world`: `World` and `ApiWorld`, the graph most tests start from.
 - `scenarios`: larger worlds (`build_city`, `build_large`, `FuzzWorld`, report students).
 
@@ -24,6 +25,13 @@ from tests.factories.accounts import (
     token_for,
 )
 from tests.factories.catalogue import COURSES, add_course, add_room, add_school, add_term
+from tests.factories.learning import (
+    add_assessment,
+    add_completion,
+    add_course_completion,
+    add_module,
+    add_outcomes,
+)
 from tests.factories.people import add_enrolled_students, add_student, add_students
 from tests.factories.scenarios import (
     API_KEY,
@@ -72,12 +80,17 @@ __all__ = [
     "City",
     "FuzzWorld",
     "World",
+    "add_assessment",
+    "add_completion",
     "add_course",
+    "add_course_completion",
     "add_daily_sessions",
     "add_enrolled_students",
     "add_enrolment",
     "add_mark",
     "add_marks",
+    "add_module",
+    "add_outcomes",
     "add_report_students",
     "add_room",
     "add_school",
