@@ -12,6 +12,7 @@ from app.curriculum.router import router as curriculum
 from app.enrolments.router import router as enrolments
 from app.exports.router import router as exports
 from app.health.router import router as health
+from app.learning.router import router as learning
 from app.oneroster.router import router as oneroster
 from app.privacy.router import router as privacy
 from app.reference.router import router as reference
@@ -31,6 +32,7 @@ ROUTERS = (
     workshops,
     enrolments,
     attendance,
+    learning,
     exports,
     reports,
     oneroster,

@@ -48,6 +48,9 @@ async def enrol_students(
         student_ids=body.ids,
         single=body.student_id is not None,
         principal=principal,
+        override_reason=(
+            None if body.override_prerequisites is None else body.override_prerequisites.reason
+        ),
     )
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -10,6 +10,14 @@ EnrolmentStatus = Literal["enrolled", "waitlisted", "withdrawn", "completed"]
 MAX_STUDENTS_PER_REQUEST = 500
 
 
+class PrerequisiteOverride(StrictModel):
+    reason: str = Field(
+        min_length=3,
+        max_length=500,
+        description="Why the students may enrol without the missing prerequisites (audited)",
+    )
+
+
 class EnrolmentCreate(StrictModel):
     """One student (`student_id`) or a list (`student_ids`, at most 500), not both."""
 
@@ -19,6 +27,11 @@ class EnrolmentCreate(StrictModel):
         min_length=1,
         max_length=MAX_STUDENTS_PER_REQUEST,
         description="Enrol several students, given seats in this order",
+    )
+    override_prerequisites: PrerequisiteOverride | None = Field(
+        default=None,
+        description="Enrol even though some students lack a prerequisite module completion: "
+        "the host teacher or a school admin, with a reason (audited)",
     )
 
     @model_validator(mode="after")

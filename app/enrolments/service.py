@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.core import access
 from app.core.access import Principal, WorkshopScope
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.pagination import Page, PageParams, fetch_page, sort_clause
 from app.enrolments.schemas import EnrolledStudent, EnrolmentNameRead, EnrolmentRead
+from app.learning.prerequisites import MissingModule, missing_prerequisites
 from app.models import Enrolment, Student
 
 _WORKSHOP_SQL = (
@@ -172,11 +173,15 @@ async def enrol_students(
     student_ids: list[int],
     single: bool,
     principal: Principal,
+    override_reason: str | None = None,
 ) -> tuple[list[EnrolmentRead], bool]:
     """Give each student, in order, a seat while seats remain, else the end of the waitlist.
 
     Students already on the list keep their enrolment unchanged, so a repeated request
-    changes nothing. Returns the enrolments in request order and whether any was created.
+    changes nothing. A student lacking a prerequisite module completion is refused (409,
+    every such student and module named) unless `override_reason` is given by a manager of
+    the workshop; the override is audited. Returns the enrolments in request order and
+    whether any was created.
     """
     # Checks first, without the lock: under a stampede every statement run while holding the
     # workshop's lock delays everyone queued behind it. Places are decided under the lock;
@@ -199,6 +204,7 @@ async def enrol_students(
         )
     needing_place = [sid for sid in student_ids if _needs_place(students[sid])]
     visitors = [sid for sid in needing_place if students[sid]["school_id"] != scope.school_id]
+    missing: dict[int, list[MissingModule]] = {}
     if needing_place:
         if refused:
             ids = ", ".join(str(p["student_id"]) for p in refused)
@@ -208,17 +214,80 @@ async def enrol_students(
                 student_ids=[p["student_id"] for p in refused],
                 errors=refused,
             )
+        missing = await missing_prerequisites(
+            db, workshop_id=workshop_id, student_ids=needing_place
+        )
+        if missing:
+            _ensure_may_skip_prerequisites(
+                principal, scope, student_ids, single, missing, override_reason
+            )
         workshop = await load_workshop(db, workshop_id=workshop_id, lock=True)
         ensure_scheduled(workshop)  # it may have been cancelled meanwhile
         created = await _give_places(db, workshop, needing_place)
     else:
         created = set()
+    overridden = {sid: modules for sid, modules in missing.items() if sid in created}
+    if overridden:
+        await audit.record(
+            db,
+            "enrolment.prerequisites_overridden",
+            principal,
+            school_id=scope.school_id,
+            target_type="workshop",
+            target_id=workshop_id,
+            details={
+                "reason": override_reason,
+                "student_ids": sorted(overridden),
+                "missing": {str(sid): [m.code for m in mods] for sid, mods in overridden.items()},
+            },
+        )
     placed_visitors = [sid for sid in visitors if sid in created]
     if placed_visitors:
         await _audit_visitors(db, principal, scope, placed_visitors, students)
 
     reads = await _reads_for_students(db, workshop_id, student_ids, principal)
     return reads, bool(created)
+
+
+def _ensure_may_skip_prerequisites(
+    principal: Principal,
+    scope: WorkshopScope,
+    student_ids: Sequence[int],
+    single: bool,
+    missing: dict[int, list[MissingModule]],
+    override_reason: str | None,
+) -> None:
+    """409 naming every student and missing module, unless a manager overrides with a reason."""
+    if override_reason is not None:
+        if not access.can_manage(principal, scope):
+            raise Forbidden(
+                "Only the host teacher or a school admin may override prerequisites / "
+                "เฉพาะครูผู้ดูแลหรือผู้ดูแลโรงเรียนเท่านั้นที่ข้ามเงื่อนไขรายวิชาพื้นฐานได้"
+            )
+        return
+    problems = []
+    for index, student_id in enumerate(student_ids):
+        modules = missing.get(student_id)
+        if not modules:
+            continue
+        names = "; ".join(f"{m.code} {m.title_th} / {m.title_en}" for m in modules)
+        problems.append(
+            {
+                "field": "student_id" if single else f"student_ids[{index}]",
+                "pointer": "/body/student_id" if single else f"/body/student_ids/{index}",
+                "message": f"Missing prerequisite module(s) / ยังไม่ผ่านบทเรียนที่ต้องเรียนก่อน: {names}",
+                "student_id": student_id,
+                "missing_modules": [m.as_dict() for m in modules],
+            }
+        )
+    codes = sorted({m.code for modules in missing.values() for m in modules})
+    raise Conflict(
+        f"{len(problems)} student(s) lack prerequisite module(s) {', '.join(codes)}; send "
+        "override_prerequisites with a reason to enrol them anyway / "
+        "นักเรียนยังไม่ผ่านบทเรียนที่ต้องเรียนก่อน",
+        student_ids=[p["student_id"] for p in problems],
+        errors=problems,
+    )
 
 
 async def _audit_visitors(

@@ -39,6 +39,7 @@ LISTED_READS = (
     "students.record",
     "roster.outcomes",
     "outcomes.history",
+    "completions.history",
 )
 # Reads of everyone in a scope (filters, schools): bulk exports.
 SCOPE_READS = ("export.attendance", "export.oneroster", "export.completions")

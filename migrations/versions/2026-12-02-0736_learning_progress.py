@@ -49,7 +49,13 @@ OLD_LISTED = (
     "report.low_attendance",
 )
 OLD_SCOPE = ("export.attendance", "export.oneroster")
-NEW_LISTED = (*OLD_LISTED, "students.record", "roster.outcomes", "outcomes.history")
+NEW_LISTED = (
+    *OLD_LISTED,
+    "students.record",
+    "roster.outcomes",
+    "outcomes.history",
+    "completions.history",
+)
 NEW_SCOPE = (*OLD_SCOPE, "export.completions")
 
 

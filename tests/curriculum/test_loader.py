@@ -345,8 +345,8 @@ def write_large_tree(root: Path, courses: int, modules_per_course: int) -> None:
                 "minutes": 50,
                 "prerequisites": [f"{code}-{m - 1:03d}"] if m else [],
                 "outcomes": [
-                    {"th": "อธิบายแนวคิดหลักได้", "en": "Explain the main idea"},
-                    {"th": "นำไปใช้ในห้องเรียนได้", "en": "Apply it in class"},
+                    {"code": "O1", "th": "อธิบายแนวคิดหลักได้", "en": "Explain the main idea"},
+                    {"code": "O2", "th": "นำไปใช้ในห้องเรียนได้", "en": "Apply it in class"},
                 ],
                 "materials": [{"th": "ใบงาน", "en": "Worksheet", "url": "https://example.org"}],
             }

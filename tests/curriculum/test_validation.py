@@ -34,7 +34,7 @@ modules:
     title: {th: บทที่หนึ่ง, en: Lesson one}
     minutes: 50
     outcomes:
-      - {th: อธิบายได้, en: Can explain}
+      - {code: O.1, th: อธิบายได้, en: Can explain}
 """
 
 
@@ -181,22 +181,27 @@ def test_every_error_in_one_file_is_reported_not_only_the_first(tmp_path: Path) 
         ("    minutes: 50", '    minutes: "50"', 10, "modules[0].minutes: expected a whole"),
         ("    minutes: 50\n", "", 8, "modules[0].minutes: required field is missing"),
         ("    minutes: 50", "    minutes: 50\n    creator_led: maybe", 11, "expected true or"),
-        ("    outcomes:\n      - {th: อธิบายได้, en: Can explain}\n", "", 8, "outcomes: required"),
         (
-            "{th: อธิบายได้, en: Can explain}",
-            "{th: explain, en: Can explain}",
+            "    outcomes:\n      - {code: O.1, th: อธิบายได้, en: Can explain}\n",
+            "",
+            8,
+            "outcomes: required",
+        ),
+        (
+            "th: อธิบายได้, en: Can explain}",
+            "th: explain, en: Can explain}",
             12,
             "modules[0].outcomes[0].th: must be written in Thai script",
         ),
         (
-            "{th: อธิบายได้, en: Can explain}",
-            "{th: อธิบายได้}",
+            "th: อธิบายได้, en: Can explain}",
+            "th: อธิบายได้}",
             12,
             "modules[0].outcomes[0].en: required English text is missing",
         ),
         (
-            "{th: อธิบายได้, en: Can explain}",
-            "{th: อธิบายได้, en: ''}",
+            "th: อธิบายได้, en: Can explain}",
+            "th: อธิบายได้, en: ''}",
             12,
             "modules[0].outcomes[0].en: must not be empty",
         ),

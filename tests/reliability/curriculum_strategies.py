@@ -58,7 +58,12 @@ def curriculum_trees(draw, *, max_courses: int = 3, max_modules: int = 4) -> lis
                 "code": _code(code, index),
                 "title": draw(bilingual()),
                 "minutes": draw(st.integers(1, 600)),
-                "outcomes": draw(st.lists(bilingual(), min_size=1, max_size=3)),
+                "outcomes": [
+                    {"code": f"{_code(code, index)}.{n}", **text}
+                    for n, text in enumerate(
+                        draw(st.lists(bilingual(), min_size=1, max_size=3)), start=1
+                    )
+                ],
             }
             if earlier:
                 module["prerequisites"] = draw(

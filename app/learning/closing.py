@@ -1,0 +1,154 @@
+"""Closing a workshop after its last session, and the history of its completions."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import service as audit
+from app.core import access
+from app.core.access import Principal
+from app.core.errors import Conflict
+from app.core.pagination import Page, PageParams, fetch_page
+from app.learning import outcomes
+from app.learning.completion import close_workshops
+from app.learning.schemas import CompletionChangeRead, CourseCompletionBrief, WorkshopClosed
+from app.models import ModuleCompletionChange, Student, User
+
+_SESSIONS = text(
+    """
+    SELECT count(*) AS held, max(ends_at) AS last_ends_at,
+           coalesce(array_agg(id ORDER BY starts_at) FILTER (WHERE taken_at IS NULL), '{}')
+               AS untaken
+    FROM workshop_sessions WHERE workshop_id = :id AND status <> 'cancelled'
+    """
+)
+_COURSE_COMPLETIONS = text(
+    """
+    SELECT cc.student_id, c.code AS course_code, c.title_th, c.title_en, cc.completed_on
+    FROM course_completions cc
+    JOIN courses c ON c.id = cc.course_id
+    JOIN modules m ON m.course_id = c.id AND m.id = :module_id
+    WHERE cc.revoked_at IS NULL
+      AND cc.student_id IN (SELECT student_id FROM module_completions WHERE workshop_id = :id)
+    ORDER BY cc.student_id
+    """
+)
+
+
+async def _ensure_closable(db: AsyncSession, workshop_id: int) -> None:
+    sessions = (await db.execute(_SESSIONS, {"id": workshop_id})).one()
+    if sessions.held == 0:
+        raise Conflict(
+            "The workshop has no sessions; there is nothing to close / เวิร์กช็อปนี้ไม่มีคาบเรียน",
+            field="workshop_id",
+        )
+    if sessions.last_ends_at > datetime.now(UTC):
+        raise Conflict(
+            "The workshop's last session has not ended yet / คาบเรียนสุดท้ายยังไม่จบ ปิดเวิร์กช็อปไม่ได้",
+            field="workshop_id",
+            last_session_ends_at=sessions.last_ends_at.isoformat(),
+        )
+    if sessions.untaken:
+        ids = ", ".join(str(i) for i in sessions.untaken)
+        raise Conflict(
+            f"Attendance was never taken for session(s) {ids}: take it or cancel the session "
+            "first / ยังไม่ได้เช็กชื่อในบางคาบ",
+            field="workshop_id",
+            untaken_session_ids=list(sessions.untaken),
+        )
+
+
+async def close_workshop(
+    db: AsyncSession, *, workshop_id: int, principal: Principal
+) -> WorkshopClosed:
+    """Evaluate the module's rule for every student holding a place and record completions;
+    the workshop becomes `completed`. Closing again re-evaluates (after a corrected mark or
+    assessment) and changes only what differs."""
+    workshop = await outcomes.writable_workshop(db, workshop_id=workshop_id, principal=principal)
+    await _ensure_closable(db, workshop_id)
+    reclose = workshop["status"] == "completed"
+    tally = await close_workshops(db, workshop_ids=[workshop_id], evaluated_by=principal.account_id)
+    await audit.record(
+        db,
+        "workshop.reclosed" if reclose else "workshop.closed",
+        principal,
+        school_id=workshop["school_id"],
+        target_type="workshop",
+        target_id=workshop_id,
+        details={
+            "evaluated": tally.evaluated,
+            "completed": tally.completed,
+            "changed": tally.changed,
+            "course_completions_recorded": tally.courses_recorded,
+            "course_completions_revoked": tally.courses_revoked,
+        },
+    )
+    workshop = await outcomes.load_workshop(db, workshop_id=workshop_id)
+    result = await outcomes.roster(db, workshop, principal)
+    courses = await db.execute(
+        _COURSE_COMPLETIONS, {"id": workshop_id, "module_id": workshop["module_id"]}
+    )
+    return WorkshopClosed(
+        workshop=result.workshop,
+        items=result.items,
+        evaluated=tally.evaluated,
+        completed=tally.completed,
+        incomplete=tally.evaluated - tally.completed,
+        changed=tally.changed,
+        course_completions=[CourseCompletionBrief.model_validate(r) for r in courses.mappings()],
+    )
+
+
+async def list_completion_changes(
+    db: AsyncSession,
+    *,
+    workshop_id: int,
+    principal: Principal,
+    student_id: int | None,
+    page: PageParams,
+) -> Page[CompletionChangeRead]:
+    """Every verdict recorded for the workshop's students and each later change, oldest
+    first (same readers as the attendance history)."""
+    workshop = await outcomes.load_workshop(db, workshop_id=workshop_id)
+    access.ensure_reads_history(principal, outcomes.scope_of(workshop), "workshop")
+    change = ModuleCompletionChange
+    statement = (
+        select(
+            change.id,
+            change.student_id,
+            change.old_status,
+            change.new_status,
+            change.old_attendance_rate,
+            change.new_attendance_rate,
+            change.old_outcomes_achieved,
+            change.new_outcomes_achieved,
+            change.old_reasons,
+            change.new_reasons,
+            change.changed_by,
+            change.changed_at,
+            User.full_name_th,
+            (Student.first_name_th + " " + Student.last_name_th).label("name_th"),
+            func.trim(Student.first_name_en + " " + Student.last_name_en).label("name_en"),
+        )
+        .join(Student, Student.id == change.student_id)
+        .outerjoin(User, User.id == change.changed_by)
+        .where(change.workshop_id == workshop_id)
+        .order_by(change.changed_at, change.id)
+    )
+    if student_id is not None:
+        statement = statement.where(change.student_id == student_id)
+    rows, total = await fetch_page(db, statement, page)
+    items = [
+        CompletionChangeRead.model_validate(
+            {
+                **row._mapping,
+                "student": {"id": row.student_id, "name_th": row.name_th, "name_en": row.name_en},
+                "changed_by": None
+                if row.changed_by is None
+                else {"id": row.changed_by, "full_name_th": row.full_name_th},
+            }
+        )
+        for row in rows
+    ]
+    return Page[CompletionChangeRead](items=items, total=total)
