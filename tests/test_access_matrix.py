@@ -5,7 +5,7 @@ Cells are the expected status codes; a record outside the caller's scope is 404,
 may see a record but not change it is 403. Each cell runs on a fresh world.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,14 @@ import pytest
 from sqlalchemy import text
 
 from app.core.security import hash_api_secret
-from tests.factories import PASSWORD, ApiWorld, add_enrolment, assert_unchanged, table_snapshot
+from tests.factories import (
+    PASSWORD,
+    ApiWorld,
+    add_enrolment,
+    add_outcomes,
+    assert_unchanged,
+    table_snapshot,
+)
 
 CALLERS = (
     "anonymous",
@@ -35,6 +42,8 @@ class Case:
     body: Callable[[Any], Any] | None = None
     form: bool = False
     files: dict[str, tuple[str, bytes]] | None = None
+    # Brings the world into the state the route needs (e.g. a session taken), before the call.
+    prepare: Callable[[Any], Awaitable[None]] | None = None
 
 
 def row(
@@ -229,6 +238,33 @@ CASES: list[Case] = [
         body=lambda w: {"marks": [{"student_id": w.student_ids[0], "status": "present"}]},
     ),
     Case("POST", "/api/v1/sessions/{w.session_id}/close", ROSTER_WRITE_200),
+    Case("GET", "/api/v1/workshops/{w.workshop_id}/outcomes", SCHOOL_READ),
+    Case(
+        "PUT",
+        "/api/v1/workshops/{w.workshop_id}/outcomes",
+        ROSTER_WRITE_200,
+        body=lambda w: {
+            "assessments": [
+                {"student_id": w.student_ids[0], "outcome_code": "T101-01.1", "status": "achieved"}
+            ]
+        },
+    ),
+    Case(
+        "GET",
+        "/api/v1/workshops/{w.workshop_id}/outcomes/history",
+        row(401, 200, 200, 200, 200, 403, 404, 404),
+    ),
+    Case(
+        "POST",
+        "/api/v1/workshops/{w.workshop_id}/complete",
+        ROSTER_WRITE_200,
+        prepare=lambda w: w.take_the_session(),
+    ),
+    Case(
+        "GET",
+        "/api/v1/workshops/{w.workshop_id}/completions/history",
+        row(401, 200, 200, 200, 200, 403, 404, 404),
+    ),
     Case(
         "GET",
         "/api/v1/exports/attendance?school={w.school_id}",
@@ -301,8 +337,17 @@ class MatrixWorld(ApiWorld):
                 },
             )
         ).scalar_one()
+        await add_outcomes(self.session, self.module_id, ["T101-01.1"])
         await self.session.commit()
         return self
+
+    async def take_the_session(self) -> None:
+        """The world's (past) session taken, so that the workshop can be closed."""
+        await self.session.execute(
+            text("UPDATE workshop_sessions SET taken_at = starts_at, taken_by = :t WHERE id = :s"),
+            {"t": self.teacher_id, "s": self.session_id},
+        )
+        await self.session.commit()
 
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -330,6 +375,8 @@ async def test_route_answers_each_caller_as_expected(client, session, case, call
         kwargs["data" if case.form else "json"] = case.body(world)
     if case.files is not None:
         kwargs["files"] = case.files
+    if case.prepare is not None:
+        await case.prepare(world)
     refused_write = case.method in WRITES and expected >= 400
     before = await table_snapshot(session) if refused_write else None
     response = await client.request(case.method, url, **kwargs)
