@@ -129,3 +129,20 @@ async def test_a_retired_prerequisite_blocks_nobody(client, session, world):
         url(world), json={"student_id": world.student_ids[1]}, headers=world.headers["teacher"]
     )
     assert response.status_code == 201
+
+
+async def test_a_visiting_school_may_not_override(client, session, world):
+    await session.execute(
+        text("UPDATE workshops SET open_to_all_schools = true WHERE id = :w"),
+        {"w": world.next_workshop_id},
+    )
+    await session.commit()
+    body = {"student_id": world.other_student_id}
+
+    refused = await client.post(url(world), json=body, headers=world.headers["other_teacher"])
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["missing_modules"][0]["code"] == "T101-01"
+
+    body["override_prerequisites"] = {"reason": "เคยเรียนแล้ว"}
+    forbidden = await client.post(url(world), json=body, headers=world.headers["other_teacher"])
+    assert forbidden.status_code == 403
