@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.core.schemas import QueryBool
 from app.models.base import GRADE_LEVELS
@@ -37,6 +37,11 @@ class Bilingual(BaseModel):
     en: str
 
 
+class OutcomeText(Bilingual):
+    code: str = Field(description="Stable within the module, e.g. CT103-02.1")
+    retired: bool = Field(default=False, description="No longer taught or required")
+
+
 class MaterialRead(Bilingual):
     url: str | None = None
 
@@ -64,7 +69,7 @@ class ModuleRead(ModuleBrief):
     course_title_th: str
     course_title_en: str
     pillar: Pillar
-    outcomes: list[Bilingual]
+    outcomes: list[OutcomeText]
     materials: list[MaterialRead]
     prerequisites: list[PrerequisiteRead]
     required_by: list[PrerequisiteRead]

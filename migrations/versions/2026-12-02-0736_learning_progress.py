@@ -180,6 +180,14 @@ BACKFILL = [
     FROM modules m
     CROSS JOIN LATERAL jsonb_array_elements(m.outcomes) WITH ORDINALITY AS o(value, ord)
     """,
+    # The current outcomes as the API shows them carry their codes too.
+    """
+    UPDATE modules m SET outcomes = (
+        SELECT jsonb_agg(o.value || jsonb_build_object(
+                   'code', coalesce(o.value->>'code', m.code || '.' || o.ord)) ORDER BY o.ord)
+        FROM jsonb_array_elements(m.outcomes) WITH ORDINALITY AS o(value, ord))
+    WHERE jsonb_array_length(m.outcomes) > 0
+    """,
     """
     INSERT INTO module_version_outcomes (module_id, version, outcome_id, position, title_th,
                                          title_en)
