@@ -23,6 +23,9 @@ _SESSIONS = text(
     FROM workshop_sessions WHERE workshop_id = :id AND status <> 'cancelled'
     """
 )
+# Attendance is saved under its session's row lock; holding these shared locks until commit,
+# the close waits for saves in flight and holds back new ones, so it evaluates marks that stay.
+_LOCK_SESSIONS = text("SELECT id FROM workshop_sessions WHERE workshop_id = :id FOR SHARE")
 _COURSE_COMPLETIONS = text(
     """
     SELECT cc.student_id, c.code AS course_code, c.title_th, c.title_en, cc.completed_on
@@ -37,6 +40,7 @@ _COURSE_COMPLETIONS = text(
 
 
 async def _ensure_closable(db: AsyncSession, workshop_id: int) -> None:
+    await db.execute(_LOCK_SESSIONS, {"id": workshop_id})
     sessions = (await db.execute(_SESSIONS, {"id": workshop_id})).one()
     if sessions.held == 0:
         raise Conflict(
