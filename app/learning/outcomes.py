@@ -335,8 +335,8 @@ async def save_assessments(
             target_id=workshop_id,
             details={"sent": len(body.assessments), "changed": changed},
         )
-    result = await roster(db, workshop, principal)
-    return OutcomesSaved(workshop=result.workshop, items=result.items, changed=changed)
+    saved = await roster(db, workshop, principal)
+    return OutcomesSaved(workshop=saved.workshop, items=saved.items, changed=changed)
 
 
 async def list_changes(

@@ -85,7 +85,13 @@ class Reason(BaseModel):
 
 
 def reasons_of(codes: list[str]) -> list[Reason]:
-    return [Reason(code=code, th=REASON_TEXT[code][0], en=REASON_TEXT[code][1]) for code in codes]  # type: ignore[arg-type]
+    """The stored reason codes, worded in Thai and English."""
+    return [
+        Reason.model_validate(
+            {"code": code, "th": REASON_TEXT[code][0], "en": REASON_TEXT[code][1]}
+        )
+        for code in codes
+    ]
 
 
 class CompletionRead(ReadModel):
