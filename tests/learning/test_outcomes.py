@@ -200,3 +200,38 @@ async def test_a_cancelled_workshop_takes_no_assessments(client, session, world)
     response = await client.put(url(world), json=everyone(world), headers=world.headers["teacher"])
     assert response.status_code == 409
     assert response.json()["workshop_status"] == "cancelled"
+
+
+async def test_a_visiting_school_reads_its_own_students_only_and_the_host_sees_a_name(
+    client, session, world
+):
+    await session.execute(
+        text("UPDATE workshops SET open_to_all_schools = true WHERE id = :w"),
+        {"w": world.workshop_id},
+    )
+    await insert(
+        session,
+        "enrolments",
+        school_id=world.school_id,
+        workshop_id=world.workshop_id,
+        student_id=world.other_student_id,
+        status="enrolled",
+    )
+    await session.commit()
+
+    visiting = await client.get(url(world), headers=world.headers["other_teacher"])
+    assert visiting.status_code == 200
+    assert [i["student"]["id"] for i in visiting.json()["items"]] == [world.other_student_id]
+    assert visiting.json()["items"][0]["student"]["code"] == "X1"
+
+    host = await client.get(url(world), headers=world.headers["teacher"])
+    visitor = next(
+        i["student"] for i in host.json()["items"] if i["student"]["id"] == world.other_student_id
+    )
+    assert visitor["visiting"] is True and visitor["code"] is None
+    assert visitor["grade_level"] is None
+
+    write = await client.put(
+        url(world), json=everyone(world), headers=world.headers["other_teacher"]
+    )
+    assert write.status_code == 403
