@@ -1,6 +1,7 @@
 """Closing a workshop: completions for every place-holding student, idempotent re-closes,
 corrections that change exactly one student, and what may not be closed."""
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -282,3 +283,70 @@ async def test_who_may_close(client, session, forty):
         assert response.status_code == status, role
     assert (await client.post(close_url(w))).status_code == 401
     await assert_unchanged(session, before)
+
+
+@pytest.mark.committed
+async def test_concurrent_closes_and_corrections_lose_nothing(client, session, forty):
+    """Two closes, attendance corrections in three sessions and an assessment at once: no
+    error, one first close, every acknowledged write kept, and a last close agrees with them."""
+    w = forty
+    sessions = [
+        sid
+        for (sid,) in await session.execute(
+            text("SELECT id FROM workshop_sessions WHERE workshop_id = :w ORDER BY starts_at"),
+            {"w": w.workshop_id},
+        )
+    ]
+    await session.rollback()
+    absentee, laggard = w.enrolled[0], w.enrolled[1]
+    headers = w.headers["teacher"]
+    requests = [
+        client.post(close_url(w), headers=headers),
+        client.post(close_url(w), headers=w.headers["school_admin"]),
+        *(
+            client.put(
+                f"/api/v1/sessions/{sid}/attendance",
+                json={"marks": [{"student_id": absentee, "status": "present"}]},
+                headers=headers,
+            )
+            for sid in sessions[-3:]
+        ),
+        client.put(
+            f"/api/v1/workshops/{w.workshop_id}/outcomes",
+            json={
+                "assessments": [
+                    {"student_id": laggard, "outcome_code": CODES[1], "status": "achieved"}
+                ]
+            },
+            headers=headers,
+        ),
+    ]
+    responses = await asyncio.gather(*requests)
+
+    assert [r.status_code for r in responses] == [200] * len(requests)
+    closed = await rows_of(
+        session,
+        "SELECT action FROM audit_events WHERE target_type = 'workshop' AND target_id = :w "
+        "AND action LIKE 'workshop.%' ORDER BY id",
+        w=str(w.workshop_id),
+    )
+    assert closed == [{"action": "workshop.closed"}, {"action": "workshop.reclosed"}]
+    marks = await count_rows(
+        session,
+        "SELECT count(*) FROM attendance WHERE student_id = :s AND status = 'present'",
+        s=absentee,
+    )
+    assert marks == 5
+    await session.rollback()
+
+    final = await client.post(close_url(w), headers=headers)
+
+    verdicts = {i["student"]["id"]: i["completion"]["status"] for i in final.json()["items"]}
+    assert set(verdicts.values()) == {"completed"}
+    history = await count_rows(
+        session,
+        "SELECT count(*) FROM module_completion_changes WHERE workshop_id = :w",
+        w=w.workshop_id,
+    )
+    # 40 first verdicts, then at most one change each for the two corrected students.
+    assert 40 <= history <= 42
