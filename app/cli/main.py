@@ -7,6 +7,7 @@ import typer
 
 from app.cli.common import fail, run_with_db, settings_or_exit
 from app.cli.exports import export_app, report_app
+from app.cli.learning import workshops_app
 from app.cli.privacy import privacy_app
 from app.cli.roster import roster_app
 
@@ -26,6 +27,7 @@ app.add_typer(roster_app, name="roster")
 app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(workshops_app, name="workshops")
 
 
 def _parse_bool(value: str, option: str) -> bool:

@@ -1,5 +1,7 @@
-"""Closing a workshop after its last session, and the history of its completions."""
+"""Closing a workshop after its last session (or a term's finished workshops at once), and
+the history of its completions."""
 
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
@@ -11,7 +13,7 @@ from app.core.access import Principal
 from app.core.errors import Conflict
 from app.core.pagination import Page, PageParams, fetch_page
 from app.learning import outcomes
-from app.learning.completion import close_workshops
+from app.learning.completion import CloseTally, close_workshops
 from app.learning.schemas import CompletionChangeRead, CourseCompletionBrief, WorkshopClosed
 from app.models import ModuleCompletionChange, Student, User
 
@@ -156,3 +158,83 @@ async def list_completion_changes(
         for row in rows
     ]
     return Page[CompletionChangeRead](items=items, total=total)
+
+
+# Workshops of a term (and school) ready to close: not cancelled, with sessions, the last
+# one ended and every one taken. Already closed workshops are re-evaluated like a re-close.
+_CLOSABLE = text(
+    """
+    SELECT w.id,
+           count(s.id) AS held,
+           count(s.id) FILTER (WHERE s.taken_at IS NULL) AS untaken,
+           max(s.ends_at) <= now() AS ended
+    FROM workshops w
+    LEFT JOIN workshop_sessions s ON s.workshop_id = w.id AND s.status <> 'cancelled'
+    WHERE w.term_id = :term_id AND w.status <> 'cancelled'
+      AND (CAST(:school_id AS integer) IS NULL OR w.school_id = :school_id)
+    GROUP BY w.id
+    ORDER BY w.id
+    """
+)
+
+
+@dataclass(frozen=True)
+class TermClosing:
+    """What closing a term's finished workshops did (or, on a dry run, would do)."""
+
+    term_label: str
+    closable: int
+    not_ended: int
+    untaken: int
+    without_sessions: int
+    tally: CloseTally | None
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"term {self.term_label}: {self.closable} workshop(s) to close; skipped "
+            f"{self.not_ended} not ended, {self.untaken} with sessions never taken, "
+            f"{self.without_sessions} without sessions"
+        ]
+        if self.tally is not None:
+            t = self.tally
+            lines.append(
+                f"closed: {t.workshops_closed} newly completed; {t.evaluated} students "
+                f"evaluated, {t.completed} completed, {t.changed} completions written; "
+                f"course completions: {t.courses_recorded} recorded, {t.courses_revoked} revoked"
+            )
+        return lines
+
+
+async def close_finished_workshops(
+    db: AsyncSession,
+    *,
+    term_id: int,
+    term_label: str,
+    school_id: int | None,
+    principal: Principal,
+    dry_run: bool,
+) -> TermClosing:
+    """End of term: close every workshop of the term (and school) whose sessions are all over
+    and taken, in the same two statements as one close; the others are counted, not closed."""
+    rows = (await db.execute(_CLOSABLE, {"term_id": term_id, "school_id": school_id})).all()
+    closable = [r.id for r in rows if r.held and r.ended and not r.untaken]
+    tally = None
+    if closable and not dry_run:
+        tally = await close_workshops(db, workshop_ids=closable, evaluated_by=principal.account_id)
+        await audit.record(
+            db,
+            "workshops.closed_for_term",
+            principal,
+            school_id=school_id,
+            target_type="term",
+            target_id=term_id,
+            details={"workshops": len(closable), **asdict(tally)},
+        )
+    return TermClosing(
+        term_label=term_label,
+        closable=len(closable),
+        not_ended=sum(1 for r in rows if r.held and not r.ended),
+        untaken=sum(1 for r in rows if r.held and r.ended and r.untaken),
+        without_sessions=sum(1 for r in rows if not r.held),
+        tally=tally,
+    )
