@@ -14,6 +14,7 @@ from app.exports.router import router as exports
 from app.health.router import router as health
 from app.oneroster.router import router as oneroster
 from app.privacy.router import router as privacy
+from app.records.router import router as records
 from app.reference.router import router as reference
 from app.reports.router import router as reports
 from app.rooms.router import router as rooms
@@ -28,6 +29,7 @@ ROUTERS = (
     curriculum,
     creators,
     students,
+    records,
     workshops,
     enrolments,
     attendance,
