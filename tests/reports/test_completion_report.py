@@ -76,9 +76,7 @@ async def test_by_module_leaves_courses_to_the_totals(client, progress):
     assert body["totals"]["courses_completed"] == 2
 
 
-async def test_without_a_term_every_term_and_every_valid_course_completion_counts(
-    client, progress
-):
+async def test_without_a_term_every_term_and_every_valid_course_completion_counts(client, progress):
     body = await report(client, progress, group_by="school")
     rows = {item["code"]: item for item in body["items"]}
     # W4 (term 2568-2) adds A's completion; A's T202 course (1 Dec 2025) now counts too.
