@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from sqlalchemy import text
 
 from app.exports.completions import COLUMNS
 from tests.exports.oracle import parse_xlsx
@@ -201,3 +202,14 @@ async def test_teachers_creators_and_anonymous_callers_cannot_export(
 ):
     headers = progress.world.headers[role] if role else {}
     assert (await client.get(URL, headers=headers)).status_code == status
+
+
+async def test_csv_defuses_names_a_spreadsheet_would_run_as_formulas(client, session, progress):
+    await session.execute(
+        text("UPDATE students SET first_name_th = '=HYPERLINK(\"x\")' WHERE id = :id"),
+        {"id": progress.students["A"]},
+    )
+    await session.commit()
+    rows = parse_csv((await export(client, progress, term="2569-1")).content)
+    assert rows[0]["student_name_th"] == '\'=HYPERLINK("x") นามสกุลก'
+    assert rows[0]["attendance_rate"] == "1"  # numbers are left alone

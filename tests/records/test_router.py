@@ -202,3 +202,15 @@ async def test_a_bad_format_or_language_is_422_naming_the_field(client, progress
         response = await client.get(url(progress, **query), headers=progress.world.headers["admin"])
         assert response.status_code == 422
         assert pointer in [e["pointer"] for e in response.json()["errors"]]
+
+
+async def test_the_csv_defuses_text_a_spreadsheet_would_run(client, progress, session):
+    from sqlalchemy import text
+
+    await session.execute(
+        text("UPDATE workshops SET title_th = '@SUM(A1)' WHERE id = :id"),
+        {"id": progress.workshops["W1"]},
+    )
+    response = await get(client, progress, format="csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1]["workshop_title_th"] == "'@SUM(A1)"
