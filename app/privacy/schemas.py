@@ -9,10 +9,10 @@ from app.audit.schemas import AuditActor, AuditSchool
 from app.core.schemas import BangkokDatetime
 
 READ_ACTION_HELP = (
-    "students.list, students.read, students.enrolments, students.data_export, "
+    "students.list, students.read, students.enrolments, students.data_export, students.record, "
     "roster.enrolments, roster.attendance, "
     "attendance.history, report.low_attendance (reads that name their students); "
-    "export.attendance, export.oneroster (bulk exports, logged by scope)"
+    "export.attendance, export.completions, export.oneroster (bulk exports, logged by scope)"
 )
 
 

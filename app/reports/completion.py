@@ -23,7 +23,7 @@ report covers their school's workshops.
 """
 
 import dataclasses
-from typing import Literal
+from typing import Any
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -204,7 +204,7 @@ async def completion_report(
     )
 
 
-TOTAL_LABEL: dict[Literal["code", "name_th", "name_en"], str] = {
+TOTAL_LABEL: dict[str, str] = {
     "code": "TOTAL",
     "name_th": "รวม",
     "name_en": "Total",
@@ -216,7 +216,11 @@ def completion_csv(report: CompletionReport) -> bytes:
     JSON item keys as the header, one line per group, then a `TOTAL` line."""
     header = list(CompletionReportItem.model_fields)
     rows = [list(item.model_dump().values()) for item in report.items]
-    totals = {**dict.fromkeys(header), **TOTAL_LABEL, **report.totals.model_dump()}
+    totals: dict[str, Any] = {
+        **dict.fromkeys(header),
+        **TOTAL_LABEL,
+        **report.totals.model_dump(),
+    }
     rows.append([totals[name] for name in header])
     return csv_bytes(header, rows, dialect=EXCEL)
 
