@@ -15,6 +15,7 @@ from app.health.router import router as health
 from app.learning.router import router as learning
 from app.oneroster.router import router as oneroster
 from app.privacy.router import router as privacy
+from app.records.router import router as records
 from app.reference.router import router as reference
 from app.reports.router import router as reports
 from app.rooms.router import router as rooms
@@ -29,6 +30,7 @@ ROUTERS = (
     curriculum,
     creators,
     students,
+    records,
     workshops,
     enrolments,
     attendance,

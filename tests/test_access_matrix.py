@@ -187,6 +187,17 @@ CASES: list[Case] = [
         "/api/v1/students/{w.student_ids[0]}/enrolments",
         row(401, 200, 200, 200, 200, 403, 404, 404),
     ),
+    # The learner record: as the student itself (creators never read student records).
+    Case(
+        "GET",
+        "/api/v1/students/{w.student_ids[0]}/record",
+        row(401, 200, 200, 200, 200, 403, 404, 404),
+    ),
+    Case(
+        "GET",
+        "/api/v1/students/{w.student_ids[0]}/record?format=html",
+        row(401, 200, 200, 200, 200, 403, 404, 404),
+    ),
     Case("GET", "/api/v1/workshops", READ_ALL),
     Case("GET", "/api/v1/workshops/{w.workshop_id}", SCHOOL_READ),
     Case(
@@ -273,6 +284,16 @@ CASES: list[Case] = [
     Case(
         "GET",
         "/api/v1/reports/attendance-summary?school={w.school_id}",
+        row(401, 200, 200, 200, 403, 403, 404, 403),
+    ),
+    Case(
+        "GET",
+        "/api/v1/exports/completions?school={w.school_id}",
+        row(401, 200, 200, 200, 403, 403, 404, 403),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/completion?school={w.school_id}",
         row(401, 200, 200, 200, 403, 403, 404, 403),
     ),
     Case(

@@ -56,6 +56,8 @@ OPERATIONS = [
     ("PATCH", "/api/v1/students/{id}", "other_student_id", {"grade_level": "P6"}),
     ("POST", "/api/v1/students/{id}/deactivate", "other_student_id", None),
     ("GET", "/api/v1/students/{id}/data-export", "other_student_id", None),
+    ("GET", "/api/v1/students/{id}/record", "other_student_id", None),
+    ("GET", "/api/v1/students/{id}/record?format=html", "other_student_id", None),
     ("GET", "/api/v1/privacy/read-log?student_id={id}", "other_student_id", None),
     ("GET", "/api/v1/rooms/{id}", "other_room_id", None),
     ("PATCH", "/api/v1/rooms/{id}", "other_room_id", {"name": "x"}),

@@ -24,7 +24,7 @@ class AuditEventRead(ReadModel):
     occurred_at: BangkokDatetime
     action: str = Field(
         description="e.g. auth.sign_in, auth.sign_in_failed, api_key.created, api_key.used, "
-        "api_key.revoked, export.attendance, roster.import, roster.export, "
+        "api_key.revoked, export.attendance, export.completions, roster.import, roster.export, "
         "attendance.marked, attendance.closed, report.low_attendance"
     )
     actor: AuditActor | None = Field(description="Who did it (null: the operator's CLI)")

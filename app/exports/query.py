@@ -21,7 +21,7 @@ Flavour = Literal["csv", "rows", "json"]
 _BKK = "AT TIME ZONE 'Asia/Bangkok'"
 
 
-def _timestamp(column: str) -> str:
+def iso_timestamp(column: str) -> str:
     # Bangkok has kept +07:00 all year since 1920, so the offset is a constant.
     return f'to_char({column} {_BKK}, \'YYYY-MM-DD"T"HH24:MI:SS"+07:00"\')'
 
@@ -33,7 +33,7 @@ def _date(column: str, calendar: Calendar) -> str:
     return f"to_char({local}, 'YYYY-MM-DD')"
 
 
-def _one_line(expr: str) -> str:
+def one_line(expr: str) -> str:
     # Line breaks inside names and titles become spaces: one record is one line in every format.
     return f"translate({expr}, chr(13) || chr(10), '  ')"
 
@@ -64,24 +64,27 @@ COLUMNS: tuple[ExportColumn, ...] = (
         "{date}",
     ),
     ExportColumn(
-        "session_starts_at", "เวลาเริ่ม", "Session start, ISO 8601 +07:00", _timestamp("q.starts_at")
+        "session_starts_at",
+        "เวลาเริ่ม",
+        "Session start, ISO 8601 +07:00",
+        iso_timestamp("q.starts_at"),
     ),
     ExportColumn(
-        "session_ends_at", "เวลาสิ้นสุด", "Session end, ISO 8601 +07:00", _timestamp("q.ends_at")
+        "session_ends_at", "เวลาสิ้นสุด", "Session end, ISO 8601 +07:00", iso_timestamp("q.ends_at")
     ),
     ExportColumn(
         "district_code", "รหัสเขต", "District geocode (e.g. 1001)", "q.district_code", True
     ),
-    ExportColumn("district_name_th", "เขต", "District name", _one_line("q.district_name_th"), True),
+    ExportColumn("district_name_th", "เขต", "District name", one_line("q.district_name_th"), True),
     ExportColumn("school_code", "รหัสโรงเรียน", "School running the session", "q.school_code", True),
-    ExportColumn("school_name_th", "โรงเรียน", "School name", _one_line("q.school_name_th"), True),
+    ExportColumn("school_name_th", "โรงเรียน", "School name", one_line("q.school_name_th"), True),
     ExportColumn("room_code", "ห้องคอมพิวเตอร์", "Computer room code", "q.room_code", True),
     ExportColumn("workshop_id", "รหัสเวิร์กช็อป", "Workshop id (a number)", "q.workshop_id"),
     ExportColumn(
         "workshop_title_th",
         "ชื่อเวิร์กช็อป",
         "Workshop title",
-        _one_line("q.workshop_title_th"),
+        one_line("q.workshop_title_th"),
         True,
     ),
     ExportColumn("course_code", "รหัสหลักสูตร", "Course code", "q.course_code", True),
@@ -94,7 +97,7 @@ COLUMNS: tuple[ExportColumn, ...] = (
         "student_name_th",
         "ชื่อ-นามสกุลนักเรียน",
         "Student's Thai name",
-        _one_line("q.student_name_th"),
+        one_line("q.student_name_th"),
         True,
     ),
     ExportColumn("grade_level", "ชั้น", "Grade (P1-P6, M1-M6)", "q.grade_level"),
@@ -109,11 +112,11 @@ COLUMNS: tuple[ExportColumn, ...] = (
         "arrived_at",
         "เวลามาถึง",
         "Arrival, ISO 8601 +07:00 (present/late only)",
-        _timestamp("q.arrived_at"),
+        iso_timestamp("q.arrived_at"),
     ),
     ExportColumn("marked_by", "ผู้บันทึก", "Username of who marked it", "q.marked_by", True),
     ExportColumn(
-        "marked_at", "เวลาบันทึก", "When it was marked, ISO 8601 +07:00", _timestamp("q.marked_at")
+        "marked_at", "เวลาบันทึก", "When it was marked, ISO 8601 +07:00", iso_timestamp("q.marked_at")
     ),
 )
 

@@ -1,4 +1,6 @@
-"""Attendance exports for the Education Department (and school admins, for their school).
+"""Attendance and completions exports for the Education Department (and school admins, for
+their school). The completions export's columns are `app.exports.completions.COLUMNS`, listed
+in its OpenAPI description (`app.exports.schemas.COMPLETIONS_EXPORT_DESCRIPTION`).
 
 `GET /api/v1/exports/attendance?format=csv|xlsx|jsonl` streams one row per student and
 session, ordered by session start, school code, student code. The columns are stable (new
@@ -39,7 +41,13 @@ from app.attendance_filters.params import FilterParams
 from app.core.openapi import errors
 from app.db import DbSession
 from app.exports import service
-from app.exports.schemas import EXPORT_DESCRIPTION, EXPORT_RESPONSES, filter_params
+from app.exports.schemas import (
+    COMPLETIONS_EXPORT_DESCRIPTION,
+    EXPORT_DESCRIPTION,
+    EXPORT_RESPONSES,
+    completion_filter_params,
+    filter_params,
+)
 from app.exports.service import ExportFormat
 from app.exports.streaming import ExportResponse
 from app.privacy import service as privacy
@@ -85,6 +93,44 @@ async def export_attendance(
         format=export_format,
         calendar=calendar,
         pseudonymise=pseudonymise,
+    )
+    # Logged in the request's transaction, committed before the first byte is sent.
+    await privacy.record_export_read(db, principal=principal, plan=plan)
+    return ExportResponse(plan, principal=principal, request_id=request.headers.get("x-request-id"))
+
+
+@router.get(
+    "/exports/completions",
+    response_class=Response,
+    summary="Export module completions as CSV, XLSX or JSONL (streamed)",
+    description=COMPLETIONS_EXPORT_DESCRIPTION,
+    responses={**EXPORT_RESPONSES, **errors(400, 401, 403, 404, 422, 503)},
+)
+async def export_completions(
+    db: DbSession,
+    principal: ExportReader,
+    request: Request,
+    filters: Annotated[FilterParams, Depends(completion_filter_params)],
+    export_format: Annotated[
+        ExportFormat, Query(alias="format", description="csv (default), xlsx or jsonl")
+    ] = "csv",
+    pseudonymise: Annotated[
+        bool,
+        Query(
+            description="true: student_code holds a pseudonym of this export; "
+            "student_sourced_id and student_name_th are empty"
+        ),
+    ] = False,
+) -> Response:
+    """Export module completions as CSV, XLSX or JSONL (streamed)."""
+    plan = await service.plan_export(
+        db,
+        principal=principal,
+        params=filters,
+        format=export_format,
+        calendar="gregorian",
+        pseudonymise=pseudonymise,
+        dataset="completions",
     )
     # Logged in the request's transaction, committed before the first byte is sent.
     await privacy.record_export_read(db, principal=principal, plan=plan)

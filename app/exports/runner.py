@@ -5,8 +5,8 @@ Before it, the caller plans the export (`service.plan_export`, in the caller's s
 the read (`app.privacy.service.record_export_read`) in its own transaction, committed before
 the first byte leaves. Then `ExportRun.produce` runs it on its own connection into the
 destination's `emit`, the destination says what reached the client or the file
-(`delivered`), and `ExportRun.record` appends the one `export.attendance` audit event,
-however the run ended.
+(`delivered`), and `ExportRun.record` appends the one `export.attendance` (or
+`export.completions`) audit event, however the run ended.
 """
 
 import logging
@@ -77,14 +77,14 @@ class ExportRun:
         return time.monotonic() - self._began
 
     async def record(self) -> None:
-        """Append the `export.attendance` audit event (what was delivered, how it ended) in its
-        own short transaction."""
+        """Append the plan's audit event (`export.attendance`, `export.completions`: what was
+        delivered, how it ended) in its own short transaction."""
         plan = self.plan
         details = {
             "filters": plan.filters.params.given(),
             "scope_school_id": plan.filters.scope_school_id,
             "format": plan.format,
-            "calendar": plan.calendar,
+            **({"calendar": plan.calendar} if plan.dataset == "attendance" else {}),
             "filename": plan.filename,  # ends in _pseudonymised when it is
             "outcome": self.outcome,
             "rows": self.rows_delivered,
@@ -96,14 +96,14 @@ class ExportRun:
             async with (self.engine or get_engine()).begin() as conn:
                 await audit.record(
                     conn,
-                    "export.attendance",
+                    plan.action,
                     self.principal,
                     school_id=plan.school_id,
-                    target_type="attendance",
+                    target_type=plan.info.target_type,
                     details=details,
                     request_id=self.request_id,
                 )
         except Exception:
             # The export already happened; losing its record must be loud, not silent.
-            logger.exception("could not record export.attendance audit event: %s", details)
+            logger.exception("could not record %s audit event: %s", plan.action, details)
             raise

@@ -7,6 +7,7 @@ from fastapi import Query
 from app.attendance_filters.params import FilterParams
 from app.core.csv import FORMULA_RULE
 from app.core.schemas import ApiDate
+from app.exports.completions import COLUMNS as COMPLETION_COLUMNS
 from app.exports.query import columns_markdown
 from app.exports.service import MEDIA_TYPES
 from app.models.attendance import ATTENDANCE_STATUSES
@@ -101,3 +102,72 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
         },
     }
 }
+
+
+# ---- completions export (app.exports.completions) -------------------------------------------
+
+
+def completion_filter_params(
+    from_on: Annotated[
+        ApiDate | None,
+        Query(
+            alias="from",
+            description="First completion day (Bangkok), YYYY-MM-DD: completed_on, or the day "
+            "of the workshop's last session for an incomplete verdict",
+        ),
+    ] = None,
+    to_on: Annotated[
+        ApiDate | None, Query(alias="to", description="Last completion day, inclusive")
+    ] = None,
+    term: TermQuery = None,
+    district: DistrictQuery = None,
+    school: SchoolQuery = None,
+    workshop: Annotated[
+        int | None, Query(ge=1, le=2_147_483_647, description="Workshop id")
+    ] = None,
+    course: Annotated[str | None, Query(max_length=40, description="Course code")] = None,
+) -> FilterParams:
+    return FilterParams(
+        from_on=from_on,
+        to_on=to_on,
+        term=term,
+        district=district,
+        school=school,
+        workshop=workshop,
+        course=course,
+    )
+
+
+def _columns_markdown(columns: Any) -> str:
+    lines = ["| column | หัวคอลัมน์ (XLSX) | meaning |", "|---|---|---|"]
+    lines += [f"| `{c.name}` | {c.label_th} | {c.description} |" for c in columns]
+    return "\n".join(lines)
+
+
+COMPLETIONS_EXPORT_DESCRIPTION = f"""
+Module completions, one row per student of a closed workshop (its verdict: completed or
+incomplete and why), **streamed** as PostgreSQL reads them, like the attendance export. Order:
+school code, workshop id, student code. School and district are the workshop's (where the
+learning happened).
+
+Who: admin and department, every school; a school admin, their own school's students wherever
+they studied (naming another school or workshop is a 404); other roles 403.
+
+Filters: `term` (the workshop's term), `district`, `school`, `course`, `workshop`, and
+`from` / `to` on the completion's day (`completed_on`; for an incomplete verdict the day of the
+workshop's last session that was not cancelled).
+
+Formats, as the attendance export: `csv` (default; UTF-8 with a BOM, CRLF, every value quoted;
+{FORMULA_RULE}), `xlsx` (Thai header labels, sheet ผลการเรียน), `jsonl` (the CSV's keys;
+`workshop_id`, `module_version`, `attendance_rate` and the outcome counts are numbers,
+`reasons` an array, empty values `null`). `pseudonymise=true`: `student_code` holds a pseudonym
+of this export, `student_sourced_id` and `student_name_th` are empty.
+
+Every export is recorded in the audit log (`export.completions`: who, filters, format, rows and
+bytes delivered) and, by its scope, in the personal-data read log (`export.completions`).
+`Content-Disposition` names the file after the filters, e.g. `completions_2569-T1.csv`.
+
+Columns:
+
+{_columns_markdown(COMPLETION_COLUMNS)}
+"""

@@ -1,10 +1,13 @@
-"""Attendance exports: plan (filters, scope, file name) and run (own connection, bounded).
+"""Exports (attendance, completions): plan (filters, scope, file name) and run (own
+connection, bounded).
 
 An export runs on its own pooled connection, never the request's session: a few at a time per
 process (a semaphore), read-only, with a statement timeout of its own, and the connection goes
 back to the pool healthy however the export ends (a cancelled COPY is cancelled on the server
-before the connection is released). The HTTP route and `lms export attendance` share all of it,
-through `app.exports.runner` (which also records each run).
+before the connection is released). The HTTP routes and `lms export attendance` share all of
+it, through `app.exports.runner` (which also records each run). The dataset (`Dataset`) only
+chooses the query, its columns and the names: `app.exports.query` (attendance) or
+`app.exports.completions`.
 """
 
 import asyncio
@@ -27,11 +30,13 @@ from app.config import get_settings
 from app.core.access import Principal
 from app.core.errors import ServiceUnavailable
 from app.db import get_engine
-from app.exports import writers
+from app.exports import completions, writers
+from app.exports import query as attendance
 from app.exports.query import Calendar, Flavour, Query, count_query, export_query
 from app.privacy.pseudonyms import PseudonymKey
 
 ExportFormat = Literal["csv", "xlsx", "jsonl"]
+Dataset = Literal["attendance", "completions"]
 Outcome = Literal["completed", "aborted", "failed"]
 
 _FLAVOURS: dict[str, Flavour] = {"csv": "csv", "jsonl": "json", "xlsx": "rows"}
@@ -46,6 +51,21 @@ CLOSE_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
+class DatasetInfo:
+    """What differs between the exported datasets: columns, names, the audit target."""
+
+    columns: tuple[Any, ...]  # each with `name` and `label_th`
+    sheet_name: str  # XLSX, Thai
+    target_type: str  # of the audit event
+
+
+DATASETS: dict[str, DatasetInfo] = {
+    "attendance": DatasetInfo(attendance.COLUMNS, "การเข้าเรียน", "attendance"),
+    "completions": DatasetInfo(completions.COLUMNS, "ผลการเรียน", "module_completions"),
+}
+
+
+@dataclass(frozen=True)
 class ExportPlan:
     filters: Resolved
     format: ExportFormat
@@ -54,6 +74,16 @@ class ExportPlan:
     rows_per_sheet: int = writers.XLSX_ROWS_PER_SHEET
     # Set when the export is pseudonymised: a key for this export alone, kept in memory only.
     pseudonym_key: PseudonymKey | None = field(default=None, repr=False)
+    dataset: Dataset = "attendance"
+
+    @property
+    def info(self) -> DatasetInfo:
+        return DATASETS[self.dataset]
+
+    @property
+    def action(self) -> str:
+        """The audit and read-log action: `export.attendance`, `export.completions`."""
+        return f"export.{self.dataset}"
 
     @property
     def media_type(self) -> str:
@@ -65,6 +95,10 @@ class ExportPlan:
 
     @property
     def query(self) -> Query:
+        if self.dataset == "completions":
+            return completions.completions_query(
+                self.filters, flavour=_FLAVOURS[self.format], pseudonymised=self.pseudonymised
+            )
         return export_query(
             self.filters,
             calendar=self.calendar,
@@ -79,6 +113,8 @@ class ExportPlan:
 
     @property
     def count_query(self) -> Query:
+        if self.dataset == "completions":
+            return completions.count_query(self.filters)
         return count_query(self.filters)
 
     @property
@@ -95,6 +131,7 @@ async def plan_export(
     calendar: Calendar,
     rows_per_sheet: int | None = None,
     pseudonymise: bool = False,
+    dataset: Dataset = "attendance",
 ) -> ExportPlan:
     """Resolve the filters in the caller's scope (404 outside it) and name the file. With
     `pseudonymise`, students appear under a pseudonym of this export (`app.privacy.pseudonyms`).
@@ -103,7 +140,7 @@ async def plan_export(
     caller logs the read (`app.privacy.service.record_export_read`) before running it
     (`app.exports.runner`)."""
     filters = await resolve(db, params=params, principal=principal)
-    filename = export_filename(filters, format)
+    filename = export_filename(filters, format, dataset)
     if pseudonymise:
         stem, _, extension = filename.rpartition(".")
         filename = f"{stem}_pseudonymised.{extension}"
@@ -114,14 +151,15 @@ async def plan_export(
         filename,
         rows_per_sheet or writers.XLSX_ROWS_PER_SHEET,
         PseudonymKey.new() if pseudonymise else None,
+        dataset,
     )
 
 
 _UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f\\/:*?"<>|;,\s]+')
 
 
-def export_filename(f: Resolved, extension: str) -> str:
-    """`attendance_2568-T1_district-1001.csv`: the file name states the filters."""
+def export_filename(f: Resolved, extension: str, dataset: Dataset = "attendance") -> str:
+    """`attendance_2568-T1_district-1001.csv`: the file name states the dataset and filters."""
     parts = []
     if f.term_label:
         parts.append(f.term_label)
@@ -144,7 +182,7 @@ def export_filename(f: Resolved, extension: str) -> str:
         parts.append(f.status)
     # Characters that file systems or the header itself would choke on become hyphens.
     safe = [_UNSAFE_IN_FILENAME.sub("-", p).strip("-") for p in parts or ["all"]]
-    return "attendance_" + "_".join(safe) + "." + extension
+    return f"{dataset}_" + "_".join(safe) + "." + extension
 
 
 def content_disposition(filename: str) -> str:
@@ -248,7 +286,12 @@ async def run_export(
     timeout = statement_timeout_s()
     if plan.format == "xlsx":
         with tempfile.TemporaryFile() as out:
-            sheets = writers.XlsxSheets(out, rows_per_sheet=plan.rows_per_sheet)
+            sheets = writers.XlsxSheets(
+                out,
+                rows_per_sheet=plan.rows_per_sheet,
+                columns=plan.info.columns,
+                sheet_name=plan.info.sheet_name,
+            )
             async with export_connection(engine, plan.settings) as conn:
                 rows = await writers.write_xlsx_rows(
                     conn, plan.query, sheets, query_timeout=timeout, progress=progress

@@ -15,7 +15,7 @@ writer then waits too, and so does PostgreSQL, so memory stays flat whatever the
   one Excel is known to open, which a hand-made streaming zip could not promise.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import IO, Any, Protocol
 
 import anyio
@@ -90,7 +90,16 @@ class XlsxSheets:
     """An xlsxwriter workbook in constant-memory mode that continues on a new sheet when one
     is full. Thai header labels, a frozen header row, an autofilter, sensible widths."""
 
-    def __init__(self, out: IO[bytes], *, rows_per_sheet: int) -> None:
+    def __init__(
+        self,
+        out: IO[bytes],
+        *,
+        rows_per_sheet: int,
+        columns: Sequence[Any] = COLUMNS,
+        sheet_name: str = "การเข้าเรียน",
+    ) -> None:
+        self.columns = columns
+        self.sheet_name = sheet_name
         self.workbook = xlsxwriter.Workbook(
             out,
             {
@@ -112,9 +121,9 @@ class XlsxSheets:
     def _new_sheet(self) -> None:
         self._finish_sheet()
         self.sheets += 1
-        name = "การเข้าเรียน" if self.sheets == 1 else f"การเข้าเรียน ({self.sheets})"
+        name = self.sheet_name if self.sheets == 1 else f"{self.sheet_name} ({self.sheets})"
         self.sheet = self.workbook.add_worksheet(name)
-        for col, column in enumerate(COLUMNS):
+        for col, column in enumerate(self.columns):
             width = 22 if "_at" in column.name or column.name == "edfi_descriptor" else 14
             self.sheet.set_column(col, col, 30 if column.name.endswith("_th") else width)
             self.sheet.write_string(0, col, column.label_th, self.header_format)
@@ -123,7 +132,7 @@ class XlsxSheets:
 
     def _finish_sheet(self) -> None:
         if self.sheet is not None:
-            self.sheet.autofilter(0, 0, self.row, len(COLUMNS) - 1)
+            self.sheet.autofilter(0, 0, self.row, len(self.columns) - 1)
 
     def write_rows(self, rows: list[Any]) -> None:
         for record in rows:

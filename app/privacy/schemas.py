@@ -9,10 +9,10 @@ from app.audit.schemas import AuditActor, AuditSchool
 from app.core.schemas import BangkokDatetime
 
 READ_ACTION_HELP = (
-    "students.list, students.read, students.enrolments, students.data_export, "
+    "students.list, students.read, students.enrolments, students.data_export, students.record, "
     "roster.enrolments, roster.attendance, "
     "attendance.history, report.low_attendance (reads that name their students); "
-    "export.attendance, export.oneroster (bulk exports, logged by scope)"
+    "export.attendance, export.completions, export.oneroster (bulk exports, logged by scope)"
 )
 
 
@@ -145,6 +145,81 @@ class SubjectRead(BaseModel):
     scope: dict[str, Any]
 
 
+class SubjectAssessmentChange(BaseModel):
+    id: int
+    old_status: str | None
+    new_status: str
+    old_note: str | None
+    new_note: str
+    changed_by: SubjectUser
+    changed_at: BangkokDatetime
+
+
+class SubjectOutcomeAssessment(BaseModel):
+    id: int
+    workshop_id: int
+    module_code: str
+    module_version: int
+    outcome_code: str
+    outcome_title_th: str
+    outcome_title_en: str
+    status: str = Field(description="achieved or not_yet")
+    note: str
+    assessed_by: SubjectUser
+    assessed_at: BangkokDatetime
+    changes: list[SubjectAssessmentChange] = Field(description="Its history, oldest first")
+
+
+class SubjectCompletionChange(BaseModel):
+    id: int
+    old_status: str | None
+    new_status: str
+    old_attendance_rate: float | None
+    new_attendance_rate: float | None
+    old_outcomes_achieved: int | None
+    new_outcomes_achieved: int
+    old_reasons: list[str] | None
+    new_reasons: list[str]
+    changed_by: SubjectUser | None = Field(description="null: the command line closed it")
+    changed_at: BangkokDatetime
+
+
+class SubjectModuleCompletion(BaseModel):
+    id: int
+    workshop_id: int
+    module_code: str
+    module_version: int
+    status: str = Field(description="completed or incomplete")
+    completed_on: date | None
+    attendance_rate: float | None
+    sessions_counted: int
+    outcomes_achieved: int
+    outcomes_required: int
+    reasons: list[str]
+    evaluated_by: SubjectUser | None
+    evaluated_at: BangkokDatetime
+    changes: list[SubjectCompletionChange] = Field(description="Its history, oldest first")
+
+
+class SubjectCourseCompletionChange(BaseModel):
+    id: int
+    old_completed_on: date | None
+    new_completed_on: date
+    old_revoked_at: BangkokDatetime | None
+    new_revoked_at: BangkokDatetime | None
+    changed_at: BangkokDatetime
+
+
+class SubjectCourseCompletion(BaseModel):
+    id: int
+    course_code: str
+    completed_on: date
+    modules_completed: int
+    revoked_at: BangkokDatetime | None
+    created_at: BangkokDatetime
+    changes: list[SubjectCourseCompletionChange] = Field(description="Its history, oldest first")
+
+
 class StudentDataExport(BaseModel):
     """Everything the service holds about one student, for a data-subject access request."""
 
@@ -152,6 +227,15 @@ class StudentDataExport(BaseModel):
     student: SubjectProfile
     enrolments: list[SubjectEnrolment]
     attendance: list[SubjectAttendance] = Field(description="In session order, with history")
+    outcome_assessments: list[SubjectOutcomeAssessment] = Field(
+        description="Judgements on learning outcomes, with history"
+    )
+    module_completions: list[SubjectModuleCompletion] = Field(
+        description="Verdicts of closed workshops, with history"
+    )
+    course_completions: list[SubjectCourseCompletion] = Field(
+        description="Courses completed (revoked ones too), with history"
+    )
     audit_events: list[SubjectAuditEvent] = Field(
         description="Audit events that name the student (as their target or in their details)"
     )

@@ -114,27 +114,35 @@ async def record_scope_read(
 # The students an attendance export could hold: those enrolled in the workshops its filters
 # select. Enrolments stand in for attendance (every mark has its enrolment) and are far
 # fewer; date, room and status filters are left out, so this is a superset, never less.
-# The alias `a` is the one `workshop_where(personal=True)` names the student rows by.
-_ENROLMENTS_IN_SCOPE = "FROM enrolments a JOIN workshops w ON w.id = a.workshop_id" + WORKSHOP_JOINS
-_EXPORT_AUDIENCE = f"""
-SELECT ARRAY(SELECT DISTINCT st.school_id {_ENROLMENTS_IN_SCOPE}
+# A completions export could hold the students with a completion in those workshops (its day
+# filters left out the same way). The alias `a` is the one `workshop_where(personal=True)`
+# names the student rows by.
+_IN_SCOPE = {
+    "attendance": "FROM enrolments a JOIN workshops w ON w.id = a.workshop_id" + WORKSHOP_JOINS,
+    "completions": (
+        "FROM module_completions a JOIN workshops w ON w.id = a.workshop_id" + WORKSHOP_JOINS
+    ),
+}
+_EXPORT_AUDIENCE = """
+SELECT ARRAY(SELECT DISTINCT st.school_id {rows}
              JOIN students st ON st.id = a.student_id
-             {{where}} ORDER BY 1) AS school_ids,
-       (SELECT count(DISTINCT a.student_id) {_ENROLMENTS_IN_SCOPE}
-        {{where}}) AS students
+             {where} ORDER BY 1) AS school_ids,
+       (SELECT count(DISTINCT a.student_id) {rows}
+        {where}) AS students
 """
 
 
 async def record_export_read(db: Db, *, principal: Principal, plan: "ExportPlan") -> None:
-    """Log an attendance export before its first byte leaves: its filters, format, whether it
-    is pseudonymised, and the schools and number of students it could include."""
+    """Log an export (`export.attendance`, `export.completions`) before its first byte leaves:
+    its filters, format, whether it is pseudonymised, and the schools and number of students
+    it could include."""
     where = workshop_where(plan.filters, Where(named=True), personal=True)
-    sql = _EXPORT_AUDIENCE.format(where=where.sql())
+    sql = _EXPORT_AUDIENCE.format(rows=_IN_SCOPE[plan.dataset], where=where.sql())
     row = (await db.execute(text(sql), where.params)).mappings().one()
     await record_scope_read(
         db,
         principal=principal,
-        action="export.attendance",
+        action=plan.action,
         school_ids=row["school_ids"],
         record_count=row["students"],
         scope={

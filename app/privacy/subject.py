@@ -2,7 +2,8 @@
 section 30), in one JSON document.
 
 Every table that refers to a student is here: `students` (profile), `enrolments`,
-`attendance` with its `attendance_changes`, `audit_events` naming the student (as target, or
+`attendance` with its `attendance_changes`, `outcome_assessments`, `module_completions` and
+`course_completions` with their `*_changes`, `audit_events` naming the student (as target, or
 in `details.student_ids` / `details.students`) and the read log. The export is built first,
 then audited and logged, so it never contains its own record.
 """
@@ -25,7 +26,10 @@ from app.privacy.schemas import (
     StudentDataExport,
     SubjectAttendance,
     SubjectAuditEvent,
+    SubjectCourseCompletion,
     SubjectEnrolment,
+    SubjectModuleCompletion,
+    SubjectOutcomeAssessment,
     SubjectProfile,
     SubjectRead,
 )
@@ -74,6 +78,82 @@ FROM attendance_changes c JOIN users u ON u.id = c.changed_by
 WHERE c.attendance_id = ANY(CAST(:ids AS bigint[])) ORDER BY c.changed_at, c.id
 """
 )
+_USER = "json_build_object('id', {u}.id, 'full_name_th', {u}.full_name_th)"
+
+
+def _history(table: str, key: str, fields: str, user: bool = True) -> str:
+    """The rows of a `*_changes` table for one record, oldest first, as a JSON array."""
+    changed_by = f"'changed_by', CASE WHEN cu.id IS NOT NULL THEN {_USER.format(u='cu')} END, "
+    return f"""(SELECT coalesce(json_agg(json_build_object('id', ch.id, {fields},
+                {changed_by if user else ""}'changed_at', ch.changed_at)
+                ORDER BY ch.changed_at, ch.id), '[]')
+         FROM {table} ch {"LEFT JOIN users cu ON cu.id = ch.changed_by" if user else ""}
+         WHERE ch.{key})"""
+
+
+_ASSESSMENT_HISTORY = _history(
+    "outcome_assessment_changes",
+    "assessment_id = oa.id",
+    "'old_status', ch.old_status, 'new_status', ch.new_status, "
+    "'old_note', ch.old_note, 'new_note', ch.new_note",
+)
+
+_MODULE_COMPLETION_HISTORY = _history(
+    "module_completion_changes",
+    "completion_id = mc.id",
+    "'old_status', ch.old_status, 'new_status', ch.new_status, "
+    "'old_attendance_rate', ch.old_attendance_rate, "
+    "'new_attendance_rate', ch.new_attendance_rate, "
+    "'old_outcomes_achieved', ch.old_outcomes_achieved, "
+    "'new_outcomes_achieved', ch.new_outcomes_achieved, "
+    "'old_reasons', ch.old_reasons, 'new_reasons', ch.new_reasons",
+)
+
+_COURSE_COMPLETION_HISTORY = _history(
+    "course_completion_changes",
+    "completion_id = cc.id",
+    "'old_completed_on', ch.old_completed_on, 'new_completed_on', ch.new_completed_on, "
+    "'old_revoked_at', ch.old_revoked_at, 'new_revoked_at', ch.new_revoked_at",
+    user=False,
+)
+
+_ASSESSMENTS = text(
+    f"""
+SELECT oa.id, oa.workshop_id, m.code AS module_code, oa.module_version,
+       o.code AS outcome_code, v.title_th AS outcome_title_th, v.title_en AS outcome_title_en,
+       oa.status, oa.note, oa.assessed_at, {_USER.format(u="u")} AS assessed_by,
+       {_ASSESSMENT_HISTORY} AS changes
+FROM outcome_assessments oa
+JOIN outcomes o ON o.id = oa.outcome_id
+JOIN modules m ON m.id = oa.module_id
+JOIN module_version_outcomes v ON v.module_id = oa.module_id AND v.version = oa.module_version
+     AND v.outcome_id = oa.outcome_id
+JOIN users u ON u.id = oa.assessed_by
+WHERE oa.student_id = :id ORDER BY oa.assessed_at, oa.id
+"""
+)
+_MODULE_COMPLETIONS = text(
+    f"""
+SELECT mc.id, mc.workshop_id, m.code AS module_code, mc.module_version, mc.status,
+       mc.completed_on, mc.attendance_rate::float8 AS attendance_rate, mc.sessions_counted,
+       mc.outcomes_achieved, mc.outcomes_required, mc.reasons, mc.evaluated_at,
+       CASE WHEN u.id IS NOT NULL THEN {_USER.format(u="u")} END AS evaluated_by,
+       {_MODULE_COMPLETION_HISTORY} AS changes
+FROM module_completions mc
+JOIN modules m ON m.id = mc.module_id
+LEFT JOIN users u ON u.id = mc.evaluated_by
+WHERE mc.student_id = :id ORDER BY mc.evaluated_at, mc.id
+"""
+)
+_COURSE_COMPLETIONS = text(
+    f"""
+SELECT cc.id, c.code AS course_code, cc.completed_on, cc.modules_completed, cc.revoked_at,
+       cc.created_at,
+       {_COURSE_COMPLETION_HISTORY} AS changes
+FROM course_completions cc JOIN courses c ON c.id = cc.course_id
+WHERE cc.student_id = :id ORDER BY cc.completed_on, cc.id
+"""
+)
 # Served by ix_audit_events_target_type_target_id and the GIN index on `details`.
 _AUDIT = text(
     """
@@ -119,6 +199,9 @@ async def export_student_data(
         rows = await db.execute(_CHANGES, {"ids": [m["id"] for m in marks]})
         for change in rows.mappings():
             changes.setdefault(change["attendance_id"], []).append(_with_json(change, "changed_by"))
+    assessments = (await db.execute(_ASSESSMENTS, params)).mappings().all()
+    module_completions = (await db.execute(_MODULE_COMPLETIONS, params)).mappings().all()
+    course_completions = (await db.execute(_COURSE_COMPLETIONS, params)).mappings().all()
     events = (
         await db.execute(
             _AUDIT,
@@ -145,6 +228,18 @@ async def export_student_data(
             )
             for m in marks
         ],
+        outcome_assessments=[
+            SubjectOutcomeAssessment.model_validate(_with_json(a, "assessed_by", "changes"))
+            for a in assessments
+        ],
+        module_completions=[
+            SubjectModuleCompletion.model_validate(_with_json(c, "evaluated_by", "changes"))
+            for c in module_completions
+        ],
+        course_completions=[
+            SubjectCourseCompletion.model_validate(_with_json(c, "changes"))
+            for c in course_completions
+        ],
         audit_events=[
             SubjectAuditEvent.model_validate(_with_json(e, "actor", "details", "school"))
             for e in events
@@ -160,6 +255,9 @@ async def export_student_data(
         "enrolments": len(export.enrolments),
         "attendance": len(export.attendance),
         "attendance_changes": sum(len(a.changes) for a in export.attendance),
+        "outcome_assessments": len(export.outcome_assessments),
+        "module_completions": len(export.module_completions),
+        "course_completions": len(export.course_completions),
         "audit_events": len(export.audit_events),
         "reads": len(export.reads),
     }

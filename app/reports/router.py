@@ -17,10 +17,13 @@ from app.exports.schemas import DistrictQuery, SchoolQuery, TermQuery
 from app.exports.service import content_disposition
 from app.privacy import service as privacy
 from app.privacy.pseudonyms import PseudonymKey
-from app.reports import service
+from app.reports import completion, service
 from app.reports.schemas import (
+    COMPLETION_DEFINITIONS,
     RATE_FORMULA,
     AttendanceSummary,
+    CompletionGroupBy,
+    CompletionReport,
     GroupBy,
     LowAttendanceItem,
     PseudonymousLowAttendanceItem,
@@ -75,6 +78,44 @@ async def attendance_summary(
             },
         )
     return summary
+
+
+@router.get(
+    "/reports/completion",
+    response_model=CompletionReport,
+    summary="Module completion per district, school, course, pillar or module",
+    responses={**_CSV_RESPONSE, **errors(400, 401, 403, 404, 422)},
+    description=(
+        f"{COMPLETION_DEFINITIONS} Each row names its group in Thai and English; `totals` covers "
+        "every unit in the report (in the CSV, a last line coded `TOTAL`). Admin and department "
+        "see every school, a school admin their own (another school is a 404); other roles 403."
+    ),
+)
+async def completion_report(
+    db: DbSession,
+    principal: ReportReader,
+    group_by: Annotated[CompletionGroupBy, Query(description="What one row stands for")] = "school",
+    term: TermQuery = None,
+    district: DistrictQuery = None,
+    school: SchoolQuery = None,
+    report_format: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+) -> CompletionReport | Response:
+    """Module completion per district, school, course, pillar or module."""
+    params = FilterParams(term=term, district=district, school=school)
+    report = await completion.completion_report(
+        db, principal=principal, group_by=group_by, params=params
+    )
+    if report_format == "csv":
+        return Response(
+            completion.completion_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": content_disposition(
+                    completion.completion_filename(report, params)
+                )
+            },
+        )
+    return report
 
 
 @router.get(

@@ -106,3 +106,70 @@ class PseudonymousLowAttendanceItem(BaseModel):
     def of(cls, item: LowAttendanceItem, key: PseudonymKey) -> "PseudonymousLowAttendanceItem":
         kept = item.model_dump(include=set(cls.model_fields) - {"pseudonym"})
         return cls.model_validate({**kept, "pseudonym": key.pseudonym(item.student_id)})
+
+
+# ---- completion report (app.reports.completion) ---------------------------------------------
+
+CompletionGroupBy = Literal["district", "school", "course", "pillar", "module"]
+
+COMPLETION_DEFINITIONS = (
+    "A unit is a place-holding enrolment (status `enrolled` or `completed`) of a student in a "
+    "workshop of the term; waitlisted and withdrawn enrolments are not counted anywhere. "
+    "`started` = those units; `completed` = units with a module completion of status "
+    "`completed`; `incomplete` = closed as incomplete; `in_progress` = no completion yet (the "
+    "workshop is not closed); `completion_rate` = completed / started (null when 0); "
+    "`median_attendance_completers` = percentile_cont(0.5) of the completers' attendance rate "
+    "(null when none); `courses_completed` = valid course completions (not revoked) whose "
+    "`completed_on` is inside the term's dates (all of them without a term), each attributed to "
+    "the workshop of the student's last completed module of the course; null per module, "
+    "counted in the totals. Groups are where the learning happened: the workshop's school and "
+    "its district (a visiting student counts for the hosting school), as in the attendance "
+    "summary."
+)
+
+
+class CompletionFigures(BaseModel):
+    started: int = Field(description="Place-holding enrolments in workshops of the term")
+    completed: int = Field(description="Closed as completed")
+    incomplete: int = Field(description="Closed as incomplete")
+    in_progress: int = Field(description="Workshop not closed yet (no completion row)")
+    completion_rate: float | None = Field(description="completed / started; null when 0")
+    median_attendance_completers: float | None = Field(
+        description="Median attendance rate (0..1) of the completers; null when none"
+    )
+    courses_completed: int | None = Field(
+        description="Valid course completions dated inside the term, at the school where the "
+        "course's last module was completed; null per module"
+    )
+
+
+class CompletionReportItem(BaseModel):
+    """One group's figures (the CSV's columns, in this order)."""
+
+    group_id: int | None = Field(
+        description="District, school, course or module id; null per pillar"
+    )
+    code: str = Field(description="District, school, course or module code, or the pillar")
+    name_th: str
+    name_en: str
+    district_code: str | None = Field(description="For school groups")
+    started: int
+    completed: int
+    incomplete: int
+    in_progress: int
+    completion_rate: float | None
+    median_attendance_completers: float | None
+    courses_completed: int | None
+
+
+class CompletionTotals(CompletionFigures):
+    """Every unit in the report's scope (not the sum of rates)."""
+
+
+class CompletionReport(BaseModel):
+    group_by: CompletionGroupBy
+    term: TermRef | None
+    as_of: BangkokDatetime
+    definitions: str = COMPLETION_DEFINITIONS
+    items: list[CompletionReportItem]
+    totals: CompletionTotals

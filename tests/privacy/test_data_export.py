@@ -284,6 +284,9 @@ def expected(world: ApiWorld) -> dict:
                 ],
             }
         ],
+        "outcome_assessments": [],
+        "module_completions": [],
+        "course_completions": [],
         "audit_events": [
             {
                 "id": world.event_target,
@@ -373,6 +376,9 @@ async def test_the_export_is_audited_and_logged_and_shows_in_the_next_one(client
         "enrolments": 2,
         "attendance": 1,
         "attendance_changes": 2,
+        "outcome_assessments": 0,
+        "module_completions": 0,
+        "course_completions": 0,
         "audit_events": 2,
         "reads": 2,
     }
