@@ -19,8 +19,8 @@ import asyncpg
 from sqlalchemy.dialects import postgresql
 
 from app.core.access import Principal
-from app.workshops import reads, sessions
 from app.core.periods import bangkok_midnight
+from app.workshops import reads, sessions
 
 _DIALECT = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
 SAMPLE_USER, SAMPLE_SCHOOL = 987_654_321, 876_543_210

@@ -43,9 +43,18 @@ def write_tree(root: Path, courses: int, modules_per_course: int) -> int:
                     },
                     "minutes": 50,
                     "prerequisites": prerequisites,
+                    # Outcome codes: the module's code, a dot, a number (`BX001-01.1`).
                     "outcomes": [
-                        {"th": "อธิบายแนวคิดหลักของบทเรียนได้", "en": "Explain the lesson's key idea"},
-                        {"th": "ลงมือทำกิจกรรมในห้องคอมพิวเตอร์", "en": "Do the lab activity"},
+                        {
+                            "code": f"{code}-{m:02d}.1",
+                            "th": "อธิบายแนวคิดหลักของบทเรียนได้",
+                            "en": "Explain the lesson's key idea",
+                        },
+                        {
+                            "code": f"{code}-{m:02d}.2",
+                            "th": "ลงมือทำกิจกรรมในห้องคอมพิวเตอร์",
+                            "en": "Do the lab activity",
+                        },
                     ],
                     "materials": [
                         {"th": "ใบงาน", "en": "Worksheet", "url": "https://example.org/w"}

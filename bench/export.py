@@ -14,8 +14,8 @@ from typing import Any
 import asyncpg
 import psutil
 
-from app.config import get_settings
 from app.attendance_filters.params import FilterParams, Resolved
+from app.config import get_settings
 from app.exports.query import export_query
 from bench.client import Connection, build_request
 from bench.common import (

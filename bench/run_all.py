@@ -14,7 +14,7 @@ import time
 
 from bench.common import DEFAULT_TERMS, RESULTS, bench_db, machine, prepare
 
-BENCHES = ("curriculum", "stampede", "teacher_reads", "attendance", "export")
+BENCHES = ("curriculum", "stampede", "teacher_reads", "attendance", "export", "closing")
 
 
 def main() -> int:

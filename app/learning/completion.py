@@ -91,7 +91,8 @@ EVALUATE_SQL = f"""
     )
 """
 
-_CLOSE = text(
+# Public so that the scale generator and the benchmark run the very same statements.
+CLOSE_MODULES = text(
     f"""
     WITH {EVALUATE_SQL},
     verdicts AS (
@@ -150,7 +151,7 @@ _CLOSE = text(
 # the last missing module was first completed. A completion is revoked (never deleted) only
 # for a student whose completion in these workshops is now incomplete and whose course no
 # longer qualifies: a course that later gains a module does not take certificates back.
-_COURSES = text(
+CLOSE_COURSES = text(
     """
     WITH touched AS (
         SELECT DISTINCT mc.student_id, m.course_id, mc.status
@@ -223,8 +224,8 @@ async def close_workshops(
     """Evaluate and record the completions of `workshop_ids` (already checked closable by
     the caller); two statements whatever the number of workshops."""
     params = {"workshop_ids": workshop_ids}
-    modules = (await db.execute(_CLOSE, {**params, "evaluated_by": evaluated_by})).one()
-    courses = (await db.execute(_COURSES, params)).one()
+    modules = (await db.execute(CLOSE_MODULES, {**params, "evaluated_by": evaluated_by})).one()
+    courses = (await db.execute(CLOSE_COURSES, params)).one()
     return CloseTally(
         evaluated=modules.evaluated,
         completed=modules.completed,

@@ -1,4 +1,4 @@
-"""Smoke run of the scale generator and of one benchmark at toy sizes, so neither can rot.
+"""Smoke runs of the scale generator and of benchmarks at toy sizes, so none can rot.
 The benchmarks themselves run with `make bench`, never here."""
 
 import asyncpg
@@ -32,7 +32,7 @@ async def test_scale_generator_and_stampede_bench_at_toy_size(db_engine, monkeyp
     assert not await _count(
         db.dsn,
         "SELECT count(*) FROM workshops w WHERE seats_taken <> (SELECT count(*) FROM "
-        "enrolments e WHERE e.workshop_id = w.id AND e.status = 'enrolled')",
+        "enrolments e WHERE e.workshop_id = w.id AND e.status IN ('enrolled', 'completed'))",
     )
     assert not await _count(
         db.dsn,
@@ -51,3 +51,33 @@ async def test_scale_generator_and_stampede_bench_at_toy_size(db_engine, monkeyp
     result = await stampede.main(requests=30, seats=5, rounds=1, terms=1)
     assert result["correct"], result["checks"]
     assert result["checks"][0] | {"enrolled": 5, "waitlisted": 25} == result["checks"][0]
+
+
+async def test_closing_bench_at_toy_size_closes_the_term_and_leaves_the_data_as_it_was(
+    db_engine, monkeypatch
+):
+    from bench import closing, common
+
+    db = common.bench_db()
+    assert db.url == get_settings().database_url  # the test database, never the bench one
+    await common.prepare(db, 1, max_rooms=3, max_weeks=2)
+    tables = ("module_completions", "module_completion_changes", "course_completion_changes")
+    before = {t: await _count(db.dsn, f"SELECT count(*) FROM {t}") for t in tables}
+    workshops = await _count(db.dsn, "SELECT count(*) FROM workshops WHERE status = 'completed'")
+    monkeypatch.setattr(closing, "save_result", lambda name, data: None)
+
+    result = await closing.main(repetitions=2, terms=1)
+
+    # Both paths re-did the generator's close from scratch and wrote the same rows.
+    assert result["term"] == "2567-T1" and result["workshops"] == workshops > 0
+    assert result["tally"]["workshops_closed"] == workshops
+    assert result["tally"]["module_completions"] == before["module_completions"] > 0
+    assert result["evaluation"]["students"] == before["module_completions"]
+    assert result["app"]["rows_written"] == result["bare"]["rows_written"]
+    assert len(result["app"]["runs_s"]) == len(result["bare"]["runs_s"]) == 2
+    assert result["app"]["rows_per_s"] > 0 and result["bare"]["rows_per_s"] > 0
+    assert result["ratio"] == pytest.approx(
+        result["bare"]["median_s"] / result["app"]["median_s"], abs=0.01
+    )
+    # Every run was rolled back: not one completion or history row more.
+    assert {t: await _count(db.dsn, f"SELECT count(*) FROM {t}") for t in tables} == before

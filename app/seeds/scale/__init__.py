@@ -3,15 +3,18 @@
 Adds 150 synthetic creators, three host teachers per school, 300-600 students per school,
 and for each of the first TERMS academic terms a full timetable in every computer room
 (workshops, sessions, enrolments with waitlists) with attendance for every session that
-ended before `now`. Deterministic for a given `seed` and `now`: the same data on every run.
-Terms already generated are skipped, so a run can be repeated or extended.
+ended before `now`; every workshop already finished is then assessed (every taught outcome of
+every place-holding student) and closed by the production statements, which write the module
+and course completions (see learning.py). Deterministic for a given `seed` and `now`: the
+same data on every run. Terms already generated are skipped, so a run can be repeated or
+extended.
 
 Rows go in with binary `COPY` (people, workshops, sessions, enrolments, built in Python) and
-`INSERT ... SELECT` inside PostgreSQL (attendance and its history, the bulk of the data),
-split over two connections. Exclusion, unique and check constraints are enforced as always;
-on a superuser connection, triggers and foreign-key checks are skipped for speed
-(`session_replication_role = replica`) since every row is built from rows that exist, and
-the history the trigger would write is written set-based instead.
+`INSERT ... SELECT` inside PostgreSQL (attendance, assessments and their history, the bulk of
+the data), split over two connections by school. Exclusion, unique and check constraints are
+enforced as always; on a superuser connection, triggers and foreign-key checks are skipped
+for speed (`session_replication_role = replica`) since every row is built from rows that
+exist, and the history the triggers would write is written set-based instead.
 """
 
 import asyncio
@@ -23,6 +26,7 @@ import asyncpg
 
 from app.seeds.scale import people
 from app.seeds.scale.attendance import write_attendance
+from app.seeds.scale.learning import write_learning
 from app.seeds.scale.report import ScaleReport
 from app.seeds.scale.timetable import (
     ENROLMENT_COLUMNS,
@@ -89,7 +93,7 @@ async def generate(
     report = ScaleReport(mode="replica" if replica else "triggers")
     conns = [await _connect(dsn, replica) for _ in range(WORKERS)]
     try:
-        await _generate(conns, terms, seed, now, report, max_rooms, max_weeks)
+        await _generate(conns, dsn, terms, seed, now, report, max_rooms, max_weeks)
     finally:
         for conn in conns:
             await conn.close()
@@ -99,6 +103,7 @@ async def generate(
 
 async def _generate(
     conns: list[asyncpg.Connection],
+    dsn: str,
     terms: int,
     seed: int,
     now: datetime,
@@ -129,6 +134,19 @@ async def _generate(
         raise ScaleError(
             "load the seeds and the curriculum first (lms seed; lms curriculum load) / "
             "กรุณาโหลดข้อมูลตั้งต้นและหลักสูตรก่อน"
+        )
+    untaught = await conn.fetchval(
+        "SELECT count(*) FROM unnest($1::integer[], $2::integer[]) AS v(module_id, version) "
+        "WHERE NOT EXISTS (SELECT 1 FROM module_version_outcomes o "
+        "WHERE o.module_id = v.module_id AND o.version = v.version)",
+        [m for m, _ in modules],
+        [v for _, v in modules],
+    )
+    if untaught == len(modules):
+        # Assessments name the outcomes a version teaches: without them nobody completes.
+        raise ScaleError(
+            "no module version lists its outcomes: reload the curriculum (lms curriculum load) / "
+            "ยังไม่มีผลการเรียนรู้ของบทเรียน กรุณาโหลดหลักสูตรใหม่"
         )
     if terms > len(term_rows):
         raise ScaleError(f"only {len(term_rows)} academic terms are loaded; asked for {terms}")
@@ -175,6 +193,7 @@ async def _generate(
             term_rng,
             seed,
             report,
+            dsn,
         )
         report.terms.append(term.label)
 
@@ -186,6 +205,12 @@ async def _generate(
         "enrolments",
         "attendance",
         "attendance_changes",
+        "outcome_assessments",
+        "outcome_assessment_changes",
+        "module_completions",
+        "module_completion_changes",
+        "course_completions",
+        "course_completion_changes",
     ):
         await conn.execute(f"VACUUM (ANALYZE) {table}")
     report.add("vacuum analyze", 0, time.perf_counter() - started)
@@ -214,7 +239,7 @@ def _rooms(rows: list) -> list[Room]:
 
 
 async def _generate_term(
-    conns, term, index, rooms, modules, creators, teachers, groups, now, rng, seed, report
+    conns, term, index, rooms, modules, creators, teachers, groups, now, rng, seed, report, dsn
 ) -> None:
     conn = conns[0]
     started = time.perf_counter()
@@ -275,3 +300,24 @@ async def _generate_term(
     counts = await asyncio.gather(*(work(w) for w in range(len(conns))))
     seconds = time.perf_counter() - started
     report.add("attendance (+history)", sum(counts), seconds)
+    await conn.execute("ANALYZE attendance")
+
+    learning = await write_learning(
+        conns,
+        dsn,
+        first_workshop_id=first_workshop,
+        last_workshop_id=first_workshop + len(rows.workshops) - 1,
+        now=now,
+        seed=seed,
+        replica=history,
+    )
+    report.add("outcome_assessments (+history)", learning.assessments, learning.assessments_s)
+    report.add(
+        "closing: module + course completions (+history)",
+        learning.module_completions + learning.course_completions,
+        learning.close_s,
+    )
+    report.count("workshops closed", learning.closed)
+    report.count("module completions", learning.module_completions)
+    report.count("of them completed", learning.completed)
+    report.count("course completions", learning.course_completions)

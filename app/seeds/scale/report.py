@@ -23,9 +23,14 @@ class ScaleReport:
     # "replica": triggers and FK checks skipped, history written set-based (superuser only);
     # "triggers": every trigger and FK check ran.
     mode: str = ""
+    # Outcomes that are not rows of one table: workshops closed, students who completed.
+    counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, table: str, rows: int, seconds: float) -> None:
         self.steps.append(StepTiming(table, rows, seconds))
+
+    def count(self, name: str, value: int) -> None:
+        self.counts[name] = self.counts.get(name, 0) + value
 
     def totals(self) -> dict[str, StepTiming]:
         """Rows and time per table over every step."""
@@ -42,6 +47,7 @@ class ScaleReport:
             "skipped_terms": self.skipped_terms,
             "mode": self.mode,
             "seconds": round(self.seconds, 2),
+            "counts": dict(self.counts),
             "tables": {
                 name: {
                     "rows": t.rows,
@@ -58,8 +64,13 @@ class ScaleReport:
             + (f" (already there: {', '.join(self.skipped_terms)})" if self.skipped_terms else "")
             + f"; {self.seconds:.1f} s ({self.mode})"
         ]
-        for name, t in self.totals().items():
+        totals = self.totals()
+        width = max((len(name) for name in totals), default=0)
+        for name, t in totals.items():
             lines.append(
-                f"  {name:<20} {t.rows:>10,} rows {t.seconds:7.1f} s {t.rows_per_s:>10,.0f} rows/s"
+                f"  {name:<{width}} {t.rows:>10,} rows {t.seconds:7.1f} s"
+                f" {t.rows_per_s:>10,.0f} rows/s"
             )
+        if self.counts:
+            lines.append("  " + ", ".join(f"{k} {v:,}" for k, v in self.counts.items()))
         return "\n".join(lines)

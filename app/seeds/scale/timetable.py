@@ -9,6 +9,8 @@ full and, by construction, nothing clashes:
 - the group taught in a school's room r at slot k is (k * rooms + r + block) mod groups, so a
   group is never in two rooms at once.
 Capacity is the room's seats; a group larger than that fills the seats and waits in order.
+Modules: a group follows three courses side by side (one per part of the week) and takes the
+next module of each every block, so students complete whole courses over the terms.
 """
 
 import random
@@ -23,6 +25,7 @@ PERIOD_MINUTES = 50
 DAYS_A_WEEK = 5
 BLOCK_WEEKS = 4
 MARKER = "[scale]"  # workshops.notes of generated workshops
+STREAMS = 3  # courses a class group follows side by side
 
 
 @dataclass
@@ -104,6 +107,11 @@ def school_days_by_week(term: Term) -> dict[int, dict[int, date]]:
     return weeks
 
 
+def blocks_per_term(term: Term) -> int:
+    """The four-week blocks of a term (the last one may be shorter)."""
+    return max(school_days_by_week(term)) // BLOCK_WEEKS + 1
+
+
 def build_term(
     term: Term,
     term_index: int,
@@ -121,7 +129,7 @@ def build_term(
     """Rows for one term; ids are given explicitly so sessions can name their workshop."""
     out = TermRows()
     weeks = school_days_by_week(term)
-    blocks = (max(weeks) // BLOCK_WEEKS) + 1
+    blocks = blocks_per_term(term)
     # Planned and requested two weeks before the term starts.
     planned_at = datetime.combine(term.starts_on - timedelta(days=14), time(9), BANGKOK)
     workshop_id, session_id = first_workshop_id, first_session_id
@@ -141,13 +149,18 @@ def build_term(
                 offset = slot * 7 + block * 31 + term_index * 53
                 creator = creators[(room.index + offset) % len(creators)]
                 teacher = school_teachers[(slot + block) % len(school_teachers)]
-                module_id, version = modules[(room.index * 7 + slot * 3 + block) % len(modules)]
-                group_no = slot * room.rooms_in_school + room.local + block
-                group = school_groups[group_no % len(school_groups)]
+                group_no = (slot * room.rooms_in_school + room.local + block) % len(school_groups)
+                group = school_groups[group_no]
+                # A group follows STREAMS courses at once, one per part of the week, and takes
+                # the next module of each every block, term after term: the catalogue is in
+                # course order, so groups can complete whole courses.
+                stream = slot * STREAMS // (DAYS_A_WEEK * len(PERIODS))
+                step = term_index * blocks + block
+                start = room.school_id * 13 + group_no * 7 + stream * len(modules) // STREAMS
+                module_id, version = modules[(start + step) % len(modules)]
                 seats = min(len(group), room.seats)
                 starts = [datetime.combine(d, PERIODS[period], BANGKOK) for d in days]
                 past = [s + timedelta(minutes=PERIOD_MINUTES) <= now for s in starts]
-                status = "completed" if all(past) else "scheduled"
                 out.workshops.append(
                     (
                         workshop_id,
@@ -161,7 +174,8 @@ def build_term(
                         MARKER,
                         room.seats,
                         seats,
-                        status,
+                        # Finished workshops are completed by closing them (learning.py).
+                        "scheduled",
                         planned_at,
                         planned_at,
                     )
