@@ -14,7 +14,15 @@ import time
 
 from bench.common import DEFAULT_TERMS, RESULTS, bench_db, machine, prepare
 
-BENCHES = ("curriculum", "stampede", "teacher_reads", "attendance", "export", "closing")
+BENCHES = (
+    "curriculum",
+    "stampede",
+    "teacher_reads",
+    "attendance",
+    "export",
+    "closing",
+    "completion_report",
+)
 
 
 def main() -> int:
