@@ -93,9 +93,7 @@ async def test_outcomes_marked_offline_survive_a_reload_and_arrive_exactly_once(
         await expect(toggle(page, "สมชาย", code).locator(".status-text")).to_have_text("บรรลุ")
         await expect(toggle(page, "สมชาย", code)).to_contain_text("รอส่ง")
     await expect(toggle(page, "สมหญิง", CODES[0]).locator(".status-text")).to_have_text("บรรลุ")
-    await expect(toggle(page, "สมหญิง", CODES[1]).locator(".status-text")).to_have_text(
-        "ยังไม่บรรลุ"
-    )
+    await expect(toggle(page, "สมหญิง", CODES[1]).locator(".status-text")).to_have_text("ยังไม่บรรลุ")
     await expect(toggle(page, "ปิติ", CODES[0])).to_contain_text("ยังไม่ประเมิน")
     await screenshot(page, output_dir, "outcomes-offline-after-reload")
 
