@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import text
 
-from tests.factories import ApiWorld, add_enrolled_students, add_outcomes
+from tests.factories import ApiWorld, add_enrolled_students, add_marks, add_outcomes
 from tests.web.helpers import expect, outbox, screenshot, sign_in
 
 STUDENTS = ["สมชาย ใจดี", "สมหญิง รักเรียน", "ปิติ มีสุข"]
@@ -126,3 +126,65 @@ async def test_outcomes_marked_offline_survive_a_reload_and_arrive_exactly_once(
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", name=re.compile("Learning outcomes"))).to_be_visible()
     await expect(toggle(page, "Student3", CODES[0])).to_contain_text("Achieved")
+
+
+async def test_host_closes_the_workshop_after_its_last_session_and_sees_each_verdict(
+    page, session, output_dir
+):
+    world = await ApiWorld(session).build()
+    await add_outcomes(session, world.module_id, CODES)
+    await add_enrolled_students(session, world, STUDENTS)
+    page.on("dialog", lambda dialog: dialog.accept())
+    await sign_in(page, "teacher")
+    await page.goto(f"/app/#/workshops/{world.workshop_id}/outcomes")
+    await expect(page.locator(".outcomes-table tbody tr")).to_have_count(len(STUDENTS))
+
+    # The 2026-06-15 session is over but its attendance was never taken: refused, in words.
+    close = page.get_by_role("button", name="ปิดเวิร์กช็อปและประเมินผลการเรียนจบ")
+    await close.click()
+    await expect(page.get_by_role("alert")).to_contain_text("ยังไม่ได้เช็กชื่อในบางคาบ")
+
+    await session.execute(
+        text("UPDATE workshop_sessions SET taken_at = starts_at, taken_by = :t WHERE id = :s"),
+        {"t": world.teacher_id, "s": world.session_id},
+    )
+    ids = dict(
+        (
+            await session.execute(
+                text("SELECT first_name_th, id FROM students WHERE student_code LIKE 'W%'")
+            )
+        ).all()
+    )
+    await add_marks(
+        session,
+        world.session_id,
+        {ids["สมชาย"]: "present", ids["สมหญิง"]: "absent", ids["ปิติ"]: "present"},
+        marked_by=world.teacher_id,
+    )
+    await session.commit()
+
+    await page.reload()
+    await expect(page.locator(".outcomes-table tbody tr")).to_have_count(len(STUDENTS))
+    for name in ("สมชาย", "สมหญิง"):
+        await row(page, name).get_by_role("button", name="บรรลุทุกข้อ").click()
+    # Unsaved marks would be missed by the verdicts: closing waits for them.
+    await expect(close).to_be_disabled()
+    await page.get_by_role("button", name="บันทึกผลการเรียนรู้").click()
+    await expect(page.locator(".sync-notice")).to_contain_text("เปลี่ยน 6 ช่อง")
+    await close.click()
+    await expect(page.locator("#close-heading ~ [role=status]")).to_contain_text(
+        "เรียนจบ 1 คน ยังไม่จบ 2 คน"
+    )
+    await expect(row(page, "สมชาย")).to_contain_text("เรียนจบ")
+    await expect(row(page, "สมหญิง")).to_contain_text("เวลาเรียนไม่ถึงเกณฑ์")
+    await expect(row(page, "ปิติ")).to_contain_text("ยังไม่บรรลุผลการเรียนรู้ตามเกณฑ์")
+    await expect(page.get_by_role("button", name="ประเมินผลการเรียนจบอีกครั้ง")).to_be_visible()
+    status = await session.scalar(
+        text("SELECT status FROM workshops WHERE id = :w"), {"w": world.workshop_id}
+    )
+    assert status == "completed"
+    await screenshot(page, output_dir, "outcomes-closed")
+
+    await page.get_by_role("button", name="English").click()
+    await expect(row(page, "Student2")).to_contain_text("Attendance below the module's minimum")
+    await expect(row(page, "Student1")).to_contain_text("Completed")

@@ -14,12 +14,16 @@ function manages(user, workshop) {
   return user.role === 'teacher' && workshop.host_teacher?.id === user.id;
 }
 
-/** Draw the closing section into `section` (hidden when there is nothing to offer). */
+/**
+ * Draw the closing section into `section` (hidden when there is nothing to offer). Returns
+ * `refresh()`, which follows `busy()` (marks not saved yet) without redrawing the messages.
+ */
 export function closeSection(section, { user, workshop, roster, busy, onClosed }) {
   const status = roster?.workshop.status;
+  const nothing = () => {};
   if (!manages(user, workshop) || !roster || status === 'cancelled') {
     section.hidden = true;
-    return;
+    return nothing;
   }
   section.hidden = false;
   const heading = h('h2', { id: 'close-heading' }, t('close.title'));
@@ -34,20 +38,26 @@ export function closeSection(section, { user, workshop, roster, busy, onClosed }
     replace(section, heading, ruleText, h('p', { class: 'alert alert-info' }, 'ℹ ', workshop.last_ends_at
       ? t('close.notYet', { date: formatDate(workshop.last_ends_at) })
       : t('close.noSessions')));
-    return;
+    return nothing;
   }
   const result = h('div', { role: 'status', aria: { live: 'polite' } });
   const errors = h('div');
   const closed = status === 'completed';
-  const waiting = busy();
-  const button = h('button', {
-    type: 'button', class: 'primary', disabled: waiting,
-    aria: { describedby: waiting ? 'close-wait' : null },
-  }, closed ? t('close.again') : t('close.button'));
+  const button = h('button', { type: 'button', class: 'primary' }, closed ? t('close.again') : t('close.button'));
+  const wait = h('p', { id: 'close-wait', class: 'alert alert-pending' }, '↻ ', t('close.saveFirst'));
+  let working = false;
+  const refresh = () => {
+    const waiting = busy();
+    wait.hidden = !waiting;
+    button.disabled = waiting || working;
+    if (waiting) button.setAttribute('aria-describedby', 'close-wait');
+    else button.removeAttribute('aria-describedby');
+  };
   button.addEventListener('click', async () => {
     if (busy()) return;
     if (!window.confirm(closed ? t('close.confirmAgain') : t('close.confirm'))) return;
-    button.disabled = true;
+    working = true;
+    refresh();
     replace(errors);
     replace(result, h('p', { class: 'loading' }, '↻ ', t('close.working')));
     try {
@@ -60,16 +70,20 @@ export function closeSection(section, { user, workshop, roster, busy, onClosed }
     } catch (error) {
       replace(result);
       replace(errors, errorBox(error));
-      button.disabled = false;
+    } finally {
+      working = false;
+      refresh();
     }
   });
   replace(
     section, heading, ruleText,
     closed ? h('p', { class: 'state state-done' }, '✔ ', t('close.closed')) : null,
-    waiting ? h('p', { id: 'close-wait', class: 'alert alert-pending' }, '↻ ', t('close.saveFirst')) : null,
+    wait,
     h('div', { class: 'actions' }, button),
     errors, result,
   );
+  refresh();
+  return refresh;
 }
 
 function summary(answer) {

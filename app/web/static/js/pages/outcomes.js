@@ -61,6 +61,8 @@ export function render(main, { params, user }) {
   const save = h('button', { type: 'button', class: 'primary', onclick: saveMarks }, t('outcomes.save'));
   const toolbar = h('div', { class: 'actions sticky-actions', hidden: true }, allButton, save);
   const closing = h('section', { aria: { labelledby: 'close-heading' }, hidden: true });
+  let closingDrawn = null; // what the closing section was drawn for (status), redrawn on change
+  let refreshClosing = () => {};
 
   main.append(
     h('p', {}, h('a', { href: '#/today', class: 'back' }, '‹ ', t('roster.back'))),
@@ -231,6 +233,7 @@ export function render(main, { params, user }) {
   }
 
   function drawNotice(message) {
+    refreshClosing();
     const waiting = pendingOutcomesFor(workshopId);
     if (message) replace(notice, message);
     else if (waiting) replace(notice, h('p', { class: 'alert alert-pending' }, '↻ ', navigator.onLine ? t('roster.sending') : t('roster.offline')));
@@ -239,7 +242,13 @@ export function render(main, { params, user }) {
   }
 
   function drawClosing() {
-    closeSection(closing, {
+    const drawn = `${state.roster?.workshop.status}|${Boolean(state.workshop)}`;
+    if (drawn === closingDrawn) {
+      refreshClosing();
+      return;
+    }
+    closingDrawn = drawn;
+    refreshClosing = closeSection(closing, {
       user,
       workshop: state.workshop,
       roster: state.roster,
