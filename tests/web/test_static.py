@@ -87,3 +87,15 @@ def test_thai_and_english_have_the_same_keys_and_every_key_used_exists():
     assert th == en, f"only Thai: {th - en}; only English: {en - th}"
     used = {key for s in SCRIPTS for key in USED_KEY.findall(Path(s).read_text())}
     assert used - th == set()
+
+
+def test_the_offline_cache_lists_every_file_of_the_app():
+    """sw.js keeps the app's files for a reload without network: a file missing from its
+    list would not load offline (and a listed file that is gone fails the whole install)."""
+    listed = set(re.findall(r"^\s*'([^']+)',$", (STATIC_DIR / "sw.js").read_text(), re.M))
+    files = {
+        p.relative_to(STATIC_DIR).as_posix()
+        for p in STATIC_DIR.rglob("*")
+        if p.is_file() and p.name not in {"index.html", "sw.js"}
+    }
+    assert listed == files | {"./"}

@@ -61,6 +61,8 @@ export function can(user, area) {
       return ['admin', 'department'].includes(role);
     case 'export':
       return ['admin', 'department', 'school_admin'].includes(role);
+    case 'record':
+      return ['admin', 'school_admin', 'teacher', 'department'].includes(role);
     case 'mark':
       return ['admin', 'school_admin', 'teacher'].includes(role);
     default:

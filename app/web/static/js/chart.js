@@ -10,7 +10,8 @@ const VALUE = 90;
 
 /**
  * rows: [{label, rate}] (rate 0..1 or null). Returns a <figure> with an SVG of the bars,
- * highest rate first; groups without a rate are listed last without a bar.
+ * highest rate first; groups without a rate are listed last without a bar. `threshold: null`
+ * draws no guide and marks no bar as low (a rate with no agreed target).
  */
 export function rateChart(rows, { caption, threshold = 0.8 } = {}) {
   const sorted = [...rows].sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1));
@@ -25,15 +26,17 @@ export function rateChart(rows, { caption, threshold = 0.8 } = {}) {
     },
     h('svg:title', { id: titleId }, caption),
     // Threshold guide
-    h('svg:line', {
-      x1: LABEL + BAR * threshold, x2: LABEL + BAR * threshold, y1: 0, y2: height - 18,
-      class: 'chart-threshold',
-    }),
-    h('svg:text', { x: LABEL + BAR * threshold, y: height - 4, class: 'chart-axis', 'text-anchor': 'middle' },
-      `${t('chart.threshold')} ${formatPercent(threshold)}`),
+    threshold === null ? null : [
+      h('svg:line', {
+        x1: LABEL + BAR * threshold, x2: LABEL + BAR * threshold, y1: 0, y2: height - 18,
+        class: 'chart-threshold',
+      }),
+      h('svg:text', { x: LABEL + BAR * threshold, y: height - 4, class: 'chart-axis', 'text-anchor': 'middle' },
+        `${t('chart.threshold')} ${formatPercent(threshold)}`),
+    ],
     sorted.map((row, i) => {
       const y = i * ROW;
-      const low = row.rate !== null && row.rate !== undefined && row.rate < threshold;
+      const low = threshold !== null && row.rate !== null && row.rate !== undefined && row.rate < threshold;
       const value = row.rate === null || row.rate === undefined ? t('chart.noData') : formatPercent(row.rate);
       return h(
         'svg:g', { class: low ? 'chart-row is-low' : 'chart-row' },
@@ -48,7 +51,8 @@ export function rateChart(rows, { caption, threshold = 0.8 } = {}) {
       );
     }),
   );
-  return h('figure', { class: 'chart-figure' }, svg, h('figcaption', {}, caption, ' ', h('span', { class: 'hint' }, t('chart.legend'))));
+  return h('figure', { class: 'chart-figure' }, svg, h('figcaption', {}, caption, ' ',
+    threshold === null ? null : h('span', { class: 'hint' }, t('chart.legend'))));
 }
 
 function truncate(text, max) {

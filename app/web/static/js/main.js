@@ -6,9 +6,11 @@ import { pendingCount, startOutbox } from './outbox.js';
 import * as department from './pages/department.js';
 import * as enrolments from './pages/enrolments.js';
 import * as exportPage from './pages/export.js';
+import * as outcomes from './pages/outcomes.js';
 import * as rooms from './pages/rooms.js';
 import * as roster from './pages/roster.js';
 import * as signin from './pages/signin.js';
+import * as student from './pages/student.js';
 import * as today from './pages/today.js';
 import * as workshopForm from './pages/workshop-form.js';
 
@@ -16,7 +18,9 @@ const ROUTES = [
   { pattern: /^\/signin$/, page: signin, open: true },
   { pattern: /^\/today$/, page: today, area: 'today' },
   { pattern: /^\/sessions\/(\d+)$/, page: roster, area: 'today', keys: ['sessionId'] },
+  { pattern: /^\/workshops\/(\d+)\/outcomes$/, page: outcomes, area: 'today', keys: ['workshopId'] },
   { pattern: /^\/enrolments$/, page: enrolments, area: 'enrolments' },
+  { pattern: /^\/students\/(\d+)$/, page: student, area: 'record', keys: ['studentId'] },
   { pattern: /^\/rooms$/, page: rooms, area: 'rooms' },
   { pattern: /^\/workshops\/new$/, page: workshopForm, area: 'plan' },
   { pattern: /^\/department$/, page: department, area: 'department' },
@@ -108,8 +112,11 @@ function renderHeader(user) {
 function highlightMenu(path) {
   for (const link of document.querySelectorAll('#nav a')) {
     const target = link.getAttribute('href').slice(1);
-    const current = path === target || (target === '/today' && path.startsWith('/sessions/'))
-      || (target === '/rooms' && path.startsWith('/workshops/'));
+    const outcomesPage = /^\/workshops\/\d+\/outcomes$/.test(path);
+    const current = path === target
+      || (target === '/today' && (path.startsWith('/sessions/') || outcomesPage))
+      || (target === '/enrolments' && path.startsWith('/students/'))
+      || (target === '/rooms' && path.startsWith('/workshops/') && !outcomesPage);
     if (current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
@@ -150,6 +157,9 @@ function start() {
     navigate(`#/signin?expired=1&next=${next}`, { replaceEntry: true });
   });
   startOutbox();
+  // The app's files from a cache when the network drops (sw.js); without it the app still
+  // works online, so a refusal is not an error.
+  navigator.serviceWorker?.register('sw.js').catch(() => {});
   route();
 }
 

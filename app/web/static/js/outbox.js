@@ -1,10 +1,12 @@
-// Attendance saves that have not reached the server yet.
+// Saves that have not reached the server yet: a session's attendance, a workshop's outcome
+// assessments.
 //
-// Save writes the whole roster's marks here first (localStorage), then sends them. An entry
+// Save writes the whole roster's marks (or every changed assessment) here first
+// (localStorage), then sends them. An entry
 // leaves only after a 2xx, so a dropped network loses nothing: the entry is sent again when
 // the browser comes back online, on a timer, or on the next start. One sender at a time
 // (within the tab, and across tabs through the Web Locks API where the browser has it), so an
-// entry is never sent twice concurrently; the PUT carries the full state of the roster, so a
+// entry is never sent twice concurrently; the PUT carries absolute values (never "toggle"), so a
 // repeat after a lost answer changes nothing.
 import { api, ApiError, NetworkError } from './api.js';
 import { getUser } from './auth.js';
@@ -40,6 +42,28 @@ function notify(type, detail) {
   window.dispatchEvent(new CustomEvent('outbox', { detail: { type, ...detail } }));
 }
 
+// An entry is attendance (the original kind, keyed by session id) or outcomes (keyed by
+// `outcomes:<workshop id>`); the event names the kind so each page listens to its own.
+function kindOf(entry) {
+  return entry.kind || 'attendance';
+}
+
+function describeEntry(entry) {
+  return kindOf(entry) === 'outcomes'
+    ? { kind: 'outcomes', workshopId: entry.workshopId }
+    : { kind: 'attendance', sessionId: entry.sessionId };
+}
+
+function pathOf(entry) {
+  return kindOf(entry) === 'outcomes'
+    ? `/workshops/${entry.workshopId}/outcomes`
+    : `/sessions/${entry.sessionId}/attendance`;
+}
+
+function outcomesKey(workshopId) {
+  return `outcomes:${workshopId}`;
+}
+
 /** The entry waiting for this session, if any: { sessionId, userId, body, version, queuedAt }. */
 export function pendingFor(sessionId) {
   const user = getUser();
@@ -54,16 +78,48 @@ export function pendingCount() {
   return Object.values(readAll()).filter((e) => e.userId === user.id).length;
 }
 
+function newVersion() {
+  return `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
 /** Keep a save (replacing an older one of the same session) and try to send it now. */
 export function queueSave(sessionId, body) {
   const user = getUser();
   const entries = readAll();
-  const version = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   entries[entryKey(user.id, sessionId)] = {
-    sessionId, userId: user.id, body, version, queuedAt: new Date().toISOString(),
+    sessionId, userId: user.id, body, version: newVersion(), queuedAt: new Date().toISOString(),
   };
   writeAll(entries);
-  notify('queued', { sessionId });
+  notify('queued', { kind: 'attendance', sessionId });
+  return flush();
+}
+
+/** The outcome assessments waiting for this workshop, if any (an entry with `body`). */
+export function pendingOutcomesFor(workshopId) {
+  const user = getUser();
+  if (!user) return null;
+  return readAll()[entryKey(user.id, outcomesKey(workshopId))] || null;
+}
+
+/**
+ * Keep a workshop's changed assessments and try to send them now. A newer save replaces a
+ * waiting one after merging it (pairs of the older save not in the newer stay), so nothing
+ * the teacher marked offline is dropped.
+ */
+export function queueOutcomes(workshopId, body) {
+  const user = getUser();
+  const entries = readAll();
+  const key = entryKey(user.id, outcomesKey(workshopId));
+  const merged = new Map();
+  for (const a of [...(entries[key]?.body.assessments || []), ...body.assessments]) {
+    merged.set(`${a.student_id}|${a.outcome_code}`, a);
+  }
+  entries[key] = {
+    kind: 'outcomes', workshopId, userId: user.id, body: { assessments: [...merged.values()] },
+    version: newVersion(), queuedAt: new Date().toISOString(),
+  };
+  writeAll(entries);
+  notify('queued', { kind: 'outcomes', workshopId });
   return flush();
 }
 
@@ -110,37 +166,43 @@ async function drainOnce() {
 }
 
 async function sendOne(entry) {
-  notify('sending', { sessionId: entry.sessionId });
+  const about = describeEntry(entry);
+  notify('sending', about);
   try {
-    const saved = await api(`/sessions/${entry.sessionId}/attendance`, {
-      method: 'PUT',
-      body: entry.body,
-    });
+    const saved = await api(pathOf(entry), { method: 'PUT', body: entry.body });
     removeIfUnchanged(entry);
-    notify('sent', { sessionId: entry.sessionId, saved, body: entry.body });
+    notify('sent', { ...about, saved, body: entry.body });
     return 'sent';
   } catch (error) {
     if (error instanceof NetworkError || (error instanceof ApiError && error.retryable)) {
-      notify('waiting', { sessionId: entry.sessionId, error });
+      notify('waiting', { ...about, error });
       return 'wait';
     }
     if (error instanceof ApiError && error.status === 401) {
       // Kept, not retried on a timer (each try would send the person back to sign-in).
-      notify('waiting', { sessionId: entry.sessionId, error });
+      notify('waiting', { ...about, error });
       return 'signed-out';
     }
     // The server refused the marks themselves: sending again would not help. The page keeps
     // them (draft) so the teacher can correct and save again.
     removeIfUnchanged(entry);
-    saveDraft(entry.sessionId, marksOf(entry.body));
-    notify('rejected', { sessionId: entry.sessionId, error });
+    if (about.kind === 'outcomes') {
+      saveDraft(outcomesKey(entry.workshopId), { ...(loadDraft(outcomesKey(entry.workshopId)) || {}), ...assessmentsOf(entry.body) });
+    } else {
+      saveDraft(entry.sessionId, marksOf(entry.body));
+    }
+    notify('rejected', { ...about, error, body: entry.body });
     return 'rejected';
   }
 }
 
+function storedKey(entry) {
+  return kindOf(entry) === 'outcomes' ? outcomesKey(entry.workshopId) : entry.sessionId;
+}
+
 function removeIfUnchanged(entry) {
   const entries = readAll();
-  const key = entryKey(entry.userId, entry.sessionId);
+  const key = entryKey(entry.userId, storedKey(entry));
   // A newer save of the same roster made while this one was in flight stays queued.
   if (entries[key]?.version === entry.version) {
     delete entries[key];
@@ -176,6 +238,24 @@ export function startOutbox() {
 
 export function marksOf(body) {
   return Object.fromEntries(body.marks.map((m) => [m.student_id, m.status]));
+}
+
+/** An outcomes body as { "studentId|code": status }. */
+export function assessmentsOf(body) {
+  return Object.fromEntries(body.assessments.map((a) => [`${a.student_id}|${a.outcome_code}`, a.status]));
+}
+
+/** Outcome taps not saved yet (same storage as attendance drafts). */
+export function saveOutcomesDraft(workshopId, marks) {
+  saveDraft(outcomesKey(workshopId), marks);
+}
+
+export function loadOutcomesDraft(workshopId) {
+  return loadDraft(outcomesKey(workshopId));
+}
+
+export function clearOutcomesDraft(workshopId) {
+  clearDraft(outcomesKey(workshopId));
 }
 
 // Drafts: taps not saved yet, so a reload or a closed tab does not lose them.

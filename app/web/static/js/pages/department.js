@@ -5,6 +5,7 @@ import { field, h, replace } from '../dom.js';
 import { formatNumber, formatPercent, pick, t } from '../i18n.js';
 import { rateChart } from '../chart.js';
 import { showError } from '../problems.js';
+import { completionSection } from './department-completion.js';
 
 const LOW_MAX = 500; // the API's largest page; the export has every row
 const CHART_MAX = 60; // all 50 districts; for schools, the lowest 60
@@ -23,6 +24,7 @@ export function render(main, { query, navigate }) {
   const errors = h('div');
   const summary = h('section', { aria: { labelledby: 'summary-heading' } });
   const low = h('section', { aria: { labelledby: 'low-heading' } });
+  const completion = h('div');
   const form = h(
     'form', { class: 'inline-form card' },
     field(t('dept.term'), termSelect),
@@ -33,13 +35,17 @@ export function render(main, { query, navigate }) {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const params = new URLSearchParams({
+    go({
       term: termSelect.value, group_by: groupSelect.value,
       threshold: thresholdInput.value || '80', consecutive: consecutiveInput.value || '3',
     });
-    navigate(`#/department?${params}`);
   });
-  main.append(h('h1', {}, t('dept.title')), form, errors, summary, low);
+  function go(changes) {
+    const params = new URLSearchParams(query);
+    for (const [key, value] of Object.entries(changes)) params.set(key, value);
+    navigate(`#/department?${params}`);
+  }
+  main.append(h('h1', {}, t('dept.title')), form, errors, summary, low, completion);
 
   const controller = new AbortController();
   const signal = controller.signal;
@@ -48,6 +54,12 @@ export function render(main, { query, navigate }) {
       const chosen = Number(query.get('term')) || current?.id || terms.at(-1)?.id;
       replace(termSelect, terms.map((x) => h('option', { value: String(x.id), selected: x.id === chosen }, pick(x, 'label'))));
       if (!chosen) return null;
+      replace(completion, completionSection({
+        term: chosen,
+        groupBy: query.get('completion_by'),
+        choose: (by) => go({ term: termSelect.value || String(chosen), completion_by: by }),
+        signal,
+      }));
       return Promise.all([loadSummary(chosen), loadLow(chosen)]);
     })
     .catch((error) => {
@@ -142,7 +154,7 @@ function lowTable(items, total) {
         .map((key) => h('th', { scope: 'col' }, t(key))))),
     h('tbody', {}, items.map((item) => h('tr', {},
       h('td', {}, item.student_code),
-      h('th', { scope: 'row' }, item.name_th),
+      h('th', { scope: 'row' }, item.student_id ? h('a', { href: `#/students/${item.student_id}` }, item.name_th) : item.name_th),
       h('td', {}, item.grade_level),
       h('td', {}, item.school ? `${item.school.code} ${item.school.name_th}` : ''),
       h('td', {}, rateText(item.attendance_rate, item.below_threshold)),

@@ -58,6 +58,7 @@ export function render(main, { query, user, navigate }) {
     replace(
       body,
       h('p', { class: 'summary' }, t('enrol.seats', { taken: workshop.seats_taken, capacity: workshop.capacity, waiting: workshop.waitlisted })),
+      h('p', {}, h('a', { href: `#/workshops/${workshop.id}/outcomes` }, '✔ ', t('outcomes.open'))),
       searchForm(onList),
       h('h2', { id: 'enrolled-heading' }, t('enrol.enrolled', { n: enrolled.length })),
       enrolled.length ? table('enrolled-heading', enrolled, false) : h('p', { class: 'empty' }, t('enrol.noneEnrolled')),
@@ -81,7 +82,7 @@ export function render(main, { query, user, navigate }) {
         h('tbody', {}, rows.map((e) => h('tr', { dataset: { enrolmentId: String(e.id) } },
           waiting ? h('td', {}, String(e.waitlist_position)) : null,
           h('td', {}, e.student.code),
-          h('td', {}, pick(e.student, 'name')),
+          h('td', {}, h('a', { href: `#/students/${e.student.id}`, aria: { label: t('record.openWho', { name: pick(e.student, 'name') }) } }, pick(e.student, 'name'))),
           h('td', {}, e.student.grade_level),
           h('td', {}, stamp(waiting ? e.requested_at : e.enrolled_at)),
           h('td', {}, h('button', {

@@ -1,8 +1,8 @@
 // Attendance export: filters and a format, then the file is fetched with the bearer token and
 // handed to the browser as a download (Blob + object URL + <a download>).
-import { apiAll, apiUrl, ApiError, NetworkError } from '../api.js';
-import { getToken } from '../auth.js';
+import { apiAll } from '../api.js';
 import { field, h, replace } from '../dom.js';
+import { downloadFile } from '../download.js';
 import { formatNumber, pick, t } from '../i18n.js';
 import { clearFieldErrors, describe, showError, showFieldErrors } from '../problems.js';
 
@@ -110,49 +110,6 @@ export function render(main, { user }) {
 }
 
 /** Fetch the export with the bearer token and save it under the server's file name. */
-async function download(query, signal) {
-  let response;
-  try {
-    response = await fetch(apiUrl('/exports/attendance', query), {
-      headers: { Authorization: `Bearer ${getToken()}` }, signal, cache: 'no-store',
-    });
-  } catch (error) {
-    if (error.name === 'AbortError') throw error;
-    throw new NetworkError(error);
-  }
-  if (!response.ok) {
-    let problem = {};
-    try {
-      problem = await response.json();
-    } catch {
-      problem = { title: response.statusText };
-    }
-    if (response.status === 401) window.dispatchEvent(new CustomEvent('auth-expired'));
-    throw new ApiError(response.status, problem);
-  }
-  const blob = await response.blob();
-  const name = fileName(response.headers.get('content-disposition')) || `attendance.${query.format}`;
-  const url = URL.createObjectURL(blob);
-  const link = h('a', { href: url, download: name, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Give the browser time to start the download before the URL is released.
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
-  return { name, size: blob.size };
-}
-
-/** The file name of a Content-Disposition header (RFC 6266: filename* wins). */
-export function fileName(header) {
-  if (!header) return null;
-  const star = header.match(/filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/);
-  if (star) {
-    try {
-      return decodeURIComponent(star[1].trim());
-    } catch {
-      // fall back to the plain filename
-    }
-  }
-  const plain = header.match(/filename\s*=\s*"([^"]+)"|filename\s*=\s*([^;\s]+)/);
-  return plain ? (plain[1] || plain[2]) : null;
+function download(query, signal) {
+  return downloadFile('/exports/attendance', query, { signal, fallbackName: `attendance.${query.format}` });
 }

@@ -127,8 +127,8 @@ export function render(main, { params, user }) {
   }
 
   function onOutbox(event) {
-    const { type, sessionId: which, saved, error } = event.detail;
-    if (which !== undefined && which !== sessionId) return;
+    const { type, kind, sessionId: which, saved, error } = event.detail;
+    if (kind === 'outcomes' || (which !== undefined && which !== sessionId)) return;
     if (type === 'sent') {
       applyServer(saved.items);
       if (!loadDraft(sessionId)) state.marks = { ...state.saved };
@@ -171,6 +171,7 @@ export function render(main, { params, user }) {
         const workshop = await api(`/workshops/${s.workshop_id}`, { signal: controller.signal });
         heading.textContent = `${t('roster.title')}: ${workshopTitle(workshop)}`;
         subtitle.append(` · ${workshop.room.code}`);
+        subtitle.after(h('p', {}, h('a', { href: `#/workshops/${workshop.id}/outcomes`, class: 'outcomes-link' }, '✔ ', t('outcomes.open'))));
       } catch {
         // The title is a nicety; the roster works without it.
       }

@@ -1,0 +1,162 @@
+// A student's learner record: courses (modules done of total), module completions with their
+// dates or reasons, outcomes achieved, attendance per workshop, the creators who taught them;
+// plus the printable page (HTML) and the CSV as files. The record API is newer than this
+// page may be: a server without it answers a bare 404, shown as "not available yet".
+import { api } from '../api.js';
+import { h, replace } from '../dom.js';
+import { downloadFile, routeMissing } from '../download.js';
+import {
+  formatDate, formatNumber, formatPercent, getLang, pick, t,
+} from '../i18n.js';
+import { showError } from '../problems.js';
+
+/** The first of `names` that `record` has (the contract is young; names may settle). */
+const first = (record, ...names) => names.map((n) => record?.[n]).find((v) => v !== undefined && v !== null);
+const list = (record, ...names) => first(record, ...names) || [];
+
+function nameOf(record) {
+  if (!record) return '';
+  const own = pick(record, 'name') || pick(record, 'full_name') || pick(record, 'title');
+  if (own) return own;
+  const th = [record.first_name_th, record.last_name_th].filter(Boolean).join(' ');
+  const en = [record.first_name_en, record.last_name_en].filter(Boolean).join(' ');
+  return (getLang() === 'en' ? en || th : th || en) || record.code || record.student_code || '';
+}
+
+const day = (value) => (value ? formatDate(value, { weekday: false }) : '—');
+const rate = (value) => (value === null || value === undefined ? t('chart.noData') : formatPercent(Number(value)));
+
+export function render(main, { params }) {
+  const studentId = Number(params.studentId);
+  document.title = `${t('record.title')} · ${t('app.name')}`;
+  const heading = h('h1', {}, t('record.title'));
+  const errors = h('div');
+  const files = h('div', { class: 'actions' });
+  const fileResult = h('div', { role: 'status', aria: { live: 'polite' } });
+  const body = h('div', { aria: { busy: 'true' } }, h('p', { class: 'loading' }, t('app.loading')));
+  main.append(
+    h('p', {}, h('a', { href: '#/enrolments', class: 'back', onclick: back }, '‹ ', t('record.back'))),
+    heading, errors, body, files, fileResult,
+  );
+  const controller = new AbortController();
+  const signal = controller.signal;
+
+  function back(event) {
+    if (window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  }
+
+  async function getFile(format) {
+    replace(fileResult, h('p', { class: 'loading' }, '↻ ', t('export.working')));
+    try {
+      const { name, size } = await downloadFile(`/students/${studentId}/record`, { format, lang: getLang() }, {
+        signal, fallbackName: `record-${studentId}.${format}`,
+      });
+      replace(fileResult, h('p', { class: 'alert alert-success' }, '✔ ', t('export.done', { name, size: formatNumber(Math.ceil(size / 1024)) })));
+    } catch (error) {
+      if (error.name === 'AbortError') return;
+      replace(fileResult);
+      if (routeMissing(error)) replace(fileResult, notAvailable());
+      else showError(fileResult, error);
+    }
+  }
+
+  api(`/students/${studentId}/record`, { query: { format: 'json', lang: getLang() }, signal })
+    .then((record) => {
+      body.removeAttribute('aria-busy');
+      const student = record.student || {};
+      heading.textContent = `${t('record.title')}: ${nameOf(student)}`;
+      replace(body, facts(student), courses(record), modules(record), achieved(record), attendance(record), creators(record));
+      replace(files,
+        h('button', { type: 'button', class: 'secondary', onclick: () => getFile('html') }, '⎙ ', t('record.printable')),
+        h('button', { type: 'button', class: 'secondary', onclick: () => getFile('csv') }, '⇩ ', t('record.csv')));
+    })
+    .catch((error) => {
+      if (error.name === 'AbortError') return;
+      body.removeAttribute('aria-busy');
+      replace(body);
+      if (routeMissing(error)) replace(body, notAvailable());
+      else showError(errors, error);
+    });
+
+  return () => controller.abort();
+}
+
+function notAvailable() {
+  return h('p', { class: 'alert alert-info' }, 'ℹ ', t('record.notAvailable'));
+}
+
+function facts(student) {
+  const school = student.school;
+  return h('dl', { class: 'facts card' },
+    h('dt', {}, t('enrol.code')), h('dd', {}, first(student, 'code', 'student_code') || '—'),
+    h('dt', {}, t('enrol.grade')), h('dd', {}, student.grade_level || '—'),
+    school ? [h('dt', {}, t('dept.school')), h('dd', {}, [school.code, pick(school, 'name')].filter(Boolean).join(' '))] : null);
+}
+
+function section(id, title, rows, content) {
+  return h('section', { aria: { labelledby: id } },
+    h('h2', { id }, title),
+    rows.length ? content() : h('p', { class: 'empty' }, t('record.none')));
+}
+
+function simpleTable(labelledBy, headers, rows) {
+  return h('div', { class: 'table-wrap' }, h('table', { aria: { labelledby: labelledBy } },
+    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c))))))));
+}
+
+function courses(record) {
+  const rows = list(record, 'courses');
+  return section('record-courses', t('record.courses'), rows, () => simpleTable('record-courses',
+    [t('record.course'), t('record.modulesDone'), t('record.completedOn')],
+    rows.map((c) => [
+      [first(c, 'code', 'course_code'), nameOf(c)].filter(Boolean).join(' '),
+      t('record.doneOf', { done: first(c, 'modules_done', 'done') ?? 0, total: first(c, 'modules_total', 'total') ?? 0 }),
+      day(first(c, 'completed_on')),
+    ])));
+}
+
+function reasonsText(reasons) {
+  return (reasons || []).map((r) => (typeof r === 'string' ? r : (getLang() === 'en' ? r.en : r.th) || r.code)).join(', ');
+}
+
+function modules(record) {
+  const rows = list(record, 'module_completions', 'modules', 'completions');
+  return section('record-modules', t('record.modules'), rows, () => simpleTable('record-modules',
+    [t('record.module'), t('record.verdict'), t('record.completedOn'), t('dept.rate')],
+    rows.map((m) => {
+      const module = m.module || m;
+      const done = m.status === 'completed';
+      return [
+        [first(module, 'code', 'module_code'), nameOf(module)].filter(Boolean).join(' '),
+        h('span', { class: `state ${done ? 'state-done' : 'state-cancelled'}` },
+          h('span', { 'aria-hidden': 'true' }, done ? '✔ ' : '✘ '),
+          t(done ? 'close.completed' : 'close.incomplete'), done ? '' : ` · ${reasonsText(m.reasons)}`),
+        day(first(m, 'completed_on')),
+        rate(first(m, 'attendance_rate')),
+      ];
+    })));
+}
+
+function achieved(record) {
+  const rows = list(record, 'outcomes_achieved', 'outcomes');
+  return section('record-outcomes', t('record.outcomes'), rows, () => h('ul', { class: 'plain-list' },
+    rows.map((o) => h('li', {}, h('strong', {}, first(o, 'code', 'outcome_code') || ''), ' ', nameOf(o),
+      first(o, 'assessed_at', 'achieved_on') ? h('span', { class: 'hint' }, ` · ${day(first(o, 'assessed_at', 'achieved_on'))}`) : null))));
+}
+
+function attendance(record) {
+  const rows = list(record, 'attendance', 'workshops');
+  return section('record-attendance', t('record.attendance'), rows, () => simpleTable('record-attendance',
+    [t('dept.workshops'), t('dept.rate')],
+    rows.map((w) => [nameOf(w.workshop || w) || `#${first(w, 'workshop_id', 'id')}`, rate(first(w, 'attendance_rate', 'rate'))])));
+}
+
+function creators(record) {
+  const rows = list(record, 'creators');
+  return section('record-creators', t('record.creators'), rows, () => h('ul', { class: 'plain-list' },
+    rows.map((c) => h('li', {}, nameOf(c)))));
+}
