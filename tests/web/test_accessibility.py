@@ -61,10 +61,9 @@ async def test_teacher_pages_are_accessible(page, session, output_dir):
     await expect(first.locator(".status-chip").first).to_contain_text("บรรลุ")
     problems += await check(page, output_dir, "outcomes")
 
-    # The learner record's API is not on this branch yet: the page says so politely.
     await first.get_by_role("link").click()
     await expect(page.get_by_role("heading", name="ระเบียนผลการเรียน")).to_be_visible()
-    await expect(page.get_by_text("ยังไม่เปิดให้ใช้งาน")).to_be_visible()
+    await expect(page.locator("#record-modules")).to_be_visible()
     problems += await check(page, output_dir, "student-record")
 
     await page.set_viewport_size(PHONE)

@@ -73,7 +73,7 @@ async def test_department_sees_summary_chart_and_low_attendance(
     await expect(district).to_contain_text("1001")
     # Two of three marks are present or late.
     await expect(district).to_contain_text("66.7%")
-    chart = page.locator("figure svg[role=img]")
+    chart = page.locator("section[aria-labelledby=summary-heading] figure svg[role=img]")
     await expect(chart.locator("rect.chart-bar")).to_have_count(1)
     await expect(chart).to_contain_text("66.7%")
     low = page.locator("section[aria-labelledby=low-heading] tbody tr")
@@ -84,5 +84,7 @@ async def test_department_sees_summary_chart_and_low_attendance(
 
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", name="Attendance reports")).to_be_visible()
-    await expect(page.locator("figure figcaption")).to_contain_text("by district")
+    await expect(
+        page.locator("section[aria-labelledby=summary-heading] figure figcaption")
+    ).to_contain_text("by district")
     await screenshot(page, output_dir, "department-summary-en")

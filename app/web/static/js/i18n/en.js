@@ -266,6 +266,7 @@ export default {
   'record.printable': 'Download printable page (HTML)',
   'record.csv': 'Download CSV',
   'record.notAvailable': 'Learner records are not available on this server yet',
+  'record.inProgress': 'In progress',
   'record.none': 'Nothing yet',
   'record.courses': 'Courses',
   'record.course': 'Course',

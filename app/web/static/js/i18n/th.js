@@ -266,6 +266,7 @@ export default {
   'record.printable': 'ดาวน์โหลดฉบับพิมพ์ (HTML)',
   'record.csv': 'ดาวน์โหลด CSV',
   'record.notAvailable': 'ระเบียนผลการเรียนยังไม่เปิดให้ใช้งานบนเซิร์ฟเวอร์นี้',
+  'record.inProgress': 'กำลังเรียน',
   'record.none': 'ยังไม่มีข้อมูล',
   'record.courses': 'หลักสูตร',
   'record.course': 'หลักสูตร',

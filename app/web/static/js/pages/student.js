@@ -1,7 +1,7 @@
 // A student's learner record: courses (modules done of total), module completions with their
 // dates or reasons, outcomes achieved, attendance per workshop, the creators who taught them;
-// plus the printable page (HTML) and the CSV as files. The record API is newer than this
-// page may be: a server without it answers a bare 404, shown as "not available yet".
+// plus the printable page (HTML) and the CSV as files (GET /api/v1/students/{id}/record; the
+// fields are app/records/schemas.py's LearnerRecord).
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { downloadFile, routeMissing } from '../download.js';
@@ -10,17 +10,10 @@ import {
 } from '../i18n.js';
 import { showError } from '../problems.js';
 
-/** The first of `names` that `record` has (the contract is young; names may settle). */
-const first = (record, ...names) => names.map((n) => record?.[n]).find((v) => v !== undefined && v !== null);
-const list = (record, ...names) => first(record, ...names) || [];
-
-function nameOf(record) {
-  if (!record) return '';
-  const own = pick(record, 'name') || pick(record, 'full_name') || pick(record, 'title');
-  if (own) return own;
-  const th = [record.first_name_th, record.last_name_th].filter(Boolean).join(' ');
-  const en = [record.first_name_en, record.last_name_en].filter(Boolean).join(' ');
-  return (getLang() === 'en' ? en || th : th || en) || record.code || record.student_code || '';
+function nameOf(student) {
+  const th = [student.first_name_th, student.last_name_th].filter(Boolean).join(' ');
+  const en = [student.first_name_en, student.last_name_en].filter(Boolean).join(' ');
+  return (getLang() === 'en' ? en || th : th || en) || student.student_code;
 }
 
 const day = (value) => (value ? formatDate(value, { weekday: false }) : '—');
@@ -91,9 +84,9 @@ function notAvailable() {
 function facts(student) {
   const school = student.school;
   return h('dl', { class: 'facts card' },
-    h('dt', {}, t('enrol.code')), h('dd', {}, first(student, 'code', 'student_code') || '—'),
-    h('dt', {}, t('enrol.grade')), h('dd', {}, student.grade_level || '—'),
-    school ? [h('dt', {}, t('dept.school')), h('dd', {}, [school.code, pick(school, 'name')].filter(Boolean).join(' '))] : null);
+    h('dt', {}, t('enrol.code')), h('dd', {}, student.student_code),
+    h('dt', {}, t('enrol.grade')), h('dd', {}, student.grade_level),
+    h('dt', {}, t('dept.school')), h('dd', {}, `${school.code} ${pick(school, 'name')}`));
 }
 
 function section(id, title, rows, content) {
@@ -109,54 +102,55 @@ function simpleTable(labelledBy, headers, rows) {
 }
 
 function courses(record) {
-  const rows = list(record, 'courses');
+  const rows = record.courses;
   return section('record-courses', t('record.courses'), rows, () => simpleTable('record-courses',
     [t('record.course'), t('record.modulesDone'), t('record.completedOn')],
     rows.map((c) => [
-      [first(c, 'code', 'course_code'), nameOf(c)].filter(Boolean).join(' '),
-      t('record.doneOf', { done: first(c, 'modules_done', 'done') ?? 0, total: first(c, 'modules_total', 'total') ?? 0 }),
-      day(first(c, 'completed_on')),
+      `${c.code} ${pick(c, 'title')}`,
+      t('record.doneOf', { done: c.modules_completed, total: c.modules_total }),
+      day(c.completed_on),
     ])));
 }
 
 function reasonsText(reasons) {
-  return (reasons || []).map((r) => (typeof r === 'string' ? r : (getLang() === 'en' ? r.en : r.th) || r.code)).join(', ');
+  return reasons.map((r) => (getLang() === 'en' ? r.en : r.th)).join(', ');
+}
+
+function verdict(m) {
+  if (m.status === 'in_progress') return t('record.inProgress');
+  const done = m.status === 'completed';
+  return h('span', { class: `state ${done ? 'state-done' : 'state-cancelled'}` },
+    h('span', { 'aria-hidden': 'true' }, done ? '✔ ' : '✘ '),
+    t(done ? 'close.completed' : 'close.incomplete'), done ? '' : ` · ${reasonsText(m.reasons)}`);
 }
 
 function modules(record) {
-  const rows = list(record, 'module_completions', 'modules', 'completions');
+  const rows = record.modules;
   return section('record-modules', t('record.modules'), rows, () => simpleTable('record-modules',
     [t('record.module'), t('record.verdict'), t('record.completedOn'), t('dept.rate')],
-    rows.map((m) => {
-      const module = m.module || m;
-      const done = m.status === 'completed';
-      return [
-        [first(module, 'code', 'module_code'), nameOf(module)].filter(Boolean).join(' '),
-        h('span', { class: `state ${done ? 'state-done' : 'state-cancelled'}` },
-          h('span', { 'aria-hidden': 'true' }, done ? '✔ ' : '✘ '),
-          t(done ? 'close.completed' : 'close.incomplete'), done ? '' : ` · ${reasonsText(m.reasons)}`),
-        day(first(m, 'completed_on')),
-        rate(first(m, 'attendance_rate')),
-      ];
-    })));
+    rows.map((m) => [
+      `${m.module_code} ${pick(m, 'module_title')}`,
+      verdict(m),
+      day(m.completed_on),
+      rate(m.attendance.rate),
+    ])));
 }
 
 function achieved(record) {
-  const rows = list(record, 'outcomes_achieved', 'outcomes');
+  const rows = record.modules.flatMap((m) => m.outcomes_achieved);
   return section('record-outcomes', t('record.outcomes'), rows, () => h('ul', { class: 'plain-list' },
-    rows.map((o) => h('li', {}, h('strong', {}, first(o, 'code', 'outcome_code') || ''), ' ', nameOf(o),
-      first(o, 'assessed_at', 'achieved_on') ? h('span', { class: 'hint' }, ` · ${day(first(o, 'assessed_at', 'achieved_on'))}`) : null))));
+    rows.map((o) => h('li', {}, h('strong', {}, o.code), ' ', pick(o, 'title')))));
 }
 
 function attendance(record) {
-  const rows = list(record, 'attendance', 'workshops');
+  const rows = record.modules;
   return section('record-attendance', t('record.attendance'), rows, () => simpleTable('record-attendance',
     [t('dept.workshops'), t('dept.rate')],
-    rows.map((w) => [nameOf(w.workshop || w) || `#${first(w, 'workshop_id', 'id')}`, rate(first(w, 'attendance_rate', 'rate'))])));
+    rows.map((m) => [`${pick(m, 'workshop_title') || m.module_code} (${m.term})`, rate(m.attendance.rate)])));
 }
 
 function creators(record) {
-  const rows = list(record, 'creators');
+  const rows = record.creators;
   return section('record-creators', t('record.creators'), rows, () => h('ul', { class: 'plain-list' },
-    rows.map((c) => h('li', {}, nameOf(c)))));
+    rows.map((c) => h('li', {}, `${c.display_name} (@${c.handle})`))));
 }
