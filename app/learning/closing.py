@@ -4,18 +4,19 @@ the history of its completions."""
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core import access
 from app.core.access import Principal
 from app.core.errors import Conflict
-from app.core.pagination import Page, PageParams, fetch_page
+from app.core.pagination import Page, PageParams
 from app.learning import outcomes
 from app.learning.completion import CloseTally, close_workshops
+from app.learning.history import change_page
 from app.learning.schemas import CompletionChangeRead, CourseCompletionBrief, WorkshopClosed
-from app.models import ModuleCompletionChange, Student, User
+from app.models import ModuleCompletionChange
 
 _SESSIONS = text(
     """
@@ -119,10 +120,10 @@ async def list_completion_changes(
     workshop = await outcomes.load_workshop(db, workshop_id=workshop_id)
     access.ensure_reads_history(principal, outcomes.scope_of(workshop), "workshop")
     change = ModuleCompletionChange
-    statement = (
-        select(
-            change.id,
-            change.student_id,
+    return await change_page(
+        db,
+        change=change,
+        columns=[
             change.old_status,
             change.new_status,
             change.old_attendance_rate,
@@ -131,33 +132,12 @@ async def list_completion_changes(
             change.new_outcomes_achieved,
             change.old_reasons,
             change.new_reasons,
-            change.changed_by,
-            change.changed_at,
-            User.full_name_th,
-            (Student.first_name_th + " " + Student.last_name_th).label("name_th"),
-            func.trim(Student.first_name_en + " " + Student.last_name_en).label("name_en"),
-        )
-        .join(Student, Student.id == change.student_id)
-        .outerjoin(User, User.id == change.changed_by)
-        .where(change.workshop_id == workshop_id)
-        .order_by(change.changed_at, change.id)
+        ],
+        read=CompletionChangeRead,
+        workshop_id=workshop_id,
+        student_id=student_id,
+        page=page,
     )
-    if student_id is not None:
-        statement = statement.where(change.student_id == student_id)
-    rows, total = await fetch_page(db, statement, page)
-    items = [
-        CompletionChangeRead.model_validate(
-            {
-                **row._mapping,
-                "student": {"id": row.student_id, "name_th": row.name_th, "name_en": row.name_en},
-                "changed_by": None
-                if row.changed_by is None
-                else {"id": row.changed_by, "full_name_th": row.full_name_th},
-            }
-        )
-        for row in rows
-    ]
-    return Page[CompletionChangeRead](items=items, total=total)
 
 
 # Workshops of a term (and school) ready to close: not cancelled, with sessions, the last

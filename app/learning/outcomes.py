@@ -9,15 +9,16 @@ UPDATE`, as enrolment does), so saving assessments and closing the workshop are 
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import RowMapping, func, select, text
+from sqlalchemy import RowMapping, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core import access
 from app.core.access import Principal, WorkshopScope
 from app.core.errors import Conflict, Unprocessable
-from app.core.pagination import Page, PageParams, fetch_page
+from app.core.pagination import Page, PageParams
 from app.enrolments.service import enrolled_student
+from app.learning.history import change_page
 from app.learning.schemas import (
     CompletionRead,
     OutcomeChangeRead,
@@ -31,7 +32,7 @@ from app.learning.schemas import (
     WorkshopLearning,
     reasons_of,
 )
-from app.models import Outcome, OutcomeAssessmentChange, Student, User
+from app.models import Outcome, OutcomeAssessmentChange
 from app.models.enrolments import PLACE_HOLDING_SQL
 
 _WORKSHOP_SQL = """
@@ -352,38 +353,19 @@ async def list_changes(
     workshop = await load_workshop(db, workshop_id=workshop_id)
     access.ensure_reads_history(principal, scope_of(workshop), "workshop")
     change = OutcomeAssessmentChange
-    statement = (
-        select(
-            change.id,
-            change.student_id,
+    return await change_page(
+        db,
+        change=change,
+        columns=[
             Outcome.code.label("outcome_code"),
             change.old_status,
             change.new_status,
             change.old_note,
             change.new_note,
-            change.changed_by,
-            change.changed_at,
-            User.full_name_th,
-            (Student.first_name_th + " " + Student.last_name_th).label("name_th"),
-            func.trim(Student.first_name_en + " " + Student.last_name_en).label("name_en"),
-        )
-        .join(Student, Student.id == change.student_id)
-        .join(User, User.id == change.changed_by)
-        .join(Outcome, Outcome.id == change.outcome_id)
-        .where(change.workshop_id == workshop_id)
-        .order_by(change.changed_at, change.id)
+        ],
+        joins=((Outcome, Outcome.id == change.outcome_id),),
+        read=OutcomeChangeRead,
+        workshop_id=workshop_id,
+        student_id=student_id,
+        page=page,
     )
-    if student_id is not None:
-        statement = statement.where(change.student_id == student_id)
-    rows, total = await fetch_page(db, statement, page)
-    items = [
-        OutcomeChangeRead.model_validate(
-            {
-                **row._mapping,
-                "student": {"id": row.student_id, "name_th": row.name_th, "name_en": row.name_en},
-                "changed_by": {"id": row.changed_by, "full_name_th": row.full_name_th},
-            }
-        )
-        for row in rows
-    ]
-    return Page[OutcomeChangeRead](items=items, total=total)
