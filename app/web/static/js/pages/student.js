@@ -63,7 +63,7 @@ export function render(main, { params }) {
       heading.textContent = `${t('record.title')}: ${nameOf(student)}`;
       replace(body, facts(student), courses(record), modules(record), achieved(record), attendance(record), creators(record));
       replace(files,
-        h('button', { type: 'button', class: 'secondary', onclick: () => getFile('html') }, '⎙ ', t('record.printable')),
+        h('button', { type: 'button', class: 'secondary', onclick: () => getFile('html') }, '⇩ ', t('record.printable')),
         h('button', { type: 'button', class: 'secondary', onclick: () => getFile('csv') }, '⇩ ', t('record.csv')));
     })
     .catch((error) => {
