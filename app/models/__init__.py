@@ -5,6 +5,7 @@ from app.models.attendance import Attendance, AttendanceChange
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.creators import Creator
+from app.models.credentials import Credential, IssuerKey
 from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
 from app.models.enrolments import Enrolment
 from app.models.learning import (
@@ -35,8 +36,10 @@ __all__ = [
     "CourseCompletion",
     "CourseCompletionChange",
     "Creator",
+    "Credential",
     "District",
     "Enrolment",
+    "IssuerKey",
     "Module",
     "ModuleCompletion",
     "ModuleCompletionChange",

@@ -40,6 +40,8 @@ LISTED_READS = (
     "roster.outcomes",
     "outcomes.history",
     "completions.history",
+    "students.credentials",
+    "credentials.certificates",
 )
 # Reads of everyone in a scope (filters, schools): bulk exports.
 SCOPE_READS = ("export.attendance", "export.oneroster", "export.completions")

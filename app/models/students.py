@@ -1,8 +1,18 @@
 """Students: minors' personal data, owned by their school."""
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import GRADE_LEVELS, Base, Timestamped, sql_in
@@ -47,3 +57,9 @@ class Student(Timestamped, Base):
     sourced_id: Mapped[str | None] = mapped_column(String(255))
     # Set once by the retention purge: names, code and sourcedId were replaced or cleared.
     pseudonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Random, never shown by the API: its salted hash identifies the student in their Open
+    # Badges credentials, and the printed certificate carries it so its holder can prove
+    # a credential is theirs. A student code would be guessed from its hash in seconds.
+    learner_key: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), server_default=text("gen_random_uuid()")
+    )
