@@ -8,6 +8,8 @@ from app.attendance.router import router as attendance
 from app.audit.router import router as audit
 from app.core.openapi import document_request_errors
 from app.creators.router import router as creators
+from app.credentials.router import public as credentials_public
+from app.credentials.router import router as credentials
 from app.curriculum.router import router as curriculum
 from app.enrolments.router import router as enrolments
 from app.exports.router import router as exports
@@ -35,6 +37,8 @@ ROUTERS = (
     enrolments,
     attendance,
     learning,
+    credentials,
+    credentials_public,
     exports,
     reports,
     oneroster,

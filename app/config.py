@@ -75,6 +75,18 @@ class Settings(BaseSettings):
     export_statement_timeout_ms: int = 30 * 60 * 1000
     export_work_mem: str = "64MB"
 
+    # Open Badges credentials (app/credentials). Credential, issuer, achievement and key ids
+    # are URLs under `public_base_url`, the address the public reaches this service at: set
+    # it before the first credential is issued and keep it (a credential's id is for ever).
+    public_base_url: str = "http://127.0.0.1:8000"
+    issuer_name_th: str = "สำนักการศึกษา กรุงเทพมหานคร"
+    issuer_name_en: str = "Education Department, Bangkok Metropolitan Administration"
+    # The issuer's home page; unset: the public base URL.
+    issuer_url: str | None = None
+    issuer_email: str | None = None
+    # Unset: credentials do not expire (a course once completed stays completed).
+    credential_valid_days: int | None = Field(default=None, ge=1)
+
     log_level: str = "INFO"
     log_json: bool = True
     timezone: str = "Asia/Bangkok"
@@ -94,6 +106,18 @@ class Settings(BaseSettings):
             raise ValueError("LMS_CORS_ORIGINS may not contain '*' (credentials are allowed)")
         return self
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _plain_base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        scheme, _, rest = value.partition("://")
+        if scheme not in ("http", "https") or not rest or any(c in rest for c in "?#@ "):
+            raise ValueError(
+                "LMS_PUBLIC_BASE_URL must be an http(s) address without query or fragment, "
+                "such as https://lab.bangkok.go.th"
+            )
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _normalise_driver(cls, value: str | None) -> str | None:
@@ -112,32 +136,37 @@ class Settings(BaseSettings):
         return value
 
 
-def load_or_create_secret_key(state_dir: Path) -> str:
-    """The installation's signing key from `<state_dir>/secret_key`, created on first use.
+def create_private_file_once(path: Path, content: bytes) -> None:
+    """Write `content` to `path` with mode 0600 unless the file exists.
 
-    Created with mode 0600 and published by a hard link, so processes starting at the same
-    time agree on one key and none reads a half-written file."""
+    Published by a hard link, so processes starting at the same time agree on one file (the
+    first link wins) and none reads a half-written one. Refuses a file open to others."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        draft = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(content)
+                file.flush()
+                os.fsync(file.fileno())
+            # Another process may have won the race: then its file is the one.
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:
+        raise ValueError(f"{path} is open to other users; run `chmod 600 {path}`")
+
+
+def load_or_create_secret_key(state_dir: Path) -> str:
+    """The installation's signing key from `<state_dir>/secret_key`, created on first use."""
     path = state_dir / SECRET_KEY_FILE
     try:
-        if not path.exists():
-            state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            draft = state_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(descriptor, "w") as file:
-                    file.write(secrets.token_urlsafe(48) + "\n")
-                    file.flush()
-                    os.fsync(file.fileno())
-                # Another process may have won the race: then its key is the one.
-                with contextlib.suppress(FileExistsError):
-                    os.link(draft, path)
-            finally:
-                draft.unlink(missing_ok=True)
-        if path.stat().st_mode & 0o077:
-            raise ValueError(
-                f"{path} is open to other users; run `chmod 600 {path}` (or set LMS_SECRET_KEY)"
-            )
+        create_private_file_once(path, (secrets.token_urlsafe(48) + "\n").encode())
         key = path.read_text().strip()
+    except ValueError as exc:
+        raise ValueError(f"{exc} (or set LMS_SECRET_KEY)") from None
     except OSError as exc:
         raise ValueError(
             f"cannot keep the generated secret key in {path} ({exc.strerror}); "

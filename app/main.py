@@ -11,6 +11,7 @@ from app.core.error_handlers import ProblemCORSMiddleware, install_error_handler
 from app.core.logging import configure_logging
 from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders, UnhandledErrors
 from app.core.pagination import strict_query
+from app.credentials.keys import publish_signing_key
 from app.db import get_engine
 from app.web.router import mount_web_app
 
@@ -18,6 +19,8 @@ from app.web.router import mount_web_app
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     get_engine()
+    # The issuer's signing key exists, and is published, from the first start.
+    await publish_signing_key(get_settings().state_dir)
     yield
     await get_engine().dispose()
 

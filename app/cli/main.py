@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import fail, run_with_db, settings_or_exit
+from app.cli.credentials import credentials_app
 from app.cli.exports import export_app, report_app
 from app.cli.learning import workshops_app
 from app.cli.privacy import privacy_app
@@ -28,6 +29,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(workshops_app, name="workshops")
+app.add_typer(credentials_app, name="credentials")
 
 
 def _parse_bool(value: str, option: str) -> bool:

@@ -58,6 +58,7 @@ NOT_FOUND_MESSAGES = {
     "term": "No such academic term / ไม่พบภาคเรียน",
     "course": "No such course / ไม่พบหลักสูตร",
     "module": "No such module / ไม่พบบทเรียน",
+    "credential": "No such credential / ไม่พบเกียรติบัตร",
 }
 
 
@@ -349,3 +350,24 @@ def my_sessions_condition(principal: Principal, school: int | None) -> ColumnEle
 def hosts_only(principal: Principal) -> bool:
     """Reports for a teacher cover the workshops they host."""
     return principal.is_teacher
+
+
+# ---- credentials: Open Badges certificates -----------------------------------------------
+# Verifying is public (the credential carries no personal data). Its school's side, which
+# names the student (the certificate, the student's list), follows the student record; only
+# an admin or the school's admin revokes.
+
+
+def ensure_reads_credentials_of(principal: Principal, school_id: int) -> None:
+    """A student's credentials with their name: as the learner record."""
+    if not principal.can_read_student_of(school_id):
+        raise not_found("credential")
+
+
+def ensure_revokes_credential(principal: Principal, school_id: int) -> None:
+    ensure_reads_credentials_of(principal, school_id)
+    if not principal.can_manage_school(school_id):
+        raise Forbidden(
+            f"Your role ({principal.role}) cannot revoke credentials; only an admin or the "
+            "school's admin can / บทบาทของคุณไม่มีสิทธิ์เพิกถอนเกียรติบัตร"
+        )

@@ -65,6 +65,14 @@ class Unprocessable(AppError):
     status, slug, title = 422, "validation-error", "Invalid input / ข้อมูลไม่ถูกต้อง"
 
 
+class UnsupportedMediaType(AppError):
+    status, slug, title = (
+        415,
+        "unsupported-media-type",
+        "Unsupported content type / ไม่รองรับชนิดข้อมูลนี้",
+    )
+
+
 class ServiceUnavailable(AppError):
     """Try again later (the database out of reach); answered with Retry-After."""
 

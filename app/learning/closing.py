@@ -12,6 +12,7 @@ from app.core import access
 from app.core.access import Principal
 from app.core.errors import Conflict
 from app.core.pagination import Page, PageParams
+from app.credentials.issuing import IssueTally, issue_credentials
 from app.learning import outcomes
 from app.learning.completion import CloseTally, close_workshops
 from app.learning.history import change_page
@@ -31,9 +32,12 @@ _SESSIONS = text(
 _LOCK_SESSIONS = text("SELECT id FROM workshop_sessions WHERE workshop_id = :id FOR SHARE")
 _COURSE_COMPLETIONS = text(
     """
-    SELECT cc.student_id, c.code AS course_code, c.title_th, c.title_en, cc.completed_on
+    SELECT cc.student_id, c.code AS course_code, c.title_th, c.title_en, cc.completed_on,
+           cr.id AS credential_id
     FROM course_completions cc
     JOIN courses c ON c.id = cc.course_id
+    LEFT JOIN credentials cr ON cr.student_id = cc.student_id AND cr.course_id = cc.course_id
+                            AND cr.revoked_at IS NULL
     JOIN modules m ON m.course_id = c.id AND m.id = :module_id
     WHERE cc.revoked_at IS NULL
       AND cc.student_id IN (SELECT student_id FROM module_completions WHERE workshop_id = :id)
@@ -76,6 +80,7 @@ async def close_workshop(
     await _ensure_closable(db, workshop_id)
     reclose = workshop["status"] == "completed"
     tally = await close_workshops(db, workshop_ids=[workshop_id], evaluated_by=principal.account_id)
+    credentials = await issue_credentials(db, principal=principal, workshop_ids=[workshop_id])
     await audit.record(
         db,
         "workshop.reclosed" if reclose else "workshop.closed",
@@ -89,6 +94,8 @@ async def close_workshop(
             "changed": tally.changed,
             "course_completions_recorded": tally.courses_recorded,
             "course_completions_revoked": tally.courses_revoked,
+            "credentials_issued": credentials.issued,
+            "credentials_revoked": credentials.revoked,
         },
     )
     workshop = await outcomes.load_workshop(db, workshop_id=workshop_id)
@@ -168,6 +175,7 @@ class TermClosing:
     untaken: int
     without_sessions: int
     tally: CloseTally | None
+    credentials: IssueTally | None = None
 
     def lines(self) -> list[str]:
         lines = [
@@ -181,6 +189,11 @@ class TermClosing:
                 f"closed: {t.workshops_closed} newly completed; {t.evaluated} students "
                 f"evaluated, {t.completed} completed, {t.changed} completions written; "
                 f"course completions: {t.courses_recorded} recorded, {t.courses_revoked} revoked"
+            )
+        if self.credentials is not None:
+            lines.append(
+                f"credentials: {self.credentials.issued} issued, "
+                f"{self.credentials.revoked} revoked (completion undone)"
             )
         return lines
 
@@ -198,9 +211,10 @@ async def close_finished_workshops(
     and taken, in the same two statements as one close; the others are counted, not closed."""
     rows = (await db.execute(_CLOSABLE, {"term_id": term_id, "school_id": school_id})).all()
     closable = [r.id for r in rows if r.held and r.ended and not r.untaken]
-    tally = None
+    tally = credentials = None
     if closable and not dry_run:
         tally = await close_workshops(db, workshop_ids=closable, evaluated_by=principal.account_id)
+        credentials = await issue_credentials(db, principal=principal, workshop_ids=closable)
         await audit.record(
             db,
             "workshops.closed_for_term",
@@ -208,7 +222,7 @@ async def close_finished_workshops(
             school_id=school_id,
             target_type="term",
             target_id=term_id,
-            details={"workshops": len(closable), **asdict(tally)},
+            details={"workshops": len(closable), **asdict(tally), **_credentials(credentials)},
         )
     return TermClosing(
         term_label=term_label,
@@ -217,4 +231,9 @@ async def close_finished_workshops(
         untaken=sum(1 for r in rows if r.held and r.ended and r.untaken),
         without_sessions=sum(1 for r in rows if not r.held),
         tally=tally,
+        credentials=credentials,
     )
+
+
+def _credentials(tally: IssueTally) -> dict[str, int]:
+    return {"credentials_issued": tally.issued, "credentials_revoked": tally.revoked}

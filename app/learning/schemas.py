@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 from typing import Literal
+from uuid import UUID
 
 from pydantic import BaseModel, Field
 
@@ -151,6 +152,9 @@ class CourseCompletionBrief(ReadModel):
     title_th: str
     title_en: str
     completed_on: date
+    credential_id: UUID | None = Field(
+        description="The Open Badges credential issued for it (see /credentials/{id})"
+    )
 
 
 class WorkshopClosed(OutcomeRosterRead):

@@ -30,11 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, sql_in
 
 # Bits per Bitstring Status List: the specification's minimum, 16 KiB uncompressed, so no
 # list is small enough to single out the few credentials on it.
 STATUS_LIST_SIZE = 131_072
+REVOCATION_SOURCES = ("completion", "staff")
 
 
 class IssuerKey(Base):
@@ -81,6 +82,12 @@ class Credential(Base):
         CheckConstraint(
             "(revoked_at IS NULL) = (revocation_reason IS NULL)", name="revoked_with_reason"
         ),
+        CheckConstraint(
+            "(revoked_at IS NULL) = (revocation_source IS NULL)", name="revoked_with_source"
+        ),
+        CheckConstraint(
+            sql_in("revocation_source", REVOCATION_SOURCES), name="revocation_source_valid"
+        ),
         CheckConstraint("valid_until IS NULL OR valid_until > issued_at", name="valid_window"),
     )
 
@@ -107,3 +114,7 @@ class Credential(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    # `completion`: the course completion was undone (a re-closed workshop), revoked by the
+    # service; `staff`: an admin or the school's admin revoked it, which stands: the same
+    # completion is not issued again, only a later change of it is.
+    revocation_source: Mapped[str | None] = mapped_column(String(20))
