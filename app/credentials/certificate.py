@@ -20,7 +20,8 @@ from app.credentials.page_format import (
 from app.credentials.views import Bilingual, CertificateView, PageLanguage
 
 _CERTIFICATE_CSS = (
-    """
+    (
+        """
 @page { size: A4 landscape; margin: 8mm; }
 * { box-sizing: border-box; }
 html, body { margin: 0; padding: 0; }
@@ -33,7 +34,8 @@ body { font-family: FONTS; color: #111; line-height: 1.3; }
 .title { font-family: SERIF_FONTS; font-size: 34pt; font-weight: bold; color: #1f4e79;
          margin: 2mm 0 0; }
 .en { font-size: 0.55em; font-weight: normal; color: #333; display: block; }
-.lead { font-size: 13pt; margin: 4mm 0 1mm; }
+.lead { font-size: 14pt; margin: 4mm 0 1mm; }
+.lead .en { font-size: 10.5pt; }
 .student { font-size: 28pt; font-weight: bold; margin: 1mm 0; }
 .student .en { font-size: 15pt; }
 .course { font-size: 20pt; font-weight: bold; color: #1f4e79; margin: 1mm 0; }
@@ -57,17 +59,21 @@ body { font-family: FONTS; color: #111; line-height: 1.3; }
 .qr .url { font-family: monospace; overflow-wrap: anywhere; }
 .revoked { position: absolute; left: 0; right: 0; top: 70mm; z-index: 1;
            transform: rotate(-14deg); text-align: center; pointer-events: none;
-           font-size: 54pt; font-weight: bold; color: rgba(179, 38, 30, 0.55);
-           border-top: 2mm solid rgba(179, 38, 30, 0.55);
-           border-bottom: 2mm solid rgba(179, 38, 30, 0.55); }
-.revoked .en { font-size: 30pt; color: rgba(179, 38, 30, 0.55); }
+           font-size: 54pt; font-weight: bold; line-height: 1.2; padding: 3mm 0;
+           color: rgba(179, 38, 30, 0.75); background: rgba(255, 255, 255, 0.75);
+           border-top: 2mm solid rgba(179, 38, 30, 0.75);
+           border-bottom: 2mm solid rgba(179, 38, 30, 0.75); }
+.revoked .en { font-size: 30pt; color: inherit; }
 .empty { font-size: 18pt; text-align: center; margin: 40mm auto; }
 @media screen {
   body { background: #d6d9dc; padding: 6mm 0; }
   .certificate { margin-bottom: 6mm; box-shadow: 0 1mm 3mm rgba(0, 0, 0, 0.25); }
 }
 """
-).replace("SERIF_FONTS", SERIF_FONTS).replace("FONTS", FONTS)
+    )
+    .replace("SERIF_FONTS", SERIF_FONTS)
+    .replace("FONTS", FONTS)
+)
 CERTIFICATE_CSP = csp_for(_CERTIFICATE_CSS)
 
 _DOCUMENT = Template(

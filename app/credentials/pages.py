@@ -204,8 +204,7 @@ def verification_html(view: VerificationView, lang: PageLanguage, *, switch_url:
             else f'<span class="fail">{w["failed"]}</span>'
         )
         checks.append(
-            f"<li>{mark} {escape(check.name.in_(lang))}"
-            f"<br>{escape(check.detail.in_(lang))}</li>"
+            f"<li>{mark} {escape(check.name.in_(lang))}<br>{escape(check.detail.in_(lang))}</li>"
         )
     if not checks:
         checks.append(f"<li>{w['none']}</li>")
