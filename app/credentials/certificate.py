@@ -27,21 +27,21 @@ _CERTIFICATE_CSS = (
 html, body { margin: 0; padding: 0; }
 body { font-family: FONTS; color: #111; line-height: 1.3; }
 .certificate { position: relative; width: 280mm; height: 193mm; margin: 0 auto;
-               padding: 10mm 16mm; border: 2.5mm double #1f4e79; background: #fff;
+               padding: 7mm 16mm 8mm; border: 2.5mm double #1f4e79; background: #fff;
                display: flex; flex-direction: column; align-items: center; text-align: center;
                break-after: page; break-inside: avoid; overflow: hidden; }
 .certificate:last-of-type { break-after: auto; }
 .title { font-family: SERIF_FONTS; font-size: 34pt; font-weight: bold; color: #1f4e79;
          margin: 2mm 0 0; }
 .en { font-size: 0.55em; font-weight: normal; color: #333; display: block; }
-.lead { font-size: 14pt; margin: 4mm 0 1mm; }
+.lead { font-size: 14pt; margin: 3mm 0 1mm; }
 .lead .en { font-size: 10.5pt; }
 .student { font-size: 28pt; font-weight: bold; margin: 1mm 0; }
 .student .en { font-size: 15pt; }
 .course { font-size: 20pt; font-weight: bold; color: #1f4e79; margin: 1mm 0; }
 .course .en { font-size: 13pt; }
 .modules { font-size: 10.5pt; color: #333; margin: 1mm 0; padding: 0; list-style: none;
-           max-width: 200mm; }
+           max-width: 200mm; max-height: 4em; overflow: hidden; flex: none; }
 .modules li { display: inline; }
 .modules li + li::before { content: " \\2022  "; }
 .awarded { font-size: 13pt; margin: 3mm 0 0; }
@@ -53,7 +53,7 @@ body { font-family: FONTS; color: #111; line-height: 1.3; }
 .signers p { margin: 0 0 2mm; }
 .keys { font-size: 8.5pt; color: #333; margin-top: 3mm; }
 .keys code { font-family: monospace; font-size: 9pt; color: #111; }
-.qr { text-align: center; font-size: 7.5pt; color: #333; width: 62mm; flex: none; }
+.qr { text-align: center; font-size: 7.5pt; color: #333; width: 62mm; flex: none; margin: 0; }
 .qr svg { display: block; width: 34mm; height: 34mm; margin: 0 auto 1mm;
           shape-rendering: crispEdges; }
 .qr .url { font-family: monospace; overflow-wrap: anywhere; }
@@ -111,6 +111,7 @@ $modules<p class="awarded">$awarded</p>
 </article>"""
 )
 
+_MAX_MODULES = 8
 _WORDS: dict[str, Bilingual] = {
     "document": Bilingual("เกียรติบัตร", "Certificates"),
     "title": Bilingual("เกียรติบัตร", "Certificate of completion"),
@@ -122,6 +123,7 @@ _WORDS: dict[str, Bilingual] = {
     "learner_key": Bilingual("รหัสยืนยันผู้เรียน", "Learner key"),
     "credential_id": Bilingual("รหัสเกียรติบัตร", "Credential id"),
     "revoked": Bilingual("ถูกเพิกถอน", "REVOKED"),
+    "more": Bilingual("และอีก {n} บทเรียน", "and {n} more modules"),
     "empty": Bilingual("ไม่มีเกียรติบัตรที่จะพิมพ์", "There are no certificates to print"),
 }
 
@@ -153,7 +155,12 @@ def _sheet(view: CertificateView, lang: PageLanguage) -> str:
         student = f'{escape(name.en)}<span class="en" lang="th">{escape(name.th)}</span>'
     else:
         student = _both(name, lang)
-    modules = "".join(f"<li>{escape(m.in_(lang))}</li>" for m in a.modules)
+    # A short list: a long course must not push the QR code off its sheet.
+    shown = a.modules[:_MAX_MODULES]
+    modules = "".join(f"<li>{escape(m.in_(lang))}</li>" for m in shown)
+    if hidden := len(a.modules) - len(shown):
+        more = _WORDS["more"]
+        modules += f"<li>{escape(more.in_(lang).format(n=hidden))}</li>"
     on = view.awarded_on
     awarded_th = f"{long_day(on, 'th')} ({on.isoformat()})"
     awarded_en = f"{long_day(on, 'en')} ({on.isoformat()})"

@@ -49,7 +49,7 @@ h2 { font-size: 14pt; margin: 20px 0 6px; border-bottom: 1px solid #999; }
 .revoked, .tampered { background: #fde8e6; border-color: #b3261e; color: #7d1a14; }
 .expired, .not_yet_valid { background: #fff4d6; border-color: #a66a00; color: #5e3c00; }
 .unknown { background: #eceff1; border-color: #546e7a; color: #263238; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+dl { display: grid; grid-template-columns: 9.5em 1fr; gap: 4px 16px; margin: 0; }
 dt { font-weight: bold; }
 dd { margin: 0; overflow-wrap: anywhere; }
 ul { margin: 4px 0; padding-left: 22px; }
@@ -127,6 +127,7 @@ _VERIFY_WORDS: dict[str, Bilingual] = {
     "hours": Bilingual("เวลาเรียนรวม", "Total time"),
     "no_achievement": Bilingual("ไม่มีข้อมูลความสำเร็จ", "No achievement to show"),
     "issuer": Bilingual("ผู้ออกใบรับรอง", "Issuer"),
+    "issuer_name": Bilingual("ชื่อ", "Name"),
     "website": Bilingual("เว็บไซต์", "Website"),
     "profile": Bilingual("ข้อมูลผู้ออก", "Issuer profile"),
     "dates": Bilingual("วันที่", "Dates"),
@@ -179,7 +180,7 @@ def verification_html(view: VerificationView, lang: PageLanguage, *, switch_url:
     issuer = view.issuer
     issuer_block = (
         "<dl>\n"
-        f"<dt>{w['issuer']}</dt><dd>{link(issuer.url, issuer.name.in_(lang))}</dd>\n"
+        f"<dt>{w['issuer_name']}</dt><dd>{link(issuer.url, issuer.name.in_(lang))}</dd>\n"
         f"<dt>{w['website']}</dt><dd>{link(issuer.url, issuer.url)}</dd>\n"
         f"<dt>{w['profile']}</dt><dd>{link(issuer.profile_url, issuer.profile_url)}</dd>\n"
         "</dl>"
