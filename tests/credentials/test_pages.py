@@ -335,8 +335,12 @@ async def served(chromium):
     assert requested == ["http://lms.test/page"], f"the page loaded more: {requested}"
 
 
-async def _platform_fonts(page, selector: str) -> set[str]:
-    """The fonts Chromium really drew the element's text with (not what CSS asked for)."""
+async def assert_thai_font(page, selector: str) -> None:
+    """The element's Thai text is drawn with a Thai font that its stylesheet names.
+
+    Asks Chromium which platform fonts really drew the text (not what CSS asked for): a page
+    whose font list names no installed Thai font fails here even when the system's own
+    fallback would have found one, and so does a machine without Thai fonts (boxes)."""
     cdp = await page.context.new_cdp_session(page)
     await cdp.send("DOM.enable")
     await cdp.send("CSS.enable")
@@ -345,7 +349,11 @@ async def _platform_fonts(page, selector: str) -> set[str]:
         "DOM.querySelector", {"nodeId": root["root"]["nodeId"], "selector": selector}
     )
     fonts = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
-    return {f["familyName"] for f in fonts["fonts"]}
+    drawn = {f["familyName"] for f in fonts["fonts"]}
+    listed = await page.locator(selector).first.evaluate("e => getComputedStyle(e).fontFamily")
+    named = {name.strip().strip('"') for name in listed.split(",")}
+    await cdp.detach()
+    assert drawn & THAI_FONTS & named, f"Thai in {selector} drawn with {drawn}, CSS {listed}"
 
 
 def _decode_qr(png: bytes) -> list[str]:
@@ -366,8 +374,7 @@ async def test_verification_page_in_the_browser(served, lang):
     background = await banner.evaluate("e => getComputedStyle(e).backgroundColor")
     assert background == "rgb(229, 246, 234)"
     # Thai text on either page: the heading, or the English page's "ภาษาไทย" link.
-    fonts = await _platform_fonts(served, "h1" if lang == "th" else "nav a")
-    assert fonts & THAI_FONTS, f"Thai drawn with {fonts}"
+    await assert_thai_font(served, "h1" if lang == "th" else "nav a")
     switch_link = served.get_by_role("link", name="English" if lang == "th" else "ภาษาไทย")
     assert await switch_link.get_attribute("href") == switch
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -379,8 +386,7 @@ async def test_verification_page_in_the_browser(served, lang):
 async def test_warning_banner_is_drawn_in_a_thai_font(served):
     html = verification_html(verification("tampered"), "th", switch_url="/x?lang=en")
     await served.serve(html, VERIFY_CSP)
-    fonts = await _platform_fonts(served, "#status strong")
-    assert fonts & THAI_FONTS, f"Thai drawn with {fonts}"
+    await assert_thai_font(served, "#status strong")
 
 
 @pytest.mark.slow
@@ -393,7 +399,8 @@ async def test_certificates_print_with_readable_qr_codes(served):
     # A4 landscape proportions on screen (the sheet is sized in mm inside 8 mm margins).
     box = await sheets.first.bounding_box()
     assert box is not None and abs(box["width"] / box["height"] - 280 / 193) < 0.01
-    assert await _platform_fonts(served, "article .title") & THAI_FONTS
+    await assert_thai_font(served, "article .title")
+    await assert_thai_font(served, "article .student")
     # The QR is at least 30 mm wide (96 CSS px per inch) and reads back as the verify URL.
     for index, view in enumerate(views):
         qr = sheets.nth(index).locator(".qr svg")
