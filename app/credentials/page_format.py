@@ -60,16 +60,22 @@ def moment(value: datetime, lang: PageLanguage) -> str:
 
 
 def duration(minutes: int, lang: PageLanguage) -> str:
+    """12 ชั่วโมง 30 นาที / 12 hours 30 min; under an hour, minutes alone."""
     hours, rest = divmod(max(minutes, 0), 60)
     if lang == "th":
-        return f"{hours} ชั่วโมง" + (f" {rest} นาที" if rest else "")
-    text = f"{hours} hour" + ("" if hours == 1 else "s")
-    return text + (f" {rest} min" if rest else "")
+        parts = [f"{hours} ชั่วโมง" if hours else "", f"{rest} นาที" if rest or not hours else ""]
+    else:
+        plural = "" if hours == 1 else "s"
+        parts = [
+            f"{hours} hour{plural}" if hours else "",
+            f"{rest} min" if rest or not hours else "",
+        ]
+    return " ".join(p for p in parts if p)
 
 
 def safe_href(url: str) -> str | None:
     # Only web and same-site links become hrefs: a stored `javascript:` or `data:` URL is data.
-    if url.startswith(("https://", "http://", "/")) and not url.startswith("//"):
+    if url.startswith(("https://", "http://", "/", "?")) and not url.startswith("//"):
         return escape(url, quote=True)
     return None
 

@@ -24,7 +24,6 @@ from app.credentials.page_format import (
     short_day,
 )
 from app.credentials.views import (
-    AchievementView,
     Bilingual,
     PageLanguage,
     VerificationStatus,
@@ -141,6 +140,10 @@ _VERIFY_WORDS: dict[str, Bilingual] = {
     "failed": Bilingual("ไม่ผ่าน", "Failed"),
     "links": Bilingual("ข้อมูลสำหรับเครื่องตรวจสอบ", "For verifying software"),
     "none": Bilingual("ไม่มี", "None"),
+    "untrusted": Bilingual(
+        "ข้อมูลด้านล่างมาจากใบรับรองที่ตรวจสอบไม่ผ่าน อย่าเชื่อถือ",
+        "The details below come from a credential that failed its checks: do not rely on them",
+    ),
 }
 _LINK_LABELS: dict[str, Bilingual] = {
     "json": Bilingual("ใบรับรอง (JSON)", "Credential (JSON)"),
@@ -151,13 +154,16 @@ _LINK_LABELS: dict[str, Bilingual] = {
 }
 
 
-def _achievement_block(a: AchievementView | None, lang: PageLanguage) -> str:
+def _achievement_block(view: VerificationView, lang: PageLanguage) -> str:
     w = {k: escape(v.in_(lang)) for k, v in _VERIFY_WORDS.items()}
+    a = view.achievement
     if a is None:
         return f"<p>{w['no_achievement']}</p>"
     modules = "".join(f"<li>{escape(m.in_(lang))}</li>" for m in a.modules)
+    # A tampered credential's claims are whatever the forger wrote: say so above them.
+    warning = f'<p class="fail">{w["untrusted"]}</p>\n' if view.status == "tampered" else ""
     return (
-        "<dl>\n"
+        warning + "<dl>\n"
         f"<dt>{w['course']}</dt><dd>{escape(a.name.in_(lang))}</dd>\n"
         f"<dt>{w['course_code']}</dt><dd>{escape(a.course_code)}</dd>\n"
         f"<dt>{w['description']}</dt><dd>{escape(a.description.in_(lang))}</dd>\n"
@@ -223,7 +229,7 @@ def verification_html(view: VerificationView, lang: PageLanguage, *, switch_url:
         status=escape(view.status, quote=True),
         banner=escape(_BANNERS[view.status].in_(lang)),
         reason=escape(view.reason.in_(lang)),
-        achievement=_achievement_block(view.achievement, lang),
+        achievement=_achievement_block(view, lang),
         issuer=issuer_block,
         credential_id=escape(view.credential_id),
         dates="\n".join(dates),

@@ -181,6 +181,23 @@ def test_every_status_has_its_banner_and_reason(status, th, en):
     assert en in page_en and REASONS[status].en in page_en
 
 
+def test_tampered_credential_warns_that_its_details_are_not_vouched_for():
+    html = verification_html(verification("tampered"), "th", switch_url="?lang=en")
+    assert '<p class="fail">ข้อมูลด้านล่างมาจากใบรับรองที่ตรวจสอบไม่ผ่าน' in html
+    assert '<a href="?lang=en"' in html
+    assert "ตรวจสอบไม่ผ่าน" not in verification_html(verification(), "th", switch_url="/")
+
+
+def test_short_course_shows_minutes_alone():
+    view = verification(achievement=False)
+    view = replace(view, achievement=replace(_achievement(), minutes=45))
+    assert "45 นาที" in verification_html(view, "th", switch_url="/")
+    assert "0 ชั่วโมง" not in verification_html(view, "th", switch_url="/")
+    assert "1 hour 5 min" in verification_html(
+        replace(view, achievement=replace(_achievement(), minutes=65)), "en", switch_url="/"
+    )
+
+
 def test_unknown_credential_without_achievement_or_dates_renders():
     view = verification(
         "unknown", achievement=False, awarded_on=None, issued_at=None, checks=[], links={}
