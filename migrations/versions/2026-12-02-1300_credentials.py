@@ -41,8 +41,10 @@ TRIGGERS_UP = [
     CREATE FUNCTION refuse_credential_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'UPDATE' AND OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL
-           AND (to_jsonb(NEW) - 'revoked_at' - 'revoked_by' - 'revocation_reason')
-               = (to_jsonb(OLD) - 'revoked_at' - 'revoked_by' - 'revocation_reason') THEN
+           AND (to_jsonb(NEW) - 'revoked_at' - 'revoked_by' - 'revocation_reason'
+                - 'revocation_source')
+               = (to_jsonb(OLD) - 'revoked_at' - 'revoked_by' - 'revocation_reason'
+                  - 'revocation_source') THEN
             RETURN NEW;
         END IF;
         RAISE EXCEPTION 'credentials can only be revoked, never changed or deleted'
@@ -121,6 +123,7 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_by", sa.Integer(), nullable=True),
         sa.Column("revocation_reason", sa.String(length=500), nullable=True),
+        sa.Column("revocation_source", sa.String(length=20), nullable=True),
         sa.CheckConstraint(
             f"status_index >= 0 AND status_index < {STATUS_LIST_SIZE}",
             name=op.f("ck_credentials_status_index_range"),
@@ -129,6 +132,14 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "(revoked_at IS NULL) = (revocation_reason IS NULL)",
             name=op.f("ck_credentials_revoked_with_reason"),
+        ),
+        sa.CheckConstraint(
+            "(revoked_at IS NULL) = (revocation_source IS NULL)",
+            name=op.f("ck_credentials_revoked_with_source"),
+        ),
+        sa.CheckConstraint(
+            "revocation_source IN ('completion', 'staff')",
+            name=op.f("ck_credentials_revocation_source_valid"),
         ),
         sa.CheckConstraint(
             "valid_until IS NULL OR valid_until > issued_at",
