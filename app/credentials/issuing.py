@@ -114,8 +114,8 @@ RETURNING c.id, c.school_id
 """
 )
 # Valid completions without a valid credential. A credential the school revoked stands for
-# the completion it was issued for; only a later change of the completion (re-recorded after
-# being undone, a new day) issues again.
+# the completion it was issued for; only a change of the completion after the revocation
+# (undone and re-recorded, a new day) issues again.
 _PENDING = text(
     f"""
 SELECT cc.id AS completion_id, cc.student_id, cc.course_id, cc.completed_on,
@@ -131,7 +131,7 @@ WHERE cc.revoked_at IS NULL AND st.pseudonymised_at IS NULL
                     AND (c.revoked_at IS NULL
                          OR (c.revocation_source = 'staff'
                              AND c.course_completion_id = cc.id
-                             AND c.issued_at >= cc.updated_at)))
+                             AND cc.updated_at <= c.revoked_at)))
   AND {_SCOPE}
 ORDER BY cc.id
 """
