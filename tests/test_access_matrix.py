@@ -7,15 +7,19 @@ may see a record but not change it is 403. Each cell runs on a fresh world.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from app.core.access import CLI_OPERATOR
 from app.core.security import hash_api_secret
+from app.credentials.issuing import issue_credentials
 from tests.factories import (
     PASSWORD,
     ApiWorld,
+    add_course_completion,
     add_enrolment,
     add_outcomes,
     assert_unchanged,
@@ -335,8 +339,49 @@ CASES: list[Case] = [
 ]
 
 
+PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200)
+
+CASES += [
+    # Open Badges credentials: what anyone may check, without signing in (no personal data).
+    Case("GET", "/credentials/issuer", PUBLIC),
+    Case("GET", "/credentials/achievements/{w.course_code}", PUBLIC),
+    Case("GET", "/credentials/achievements/{w.course_code}/en", PUBLIC),
+    Case("GET", "/credentials/keys/{w.kid}", PUBLIC),
+    Case("GET", "/credentials/status/{w.status_list}", PUBLIC),
+    Case("GET", "/credentials/{w.credential_id}", PUBLIC),
+    Case("GET", "/.well-known/jwks.json", PUBLIC),
+    Case("GET", "/.well-known/did.json", PUBLIC),
+    Case("GET", "/verify/{w.credential_id}", PUBLIC),
+    Case(
+        "POST",
+        "/api/v1/credentials/verify",
+        PUBLIC,
+        body=lambda w: {"credential": w.credential_jwt},
+    ),
+    # The school's side names the student: as the learner record.
+    Case(
+        "GET",
+        "/api/v1/students/{w.student_ids[0]}/credentials",
+        row(401, 200, 200, 200, 200, 403, 404, 404),
+    ),
+    Case(
+        "GET",
+        "/api/v1/credentials/{w.credential_id}/certificate",
+        row(401, 200, 200, 200, 200, 403, 404, 404),
+    ),
+    Case("GET", "/api/v1/workshops/{w.workshop_id}/certificates", ROSTER_WRITE_200),
+    Case(
+        "POST",
+        "/api/v1/credentials/{w.credential_id}/revoke",
+        SCHOOL_WRITE_200,
+        body=lambda w: {"reason": "issued in error"},
+    ),
+]
+
+
 class MatrixWorld(ApiWorld):
-    """ApiWorld plus an enrolled student and an API key of the school admin."""
+    """ApiWorld plus an enrolled student and an API key of the school admin; the first
+    student has completed the course and holds its credential."""
 
     async def build(self, *, seats: int = 30) -> "MatrixWorld":
         await super().build(seats=seats)
@@ -359,6 +404,14 @@ class MatrixWorld(ApiWorld):
             )
         ).scalar_one()
         await add_outcomes(self.session, self.module_id, ["T101-01.1"])
+        await add_course_completion(
+            self.session, self.student_ids[0], self.course_id, completed_on=date(2026, 6, 15)
+        )
+        await issue_credentials(self.session, principal=CLI_OPERATOR)
+        credential = (
+            await self.session.execute(text("SELECT id, kid, jwt, status_list FROM credentials"))
+        ).one()
+        self.credential_id, self.kid, self.credential_jwt, self.status_list = credential
         await self.session.commit()
         return self
 

@@ -7,6 +7,17 @@ PUBLIC = {
     ("GET", "/health/live"),
     ("GET", "/health/ready"),
     ("POST", "/api/v1/auth/token"),
+    # Open Badges: anyone checks a credential, its issuer, keys and status without signing in.
+    ("GET", "/credentials/issuer"),
+    ("GET", "/credentials/achievements/{course_code}"),
+    ("GET", "/credentials/achievements/{course_code}/en"),
+    ("GET", "/credentials/keys/{kid}"),
+    ("GET", "/credentials/status/{list_number}"),
+    ("GET", "/credentials/{credential_id}"),
+    ("GET", "/.well-known/jwks.json"),
+    ("GET", "/.well-known/did.json"),
+    ("GET", "/verify/{credential_id}"),
+    ("POST", "/api/v1/credentials/verify"),
 }
 
 

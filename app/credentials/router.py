@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from app.accounts.dependencies import CurrentPrincipal, StudentReader
+from app.accounts.dependencies import CurrentPrincipal, SchoolManager, StudentReader
 from app.core.errors import Unprocessable, UnsupportedMediaType
 from app.core.openapi import errors
 from app.credentials import service, verification
@@ -63,14 +63,18 @@ def _jwt(token: str, *, cache: str, filename: str | None = None) -> Response:
     return Response(token, media_type="application/vc+jwt", headers=headers)
 
 
+_OBJECT = {"schema": {"type": "object"}}
+_TEXT = {"schema": {"type": "string"}}
+_JSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": _OBJECT}}}
+_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": _TEXT}}}
 _DOCUMENT: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {}, "application/vc+jwt": {}}}
+    200: {"content": {"application/json": _OBJECT, "application/vc+jwt": _TEXT}}
 }
 
 
 @public.get(
     "/credentials/issuer",
-    responses={200: {"content": {"application/json": {}}}},
+    responses=_JSON,
     response_class=Response,
 )
 async def read_issuer() -> Response:
@@ -80,7 +84,7 @@ async def read_issuer() -> Response:
 
 @public.get(
     "/credentials/achievements/{course_code}",
-    responses={200: {"content": {"application/json": {}}}, **errors(404)},
+    responses={**_JSON, **errors(404)},
     response_class=Response,
 )
 async def read_achievement(db: DbSession, course_code: str) -> Response:
@@ -90,7 +94,7 @@ async def read_achievement(db: DbSession, course_code: str) -> Response:
 
 @public.get(
     "/credentials/achievements/{course_code}/en",
-    responses={200: {"content": {"application/json": {}}}, **errors(404)},
+    responses={**_JSON, **errors(404)},
     response_class=Response,
 )
 async def read_achievement_en(db: DbSession, course_code: str) -> Response:
@@ -100,7 +104,7 @@ async def read_achievement_en(db: DbSession, course_code: str) -> Response:
 
 @public.get(
     "/credentials/keys/{kid}",
-    responses={200: {"content": {"application/json": {}}}, **errors(404)},
+    responses={**_JSON, **errors(404)},
     response_class=Response,
 )
 async def read_key(db: DbSession, kid: str) -> Response:
@@ -150,7 +154,7 @@ async def read_credential(
 
 @public.get(
     "/.well-known/jwks.json",
-    responses={200: {"content": {"application/json": {}}}},
+    responses=_JSON,
     response_class=Response,
 )
 async def read_jwks(db: DbSession) -> Response:
@@ -160,7 +164,7 @@ async def read_jwks(db: DbSession) -> Response:
 
 @public.get(
     "/.well-known/did.json",
-    responses={200: {"content": {"application/json": {}}}},
+    responses=_JSON,
     response_class=Response,
 )
 async def read_did_document(db: DbSession) -> Response:
@@ -170,20 +174,19 @@ async def read_did_document(db: DbSession) -> Response:
 
 @public.get(
     "/verify/{credential_id}",
-    responses={200: {"content": {"text/html": {}}}},
+    responses=_HTML,
     response_class=Response,
 )
 async def verification_page(db: DbSession, credential_id: str, lang: LangQuery = "th") -> Response:
     """The verification page, in Thai (`lang=en` for English): the achievement, issuer, date,
-    status and how the check was made. Names no student. An unknown id is a page saying so
-    (404)."""
+    status and how the check was made. Names no student. An id this issuer never issued is
+    a page saying so (200 with the `unknown` banner: a page for people, not a refusal)."""
     parsed = verification.credential_id_of(credential_id)
     view = await service.verification_page(db, parsed)
     other = "en" if lang == "th" else "th"
     html = verification_html(view, lang, switch_url=f"/verify/{credential_id}?lang={other}")
     return Response(
         html,
-        status_code=404 if view.status == "unknown" else 200,
         media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": VERIFY_CSP, "Cache-Control": NO_CACHE},
     )
@@ -281,7 +284,7 @@ async def list_student_credentials(
     responses=errors(400, 401, 403, 404, 422),
 )
 async def revoke_credential(
-    db: DbSession, principal: CurrentPrincipal, credential_id: uuid.UUID, body: RevokeRequest
+    db: DbSession, principal: SchoolManager, credential_id: uuid.UUID, body: RevokeRequest
 ) -> CredentialRead:
     """Revoke a credential, with a reason (audited): an admin or the admin of the student's
     school. Verification answers `revoked` at once and the status list bit is set.
@@ -301,7 +304,7 @@ def _certificate_response(html: str) -> Response:
 
 @router.get(
     "/credentials/{credential_id:uuid}/certificate",
-    responses={200: {"content": {"text/html": {}}}, **errors(400, 401, 403, 404, 422)},
+    responses={**_HTML, **errors(400, 401, 403, 404, 422)},
     response_class=Response,
 )
 async def read_certificate(
@@ -322,7 +325,7 @@ async def read_certificate(
 
 @router.get(
     "/workshops/{workshop_id:int}/certificates",
-    responses={200: {"content": {"text/html": {}}}, **errors(400, 401, 403, 404, 422)},
+    responses={**_HTML, **errors(400, 401, 403, 404, 422)},
     response_class=Response,
 )
 async def read_workshop_certificates(
