@@ -62,6 +62,10 @@ class SubjectProfile(BaseModel):
     pseudonymised_at: BangkokDatetime | None = Field(
         description="When the retention purge replaced the names and code"
     )
+    learner_key: str = Field(
+        description="The random key whose salted hash identifies the student in their "
+        "Open Badges credentials (printed on their certificates)"
+    )
     created_at: BangkokDatetime
     updated_at: BangkokDatetime
 
@@ -220,6 +224,17 @@ class SubjectCourseCompletion(BaseModel):
     changes: list[SubjectCourseCompletionChange] = Field(description="Its history, oldest first")
 
 
+class SubjectCredential(BaseModel):
+    id: str = Field(description="The credential's URL (public: JSON or JWT)")
+    course_code: str
+    awarded_on: date
+    issued_at: BangkokDatetime
+    valid_until: BangkokDatetime | None
+    revoked_at: BangkokDatetime | None
+    revocation_reason: str | None
+    revocation_source: str | None
+
+
 class StudentDataExport(BaseModel):
     """Everything the service holds about one student, for a data-subject access request."""
 
@@ -235,6 +250,9 @@ class StudentDataExport(BaseModel):
     )
     course_completions: list[SubjectCourseCompletion] = Field(
         description="Courses completed (revoked ones too), with history"
+    )
+    credentials: list[SubjectCredential] = Field(
+        description="Open Badges credentials issued (revoked ones too)"
     )
     audit_events: list[SubjectAuditEvent] = Field(
         description="Audit events that name the student (as their target or in their details)"

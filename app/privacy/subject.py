@@ -3,7 +3,7 @@ section 30), in one JSON document.
 
 Every table that refers to a student is here: `students` (profile), `enrolments`,
 `attendance` with its `attendance_changes`, `outcome_assessments`, `module_completions` and
-`course_completions` with their `*_changes`, `audit_events` naming the student (as target, or
+`course_completions` with their `*_changes`, `credentials`, `audit_events` naming the student (as target, or
 in `details.student_ids` / `details.students`) and the read log. The export is built first,
 then audited and logged, so it never contains its own record.
 """
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attendance_filters.sql import WORKSHOP_JOINS
 from app.audit import service as audit
+from app.config import get_settings
 from app.core import access
 from app.core.access import Principal
 from app.models import PersonalDataRead, User
@@ -27,6 +28,7 @@ from app.privacy.schemas import (
     SubjectAttendance,
     SubjectAuditEvent,
     SubjectCourseCompletion,
+    SubjectCredential,
     SubjectEnrolment,
     SubjectModuleCompletion,
     SubjectOutcomeAssessment,
@@ -38,7 +40,7 @@ _PROFILE = text(
     """
 SELECT st.id, st.student_code, st.first_name_th, st.last_name_th, st.first_name_en,
        st.last_name_en, st.grade_level, st.status, st.sourced_id, st.pseudonymised_at,
-       st.created_at, st.updated_at,
+       st.learner_key::text AS learner_key, st.created_at, st.updated_at,
        json_build_object('id', sc.id, 'code', sc.code, 'name_th', sc.name_th) AS school
 FROM students st JOIN schools sc ON sc.id = st.school_id WHERE st.id = :id
 """
@@ -67,6 +69,14 @@ FROM attendance a
 JOIN workshop_sessions s ON s.id = a.session_id
 JOIN users u ON u.id = a.marked_by
 WHERE a.student_id = :id ORDER BY s.starts_at, a.id
+"""
+)
+_CREDENTIALS = text(
+    """
+SELECT :base || '/credentials/' || c.id AS id, co.code AS course_code, c.awarded_on,
+       c.issued_at, c.valid_until, c.revoked_at, c.revocation_reason, c.revocation_source
+FROM credentials c JOIN courses co ON co.id = c.course_id
+WHERE c.student_id = :id ORDER BY c.issued_at, c.id
 """
 )
 _CHANGES = text(
@@ -202,6 +212,9 @@ async def export_student_data(
     assessments = (await db.execute(_ASSESSMENTS, params)).mappings().all()
     module_completions = (await db.execute(_MODULE_COMPLETIONS, params)).mappings().all()
     course_completions = (await db.execute(_COURSE_COMPLETIONS, params)).mappings().all()
+    credentials = (
+        await db.execute(_CREDENTIALS, {**params, "base": get_settings().public_base_url})
+    ).mappings()
     events = (
         await db.execute(
             _AUDIT,
@@ -240,6 +253,7 @@ async def export_student_data(
             SubjectCourseCompletion.model_validate(_with_json(c, "changes"))
             for c in course_completions
         ],
+        credentials=[SubjectCredential.model_validate(dict(c)) for c in credentials],
         audit_events=[
             SubjectAuditEvent.model_validate(_with_json(e, "actor", "details", "school"))
             for e in events
@@ -258,6 +272,7 @@ async def export_student_data(
         "outcome_assessments": len(export.outcome_assessments),
         "module_completions": len(export.module_completions),
         "course_completions": len(export.course_completions),
+        "credentials": len(export.credentials),
         "audit_events": len(export.audit_events),
         "reads": len(export.reads),
     }

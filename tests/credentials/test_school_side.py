@@ -119,3 +119,13 @@ async def test_certificates_print_for_the_workshop_and_name_the_student(client, 
         )
     )
     assert logged == [graduate.student_id]
+
+
+async def test_the_data_subject_export_lists_the_credentials(client, graduate):
+    w = graduate.world
+    export = await client.get(
+        f"/api/v1/students/{graduate.student_id}/data-export", headers=w.headers["school_admin"]
+    )
+    body = export.json()
+    assert [c["id"].rsplit("/", 1)[-1] for c in body["credentials"]] == [graduate.credential_id]
+    assert body["student"]["learner_key"]

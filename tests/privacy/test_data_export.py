@@ -160,6 +160,9 @@ async def world(session):
         [world.school_id],
     )
     await _read(s, AT["read2"], "export.attendance", None, None, None, [world.other_school_id])
+    world.learner_key = await s.scalar(
+        text("SELECT learner_key::text FROM students WHERE id = :id"), {"id": k}
+    )
     await s.commit()
     return world
 
@@ -216,6 +219,7 @@ def expected(world: ApiWorld) -> dict:
             "status": "active",
             "sourced_id": "sis-k1",
             "pseudonymised_at": None,
+            "learner_key": world.learner_key,
             "created_at": iso(AT["created"]),
             "updated_at": iso(AT["created"]),
         },
@@ -287,6 +291,7 @@ def expected(world: ApiWorld) -> dict:
         "outcome_assessments": [],
         "module_completions": [],
         "course_completions": [],
+        "credentials": [],
         "audit_events": [
             {
                 "id": world.event_target,
@@ -379,6 +384,7 @@ async def test_the_export_is_audited_and_logged_and_shows_in_the_next_one(client
         "outcome_assessments": 0,
         "module_completions": 0,
         "course_completions": 0,
+        "credentials": 0,
         "audit_events": 2,
         "reads": 2,
     }
