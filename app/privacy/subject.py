@@ -3,9 +3,9 @@ section 30), in one JSON document.
 
 Every table that refers to a student is here: `students` (profile), `enrolments`,
 `attendance` with its `attendance_changes`, `outcome_assessments`, `module_completions` and
-`course_completions` with their `*_changes`, `credentials`, `audit_events` naming the student (as target, or
-in `details.student_ids` / `details.students`) and the read log. The export is built first,
-then audited and logged, so it never contains its own record.
+`course_completions` with their `*_changes`, `credentials`, `audit_events` naming the
+student (as target, or in `details.student_ids` / `details.students`) and the read log.
+The export is built first, then audited and logged, so it never contains its own record.
 """
 
 import json
