@@ -5,7 +5,7 @@ and after a revocation. It shares no code with the service's signer."""
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from openbadgeslib.ob3 import OB3Verifier, OB3VerificationError
+from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier
 
 from app.credentials import keys
 
