@@ -24,6 +24,7 @@ from app.reports.schemas import (
     AttendanceSummary,
     CompletionGroupBy,
     CompletionReport,
+    CompletionReportItem,
     GroupBy,
     LowAttendanceItem,
     PseudonymousLowAttendanceItem,
@@ -88,8 +89,10 @@ async def attendance_summary(
     responses={**_CSV_RESPONSE, **errors(400, 401, 403, 404, 422)},
     description=(
         f"{COMPLETION_DEFINITIONS} Each row names its group in Thai and English; `totals` covers "
-        "every unit in the report (in the CSV, a last line coded `TOTAL`). Admin and department "
-        "see every school, a school admin their own (another school is a 404); other roles 403."
+        "every unit in the report (in the CSV, a last line coded `TOTAL`). CSV columns, in "
+        f"order: {', '.join(CompletionReportItem.model_fields)}. Admin and department see every "
+        "school, a school admin their own (another school is a 404) and its credentials; other "
+        "roles 403."
     ),
 )
 async def completion_report(

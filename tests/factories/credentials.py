@@ -51,7 +51,8 @@ async def add_credential(
                 "coalesce(:issued, now()), :valid_until, :kid, 0, "
                 "nextval('credential_status_positions'), '{}'::jsonb, 'x', "
                 "CAST(:revoked AS timestamptz), "
-                "CASE WHEN CAST(:revoked AS timestamptz) IS NOT NULL THEN CAST(:reason AS text) END "
+                "CASE WHEN CAST(:revoked AS timestamptz) IS NOT NULL "
+                "THEN CAST(:reason AS text) END "
                 "FROM course_completions cc JOIN students st ON st.id = cc.student_id "
                 "WHERE cc.id = :cc RETURNING id"
             ),
