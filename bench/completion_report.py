@@ -1,10 +1,11 @@
 """The completion report at city scale: `GET /api/v1/reports/completion?group_by=...&term=...`
 (department token) for each grouping, against the ceiling: the report's own SQL, built by
-`app.reports.completion.completion_report_query` with the filters the API resolves, run bare
+`app.reports.completion_sql.completion_report_query` with the filters the API resolves, run bare
 through asyncpg. One request at a time, the ceiling and the API taking turns.
 
-Needs `app.reports.completion` (the report's builder and route, on another branch): without
-it this benchmark says so and exits with status 2. It is not in `make bench` yet.
+Needs `app.reports.completion_sql` (the report's builder; the route is
+`app.reports.completion`): without it this benchmark says so and exits with status 2. It is
+not in `make bench` yet.
 
     python -m bench.completion_report [--repetitions 3] [--group-by district,school,...]
 """
@@ -34,15 +35,15 @@ from bench.common import (
 )
 
 try:
-    from app.reports.completion import completion_report_query
+    from app.reports.completion_sql import completion_report_query
 except ImportError:  # the report is not on this branch yet
     completion_report_query = None  # type: ignore[assignment]
 
 NEEDS = (
-    "bench.completion_report needs app.reports.completion (completion_report_query and the "
-    "GET /api/v1/reports/completion route), which is not on this branch"
+    "bench.completion_report needs app.reports.completion_sql (completion_report_query) and "
+    "the GET /api/v1/reports/completion route, which are not on this branch"
 )
-GROUPINGS = ("district", "school", "course", "pillar", "module")
+GROUPINGS = ("district", "school", "course", "pillar", "module", "term")
 _DIALECT = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
 
 

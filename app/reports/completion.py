@@ -1,7 +1,8 @@
 """The completion report: how many module enrolments of a term were completed, per group.
 
-One SQL statement (`completion_report_query`), so the figures of every group and the totals
-come from one snapshot and the work stays in PostgreSQL; the service only runs it.
+One SQL statement (`app.reports.completion_sql.completion_report_query`), so the figures of
+every group and the totals come from one snapshot and the work stays in PostgreSQL; the
+service only runs it.
 
 Definitions (also the OpenAPI description, `COMPLETION_DEFINITIONS`):
 
@@ -15,25 +16,31 @@ Definitions (also the OpenAPI description, `COMPLETION_DEFINITIONS`):
 - `courses_completed`: valid course completions (`revoked_at IS NULL`) whose `completed_on`
   falls inside the term's dates (every one when no term is given), each attributed to the
   workshop of the student's last completed module of that course; null per module (a course
-  is not a module's), counted in the totals of every grouping.
+  is not a module's), counted in the totals of every grouping;
+- `credentials_issued`: Open Badges credentials whose `awarded_on` falls inside the term's
+  dates (every one without a term), revoked ones included; `credentials_revoked`: of those,
+  the ones revoked by `as_of`; `credentials_valid`: neither revoked nor expired
+  (`valid_until`) at `as_of`. Null per module, counted in the totals, as courses.
 
 Groups are where the learning happened: the workshop's school and its district, as the
-attendance summary counts (a visiting student counts for the host school). A school admin's
-report covers their school's workshops.
+attendance summary counts (a visiting student counts for the host school). Credentials are
+the exception: they count at the school that issued them, the student's school at issue
+(`credentials.school_id`), which is also the one that may revoke them. A school admin's report
+covers their school's workshops and their school's credentials.
+
+Per term (`group_by=term`) each figure takes its term the way the term filter reads it: a unit
+its workshop's term, a course completion or credential the term whose dates hold its day
+(`completed_on`, `awarded_on`); those dated outside every term form a row of their own.
 """
 
-import dataclasses
 from typing import Any
 
-from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attendance_filters.params import FilterParams, Resolved, resolve
-from app.attendance_filters.sql import WORKSHOP_JOINS, Where, workshop_where
 from app.core.access import Principal
 from app.core.csv import EXCEL, csv_bytes
-from app.models.base import PILLARS
-from app.models.enrolments import PLACE_HOLDING_SQL
+from app.reports.completion_sql import completion_report_query
 from app.reports.schemas import (
     CompletionGroupBy,
     CompletionReport,
@@ -41,142 +48,6 @@ from app.reports.schemas import (
     CompletionTotals,
     TermRef,
 )
-
-PILLAR_NAMES: dict[str, tuple[str, str]] = {
-    "smart_people": ("คนเก่ง", "Smart People"),
-    "smart_economy": ("เศรษฐกิจดี", "Smart Economy"),
-    "smart_environment": ("สิ่งแวดล้อมดี", "Smart Environment"),
-}
-assert set(PILLAR_NAMES) == set(PILLARS)
-
-
-def _pillar_name(index: int) -> str:
-    whens = " ".join(f"WHEN '{k}' THEN '{v[index]}'" for k, v in PILLAR_NAMES.items())
-    return f"CASE c.pillar {whens} END"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Group:
-    key: str  # unique text per group (a code): the GROUP BY key
-    id: str
-    name_th: str
-    name_en: str
-    district_code: str = "NULL::text"
-
-
-# Aliases as `app.attendance_filters.sql`: w, sc (the workshop's school), m, c; d its district.
-_GROUPS: dict[str, _Group] = {
-    "district": _Group("d.code", "d.id", "d.name_th", "d.name_en"),
-    "school": _Group("sc.code", "sc.id", "sc.name_th", "sc.name_en", "d.code"),
-    "course": _Group("c.code", "c.id", "c.title_th", "c.title_en"),
-    "pillar": _Group("c.pillar", "NULL::int", _pillar_name(0), _pillar_name(1)),
-    "module": _Group("m.code", "m.id", "m.title_th", "m.title_en"),
-}
-_COLUMNS = ("group_key", "group_id", "name_th", "name_en", "district_code")
-
-_FROM_WORKSHOP = WORKSHOP_JOINS + "\nJOIN districts d ON d.id = sc.district_id"
-
-_SQL = """
-WITH units AS (
-    SELECT {group_columns}, mc.status AS verdict, mc.attendance_rate
-    FROM enrolments e
-    JOIN workshops w ON w.id = e.workshop_id{from_workshop}
-    LEFT JOIN module_completions mc
-           ON mc.workshop_id = e.workshop_id AND mc.student_id = e.student_id
-    WHERE e.status IN {place_holding} {unit_where}
-),
-unit_counts AS (
-    SELECT {group_names}, grouping(group_key) = 1 AS is_total,
-           count(*) AS started,
-           count(*) FILTER (WHERE verdict = 'completed') AS completed,
-           count(*) FILTER (WHERE verdict = 'incomplete') AS incomplete,
-           count(*) FILTER (WHERE verdict IS NULL) AS in_progress,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY attendance_rate)
-               FILTER (WHERE verdict = 'completed') AS median_attendance_completers
-    FROM units
-    GROUP BY GROUPING SETS (({group_names}), ())
-),
-course_units AS (
-    -- Each valid course completion, at the workshop of the last module that completed it.
-    SELECT {group_columns}
-    FROM course_completions cc
-    CROSS JOIN LATERAL (
-        SELECT lm.workshop_id FROM module_completions lm
-        JOIN modules lmm ON lmm.id = lm.module_id
-        WHERE lm.student_id = cc.student_id AND lmm.course_id = cc.course_id
-          AND lm.status = 'completed'
-        ORDER BY lm.completed_on DESC, lm.evaluated_at DESC, lm.id DESC
-        LIMIT 1
-    ) last_module
-    JOIN workshops w ON w.id = last_module.workshop_id{from_workshop}
-    WHERE cc.revoked_at IS NULL {course_where}
-),
-course_counts AS (
-    SELECT {group_names}, grouping(group_key) = 1 AS is_total, count(*) AS courses_completed
-    FROM course_units
-    GROUP BY GROUPING SETS (({group_names}), ())
-    {course_having}
-)
-SELECT coalesce(u.is_total, k.is_total) AS is_total,
-       coalesce(u.group_key, k.group_key) AS code, coalesce(u.group_id, k.group_id) AS group_id,
-       coalesce(u.name_th, k.name_th) AS name_th, coalesce(u.name_en, k.name_en) AS name_en,
-       coalesce(u.district_code, k.district_code) AS district_code,
-       coalesce(u.started, 0) AS started, coalesce(u.completed, 0) AS completed,
-       coalesce(u.incomplete, 0) AS incomplete, coalesce(u.in_progress, 0) AS in_progress,
-       round(u.completed::numeric / nullif(u.started, 0), 4)::float8 AS completion_rate,
-       round(u.median_attendance_completers::numeric, 4)::float8
-           AS median_attendance_completers,
-       CASE WHEN {courses_per_group} OR coalesce(u.is_total, k.is_total)
-            THEN coalesce(k.courses_completed, 0) END AS courses_completed,
-       now() AS as_of
-FROM unit_counts u
-FULL JOIN course_counts k
-       ON k.is_total = u.is_total AND coalesce(k.group_key, '') = coalesce(u.group_key, '')
-ORDER BY 1, district_code NULLS FIRST, 2
-"""
-
-
-def completion_report_query(
-    filters: Resolved, group_by: CompletionGroupBy
-) -> tuple[TextClause, dict[str, object]]:
-    """The report as one SQL statement and its parameters: one row per group, then the totals
-    row (`is_total`). `filters` are resolved in the caller's scope (`resolve`)."""
-    group = _GROUPS[group_by]
-    exprs = (
-        group.key,
-        group.id,
-        group.name_th,
-        group.name_en,
-        group.district_code,
-    )
-    group_columns = ", ".join(f"{e} AS {n}" for e, n in zip(exprs, _COLUMNS, strict=True))
-    # One `Where` for both parts, so their parameters are numbered apart in one statement.
-    # Course completions: the term is a span of dates, not the workshop's term; the other
-    # filters (and the scope) apply to the workshop where the course was finished.
-    where = workshop_where(filters, Where(named=True))
-    unit_conditions = list(where.conditions)
-    workshop_where(dataclasses.replace(filters, term_id=None), where)
-    course_conditions = where.conditions[len(unit_conditions) :]
-    params: dict[str, object] = where.params
-    if filters.term_id is not None:
-        params["term_id"] = filters.term_id
-        course_conditions.append(
-            "cc.completed_on BETWEEN (SELECT starts_on FROM academic_terms WHERE id = :term_id) "
-            "AND (SELECT ends_on FROM academic_terms WHERE id = :term_id)"
-        )
-    # Per module, only the totals count courses (a course is not one module's).
-    per_group = group_by != "module"
-    sql = _SQL.format(
-        group_columns=group_columns,
-        group_names=", ".join(_COLUMNS),
-        from_workshop=_FROM_WORKSHOP,
-        place_holding=PLACE_HOLDING_SQL,
-        unit_where="".join(f" AND {c}" for c in unit_conditions),
-        course_where="".join(f" AND {c}" for c in course_conditions),
-        course_having="" if per_group else "HAVING grouping(group_key) = 1",
-        courses_per_group="true" if per_group else "false",
-    )
-    return text(sql), params
 
 
 def _term(f: Resolved) -> TermRef | None:
@@ -190,7 +61,8 @@ async def completion_report(
     group_by: CompletionGroupBy,
     params: FilterParams,
 ) -> CompletionReport:
-    """Completion figures per `group_by` over the workshops in the caller's scope."""
+    """Completion and credential figures per `group_by` over the workshops and credentials in
+    the caller's scope."""
     filters = await resolve(db, params=params, principal=principal)
     statement, values = completion_report_query(filters, group_by)
     rows = [dict(r) for r in (await db.execute(statement, values)).mappings()]

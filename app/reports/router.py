@@ -24,6 +24,7 @@ from app.reports.schemas import (
     AttendanceSummary,
     CompletionGroupBy,
     CompletionReport,
+    CompletionReportItem,
     GroupBy,
     LowAttendanceItem,
     PseudonymousLowAttendanceItem,
@@ -83,12 +84,15 @@ async def attendance_summary(
 @router.get(
     "/reports/completion",
     response_model=CompletionReport,
-    summary="Module completion per district, school, course, pillar or module",
+    summary="Module completion and credentials per district, school, course, pillar, module "
+    "or term",
     responses={**_CSV_RESPONSE, **errors(400, 401, 403, 404, 422)},
     description=(
         f"{COMPLETION_DEFINITIONS} Each row names its group in Thai and English; `totals` covers "
-        "every unit in the report (in the CSV, a last line coded `TOTAL`). Admin and department "
-        "see every school, a school admin their own (another school is a 404); other roles 403."
+        "every unit in the report (in the CSV, a last line coded `TOTAL`). CSV columns, in "
+        f"order: {', '.join(CompletionReportItem.model_fields)}. Admin and department see every "
+        "school, a school admin their own (another school is a 404) and its credentials; other "
+        "roles 403."
     ),
 )
 async def completion_report(
@@ -100,7 +104,7 @@ async def completion_report(
     school: SchoolQuery = None,
     report_format: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
 ) -> CompletionReport | Response:
-    """Module completion per district, school, course, pillar or module."""
+    """Module completion and credentials per district, school, course, pillar, module or term."""
     params = FilterParams(term=term, district=district, school=school)
     report = await completion.completion_report(
         db, principal=principal, group_by=group_by, params=params

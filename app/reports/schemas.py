@@ -110,7 +110,7 @@ class PseudonymousLowAttendanceItem(BaseModel):
 
 # ---- completion report (app.reports.completion) ---------------------------------------------
 
-CompletionGroupBy = Literal["district", "school", "course", "pillar", "module"]
+CompletionGroupBy = Literal["district", "school", "course", "pillar", "module", "term"]
 
 COMPLETION_DEFINITIONS = (
     "A unit is a place-holding enrolment (status `enrolled` or `completed`) of a student in a "
@@ -122,9 +122,17 @@ COMPLETION_DEFINITIONS = (
     "(null when none); `courses_completed` = valid course completions (not revoked) whose "
     "`completed_on` is inside the term's dates (all of them without a term), each attributed to "
     "the workshop of the student's last completed module of the course; null per module, "
-    "counted in the totals. Groups are where the learning happened: the workshop's school and "
-    "its district (a visiting student counts for the hosting school), as in the attendance "
-    "summary."
+    "counted in the totals. `credentials_issued` = Open Badges credentials whose `awarded_on` "
+    "(the day of the course completion they certify) is inside the term's dates (all of them "
+    "without a term), revoked ones included; `credentials_revoked` = of those, the ones revoked "
+    "by `as_of`; `credentials_valid` = of those, the ones neither revoked nor expired at `as_of` "
+    "(issued - revoked - valid = unrevoked ones past their `valid_until`); all three null per "
+    "module, counted in the totals. Groups are where the learning happened: the workshop's "
+    "school and its district (a visiting student counts for the hosting school), as in the "
+    "attendance summary; credentials are the exception and count at the school that issued "
+    "them (the student's school at issue). Per term (`group_by=term`, code `2569-T1`) a unit "
+    "counts in its workshop's term, a course completion or credential in the term whose dates "
+    "hold its day; those dated outside every term make a row coded `NONE`."
 )
 
 
@@ -141,15 +149,30 @@ class CompletionFigures(BaseModel):
         description="Valid course completions dated inside the term, at the school where the "
         "course's last module was completed; null per module"
     )
+    credentials_issued: int | None = Field(
+        description="Credentials awarded inside the term, revoked ones included, at the "
+        "student's school when issued; null per module"
+    )
+    credentials_revoked: int | None = Field(
+        description="Of credentials_issued, the ones revoked by as_of; null per module"
+    )
+    credentials_valid: int | None = Field(
+        description="Of credentials_issued, the ones neither revoked nor expired at as_of; "
+        "null per module"
+    )
 
 
 class CompletionReportItem(BaseModel):
     """One group's figures (the CSV's columns, in this order)."""
 
     group_id: int | None = Field(
-        description="District, school, course or module id; null per pillar"
+        description="District, school, course, module or term id; null per pillar (and for "
+        "the term row `NONE`)"
     )
-    code: str = Field(description="District, school, course or module code, or the pillar")
+    code: str = Field(
+        description="District, school, course or module code, the pillar, or the term "
+        "(2569-T1; NONE: dated outside every term)"
+    )
     name_th: str
     name_en: str
     district_code: str | None = Field(description="For school groups")
@@ -160,6 +183,9 @@ class CompletionReportItem(BaseModel):
     completion_rate: float | None
     median_attendance_completers: float | None
     courses_completed: int | None
+    credentials_issued: int | None
+    credentials_revoked: int | None
+    credentials_valid: int | None
 
 
 class CompletionTotals(CompletionFigures):

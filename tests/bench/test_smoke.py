@@ -81,3 +81,20 @@ async def test_closing_bench_at_toy_size_closes_the_term_and_leaves_the_data_as_
     )
     # Every run was rolled back: not one completion or history row more.
     assert {t: await _count(db.dsn, f"SELECT count(*) FROM {t}") for t in tables} == before
+
+
+async def test_completion_report_bench_at_toy_size_agrees_with_its_sql(db_engine, monkeypatch):
+    from bench import common, completion_report
+
+    db = common.bench_db()
+    assert db.url == get_settings().database_url  # the test database, never the bench one
+    await common.prepare(db, 1, max_rooms=3, max_weeks=2)
+    monkeypatch.setattr(completion_report, "pin_client", lambda: None)
+    monkeypatch.setattr(completion_report, "save_result", lambda name, data: None)
+
+    result = await completion_report.main(repetitions=1, terms=1)
+
+    # main() raises when the API and the bare SQL disagree; every grouping answered.
+    assert set(result["results"]) == set(completion_report.GROUPINGS)
+    assert result["results"]["term"]["groups"] == 1
+    assert result["results"]["school"]["units"] > 0

@@ -9,6 +9,7 @@ from tests.factories import ApiWorld
 from tests.factories.progress import ProgressWorld
 
 URL = "/api/v1/reports/completion"
+CREDENTIALS = ("credentials_issued", "credentials_revoked", "credentials_valid")
 FIGURES = (
     "started",
     "completed",
@@ -113,18 +114,20 @@ async def test_csv_has_a_bom_the_json_keys_and_a_total_line(client, progress):
         "name_en",
         "district_code",
         *FIGURES,
+        *CREDENTIALS,
     ]
     by_code = {r[1]: r for r in rows[1:]}
-    assert by_code["T101"][5:] == ["5", "3", "2", "0", "0.6", "0.9", "2"]
-    assert by_code["T202"][5:] == ["2", "0", "0", "2", "0.0", "", "0"]
+    assert by_code["T101"][5:] == ["5", "3", "2", "0", "0.6", "0.9", "2", "0", "0", "0"]
+    assert by_code["T202"][5:] == ["2", "0", "0", "2", "0.0", "", "0", "0", "0", "0"]
     assert rows[-1][1:4] == ["TOTAL", "รวม", "Total"]
-    assert rows[-1][5:] == ["7", "3", "2", "2", "0.4286", "0.9", "2"]
+    assert rows[-1][5:] == ["7", "3", "2", "2", "0.4286", "0.9", "2", "0", "0", "0"]
 
 
 @pytest.mark.parametrize(
     ("params", "status", "pointer"),
     [
         ({"group_by": "room"}, 422, "/query/group_by"),
+        ({"group_by": "year"}, 422, "/query/group_by"),
         ({"format": "xlsx"}, 422, "/query/format"),
         ({"term": "next-term"}, 422, "/query/term"),
     ],
