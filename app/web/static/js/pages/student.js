@@ -1,7 +1,8 @@
 // A student's learner record: courses (modules done of total), module completions with their
 // dates or reasons, outcomes achieved, attendance per workshop, the creators who taught them;
 // plus the printable page (HTML) and the CSV as files (GET /api/v1/students/{id}/record; the
-// fields are app/records/schemas.py's LearnerRecord).
+// fields are app/records/schemas.py's LearnerRecord), and the student's Open Badges
+// certificates (GET /api/v1/students/{id}/credentials): verify, download for a wallet, print.
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { downloadFile, routeMissing } from '../download.js';
@@ -27,9 +28,10 @@ export function render(main, { params }) {
   const files = h('div', { class: 'actions' });
   const fileResult = h('div', { role: 'status', aria: { live: 'polite' } });
   const body = h('div', { aria: { busy: 'true' } }, h('p', { class: 'loading' }, t('app.loading')));
+  const badges = h('div');
   main.append(
     h('p', {}, h('a', { href: '#/enrolments', class: 'back', onclick: back }, '‹ ', t('record.back'))),
-    heading, errors, body, files, fileResult,
+    heading, errors, body, badges, files, fileResult,
   );
   const controller = new AbortController();
   const signal = controller.signal;
@@ -55,6 +57,27 @@ export function render(main, { params }) {
       else showError(fileResult, error);
     }
   }
+
+  async function printCertificate(credentialId) {
+    replace(fileResult, h('p', { class: 'loading' }, '↻ ', t('export.working')));
+    try {
+      const { name, size } = await downloadFile(`/credentials/${credentialId}/certificate`, { lang: getLang() }, {
+        signal, fallbackName: `certificate-${credentialId}.html`,
+      });
+      replace(fileResult, h('p', { class: 'alert alert-success' }, '✔ ', t('export.done', { name, size: formatNumber(Math.ceil(size / 1024)) })));
+    } catch (error) {
+      if (error.name === 'AbortError') return;
+      replace(fileResult);
+      showError(fileResult, error);
+    }
+  }
+
+  api(`/students/${studentId}/credentials`, { signal })
+    .then((listed) => replace(badges, credentials(listed.items, printCertificate)))
+    .catch((error) => {
+      if (error.name === 'AbortError' || routeMissing(error)) return;
+      showError(badges, error);
+    });
 
   api(`/students/${studentId}/record`, { query: { format: 'json', lang: getLang() }, signal })
     .then((record) => {
@@ -153,4 +176,16 @@ function creators(record) {
   const rows = record.creators;
   return section('record-creators', t('record.creators'), rows, () => h('ul', { class: 'plain-list' },
     rows.map((c) => h('li', {}, `${c.display_name} (@${c.handle})`))));
+}
+
+function credentials(items, printCertificate) {
+  return section('record-credentials', t('record.credentials'), items, () => h('ul', { class: 'plain-list' },
+    items.map((c) => h('li', {},
+      h('strong', {}, `${c.course.code} ${pick(c.course, 'title')}`), ' · ', day(c.awarded_on), ' · ',
+      h('span', { class: `state ${c.status === 'valid' ? 'state-done' : 'state-cancelled'}` }, t(`record.credential.${c.status}`)),
+      h('div', { class: 'actions' },
+        h('a', { href: c.links.verify, target: '_blank', rel: 'noopener' }, t('record.credential.verify')),
+        h('a', { href: c.links.jwt, download: '' }, '⇩ ', t('record.credential.jwt')),
+        h('a', { href: c.links.json, target: '_blank', rel: 'noopener' }, t('record.credential.json')),
+        h('button', { type: 'button', class: 'secondary', onclick: () => printCertificate(c.id) }, '⇩ ', t('record.credential.print')))))));
 }
