@@ -93,11 +93,14 @@ def chromium_executable() -> str:
 @pytest.fixture(scope="session")
 def live_server(chromium_executable: str, database_url: str, db_engine) -> Iterator[str]:
     """The app in a real uvicorn process on a free localhost port, on the test database
-    (migrated by `db_engine`). Yields its base URL."""
+    (migrated by `db_engine`), with LMS_PUBLIC_BASE_URL set to its own address. Yields its
+    base URL."""
     port = _free_port()
     TEST_OUTPUT.mkdir(exist_ok=True)
     log_path = TEST_OUTPUT / f"web-server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
-    env = {**os.environ, "DATABASE_URL": database_url}
+    base = f"http://127.0.0.1:{port}"
+    # Credential ids and the certificates' QR codes point here: at a page the browser can open.
+    env = {**os.environ, "DATABASE_URL": database_url, "LMS_PUBLIC_BASE_URL": base}
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [
@@ -118,7 +121,6 @@ def live_server(chromium_executable: str, database_url: str, db_engine) -> Itera
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(f"{base}/health", proc, log_path)
             yield base
