@@ -107,15 +107,20 @@ def achievement_id(issuer: Issuer, course_code: str) -> str:
     return f"{issuer.base_url}/credentials/achievements/{course_code}"
 
 
-def _hours(minutes: int) -> str:
-    hours = minutes / 60
-    return f"{hours:g}"
+def _duration(minutes: int, lang: str) -> str:
+    """`6 ชั่วโมง 20 นาที` / `6 h 20 min`: whole units, as a timetable says it."""
+    hours, rest = divmod(minutes, 60)
+    units = ("ชั่วโมง", "นาที") if lang == "th" else ("h", "min")
+    parts = [f"{hours} {units[0]}"] if hours else []
+    if rest or not parts:
+        parts.append(f"{rest} {units[1]}")
+    return " ".join(parts)
 
 
 def _narrative(course: CourseFacts) -> str:
     lines = [
         f"ผ่านทุกบทเรียนของหลักสูตร {course.title_th} ({course.code}) "
-        f"รวม {_hours(course.minutes)} ชั่วโมง: เข้าเรียนและบรรลุผลการเรียนรู้ตามเกณฑ์ของแต่ละบทเรียน",
+        f"รวม {_duration(course.minutes, 'th')}: เข้าเรียนและบรรลุผลการเรียนรู้ตามเกณฑ์ของแต่ละบทเรียน",
         "",
     ]
     for module in course.modules:
@@ -124,7 +129,7 @@ def _narrative(course: CourseFacts) -> str:
     lines += [
         "",
         f"Completed every module of the course {course.title_en} ({course.code}), "
-        f"{_hours(course.minutes)} hours in all: attendance and learning outcomes met as "
+        f"{_duration(course.minutes, 'en')} in all: attendance and learning outcomes met as "
         "each module requires.",
         "",
     ]

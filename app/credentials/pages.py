@@ -52,7 +52,7 @@ dl { display: grid; grid-template-columns: 9.5em 1fr; gap: 4px 16px; margin: 0; 
 dt { font-weight: bold; }
 dd { margin: 0; overflow-wrap: anywhere; }
 ul { margin: 4px 0; padding-left: 22px; }
-.checks li { margin-bottom: 4px; }
+.checks li { margin-bottom: 4px; overflow-wrap: anywhere; }
 .pass { color: #0f5126; font-weight: bold; }
 .fail { color: #7d1a14; font-weight: bold; }
 .id { font-family: monospace; font-size: 10pt; overflow-wrap: anywhere; }

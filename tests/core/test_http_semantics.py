@@ -19,7 +19,11 @@ from tests.conftest import assert_errors_are_problem_json
 from tests.reliability.servers import free_port
 
 # A value for each path parameter that its route accepts.
-PATH_VALUES = {"course": "T101", "module": "T101-01"}
+PATH_VALUES = {
+    "course": "T101",
+    "module": "T101-01",
+    "credential_id": "00000000-0000-4000-8000-000000000001",
+}
 ALLOWED_ORIGIN = "http://127.0.0.1:8000"
 
 

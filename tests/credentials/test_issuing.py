@@ -70,7 +70,7 @@ async def test_the_credential_names_nobody(client, session, graduate):
             student.school,
         ):
             assert value and value not in text_form, value
-        assert f'"{graduate.student_id}"' not in text_form
+        assert "student" not in text_form.lower()
     # The subject is the salted hash of the learner key: whoever holds it can check.
     [identity] = json.loads(document)["credentialSubject"]["identifier"]
     expected = hashlib.sha256((student.learner_key + identity["salt"]).encode()).hexdigest()

@@ -246,11 +246,6 @@ async def test_revoking_shows_on_the_verification_page_at_once(page, api, gradua
     assert_no_console_errors(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/credentials/pages.py:55: `.checks li` does not wrap long words, so the "
-    "43-character key id in the signature check widens the page past a phone's screen",
-)
 async def test_verification_details_wrap_long_words_on_a_phone(page, graduates):
     """The key id is random base64url, new for each test database: it overflows a 390 px
     screen (by some 50 px) only when it happens to hold no `-` to break at. So check that
