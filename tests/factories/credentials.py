@@ -45,14 +45,15 @@ async def add_credential(
             text(
                 "INSERT INTO credentials (id, course_completion_id, student_id, course_id, "
                 "school_id, term_id, awarded_on, issued_at, valid_until, kid, status_list, "
-                "status_index, document, jwt, revoked_at, revocation_reason) "
+                "status_index, document, jwt, revoked_at, revocation_reason, revocation_source) "
                 "SELECT gen_random_uuid(), cc.id, cc.student_id, cc.course_id, "
                 "coalesce(:school, st.school_id), :term, coalesce(:awarded, cc.completed_on), "
                 "coalesce(:issued, now()), :valid_until, :kid, 0, "
                 "nextval('credential_status_positions'), '{}'::jsonb, 'x', "
                 "CAST(:revoked AS timestamptz), "
                 "CASE WHEN CAST(:revoked AS timestamptz) IS NOT NULL "
-                "THEN CAST(:reason AS text) END "
+                "THEN CAST(:reason AS text) END, "
+                "CASE WHEN CAST(:revoked AS timestamptz) IS NOT NULL THEN 'staff' END "
                 "FROM course_completions cc JOIN students st ON st.id = cc.student_id "
                 "WHERE cc.id = :cc RETURNING id"
             ),
