@@ -179,20 +179,21 @@ async def issue_credentials(
             target_id=credential_id,
             details={"source": "completion", "reason": COMPLETION_UNDONE},
         )
-    if pending:
-        await _issue(db, settings, issuer, pending)
+    issued = await _issue(db, settings, issuer, pending) if pending else 0
+    if issued:
         await audit.record(
             db,
             "credentials.issued",
             principal,
-            details={"issued": len(pending), "workshop_ids": workshop_ids},
+            details={"issued": issued, "workshop_ids": workshop_ids},
         )
-    return IssueTally(issued=len(pending), revoked=len(revoked))
+    return IssueTally(issued=issued, revoked=len(revoked))
 
 
 async def _issue(
     db: AsyncSession, settings: Settings, issuer: Issuer, pending: Sequence[Any]
-) -> None:
+) -> int:
+    """Sign and write `pending`; how many were written."""
     key = await keys.active_key(db, settings.state_dir)
     positions = (await db.execute(_POSITIONS, {"n": len(pending)})).scalars().all()
     facts = await course_facts(db, sorted({p.course_id for p in pending}))
@@ -237,7 +238,13 @@ async def _issue(
             }
         )
     # A concurrent close of the same student's course issued it first: theirs stands.
-    statement = insert(Credential).on_conflict_do_nothing(
-        index_elements=["student_id", "course_id"], index_where=text("revoked_at IS NULL")
+    # Many rows: SQLAlchemy sends them in batches of multi-row INSERTs (insertmanyvalues),
+    # RETURNING only those written.
+    statement = (
+        insert(Credential)
+        .on_conflict_do_nothing(
+            index_elements=["student_id", "course_id"], index_where=text("revoked_at IS NULL")
+        )
+        .returning(Credential.id)
     )
-    await db.execute(statement, rows)
+    return len((await db.execute(statement, rows)).all())
