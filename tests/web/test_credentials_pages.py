@@ -8,8 +8,10 @@ and QR codes are under its LMS_PUBLIC_BASE_URL, which the `live_server` fixture 
 own address.
 """
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +21,7 @@ from tests.conftest import TEST_OUTPUT, assert_errors_are_problem_json
 from tests.credentials.conftest import CODES, Graduate, graduate_through_api
 from tests.credentials.test_pages import _decode_qr, assert_thai_font
 from tests.factories import PASSWORD, ApiWorld, add_enrolled_students, add_outcomes
-from tests.web.helpers import expect, screenshot
+from tests.web.helpers import expect, screenshot, sign_in
 
 SCREENSHOTS = TEST_OUTPUT / "credentials"
 STUDENTS = ["สมชาย ใจดี", "สมหญิง รักเรียน"]
@@ -263,3 +265,25 @@ async def test_verification_details_wrap_long_words_on_a_phone(page, graduates):
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert widths[0] <= widths[1], f"{lang}: {widths[0]} px of page on a {widths[1]} px screen"
+
+
+async def test_the_teacher_finds_the_certificate_on_the_students_record(page, graduates):
+    """The web app's student page lists the certificate with its links; the wallet download
+    is the signed JWT and the verification link opens the public page."""
+    graduate = graduates[0]
+    await sign_in(page, "teacher")
+    await page.goto(f"/app/#/students/{graduate.student_id}")
+    section = page.locator("section[aria-labelledby='record-credentials']")
+    await expect(section).to_contain_text("เกียรติบัตร")
+    await expect(section).to_contain_text(COURSE_TH)
+    await expect(section).to_contain_text("ใช้ได้")
+    await expect(page.locator("#record-modules")).to_be_visible()
+    await screenshot(page, SCREENSHOTS, "live-student-record-certificates")
+    async with page.expect_download() as download_info:
+        await section.get_by_role("link", name="ดาวน์โหลดสำหรับกระเป๋าดิจิทัล (JWT)").click()
+    download = await download_info.value
+    token = await asyncio.to_thread(Path(await download.path()).read_text, encoding="ascii")
+    assert token.count(".") == 2 and download.suggested_filename.endswith(".jwt")
+    verify = section.get_by_role("link", name="หน้าตรวจสอบ")
+    assert (await verify.get_attribute("href")).endswith(f"/verify/{graduate.credential_id}")
+    assert_no_console_errors(page)
