@@ -52,12 +52,13 @@ def _json(document: dict[str, Any], *, cache: str) -> Response:
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers={"Cache-Control": cache, "Access-Control-Allow-Origin": "*"},
+        # The same URL answers JSON or a JWT by `Accept`: caches must keep them apart.
+        headers={"Cache-Control": cache, "Access-Control-Allow-Origin": "*", "Vary": "Accept"},
     )
 
 
 def _jwt(token: str, *, cache: str, filename: str | None = None) -> Response:
-    headers = {"Cache-Control": cache, "Access-Control-Allow-Origin": "*"}
+    headers = {"Cache-Control": cache, "Access-Control-Allow-Origin": "*", "Vary": "Accept"}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return Response(token, media_type="application/vc+jwt", headers=headers)
