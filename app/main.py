@@ -7,11 +7,12 @@ from fastapi import Depends, FastAPI
 
 from app.api import include_routers
 from app.config import get_settings
-from app.core.error_handlers import ProblemCORSMiddleware, install_error_handlers, unexpected_error
+from app.core.error_handlers import CORSByPath, install_error_handlers, unexpected_error
 from app.core.logging import configure_logging
 from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders, UnhandledErrors
 from app.core.pagination import strict_query
 from app.credentials.keys import publish_signing_key
+from app.credentials.router import PUBLIC_PATHS, PUBLIC_PREFIXES
 from app.db import get_engine
 from app.web.router import mount_web_app
 
@@ -39,7 +40,9 @@ def create_app() -> FastAPI:
     # Innermost: an unhandled error still leaves through CORS, security headers and the log.
     app.add_middleware(UnhandledErrors, handler=unexpected_error)
     app.add_middleware(
-        ProblemCORSMiddleware,
+        CORSByPath,
+        public_prefixes=PUBLIC_PREFIXES,
+        public_paths=PUBLIC_PATHS,
         allow_origins=settings.cors_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -22,6 +22,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.errors import (
     AppError,
@@ -255,3 +256,34 @@ class ProblemCORSMiddleware(CORSMiddleware):
             if name.lower() not in ("content-type", "content-length"):
                 refused.headers[name] = value
         return refused
+
+
+class CORSByPath:
+    """CORS in two policies: the public paths (credential verification, published keys)
+    answer any origin, without credentials, so a verifier's web page may call them; every
+    other path only the configured origins, with credentials (`ProblemCORSMiddleware`)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        /,
+        *,
+        public_prefixes: tuple[str, ...],
+        public_paths: tuple[str, ...],
+        **restricted: Any,
+    ) -> None:
+        self.public_prefixes = public_prefixes
+        self.public_paths = public_paths
+        self.open = CORSMiddleware(
+            app,
+            allow_origins=["*"],
+            allow_credentials=False,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Accept"],
+        )
+        self.restricted = ProblemCORSMiddleware(app, **restricted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        public = path in self.public_paths or path.startswith(self.public_prefixes)
+        await (self.open if public else self.restricted)(scope, receive, send)

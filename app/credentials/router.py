@@ -28,6 +28,10 @@ from app.db import DbSession
 from app.privacy import service as privacy
 
 public = APIRouter(tags=["credentials (public)"])
+# Open to any origin (CORS without credentials, app.core.error_handlers.CORSByPath): what a
+# verifier's web page needs. Everything here is free of personal data.
+PUBLIC_PREFIXES = ("/credentials/", "/.well-known/", "/verify/")
+PUBLIC_PATHS = ("/api/v1/credentials/verify",)
 router = APIRouter(prefix="/api/v1", tags=["credentials"])
 
 JWT_TYPES = ("application/vc+jwt", "application/jwt")
@@ -53,12 +57,12 @@ def _json(document: dict[str, Any], *, cache: str) -> Response:
         json.dumps(document, ensure_ascii=False, indent=2),
         media_type="application/json",
         # The same URL answers JSON or a JWT by `Accept`: caches must keep them apart.
-        headers={"Cache-Control": cache, "Access-Control-Allow-Origin": "*", "Vary": "Accept"},
+        headers={"Cache-Control": cache, "Vary": "Accept"},
     )
 
 
 def _jwt(token: str, *, cache: str, filename: str | None = None) -> Response:
-    headers = {"Cache-Control": cache, "Access-Control-Allow-Origin": "*", "Vary": "Accept"}
+    headers = {"Cache-Control": cache, "Vary": "Accept"}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return Response(token, media_type="application/vc+jwt", headers=headers)

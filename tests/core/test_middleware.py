@@ -61,3 +61,23 @@ async def test_audit_events_carry_the_request_id_of_the_request_that_wrote_them(
         )
     ).scalar_one()
     assert stored == response.headers["x-request-id"]
+
+
+async def test_public_credential_paths_answer_any_origin_without_credentials(client, db_engine):
+    """A verifier's web page on any site may check a credential; it still may not call the
+    rest of the API."""
+    wallet = {"Origin": "https://wallet.example", "Access-Control-Request-Method": "POST"}
+    preflight = await client.options(
+        "/api/v1/credentials/verify",
+        headers={**wallet, "Access-Control-Request-Headers": "content-type"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in preflight.headers
+    keys = await client.get("/.well-known/jwks.json", headers={"Origin": "https://wallet.example"})
+    assert keys.headers["access-control-allow-origin"] == "*"
+    refused = await client.options(
+        "/api/v1/credentials/00000000-0000-4000-8000-000000000000/revoke", headers=wallet
+    )
+    assert refused.status_code == 400
+    assert refused.headers.get("access-control-allow-origin") is None
