@@ -98,3 +98,35 @@ async def test_completion_report_bench_at_toy_size_agrees_with_its_sql(db_engine
     assert set(result["results"]) == set(completion_report.GROUPINGS)
     assert result["results"]["term"]["groups"] == 1
     assert result["results"]["school"]["units"] > 0
+
+
+async def test_credentials_bench_at_toy_size_issues_every_credential_owed_and_rolls_back(
+    db_engine, monkeypatch
+):
+    from bench import common, credentials
+
+    db = common.bench_db()
+    assert db.url == get_settings().database_url  # the test database, never the bench one
+    await common.prepare(db, 1, max_rooms=2)
+    before = await _count(db.dsn, "SELECT count(*) FROM credentials")
+    owed = await _count(
+        db.dsn,
+        "SELECT count(*) FROM course_completions cc WHERE revoked_at IS NULL AND NOT EXISTS "
+        "(SELECT 1 FROM credentials c WHERE c.student_id = cc.student_id "
+        "AND c.course_id = cc.course_id)",
+    )
+    monkeypatch.setattr(credentials, "save_result", lambda name, data: None)
+
+    result = await credentials.main(repetitions=1, terms=1)
+
+    # Both paths issued every credential owed (main() raises when their counts differ).
+    assert result["credentials"] == result["ceiling"]["issued"] == owed > 0
+    assert result["app_scoped"]["issued"] <= owed
+    assert len(result["app"]["runs_s"]) == len(result["ceiling"]["runs_s"]) == 1
+    assert result["app"]["split_s"]["python: signing.sign (PyJWT EdDSA)"] > 0
+    assert result["app"]["statements"]["INSERT credentials"] >= 1
+    assert result["ratio"] == pytest.approx(
+        result["ceiling"]["median_s"] / result["app"]["median_s"], abs=0.01
+    )
+    # Every run was rolled back: not one credential more.
+    assert await _count(db.dsn, "SELECT count(*) FROM credentials") == before
