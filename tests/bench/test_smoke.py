@@ -117,7 +117,7 @@ async def test_credentials_bench_at_toy_size_issues_every_credential_owed_and_ro
     )
     monkeypatch.setattr(credentials, "save_result", lambda name, data: None)
 
-    result = await credentials.main(repetitions=1, terms=1)
+    result = await credentials.main(repetitions=1, terms=1, scoped=True)
 
     # Both paths issued every credential owed (main() raises when their counts differ).
     assert result["credentials"] == result["ceiling"]["issued"] == owed > 0
