@@ -213,7 +213,14 @@ async def ceiling_issue(dsn: str) -> dict[str, Any]:
     """The ceiling: the same reads, documents and signatures, then one binary COPY."""
     from app.config import get_settings
     from app.credentials import documents, keys, signing
-    from app.credentials.issuing import _COURSES, _PENDING, _POSITIONS, _facts, issuer_of
+    from app.credentials.issuing import (
+        _COURSES,
+        _PENDING,
+        _POSITIONS,
+        _facts,
+        _scoped,
+        issuer_of,
+    )
     from app.models.credentials import STATUS_LIST_SIZE
 
     settings = get_settings()
@@ -225,7 +232,7 @@ async def ceiling_issue(dsn: str) -> dict[str, Any]:
         await transaction.start()
         await conn.execute(_NO_TIMEOUT)
         began = time.perf_counter()
-        pending = await conn.fetch(*_flat(bare(_PENDING, {"workshop_ids": None})))
+        pending = await conn.fetch(*_flat(bare(_scoped(_PENDING, None), {})))
         key = keys.load_signing_key(settings.state_dir)
         await conn.execute(
             "INSERT INTO issuer_keys (kid, algorithm, public_jwk) VALUES ($1, $2, $3::jsonb) "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,35 +95,44 @@ async def course_facts_by_code(db: AsyncSession, code: str) -> CourseFacts | Non
     return _facts(row) if row else None
 
 
-# Which course completions a run looks at: those touched by the workshops closed, or all.
-_SCOPE = """
-    (CAST(:workshop_ids AS integer[]) IS NULL
-     OR (cc.student_id, cc.course_id) IN (
-         SELECT mc.student_id, m.course_id FROM module_completions mc
-         JOIN modules m ON m.id = mc.module_id
-         WHERE mc.workshop_id = ANY(CAST(:workshop_ids AS integer[]))))
+# Which course completions a run looks at: those touched by the workshops closed (a join on
+# this CTE), or all. Two variants of each statement, not `:ids IS NULL OR ... IN (...)`: with
+# the OR, PostgreSQL cannot make the IN a join and rescans the subquery per completion (a
+# city-wide term close did not finish; see BENCHMARKS.md section 8).
+_TOUCHED = """
+WITH touched AS (
+    SELECT DISTINCT mc.student_id, m.course_id FROM module_completions mc
+    JOIN modules m ON m.id = mc.module_id
+    WHERE mc.workshop_id = ANY(CAST(:workshop_ids AS integer[])))
 """
-_REVOKE_UNDONE = text(
-    f"""
+_TOUCHED_JOIN = (
+    "JOIN touched ON touched.student_id = cc.student_id AND touched.course_id = cc.course_id"
+)
+_REVOKE_UNDONE = """
+{touched}
 UPDATE credentials c
 SET revoked_at = now(), revocation_reason = :reason, revocation_source = 'completion'
-FROM course_completions cc
+FROM course_completions cc {join}
 WHERE cc.id = c.course_completion_id AND cc.revoked_at IS NOT NULL AND c.revoked_at IS NULL
-  AND {_SCOPE}
 RETURNING c.id, c.school_id
 """
-)
+_LAPSED = """
+{touched}
+SELECT count(*) FROM credentials c JOIN course_completions cc ON cc.id = c.course_completion_id
+{join}
+WHERE cc.revoked_at IS NOT NULL AND c.revoked_at IS NULL
+"""
 # Valid completions without a valid credential. A credential the school revoked stands for
 # the completion it was issued for; only a change of the completion after the revocation
 # (undone and re-recorded, a new day) issues again.
-_PENDING = text(
-    f"""
+_PENDING = """
+{touched}
 SELECT cc.id AS completion_id, cc.student_id, cc.course_id, cc.completed_on,
        st.school_id, st.learner_key::text AS learner_key,
        (SELECT t.id FROM academic_terms t
         WHERE cc.completed_on BETWEEN t.starts_on AND t.ends_on
         ORDER BY t.starts_on DESC LIMIT 1) AS term_id
-FROM course_completions cc
+FROM course_completions cc {join}
 JOIN students st ON st.id = cc.student_id
 WHERE cc.revoked_at IS NULL AND st.pseudonymised_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM credentials c
@@ -132,10 +141,16 @@ WHERE cc.revoked_at IS NULL AND st.pseudonymised_at IS NULL
                          OR (c.revocation_source = 'staff'
                              AND c.course_completion_id = cc.id
                              AND cc.updated_at <= c.revoked_at)))
-  AND {_SCOPE}
 ORDER BY cc.id
 """
-)
+
+
+def _scoped(template: str, workshop_ids: list[int] | None) -> TextClause:
+    if workshop_ids is None:
+        return text(template.format(touched="", join=""))
+    return text(template.format(touched=_TOUCHED, join=_TOUCHED_JOIN))
+
+
 _POSITIONS = text("SELECT nextval('credential_status_positions') FROM generate_series(1, :n)")
 
 
@@ -156,19 +171,16 @@ async def issue_credentials(
     touched (`workshop_ids`) or for all. Idempotent: a second run changes nothing."""
     settings = get_settings()
     issuer = issuer_of(settings)
-    scope = {"workshop_ids": workshop_ids}
-    pending = (await db.execute(_PENDING, scope)).all()
+    scope = {"workshop_ids": workshop_ids} if workshop_ids is not None else {}
+    pending = (await db.execute(_scoped(_PENDING, workshop_ids), scope)).all()
     if dry_run:
-        lapsed = await db.execute(
-            text(
-                "SELECT count(*) FROM credentials c JOIN course_completions cc "
-                "ON cc.id = c.course_completion_id "
-                f"WHERE cc.revoked_at IS NOT NULL AND c.revoked_at IS NULL AND {_SCOPE}"
-            ),
-            scope,
-        )
+        lapsed = await db.execute(_scoped(_LAPSED, workshop_ids), scope)
         return IssueTally(issued=len(pending), revoked=lapsed.scalar_one())
-    revoked = (await db.execute(_REVOKE_UNDONE, {**scope, "reason": COMPLETION_UNDONE})).all()
+    revoked = (
+        await db.execute(
+            _scoped(_REVOKE_UNDONE, workshop_ids), {**scope, "reason": COMPLETION_UNDONE}
+        )
+    ).all()
     for credential_id, school_id in revoked:
         await audit.record(
             db,

@@ -20,6 +20,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from app.credentials.keys import ALGORITHM, SigningKey, key_url
 
 
+class _Utf8Json(json.JSONEncoder):
+    """Thai as UTF-8, not `\\uXXXX` escapes: half the bytes (PyJWT's default escapes)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**{**options, "ensure_ascii": False})
+
+
 def _epoch(value: str) -> int:
     return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
 
@@ -35,7 +42,9 @@ def sign(document: dict[str, Any], key: SigningKey, *, base_url: str) -> str:
     if "validUntil" in document:
         claims["exp"] = _epoch(document["validUntil"])
     headers = {"typ": "JWT", "kid": key_url(base_url, key.kid), "jwk": key.jwk}
-    return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers=headers)
+    return jwt.encode(
+        claims, key.private_key, algorithm=ALGORITHM, headers=headers, json_encoder=_Utf8Json
+    )
 
 
 class NotAJwt(ValueError):
