@@ -1,5 +1,5 @@
 """Issuing credentials for course completions, and revoking the ones whose completion was
-undone. Run by closing workshops (app.learning.completion), in the same transaction, so a
+undone. Run by closing workshops (app.learning.closing), in the same transaction, so a
 course completion and its credential commit together; `lms credentials issue` catches up
 on completions recorded before credentials existed.
 
