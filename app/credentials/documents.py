@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.credentials.page_format import duration
+
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_SCHEMA = (
@@ -107,20 +109,10 @@ def achievement_id(issuer: Issuer, course_code: str) -> str:
     return f"{issuer.base_url}/credentials/achievements/{course_code}"
 
 
-def _duration(minutes: int, lang: str) -> str:
-    """`6 ชั่วโมง 20 นาที` / `6 h 20 min`: whole units, as a timetable says it."""
-    hours, rest = divmod(minutes, 60)
-    units = ("ชั่วโมง", "นาที") if lang == "th" else ("h", "min")
-    parts = [f"{hours} {units[0]}"] if hours else []
-    if rest or not parts:
-        parts.append(f"{rest} {units[1]}")
-    return " ".join(parts)
-
-
 def _narrative(course: CourseFacts) -> str:
     lines = [
         f"ผ่านทุกบทเรียนของหลักสูตร {course.title_th} ({course.code}) "
-        f"รวม {_duration(course.minutes, 'th')}: เข้าเรียนและบรรลุผลการเรียนรู้ตามเกณฑ์ของแต่ละบทเรียน",
+        f"รวม {duration(course.minutes, 'th')}: เข้าเรียนและบรรลุผลการเรียนรู้ตามเกณฑ์ของแต่ละบทเรียน",
         "",
     ]
     for module in course.modules:
@@ -129,7 +121,7 @@ def _narrative(course: CourseFacts) -> str:
     lines += [
         "",
         f"Completed every module of the course {course.title_en} ({course.code}), "
-        f"{_duration(course.minutes, 'en')} in all: attendance and learning outcomes met as "
+        f"{duration(course.minutes, 'en')} in all: attendance and learning outcomes met as "
         "each module requires.",
         "",
     ]
