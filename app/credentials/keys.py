@@ -208,9 +208,10 @@ async def rotate(db: AsyncSession, state_dir: Path) -> tuple[str | None, str]:
     """Make a new active key; the old ones are retired (still published). Returns the
     previous kid (None on a first start) and the new one.
 
-    The new private key replaces the old file atomically; the old private key is gone, so
-    a leaked copy of it cannot sign anything a verifier would take as new (it shows as
-    retired)."""
+    The new private key replaces the old file atomically and the old private key is gone;
+    its public half stays published, so what it signed keeps verifying. Retiring is not
+    distrusting: a compromised key would also need its credentials re-issued and the key
+    withdrawn from `issuer_keys`, which is not built."""
     path = state_dir / KEY_FILE
     previous = load_signing_key(state_dir).kid if path.exists() else None
     fresh = Ed25519PrivateKey.generate()
