@@ -1,13 +1,15 @@
 """Formatting shared by the credential pages: Thai and English dates (Buddhist Era in Thai),
-durations, safe links, the stylesheet's CSP and inline SVG QR codes."""
+durations, safe links, the stylesheet's CSP and inline SVG QR codes. Dates and the CSP are
+app.core.printable's, as the learner record's page uses them."""
 
-import base64
-import hashlib
-from datetime import date, datetime
+__all__ = ["csp_for", "long_day", "short_day"]
+
+from datetime import datetime
 from html import escape
 
 import segno
 
+from app.core.printable import csp_for, long_day, short_day
 from app.core.schemas import BANGKOK
 from app.credentials.views import PageLanguage
 
@@ -15,41 +17,6 @@ from app.credentials.views import PageLanguage
 # what a school PC or headless Chromium actually has when Sarabun is not installed.
 FONTS = '"Sarabun", "TH Sarabun New", "Noto Sans Thai", "Loma", "Garuda", Tahoma, sans-serif'
 SERIF_FONTS = '"Sarabun", "TH Sarabun New", "Noto Serif Thai", "Norasi", "Kinnari", serif'
-
-_THAI_MONTHS_SHORT = (
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-)  # fmt: skip
-_THAI_MONTHS = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
-)  # fmt: skip
-_ENGLISH_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def csp_for(css: str) -> str:
-    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; frame-ancestors 'none'; "
-        "base-uri 'none'; form-action 'none'"
-    )
-
-
-def short_day(value: date, lang: PageLanguage) -> str:
-    """15 มิ.ย. 2569 (Buddhist Era) in Thai, 15 Jun 2026 in English."""
-    if lang == "th":
-        return f"{value.day} {_THAI_MONTHS_SHORT[value.month - 1]} {value.year + 543}"
-    return f"{value.day} {_ENGLISH_MONTHS[value.month - 1][:3]} {value.year}"
-
-
-def long_day(value: date, lang: PageLanguage) -> str:
-    """15 มิถุนายน พ.ศ. 2569 in Thai, 15 June 2026 in English."""
-    if lang == "th":
-        return f"{value.day} {_THAI_MONTHS[value.month - 1]} พ.ศ. {value.year + 543}"
-    return f"{value.day} {_ENGLISH_MONTHS[value.month - 1]} {value.year}"
 
 
 def moment(value: datetime, lang: PageLanguage) -> str:

@@ -5,12 +5,11 @@ and every value escaped with `html.escape`: names and titles are data, never mar
 page's own Content-Security-Policy allows exactly its one stylesheet, by hash.
 """
 
-import base64
-import hashlib
 from datetime import date
 from html import escape
 from string import Template
 
+from app.core.printable import csp_for, short_day
 from app.core.schemas import BANGKOK
 from app.records.schemas import LearnerRecord, RecordLanguage, RecordModule
 
@@ -37,11 +36,7 @@ ul { margin: 0; padding-left: 4.5mm; }
 footer { margin-top: 8mm; font-size: 9pt; color: #555; }
 @media print { a { color: inherit; text-decoration: none; } }
 """
-CSP = (
-    "default-src 'none'; style-src 'sha256-"
-    + base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
-    + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
+CSP = csp_for(_CSS)
 
 _PAGE = Template(
     """<!DOCTYPE html>
@@ -136,22 +131,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "of": "of",
     },
 }
-_THAI_MONTHS = (
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-)  # fmt: skip
-_ENGLISH_MONTHS = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
 
 
 def _day(value: date | None, lang: RecordLanguage) -> str:
-    """15 มิ.ย. 2569 (Buddhist Era) in Thai, 15 Jun 2026 in English."""
-    if value is None:
-        return ""
-    if lang == "th":
-        return f"{value.day} {_THAI_MONTHS[value.month - 1]} {value.year + 543}"
-    return f"{value.day} {_ENGLISH_MONTHS[value.month - 1]} {value.year}"
+    return short_day(value, lang) if value is not None else ""
 
 
 def _percent(rate: float | None) -> str:

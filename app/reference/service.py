@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import access
 from app.core.errors import NotFound
 from app.core.pagination import Page, PageParams, read_page, sort_clause
+from app.core.printable import BUDDHIST_ERA_OFFSET
 from app.core.queries import contains_any, where_given
 from app.core.schemas import BANGKOK
 from app.models import AcademicTerm, District, School
 from app.reference.schemas import DistrictRead, SchoolRead, TermRead
 
 # The Thai school year begins in May: 2569 BE runs from May 2026 to March 2027.
-BUDDHIST_ERA_OFFSET = 543
 
 SCHOOL_SORTS = {"code": School.code, "name_th": School.name_th}
 DISTRICT_SORTS = {"code": District.code, "name_th": District.name_th, "name_en": District.name_en}
