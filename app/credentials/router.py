@@ -8,15 +8,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager, StudentReader
-from app.core.errors import Unprocessable, UnsupportedMediaType
 from app.core.openapi import errors
 from app.credentials import service, verification
 from app.credentials.pages import CERTIFICATE_CSP, VERIFY_CSP, certificate_html, verification_html
 from app.credentials.schemas import (
-    MAX_CREDENTIAL_CHARS,
     CredentialRead,
     RevokeRequest,
     StudentCredentials,
@@ -210,13 +207,6 @@ _VERIFY_BODY = {
 }
 
 
-def _body_problem(message: str) -> Unprocessable:
-    return Unprocessable(
-        f"{message} / ข้อมูลที่ส่งมาไม่ถูกต้อง",
-        errors=[{"field": "credential", "pointer": "/body/credential", "message": message}],
-    )
-
-
 @router.post(
     "/credentials/verify",
     response_model=VerificationResult,
@@ -229,38 +219,10 @@ async def verify_credential(db: DbSession, request: Request) -> VerificationResu
     `application/vc+jwt`, `application/jwt` or `text/plain`. Answers 200 with `valid`,
     `revoked`, `expired`, `not_yet_valid`, `tampered` or `unknown`, the reason and every check
     made; a body that holds no credential at all is a 422."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    raw = await request.body()
-    if kind in (*JWT_TYPES, "text/plain"):
-        token = raw.decode("utf-8", errors="replace").strip()
-        if not token:
-            raise _body_problem("empty body: send the credential")
-        result = await verification.verify_jwt(db, token[:MAX_CREDENTIAL_CHARS])
-        return await service.verification_result(db, result)
-    if kind not in ("application/json", "application/ld+json", ""):
-        raise UnsupportedMediaType(
-            f"Content-Type {kind} is not accepted: send application/json, "
-            "application/vc+jwt, application/jwt or text/plain / ไม่รองรับชนิดข้อมูลนี้"
-        )
-    try:
-        payload = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Unprocessable(
-            f"The body is not JSON ({exc}) / ข้อมูลไม่ใช่ JSON",
-            errors=[{"field": "body", "pointer": "/body", "message": "malformed JSON"}],
-        ) from None
-    if isinstance(payload, dict) and "credential" not in payload and "@context" in payload:
-        payload = {"credential": payload}
-    try:
-        body = VerifyRequest.model_validate(payload)
-    except ValidationError:
-        raise _body_problem('expected {"credential": "<JWT>"} or {"credential": {...}}') from None
-    if isinstance(body.credential, str):
-        if not body.credential or len(body.credential) > MAX_CREDENTIAL_CHARS:
-            raise _body_problem("credential must be a JWT of 1 to 200,000 characters")
-        result = await verification.verify_jwt(db, body.credential)
-    else:
-        result = await verification.verify_document(db, body.credential)
+    submission = verification.read_submission(
+        request.headers.get("content-type", ""), await request.body()
+    )
+    result = await verification.verify_submission(db, submission)
     return await service.verification_result(db, result)
 
 

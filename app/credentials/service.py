@@ -2,7 +2,7 @@
 the pages' views. Issuing is in `issuing`, checking in `verification`."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,26 +98,51 @@ async def status_list_credential(db: AsyncSession, list_number: int) -> tuple[di
     document = documents.status_list_credential(
         the_issuer,
         list_number=list_number,
-        encoded_list=status_list.encode(await verification.revoked_indices(db, list_number)),
+        encoded_list=status_list.encode(await _revoked_indices(db, list_number)),
         valid_from=datetime.now(UTC),
     )
-    key = await keys.active_key(db, get_settings().state_dir)
+    # Published at start-up (and by any issue or rotation): a GET writes nothing.
+    key = keys.load_signing_key(get_settings().state_dir)
     return document, signing.sign(document, key, base_url=the_issuer.base_url)
+
+
+_REVOKED_ON_LIST = text(
+    "SELECT status_index FROM credentials WHERE status_list = :list AND revoked_at IS NOT NULL"
+)
+
+
+async def _revoked_indices(db: AsyncSession, list_number: int) -> list[int]:
+    return list((await db.execute(_REVOKED_ON_LIST, {"list": list_number})).scalars())
 
 
 # ---- verification -------------------------------------------------------------------------
 
 
-async def _achievement_view(db: AsyncSession, record: Any) -> AchievementView:
-    facts = (await course_facts(db, [record.course_id]))[record.course_id]
-    signed = record.document["credentialSubject"]["achievement"]
+def achievement_view(course: CourseFacts, signed: dict[str, Any] | None = None) -> AchievementView:
+    """The course as the pages show it; with `signed` (the achievement a credential
+    carries), its Thai name and description as they were signed."""
+    name_th = signed["name"] if signed else course.title_th
+    description_th = signed["description"] if signed else course.description_th
     return AchievementView(
-        course_code=facts.code,
-        name=Bilingual(signed["name"], facts.title_en),
-        description=Bilingual(signed["description"], facts.description_en or facts.title_en),
-        modules=[Bilingual(m.title_th, m.title_en) for m in facts.modules],
-        minutes=facts.minutes,
+        course_code=course.code,
+        name=Bilingual(name_th, course.title_en),
+        description=Bilingual(description_th, course.description_en or course.title_en),
+        modules=[Bilingual(m.title_th, m.title_en) for m in course.modules],
+        minutes=course.minutes,
     )
+
+
+async def _signed_achievement(db: AsyncSession, record: Any) -> AchievementView:
+    course = (await course_facts(db, [record.course_id]))[record.course_id]
+    return achievement_view(course, record.document["credentialSubject"]["achievement"])
+
+
+_DATES = ("awarded_on", "issued_at", "valid_until", "revoked_at")
+
+
+def _dates(record: Any) -> dict[str, Any]:
+    """The credential's dates from its register row; all None for an unknown credential."""
+    return {name: getattr(record, name, None) for name in _DATES}
 
 
 def _links(the_issuer: Issuer, credential_id: uuid.UUID, record: Any) -> dict[str, str]:
@@ -140,7 +165,7 @@ async def verification_result(
     record = result.record
     achievement = None
     if record is not None:
-        view = await _achievement_view(db, record)
+        view = await _signed_achievement(db, record)
         achievement = {
             "course_code": view.course_code,
             "name_th": view.name.th,
@@ -162,18 +187,8 @@ async def verification_result(
                 "name_th": the_issuer.name_th,
                 "name_en": the_issuer.name_en,
             },
-            "awarded_on": record.awarded_on if record is not None else None,
-            "issued_at": record.issued_at if record is not None else None,
-            "valid_until": record.valid_until if record is not None else None,
-            "revoked_at": record.revoked_at if record is not None else None,
-            "checks": [
-                {
-                    "name": {"th": c.name.th, "en": c.name.en},
-                    "passed": c.passed,
-                    "detail": {"th": c.detail.th, "en": c.detail.en},
-                }
-                for c in result.checks
-            ],
+            **_dates(record),
+            "checks": [asdict(check) for check in result.checks],
         }
     )
 
@@ -189,12 +204,9 @@ async def verification_page(db: AsyncSession, credential_id: uuid.UUID | None) -
         credential_id=str(credential_id or ""),
         status=result.status,
         reason=result.reason,
-        achievement=await _achievement_view(db, record) if record is not None else None,
+        achievement=await _signed_achievement(db, record) if record is not None else None,
         issuer=issuer_view(the_issuer),
-        awarded_on=record.awarded_on if record is not None else None,
-        issued_at=record.issued_at if record is not None else None,
-        valid_until=record.valid_until if record is not None else None,
-        revoked_at=record.revoked_at if record is not None else None,
+        **_dates(record),
         checks=result.checks,
         links=_links(the_issuer, credential_id, record)
         if record is not None and credential_id
@@ -341,13 +353,7 @@ async def _certificates(db: AsyncSession, ids: list[uuid.UUID]) -> Printed:
                 verify_url=f"{the_issuer.base_url}/verify/{row.id}",
                 student_name=Bilingual(row.name_th, row.name_en),
                 school_name=Bilingual(row.school_th, row.school_en),
-                achievement=AchievementView(
-                    course_code=course.code,
-                    name=Bilingual(course.title_th, course.title_en),
-                    description=Bilingual(course.description_th, course.description_en),
-                    modules=[Bilingual(m.title_th, m.title_en) for m in course.modules],
-                    minutes=course.minutes,
-                ),
+                achievement=achievement_view(course),
                 issuer=issuer_view(the_issuer),
                 awarded_on=row.awarded_on,
                 learner_key=row.learner_key,

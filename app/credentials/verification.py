@@ -8,18 +8,22 @@ signed, whose JWT is then checked the same way. Every answer lists the checks ma
 and English, so the verification page can say how it concluded.
 """
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import get_settings
+from app.core.errors import Unprocessable, UnsupportedMediaType
 from app.credentials import keys, signing
 from app.credentials.documents import status_list_url
 from app.credentials.issuing import issuer_of
+from app.credentials.schemas import MAX_CREDENTIAL_CHARS, VerifyRequest
 from app.credentials.views import Bilingual, Check, VerificationStatus
 
 _CREDENTIAL = text(
@@ -31,9 +35,7 @@ FROM credentials c JOIN courses co ON co.id = c.course_id
 WHERE c.id = :id
 """
 )
-_REVOKED_ON_LIST = text(
-    "SELECT status_index FROM credentials WHERE status_list = :list AND revoked_at IS NOT NULL"
-)
+JWT_TYPES = ("application/vc+jwt", "application/jwt")
 
 REASONS = {
     "valid": Bilingual(
@@ -84,11 +86,55 @@ async def load_credential(db: AsyncSession, credential_id: uuid.UUID) -> Any:
     return (await db.execute(_CREDENTIAL, {"id": credential_id})).one_or_none()
 
 
-async def revoked_indices(db: AsyncSession, list_number: int) -> list[int]:
-    return list((await db.execute(_REVOKED_ON_LIST, {"list": list_number})).scalars())
+def _body_problem(message: str) -> Unprocessable:
+    return Unprocessable(
+        f"{message} / ข้อมูลที่ส่งมาไม่ถูกต้อง",
+        errors=[{"field": "credential", "pointer": "/body/credential", "message": message}],
+    )
 
 
-async def verify_jwt(db: AsyncSession, token: str) -> Verification:
+def read_submission(content_type: str, raw: bytes) -> str | dict[str, Any]:
+    """What `POST /credentials/verify` was given: a compact JWT, or a JSON credential.
+    A raw JWT (`application/vc+jwt`, `application/jwt`, `text/plain`), or JSON:
+    `{"credential": "<JWT>" | {...}}` or a bare credential. 422 naming the field when it
+    holds no credential, 415 for another content type."""
+    kind = content_type.split(";")[0].strip().lower()
+    if kind in (*JWT_TYPES, "text/plain"):
+        token = raw.decode("utf-8", errors="replace").strip()
+        if not token:
+            raise _body_problem("empty body: send the credential")
+        return token[:MAX_CREDENTIAL_CHARS]
+    if kind not in ("application/json", "application/ld+json", ""):
+        raise UnsupportedMediaType(
+            f"Content-Type {kind} is not accepted: send application/json, "
+            "application/vc+jwt, application/jwt or text/plain / ไม่รองรับชนิดข้อมูลนี้"
+        )
+    try:
+        payload = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Unprocessable(
+            f"The body is not JSON ({exc}) / ข้อมูลไม่ใช่ JSON",
+            errors=[{"field": "body", "pointer": "/body", "message": "malformed JSON"}],
+        ) from None
+    if isinstance(payload, dict) and "credential" not in payload and "@context" in payload:
+        payload = {"credential": payload}
+    try:
+        body = VerifyRequest.model_validate(payload)
+    except ValidationError:
+        raise _body_problem('expected {"credential": "<JWT>"} or {"credential": {...}}') from None
+    if isinstance(body.credential, str) and not (0 < len(body.credential) <= MAX_CREDENTIAL_CHARS):
+        raise _body_problem("credential must be a JWT of 1 to 200,000 characters")
+    return body.credential
+
+
+async def verify_submission(db: AsyncSession, submission: str | dict[str, Any]) -> Verification:
+    if isinstance(submission, str):
+        return await verify_jwt(db, submission)
+    return await verify_document(db, submission)
+
+
+async def verify_jwt(db: AsyncSession, token: str, *, record: Any = None) -> Verification:
+    """`record`: the credential this JWT is already known to be (its register row)."""
     base = get_settings().public_base_url
     checks: list[Check] = []
     try:
@@ -167,7 +213,9 @@ async def verify_jwt(db: AsyncSession, token: str) -> Verification:
             )
         )
         return _tampered(checks, "ข้อมูลกำกับไม่ตรงกับเนื้อหา", "The JWT claims disagree.")
-    return await _judge(db, credential_id, document, checks)
+    if record is None and credential_id is not None:
+        record = await load_credential(db, credential_id)
+    return _judge(record, credential_id, document, checks)
 
 
 async def verify_document(db: AsyncSession, document: dict[str, Any]) -> Verification:
@@ -210,7 +258,7 @@ async def verify_document(db: AsyncSession, document: dict[str, Any]) -> Verific
             ),
         )
     )
-    signed = await verify_jwt(db, record.jwt)
+    signed = await verify_jwt(db, record.jwt, record=record)
     signed.checks[:0] = checks
     return signed
 
@@ -220,16 +268,15 @@ async def verify_by_id(db: AsyncSession, credential_id: uuid.UUID) -> Verificati
     record = await load_credential(db, credential_id)
     if record is None:
         return Verification("unknown", REASONS["unknown"], [], credential_id)
-    return await verify_jwt(db, record.jwt)
+    return await verify_jwt(db, record.jwt, record=record)
 
 
-async def _judge(
-    db: AsyncSession,
+def _judge(
+    record: Any,
     credential_id: uuid.UUID | None,
     document: dict[str, Any],
     checks: list[Check],
 ) -> Verification:
-    record = await load_credential(db, credential_id) if credential_id else None
     if record is None:
         return Verification("unknown", REASONS["unknown"], checks, credential_id)
     if signing.canonical(document) != signing.canonical(record.document):
