@@ -11,6 +11,7 @@ from jsonschema import Draft201909Validator
 from jwcrypto import jwk, jws
 
 from tests.factories import ApiWorld, add_enrolment, add_outcomes
+from tests.factories.api_steps import attend_assess_and_close
 
 DATA = Path(__file__).parent / "data"
 CODES = ["T101-01.1", "T101-01.2"]
@@ -58,27 +59,9 @@ class Graduate:
 
 
 async def graduate_through_api(client, session, world: ApiWorld, student_id: int) -> Graduate:
-    headers = world.headers["teacher"]
-    taken = await client.put(
-        f"/api/v1/sessions/{world.session_id}/attendance",
-        json={"marks": [{"student_id": student_id, "status": "present"}]},
-        headers=headers,
+    body = await attend_assess_and_close(
+        client, world.headers["teacher"], world.workshop_id, world.session_id, student_id, CODES
     )
-    assert taken.status_code == 200, taken.text
-    assessed = await client.put(
-        f"/api/v1/workshops/{world.workshop_id}/outcomes",
-        json={
-            "assessments": [
-                {"student_id": student_id, "outcome_code": code, "status": "achieved"}
-                for code in CODES
-            ]
-        },
-        headers=headers,
-    )
-    assert assessed.status_code == 200, assessed.text
-    closed = await client.post(f"/api/v1/workshops/{world.workshop_id}/complete", headers=headers)
-    assert closed.status_code == 200, closed.text
-    body = closed.json()
     [course] = [c for c in body["course_completions"] if c["student_id"] == student_id]
     assert course["credential_id"], body
     return Graduate(world, student_id, course["credential_id"], body)

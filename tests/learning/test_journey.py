@@ -6,31 +6,9 @@ from datetime import date
 from sqlalchemy import text
 
 from tests.factories import add_module, add_outcomes, add_session, add_workshop, at
+from tests.factories.api_steps import attend_assess_and_close
 
 TERM = "2569-1"
-
-
-async def _walk_through(client, headers, workshop_id: int, session_id: int, student: int, codes):
-    taken = await client.put(
-        f"/api/v1/sessions/{session_id}/attendance",
-        json={"marks": [{"student_id": student, "status": "present"}]},
-        headers=headers,
-    )
-    assert taken.status_code == 200, taken.text
-    assessed = await client.put(
-        f"/api/v1/workshops/{workshop_id}/outcomes",
-        json={
-            "assessments": [
-                {"student_id": student, "outcome_code": code, "status": "achieved"}
-                for code in codes
-            ]
-        },
-        headers=headers,
-    )
-    assert assessed.status_code == 200, assessed.text
-    closed = await client.post(f"/api/v1/workshops/{workshop_id}/complete", headers=headers)
-    assert closed.status_code == 200, closed.text
-    return closed.json()
 
 
 async def test_a_student_completes_two_modules_then_the_course(client, session, api_world):
@@ -67,7 +45,7 @@ async def test_a_student_completes_two_modules_then_the_course(client, session, 
         headers=headers,
     )
     assert enrolled.status_code == 201
-    first = await _walk_through(
+    first = await attend_assess_and_close(
         client, headers, w.workshop_id, w.session_id, student, ["T101-01.1", "T101-01.2"]
     )
     assert first["completed"] == 1 and first["course_completions"] == []
@@ -85,7 +63,7 @@ async def test_a_student_completes_two_modules_then_the_course(client, session, 
         headers=headers,
     )
     assert enrolled.status_code == 201
-    last = await _walk_through(
+    last = await attend_assess_and_close(
         client, headers, second_workshop, second_session, student, ["T101-02.1"]
     )
     assert last["completed"] == 1

@@ -36,6 +36,7 @@ from tests.factories import (
 from tests.factories.credentials import add_credential
 from tests.factories.progress import ProgressWorld
 from tests.factories.sql import count_rows
+from tests.reports.test_completion_report import report
 
 URL = "/api/v1/reports/completion"
 CREDENTIALS = ("credentials_issued", "credentials_revoked", "credentials_valid")
@@ -93,12 +94,6 @@ async def credential_for_h(session, progress, day: date, **values) -> None:
 
 def credentials(item: dict) -> tuple:
     return tuple(item[name] for name in CREDENTIALS)
-
-
-async def report(client, progress, role="department", **params):
-    response = await client.get(URL, params=params, headers=progress.world.headers[role])
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_credentials_count_per_school_at_the_students_school(client, progress):
