@@ -1,5 +1,6 @@
 """`lms`: operate the service from a terminal."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -236,6 +237,8 @@ def serve(
     """Run the API (starting the embedded PostgreSQL when DATABASE_URL is unset)."""
     import uvicorn
 
+    from app.config import get_settings
+
     settings = settings_or_exit()
     demo_users: list[str] = []
     if setup:
@@ -244,6 +247,11 @@ def serve(
         typer.echo(str(load_curriculum_tree(settings.curriculum_dir)))
         demo_users = load_seed_files(sample=True)
     base = f"http://{host}:{port}"
+    if "LMS_PUBLIC_BASE_URL" not in os.environ and host not in ("0.0.0.0", "::"):
+        # Credential ids and QR codes point at this server unless told the public address.
+        os.environ["LMS_PUBLIC_BASE_URL"] = base
+        get_settings.cache_clear()
+    typer.echo(f"Credentials: ids under {get_settings().public_base_url} (LMS_PUBLIC_BASE_URL)")
     typer.echo(f"Web app:  {base}/app/")
     typer.echo(f"API:      {base}/api/v1   (OpenAPI docs: {base}/docs)")
     if demo_users:

@@ -290,6 +290,25 @@ async def test_the_served_access_log_leaves_out_query_strings_and_tokens(
     assert world.headers["admin"]["Authorization"].split()[1] not in log
 
 
+@pytest.mark.committed
+@pytest.mark.slow
+async def test_served_credentials_are_named_under_the_servers_own_address(
+    database_url, world
+) -> None:
+    """`lms serve --port N` without LMS_PUBLIC_BASE_URL: issuer and key ids (and so the QR
+    codes) point at that server, not at the default port; its key is published at start."""
+    api = ApiProcess(database_url)
+    try:
+        await asyncio.to_thread(api.wait_ready)
+        async with httpx.AsyncClient(base_url=api.base_url) as client:
+            issuer = (await client.get("/credentials/issuer")).json()
+            keys = (await client.get("/.well-known/jwks.json")).json()["keys"]
+    finally:
+        api.close()
+    assert issuer["id"] == f"{api.base_url}/credentials/issuer"
+    assert [k["kid"].startswith(f"{api.base_url}/credentials/keys/") for k in keys] == [True]
+
+
 # --- Errors carry the security headers too ---------------------------------------------------
 
 
