@@ -4,6 +4,7 @@ from app.models.accounts import ApiKey, User
 from app.models.attendance import Attendance, AttendanceChange
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.calendar import CalendarClosure, CalendarFeed, SessionSeries, TeachingHours
 from app.models.creators import Creator
 from app.models.credentials import Credential, IssuerKey
 from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
@@ -31,6 +32,8 @@ __all__ = [
     "AttendanceChange",
     "AuditEvent",
     "Base",
+    "CalendarClosure",
+    "CalendarFeed",
     "ComputerRoom",
     "Course",
     "CourseCompletion",
@@ -50,7 +53,9 @@ __all__ = [
     "OutcomeAssessmentChange",
     "PersonalDataRead",
     "School",
+    "SessionSeries",
     "Student",
+    "TeachingHours",
     "User",
     "Workshop",
     "WorkshopSession",

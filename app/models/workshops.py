@@ -125,3 +125,14 @@ class WorkshopSession(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(20), server_default="scheduled")
     taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     taken_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # Booked on a holiday, a closure or outside teaching hours on purpose
+    # (`allow_outside_hours`); `calendar_note` names what was overridden.
+    outside_hours: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    calendar_note: Mapped[str] = mapped_column(String(300), server_default="")
+    # The recurrence rule that created it, if any ("this and following" moves).
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_series.id", ondelete="SET NULL"), index=True
+    )
+    # iCalendar SEQUENCE: raised by trigger trg_workshop_sessions_sequence whenever the time,
+    # room or status changes, so subscribed calendars replace their copy.
+    sequence: Mapped[int] = mapped_column(Integer, server_default=text("0"))
