@@ -121,7 +121,7 @@ class SchoolCalendar:
                 source="teaching_hours",
             )
         opens, closes = span
-        if len(days) > 1 or start.time() < opens or end.time() > closes:
+        if start.time() < opens or end > datetime.combine(start.date(), closes, BANGKOK):
             return CalendarConflict(
                 reason="outside_hours",
                 day=start.date(),
