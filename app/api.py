@@ -6,6 +6,7 @@ from fastapi.routing import APIRoute
 from app.accounts.router import router as accounts
 from app.attendance.router import router as attendance
 from app.audit.router import router as audit
+from app.calendar.router import router as calendar
 from app.core.openapi import document_request_errors
 from app.creators.router import router as creators
 from app.credentials.router import public as credentials_public
@@ -34,6 +35,7 @@ ROUTERS = (
     students,
     records,
     workshops,
+    calendar,
     enrolments,
     attendance,
     learning,

@@ -379,6 +379,52 @@ CASES += [
 ]
 
 
+# The school calendar (docs/CALENDAR.md): the city's holidays, hours and closures are read by
+# every role; a school's calendar by its staff and city-wide readers; the city's hours only
+# an admin writes, a school's hours and closures also the school's admin.
+WEEK_HOURS = {"hours": [{"weekday": 1, "starts_at": "08:00", "ends_at": "15:00"}]}
+CASES += [
+    Case("GET", "/api/v1/calendar/holidays?from=2026-12-01&to=2026-12-31", READ_ALL),
+    Case("GET", "/api/v1/calendar/teaching-hours", READ_ALL),
+    Case("PUT", "/api/v1/calendar/teaching-hours", ADMIN_ONLY_200, body=lambda w: WEEK_HOURS),
+    Case(
+        "GET",
+        "/api/v1/schools/{w.school_id}/calendar?from=2026-06-01&to=2026-06-30",
+        row(401, 200, 200, 200, 200, 404, 404, 404),
+    ),
+    Case(
+        "PUT",
+        "/api/v1/schools/{w.school_id}/teaching-hours",
+        SCHOOL_WRITE_200,
+        body=lambda w: WEEK_HOURS,
+    ),
+    Case("GET", "/api/v1/calendar/closures", READ_ALL),
+    Case(
+        "POST",
+        "/api/v1/calendar/closures",
+        SCHOOL_WRITE_201,
+        body=lambda w: {
+            "school_id": w.school_id,
+            "kind": "exam",
+            "starts_on": "2026-09-01",
+            "ends_on": "2026-09-04",
+            "name_th": "สอบปลายภาค",
+        },
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/calendar/closures/{w.closure_id}",
+        SCHOOL_WRITE_200,
+        body=lambda w: {"name_en": "Sports day"},
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/calendar/closures/{w.closure_id}",
+        row(401, 204, 403, 204, 403, 403, 404, 403),
+    ),
+]
+
+
 class MatrixWorld(ApiWorld):
     """ApiWorld plus an enrolled student and an API key of the school admin; the first
     student has completed the course and holds its credential."""
@@ -407,6 +453,16 @@ class MatrixWorld(ApiWorld):
         await add_course_completion(
             self.session, self.student_ids[0], self.course_id, completed_on=date(2026, 6, 15)
         )
+        self.closure_id = (
+            await self.session.execute(
+                text(
+                    "INSERT INTO calendar_closures (school_id, kind, starts_on, ends_on, name_th) "
+                    "VALUES (:s, 'event', DATE '2026-08-03', DATE '2026-08-03', 'กีฬาสี') "
+                    "RETURNING id"
+                ),
+                {"s": self.school_id},
+            )
+        ).scalar_one()
         await issue_credentials(self.session, principal=CLI_OPERATOR)
         credential = (
             await self.session.execute(text("SELECT id, kid, jwt, status_list FROM credentials"))

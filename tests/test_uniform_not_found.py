@@ -2,7 +2,7 @@
 "does not exist". For every operation on a school-owned record, a record of another school
 and an id that exists nowhere get the same status and the same words."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -46,6 +46,15 @@ async def world(session):
         student_id=world.other_student_id,
         status="enrolled",
     )
+    world.other_closure_id = await insert(
+        session,
+        "calendar_closures",
+        school_id=world.other_school_id,
+        kind="exam",
+        starts_on=date(2026, 8, 3),
+        ends_on=date(2026, 8, 3),
+        name_th="สอบ",
+    )
     await session.commit()
     return world
 
@@ -80,6 +89,10 @@ OPERATIONS = [
     ("PATCH", "/api/v1/sessions/{id}", "other_session_id", MOVE),
     ("POST", "/api/v1/sessions/{id}/cancel", "other_session_id", None),
     ("POST", "/api/v1/enrolments/{id}/withdraw", "other_enrolment_id", None),
+    ("GET", "/api/v1/schools/{id}/calendar", "other_school_id", None),
+    ("PUT", "/api/v1/schools/{id}/teaching-hours", "other_school_id", {"hours": []}),
+    ("PATCH", "/api/v1/calendar/closures/{id}", "other_closure_id", {"name_th": "x"}),
+    ("DELETE", "/api/v1/calendar/closures/{id}", "other_closure_id", None),
 ]
 
 

@@ -25,7 +25,8 @@ class AuditEventRead(ReadModel):
     action: str = Field(
         description="e.g. auth.sign_in, auth.sign_in_failed, api_key.created, api_key.used, "
         "api_key.revoked, export.attendance, export.completions, roster.import, roster.export, "
-        "attendance.marked, attendance.closed, report.low_attendance"
+        "attendance.marked, attendance.closed, report.low_attendance, calendar.hours_replaced, "
+        "calendar.closure_created, calendar.closure_updated, calendar.closure_deleted"
     )
     actor: AuditActor | None = Field(description="Who did it (null: the operator's CLI)")
     actor_role: str | None

@@ -132,9 +132,20 @@ class SchoolCalendar:
         return None
 
 
+HoursSource = Literal["school", "city", "default"]
+
+
 async def week_hours(db: AsyncSession, *, school_id: int | None) -> WeekHours:
     """The school's teaching hours (school_id None: the city's), falling back to the city's
     and then to the default."""
+    hours, _ = await effective_hours(db, school_id=school_id)
+    return hours
+
+
+async def effective_hours(
+    db: AsyncSession, *, school_id: int | None
+) -> tuple[WeekHours, HoursSource]:
+    """As `week_hours`, with where the hours come from."""
     rows = (
         await db.execute(
             select(
@@ -151,9 +162,11 @@ async def week_hours(db: AsyncSession, *, school_id: int | None) -> WeekHours:
     ).all()
     own = {r.weekday: (r.starts_at, r.ends_at) for r in rows if r.school_id is not None}
     if own:
-        return own
+        return own, "school"
     city = {r.weekday: (r.starts_at, r.ends_at) for r in rows if r.school_id is None}
-    return city or dict(DEFAULT_TEACHING_HOURS)
+    if city:
+        return city, "city"
+    return dict(DEFAULT_TEACHING_HOURS), "default"
 
 
 async def load_calendar(

@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, exists, false, or_, true
 
 from app.core.errors import Forbidden, NotFound
-from app.models import ComputerRoom, Student, Workshop, WorkshopSession
+from app.models import CalendarClosure, ComputerRoom, Student, Workshop, WorkshopSession
 
 
 class Role(StrEnum):
@@ -59,6 +59,7 @@ NOT_FOUND_MESSAGES = {
     "course": "No such course / ไม่พบหลักสูตร",
     "module": "No such module / ไม่พบบทเรียน",
     "credential": "No such credential / ไม่พบเกียรติบัตร",
+    "closure": "No such closure / ไม่พบวันปิดทำการ",
 }
 
 
@@ -370,4 +371,42 @@ def ensure_revokes_credential(principal: Principal, school_id: int) -> None:
         raise Forbidden(
             f"Your role ({principal.role}) cannot revoke credentials; only an admin or the "
             "school's admin can / บทบาทของคุณไม่มีสิทธิ์เพิกถอนเกียรติบัตร"
+        )
+
+
+# ---- the school calendar -----------------------------------------------------------------
+# Thai public holidays and the city's teaching hours and closures are public to every
+# signed-in role. A school's calendar is read by its staff and city-wide readers (creators:
+# 404, as for the school's other records). Only an admin changes the city's calendar; a
+# school's hours and closures also its own admin. The department reads, never writes.
+
+
+def closures_visible(principal: Principal) -> ColumnElement[bool]:
+    """Closures: city-wide readers all; staff the city's and their school's; others the
+    city's."""
+    if principal.reads_all_schools:
+        return true()
+    city = CalendarClosure.school_id.is_(None)
+    if principal.is_school_staff and principal.school_id is not None:
+        return or_(city, CalendarClosure.school_id == principal.school_id)
+    return city
+
+
+def ensure_reads_closure(principal: Principal, school_id: int | None) -> None:
+    if school_id is not None and not principal.can_read_school(school_id):
+        raise not_found("closure")
+
+
+def ensure_manages_calendar(principal: Principal, school_id: int | None) -> None:
+    """Change a school's calendar (hours, closures), or with `school_id` None the city's.
+
+    A school outside the caller's read scope is 404; the city's calendar, or a school the
+    caller reads but does not manage, 403."""
+    if school_id is not None:
+        principal.ensure_manages_school(school_id, "school")
+        return
+    if not principal.is_admin:
+        raise Forbidden(
+            f"Your role ({principal.role}) cannot change the city's calendar; only an admin "
+            "can / เฉพาะผู้ดูแลระบบเท่านั้นที่แก้ไขปฏิทินของกรุงเทพมหานครได้"
         )

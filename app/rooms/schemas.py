@@ -156,6 +156,10 @@ class ScheduleSession(BaseModel):
     host_teacher: ScheduleTeacher
     enrolled_count: int = Field(description="Students holding a place (enrolled or completed)")
     attendance_taken: bool
+    outside_hours: bool = Field(
+        description="Booked on purpose outside the school calendar (allow_outside_hours)"
+    )
+    calendar_note: str = Field(description="Why: the holiday, closure or hours; '' if none")
 
 
 class RoomSchedule(BaseModel):

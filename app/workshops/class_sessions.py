@@ -55,6 +55,8 @@ class ClassSession(BaseModel):
     creator: CreatorBrief
     host_teacher: TeacherBrief
     enrolled_count: int
+    outside_hours: bool
+    calendar_note: str
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -81,6 +83,8 @@ def class_sessions() -> Select[*tuple[Any, ...]]:
             WorkshopSession.ends_at,
             WorkshopSession.status,
             WorkshopSession.taken_at,
+            WorkshopSession.outside_hours,
+            WorkshopSession.calendar_note,
             *brief_columns(*BRIEFS),
             ENROLLED_COUNT.label("enrolled_count"),
         ).join(Workshop, Workshop.id == WorkshopSession.workshop_id)

@@ -87,6 +87,8 @@ SESSION_COLUMNS = (
     WorkshopSession.ends_at,
     WorkshopSession.status,
     WorkshopSession.taken_at,
+    WorkshopSession.outside_hours,
+    WorkshopSession.calendar_note,
 )
 
 

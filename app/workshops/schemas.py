@@ -49,6 +49,11 @@ class SessionSlot(StrictModel):
 
     starts_at: ApiDateTime
     ends_at: ApiDateTime
+    allow_outside_hours: bool = Field(
+        default=False,
+        description="Book it even on a holiday, a closure or outside teaching hours; the "
+        "session is then marked (outside_hours, calendar_note)",
+    )
 
     @model_validator(mode="after")
     def _starts_before_ends(self) -> Self:
@@ -62,6 +67,11 @@ class SessionMove(StrictModel):
 
     starts_at: ApiDateTime | None = None
     ends_at: ApiDateTime | None = None
+    allow_outside_hours: bool = Field(
+        default=False,
+        description="Book it even on a holiday, a closure or outside teaching hours; the "
+        "session is then marked (outside_hours, calendar_note)",
+    )
 
     @model_validator(mode="after")
     def _something_to_move(self) -> Self:
@@ -83,6 +93,11 @@ class WorkshopCreate(StrictModel):
     notes: str = Field(default="", max_length=5000)
     open_to_all_schools: bool = False
     sessions: list[SessionSlot] = Field(min_length=1, max_length=100)
+    allow_outside_hours: bool = Field(
+        default=False,
+        description="For every session: book it even on a holiday, a closure or outside "
+        "teaching hours (each such session is marked)",
+    )
 
     @model_validator(mode="after")
     def _one_module_reference(self) -> Self:
@@ -101,6 +116,10 @@ class WorkshopUpdate(NullsRefusedPerField):
     room_id: int | None = Field(default=None, description="Moves every session with it")
     notes: str | None = Field(default=None, max_length=5000)
     open_to_all_schools: bool | None = None
+    allow_outside_hours: bool | None = Field(
+        default=None,
+        description="With room_id: move even sessions on the new room's closures (marked)",
+    )
 
 
 class RoomBrief(BaseModel):
@@ -141,6 +160,10 @@ class SessionRead(BaseModel):
     ends_at: BangkokDatetime
     status: SessionStatus
     taken_at: BangkokDatetime | None
+    outside_hours: bool = Field(
+        description="Booked on purpose outside the school calendar (allow_outside_hours)"
+    )
+    calendar_note: str = Field(description="Why: the holiday, closure or hours; '' if none")
 
 
 class WorkshopRead(BaseModel):
@@ -192,6 +215,10 @@ class MySessionRead(BaseModel):
     enrolled: int
     attendance_taken: bool
     taken_at: BangkokDatetime | None
+    outside_hours: bool = Field(
+        description="Booked on purpose outside the school calendar (allow_outside_hours)"
+    )
+    calendar_note: str = Field(description="Why: the holiday, closure or hours; '' if none")
 
 
 class MySessions(BaseModel):

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calendar.booking import CalendarMark, calendar_marks, room_change_marks
 from app.core.access import Principal
 from app.core.errors import Conflict, Unprocessable
 from app.enrolments.withdrawal import fill_free_seats
@@ -108,6 +109,15 @@ async def create_workshop(
     capacity = data.capacity or room.seats
     ensure_fits_room(capacity, room.seats, room.code)
 
+    # The calendar first: the day is fixed before a free room is looked for.
+    marks = await calendar_marks(
+        db,
+        school_id=room.school_id,
+        room_id=room.id,
+        slots=slots,
+        fields=fields,
+        allowed=[data.allow_outside_hours or s.allow_outside_hours for s in data.sessions],
+    )
     scope = ClashScope(room_id=room.id, creator_id=data.creator_id, slots=slots)
     await ensure_no_clash(db, scope, fields)
     workshop_id = (
@@ -142,8 +152,9 @@ async def create_workshop(
                     "creator_id": data.creator_id,
                     "starts_at": s,
                     "ends_at": e,
+                    **mark.values(),
                 }
-                for s, e in sorted(slots)
+                for (s, e), mark in sorted(zip(slots, marks, strict=True), key=lambda p: p[0])
             ],
         )
     return await get_workshop(db, principal=principal, workshop_id=workshop_id)
@@ -159,6 +170,7 @@ async def update_workshop(
     (the sessions' foreign key cascades) and may clash: a named 409."""
     workshop = await lock_workshop(db, principal=principal, workshop_id=workshop_id)
     changes = data.model_dump(exclude_unset=True)
+    allow_outside_hours = bool(changes.pop("allow_outside_hours", False))
     room_id = changes.get("room_id", workshop.room_id)
     room = await room_for_workshop(
         db, principal=principal, room_id=room_id, require_active=room_id != workshop.room_id
@@ -198,11 +210,19 @@ async def update_workshop(
     else:
         live = (
             await db.execute(
-                select(WorkshopSession.starts_at, WorkshopSession.ends_at)
+                select(WorkshopSession.id, WorkshopSession.starts_at, WorkshopSession.ends_at)
                 .where(WorkshopSession.workshop_id == workshop_id, LIVE)
                 .order_by(WorkshopSession.starts_at)
             )
         ).all()
+        marks = await room_change_marks(
+            db,
+            school_id=workshop.school_id,
+            room_id=room_id,
+            sessions=[(r.id, r.starts_at, r.ends_at) for r in live],
+            field=body_field("room_id"),
+            allow_outside_hours=allow_outside_hours,
+        )
         scope = ClashScope(
             room_id=room_id,
             creator_id=workshop.creator_id,
@@ -213,10 +233,22 @@ async def update_workshop(
         await ensure_no_clash(db, scope, fields)
         async with clash_guard(db, scope, fields):
             await db.execute(statement)
+        await _mark_sessions(db, marks)
     if grows:
         # New places go to the waitlist first, in queue order (we hold the workshop's lock).
         await fill_free_seats(db, workshop_id=workshop_id)
     return await get_workshop(db, principal=principal, workshop_id=workshop_id)
+
+
+async def _mark_sessions(db: AsyncSession, marks: dict[int, CalendarMark]) -> None:
+    """Write each session's calendar mark, one statement per distinct mark."""
+    by_mark: dict[CalendarMark, list[int]] = {}
+    for session_id, mark in marks.items():
+        by_mark.setdefault(mark, []).append(session_id)
+    for mark, ids in by_mark.items():
+        await db.execute(
+            update(WorkshopSession).where(WorkshopSession.id.in_(ids)).values(**mark.values())
+        )
 
 
 async def cancel_workshop(

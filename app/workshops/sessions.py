@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calendar.booking import calendar_marks
 from app.core import access
 from app.core.access import Principal
 from app.core.errors import Conflict
@@ -42,6 +43,15 @@ async def add_session(
     slots = [(slot.starts_at, slot.ends_at)]
     fields = [body_field("starts_at")]
     ensure_within_term(slots, term, fields)
+    # The calendar before the clash check (see app.calendar.booking).
+    (mark,) = await calendar_marks(
+        db,
+        school_id=workshop.school_id,
+        room_id=workshop.room_id,
+        slots=slots,
+        fields=fields,
+        allowed=[slot.allow_outside_hours],
+    )
     scope = ClashScope(room_id=workshop.room_id, creator_id=workshop.creator_id, slots=slots)
     await ensure_no_clash(db, scope, fields)
     async with clash_guard(db, scope, fields):
@@ -55,6 +65,7 @@ async def add_session(
                     creator_id=workshop.creator_id,
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,
+                    **mark.values(),
                 )
                 .returning(*SESSION_COLUMNS)
             )
@@ -118,6 +129,14 @@ async def move_session(
     assert term is not None
     slots = [(starts_at, ends_at)]
     ensure_within_term(slots, term, [field])
+    (mark,) = await calendar_marks(
+        db,
+        school_id=row.school_id,
+        room_id=row.room_id,
+        slots=slots,
+        fields=[field],
+        allowed=[move.allow_outside_hours],
+    )
     scope = ClashScope(
         room_id=row.room_id, creator_id=row.creator_id, slots=slots, exclude_sessions=[session_id]
     )
@@ -127,7 +146,7 @@ async def move_session(
             await db.execute(
                 update(WorkshopSession)
                 .where(WorkshopSession.id == session_id)
-                .values(starts_at=starts_at, ends_at=ends_at)
+                .values(starts_at=starts_at, ends_at=ends_at, **mark.values())
                 .returning(*SESSION_COLUMNS)
             )
         ).one()

@@ -228,7 +228,10 @@ async def test_a_clash_with_the_creators_session_is_409_naming_it(client, world,
 
 async def test_back_to_back_sessions_do_not_clash(client, world):
     response = await client.post(
-        URL, json=workshop_body(world, slot(10), slot(8)), headers=world.headers["admin"]
+        # Each touches the world's 09:00-10:00 session (one ends, the other starts at its edge).
+        URL,
+        json=workshop_body(world, slot(10), slot(8, 30, hours=0.5)),
+        headers=world.headers["admin"],
     )
     assert response.status_code == 201
 
@@ -306,14 +309,14 @@ async def test_a_clash_committed_during_the_request_is_still_a_named_409(client,
                     "s": world.school_id,
                     "r": world.room_id,
                     "c": world.creator_id,
-                    "a": at(DAY, 15),
-                    "b": at(DAY, 16),
+                    "a": at(DAY, 14),
+                    "b": at(DAY, 15),
                 },
             )
         ).scalar_one()
         request = asyncio.create_task(
             client.post(
-                URL, json=workshop_body(world, slot(15, 30)), headers=world.headers["admin"]
+                URL, json=workshop_body(world, slot(14, 30)), headers=world.headers["admin"]
             )
         )
         await _wait_until_blocked(observer, "INSERT INTO workshop_sessions%")

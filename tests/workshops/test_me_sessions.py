@@ -53,6 +53,8 @@ async def test_teacher_sees_the_session_they_host_with_counts(client, world):
                 "enrolled": 1,
                 "attendance_taken": False,
                 "taken_at": None,
+                "outside_hours": False,
+                "calendar_note": "",
             }
         ],
     }
@@ -85,7 +87,10 @@ async def test_each_role_sees_its_own_sessions(client, world):
         headers=world.headers["admin"],
         json=(
             workshop_body(
-                world, slot(8), room_id=room_id, host_teacher_id=world.users["school_admin"]
+                world,
+                slot(8, 30, hours=0.5),
+                room_id=room_id,
+                host_teacher_id=world.users["school_admin"],
             )
         ),
     )

@@ -138,6 +138,8 @@ async def test_detail_shows_sessions_pinned_version_and_counts(client, world, se
             "ends_at": "2026-06-15T10:00:00+07:00",
             "status": "scheduled",
             "taken_at": None,
+            "outside_hours": False,
+            "calendar_note": "",
         }
     ]
 
