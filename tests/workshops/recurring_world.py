@@ -25,7 +25,9 @@ class TermTwoWorld(ApiWorld):
         self.workshop_two_id = await add_workshop(
             s, self, term_id=self.term_two_id, title_th="โค้ดดิ้งภาคสอง"
         )
-        self.second_room_id = await add_room(s, self.school_id, code="LAB-2", name="ห้อง 2", seats=30)
+        self.second_room_id = await add_room(
+            s, self.school_id, code="LAB-2", name="ห้อง 2", seats=30
+        )
         await s.commit()
         return self
 
