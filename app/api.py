@@ -22,7 +22,6 @@ from app.reference.router import router as reference
 from app.reports.router import router as reports
 from app.rooms.router import router as rooms
 from app.students.router import router as students
-from app.workshops.recurring_router import router as recurring_workshops
 from app.workshops.router import router as workshops
 
 ROUTERS = (
@@ -35,7 +34,6 @@ ROUTERS = (
     students,
     records,
     workshops,
-    recurring_workshops,
     enrolments,
     attendance,
     learning,
