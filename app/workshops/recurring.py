@@ -44,6 +44,7 @@ from app.workshops.recurring_schemas import (
 from app.workshops.rules import Field, body_field, invalid, lock_workshop, term_dates
 
 MAX_OCCURRENCES = 200
+CALENDAR_NOTE_LENGTH = 300  # workshop_sessions.calendar_note; two closure names may be longer
 DAYS_OFF = ("holiday", "closure")
 BODY = ("body", "/body")
 
@@ -90,7 +91,9 @@ class Planned:
 
     @property
     def calendar_note(self) -> str:
-        return self.conflict.label if self.conflict is not None and not self.skipped else ""
+        if self.conflict is None or self.skipped:
+            return ""
+        return self.conflict.label[:CALENDAR_NOTE_LENGTH]
 
     def read(self) -> Occurrence:
         off = self.conflict if self.skipped else None

@@ -25,7 +25,7 @@ from app.workshops.clashes import (
     dated_clashes_error,
     find_clashes,
 )
-from app.workshops.recurring import SERIES_SESSION_COLUMNS
+from app.workshops.recurring import CALENDAR_NOTE_LENGTH, SERIES_SESSION_COLUMNS
 from app.workshops.recurring_schemas import (
     FollowingMove,
     SeriesList,
@@ -158,7 +158,7 @@ async def move_following(
         conflict = calendar.conflict(new_start, new_end)
         if conflict is not None and not move.allow_outside_hours:
             raise calendar_error(conflict, field)
-        notes.append("" if conflict is None else conflict.label)
+        notes.append("" if conflict is None else conflict.label[:CALENDAR_NOTE_LENGTH])
     scope = ClashScope(
         room_id=anchor.room_id,
         creator_id=anchor.creator_id,

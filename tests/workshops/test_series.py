@@ -13,7 +13,7 @@ from tests.factories import (
     rows_of,
     table_snapshot,
 )
-from tests.workshops.recurring_world import TermTwoWorld, body
+from tests.workshops.recurring_world import TermTwoWorld, add_closure, body
 
 
 @pytest.fixture
@@ -330,3 +330,29 @@ async def test_a_workshops_series_are_listed_with_their_counts(client, world):
         headers=world.headers["other_school_admin"],
     )
     assert hidden.status_code == 404
+
+
+async def test_a_long_closure_name_is_cut_to_the_notes_length(client, world, session):
+    await add_closure(
+        world.session,
+        school_id=world.school_id,
+        kind="event",
+        days=(date(2026, 12, 9), date(2026, 12, 9)),
+        name_th="ก" * 200,
+        name_en="x" * 200,
+    )
+    await world.session.commit()
+    sessions = await make_series(client, world, weekdays=["WE"], start_on="2026-12-02", weeks=1)
+    response = await client.post(
+        move_url(sessions[0]["id"]),
+        headers=world.headers["admin"],
+        json={
+            "starts_at": "2026-12-09T09:00:00+07:00",
+            "ends_at": "2026-12-09T10:00:00+07:00",
+            "allow_outside_hours": True,
+        },
+    )
+    assert response.status_code == 200, response.text
+    [moved] = response.json()["sessions"]
+    assert moved["outside_hours"] is True
+    assert moved["calendar_note"] == ("ก" * 200 + " / " + "x" * 200)[:300]
