@@ -79,6 +79,15 @@ OPERATIONS = [
     ("POST", "/api/v1/sessions/{id}/close", "other_session_id", None),
     ("PATCH", "/api/v1/sessions/{id}", "other_session_id", MOVE),
     ("POST", "/api/v1/sessions/{id}/cancel", "other_session_id", None),
+    ("POST", "/api/v1/sessions/{id}/move-following", "other_session_id", MOVE),
+    ("POST", "/api/v1/sessions/{id}/cancel-following", "other_session_id", None),
+    ("GET", "/api/v1/workshops/{id}/series", "other_workshop_id", None),
+    (
+        "POST",
+        "/api/v1/workshops/{id}/sessions/recurring",
+        "other_workshop_id",
+        {"weekdays": ["MO"], "starts_at": "09:00", "ends_at": "10:00", "start_on": "2026-06-15"},
+    ),
     ("POST", "/api/v1/enrolments/{id}/withdraw", "other_enrolment_id", None),
 ]
 
