@@ -237,6 +237,32 @@ CASES: list[Case] = [
         },
     ),
     Case("POST", "/api/v1/sessions/{w.session_id}/cancel", SCHOOL_WRITE_200),
+    Case(
+        "POST",
+        "/api/v1/workshops/{w.workshop_id}/sessions/recurring",
+        SCHOOL_WRITE_201,
+        body=lambda w: {
+            "weekdays": ["WE"],
+            "starts_at": "11:00",
+            "ends_at": "12:00",
+            "start_on": "2026-06-17",
+            "weeks": 2,
+        },
+    ),
+    Case("GET", "/api/v1/workshops/{w.workshop_id}/series", SCHOOL_READ),
+    Case(
+        "POST",
+        "/api/v1/sessions/{w.session_id}/move-following",
+        SCHOOL_WRITE_200,
+        body=lambda w: {"starts_at": "2026-06-15T09:30:00+07:00"},
+        prepare=lambda w: w.put_the_session_in_a_series(),
+    ),
+    Case(
+        "POST",
+        "/api/v1/sessions/{w.session_id}/cancel-following",
+        SCHOOL_WRITE_200,
+        prepare=lambda w: w.put_the_session_in_a_series(),
+    ),
     Case("GET", "/api/v1/workshops/{w.workshop_id}/enrolments", SCHOOL_READ),
     Case(
         "POST",
@@ -476,6 +502,18 @@ class MatrixWorld(ApiWorld):
         await self.session.execute(
             text("UPDATE workshop_sessions SET taken_at = starts_at, taken_by = :t WHERE id = :s"),
             {"t": self.teacher_id, "s": self.session_id},
+        )
+        await self.session.commit()
+
+    async def put_the_session_in_a_series(self) -> None:
+        """The world's session as the one occurrence of a recurring rule."""
+        await self.session.execute(
+            text(
+                "WITH series AS (INSERT INTO session_series (workshop_id, rrule) VALUES (:w, "
+                "'RRULE:FREQ=WEEKLY;COUNT=1') RETURNING id) "
+                "UPDATE workshop_sessions SET series_id = (SELECT id FROM series) WHERE id = :s"
+            ),
+            {"w": self.workshop_id, "s": self.session_id},
         )
         await self.session.commit()
 

@@ -5,7 +5,7 @@ finds the session in the way, first in a query before writing (the usual case), 
 after the constraint fired because a racing request committed its session first.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,10 +22,12 @@ ROOM_OVERLAP = "ex_workshop_sessions_room_overlap"
 CREATOR_OVERLAP = "ex_workshop_sessions_creator_overlap"
 
 Slot = tuple[datetime, datetime]
+# Each clashing slot's index -> the sessions in its way.
+SlotClashes = dict[int, list[dict[str, Any]]]
 
 # One round trip for every slot of the request; the GiST indexes behind the exclusion
 # constraints serve the room/creator + tstzrange overlap test.
-_CLASH_SQL = text("""
+_CLASHES_SQL = """
 SELECT slot.i - 1 AS slot_index,
        CASE WHEN s.room_id = :room_id THEN 'room' ELSE 'creator' END AS kind,
        s.id AS session_id, s.workshop_id, s.starts_at, s.ends_at,
@@ -45,8 +47,9 @@ WHERE s.status <> 'cancelled'
   AND s.id <> ALL(CAST(:exclude_sessions AS integer[]))
   AND s.workshop_id <> :exclude_workshop
 ORDER BY slot.i, (s.room_id = :room_id) = :prefer_room DESC, s.starts_at
-LIMIT 1
-""")
+"""
+_CLASH_SQL = text(_CLASHES_SQL + "LIMIT 1")
+_ALL_CLASHES_SQL = text(_CLASHES_SQL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,29 +64,33 @@ class ClashScope:
     exclude_workshop: int = 0
 
 
+def _clash_params(scope: ClashScope, prefer: str) -> dict[str, Any]:
+    return {
+        "room_id": scope.room_id,
+        "creator_id": scope.creator_id,
+        "starts": [s for s, _ in scope.slots],
+        "ends": [e for _, e in scope.slots],
+        "exclude_sessions": list(scope.exclude_sessions),
+        "exclude_workshop": scope.exclude_workshop,
+        "prefer_room": prefer == "room",
+    }
+
+
 async def find_clash(
     db: AsyncSession, scope: ClashScope, *, prefer: str = "room"
 ) -> dict[str, Any] | None:
     """The first live session of that room or creator overlapping any slot, or None."""
-    row = (
-        (
-            await db.execute(
-                _CLASH_SQL,
-                {
-                    "room_id": scope.room_id,
-                    "creator_id": scope.creator_id,
-                    "starts": [s for s, _ in scope.slots],
-                    "ends": [e for _, e in scope.slots],
-                    "exclude_sessions": list(scope.exclude_sessions),
-                    "exclude_workshop": scope.exclude_workshop,
-                    "prefer_room": prefer == "room",
-                },
-            )
-        )
-        .mappings()
-        .first()
-    )
+    row = (await db.execute(_CLASH_SQL, _clash_params(scope, prefer))).mappings().first()
     return dict(row) if row is not None else None
+
+
+async def find_clashes(db: AsyncSession, scope: ClashScope) -> SlotClashes:
+    """Every live session of that room or creator overlapping each slot, by slot index (slots
+    without a clash are absent), room clashes first: the per-date report of a recurring rule."""
+    found: SlotClashes = {}
+    for row in (await db.execute(_ALL_CLASHES_SQL, _clash_params(scope, "room"))).mappings():
+        found.setdefault(row["slot_index"], []).append(dict(row))
+    return found
 
 
 def _times(starts_at: datetime, ends_at: datetime) -> tuple[str, str]:
@@ -167,3 +174,75 @@ async def clash_guard(
         if clash is None:
             raise
         raise clash_error(clash, *_field_of(clash["slot_index"], fields)) from exc
+
+
+@asynccontextmanager
+async def clashes_guard(
+    db: AsyncSession, scope: ClashScope, error: Callable[[SlotClashes], Conflict]
+) -> AsyncIterator[None]:
+    """`clash_guard` for writes of many slots: when a racing request won, answer with
+    `error(find_clashes(...))`, the same 409 the check before writing gives."""
+    try:
+        async with db.begin_nested():
+            yield
+    except IntegrityError as exc:
+        constraint = translate_integrity_error(exc).extensions.get("constraint")
+        if constraint not in (ROOM_OVERLAP, CREATOR_OVERLAP):
+            raise
+        clashes = await find_clashes(db, scope)
+        if not clashes:
+            raise
+        raise error(clashes) from exc
+
+
+def dated_clashes_error(
+    slots: Sequence[Slot], clashes: SlotClashes, field: tuple[str, str]
+) -> Conflict:
+    """409 problem+json listing each date of `slots` that clashes, with every session in its
+    way (`clashes` by slot index, as `find_clashes` gives them)."""
+    dated: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    days: list[str] = []
+    for index in sorted(clashes):
+        starts_at, ends_at = slots[index]
+        day = starts_at.astimezone(BANGKOK).date().isoformat()
+        in_the_way = [clash_item(clash) for clash in clashes[index]]
+        days.append(day)
+        dated.append(
+            {
+                "date": day,
+                "starts_at": starts_at.astimezone(BANGKOK).isoformat(),
+                "ends_at": ends_at.astimezone(BANGKOK).isoformat(),
+                "clashes": in_the_way,
+            }
+        )
+        errors.extend(
+            {
+                "field": field[0],
+                "pointer": field[1],
+                "message": f"{day}: {item['kind']} clash with session {item['session_id']} "
+                f"of workshop {item['workshop_id']}",
+            }
+            for item in in_the_way
+        )
+    listed = ", ".join(days)
+    return Conflict(
+        f"{len(days)} date(s) clash with other sessions of the room or the creator: {listed}; "
+        f"nothing was written / มี {len(days)} วันที่ชนกับเซสชันอื่นของห้องหรือครีเอเตอร์: "
+        f"{listed} จึงยังไม่ได้บันทึก",
+        clashes=dated,
+        errors=errors,
+    )
+
+
+def clash_item(clash: dict[str, Any]) -> dict[str, Any]:
+    """One session in the way, as the recurring answers list it."""
+    return {
+        "kind": clash["kind"],
+        "session_id": clash["session_id"],
+        "workshop_id": clash["workshop_id"],
+        "workshop_title": clash["title_th"],
+        "workshop_title_en": clash["title_en"] or clash["title_th"],
+        "starts_at": clash["starts_at"].astimezone(BANGKOK).isoformat(),
+        "ends_at": clash["ends_at"].astimezone(BANGKOK).isoformat(),
+    }
