@@ -121,7 +121,10 @@ class SchoolCalendar:
                 source="teaching_hours",
             )
         opens, closes = span
-        if start.time() < opens or end > datetime.combine(start.date(), closes, BANGKOK):
+        # Compared as instants: a session ending at midnight ends at 00:00 of the next day.
+        opens_at = datetime.combine(start.date(), opens, BANGKOK)
+        closes_at = datetime.combine(start.date(), closes, BANGKOK)
+        if len(days) > 1 or start < opens_at or end > closes_at:
             return CalendarConflict(
                 reason="outside_hours",
                 day=start.date(),

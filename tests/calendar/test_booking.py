@@ -292,3 +292,12 @@ async def test_the_calendar_answers_before_a_room_clash(client, world):
     )
     assert allowed.status_code == 409
     assert allowed.json()["clash"]["session_id"] == world.session_id
+
+
+async def test_a_session_running_to_midnight_is_outside_teaching_hours(client, world):
+    evening = {"starts_at": "2026-06-22T14:00:00+07:00", "ends_at": "2026-06-23T00:00:00+07:00"}
+    response = await client.post(
+        URL, headers=world.headers["admin"], json=workshop_body(world, evening)
+    )
+    assert response.status_code == 409
+    assert response.json()["calendar"]["reason"] == "outside_hours"
