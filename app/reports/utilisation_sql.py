@@ -80,7 +80,9 @@ _BUCKETS = {
 _PERIOD_END = {
     "term": "CAST(:to_on AS date)",
     "week": "least(date_trunc('week', bk.b)::date + 6, CAST(:to_on AS date))",
-    "month": "least((date_trunc('month', bk.b) + interval '1 month')::date - 1, CAST(:to_on AS date))",
+    "month": (
+        "least((date_trunc('month', bk.b) + interval '1 month')::date - 1, CAST(:to_on AS date))"
+    ),
 }
 
 # Sums per room and period, and the figures made of them (hours to 2 places, rates to 4).

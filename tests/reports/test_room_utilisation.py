@@ -140,9 +140,8 @@ async def test_per_month_the_saturday_session_moves_to_august(client, uw):
 
 
 async def test_a_week_is_clipped_to_the_range(client, uw):
-    body = await report(
-        client, uw, group_by="room", period="week", room="LAB-1", **{"from": "2026-07-29"}, to=TO.isoformat()
-    )  # fmt: skip
+    clipped = {"from": "2026-07-29", "to": TO.isoformat()}
+    body = await report(client, uw, group_by="room", period="week", room="LAB-1", **clipped)
     first = body["items"][0]
     assert (first["period_start"], first["period_end"]) == ("2026-07-29", "2026-08-02")
     # Wed 29 and Thu 30 are holidays: only Fri 31 is open; s2 and s3 fall in it.
