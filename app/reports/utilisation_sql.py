@@ -178,9 +178,8 @@ sessions AS (
            w.seats_taken AS enrolled
     FROM workshop_sessions s
     JOIN workshops w ON w.id = s.workshop_id
-    WHERE s.room_id IN (SELECT room_id FROM rooms){session_where}
-      AND s.starts_at >= CAST(:from_on AS date)::timestamp AT TIME ZONE {tz}
-      AND s.starts_at < (CAST(:to_on AS date) + 1)::timestamp AT TIME ZONE {tz}
+    WHERE s.starts_at >= CAST(:from_on AS date)::timestamp AT TIME ZONE {tz}
+      AND s.starts_at < (CAST(:to_on AS date) + 1)::timestamp AT TIME ZONE {tz}{session_where}
 ),
 available AS (
     SELECT room_id, {day_bucket} AS b, sum(hours) AS available
@@ -241,15 +240,21 @@ heat_available AS (
     GROUP BY 1, 2
 ),
 heat_booked AS (
+    -- Sessions of the same weekday, start time, length and state split alike: split each
+    -- shape once (placed on the week of Monday 1 January 2001), weighted by its count.
     SELECT extract(isodow FROM slot)::int AS weekday, extract(hour FROM slot)::int AS hour,
-           sum(piece) AS scheduled, sum(piece) FILTER (WHERE taken) AS used
-    FROM (SELECT slot, taken,
+           sum(n * piece) AS scheduled, sum(n * piece) FILTER (WHERE taken) AS used
+    FROM (SELECT slot, taken, n,
                  extract(epoch FROM least(local_end, slot + interval '1 hour')
                                     - greatest(local_start, slot)) / 3600 AS piece
-          FROM sessions,
+          FROM (SELECT local_start, local_start + length AS local_end, taken, n
+                FROM (SELECT timestamp '2001-01-01' + (extract(isodow FROM local_start) - 1)
+                                 * interval '1 day' + local_start::time AS local_start,
+                             local_end - local_start AS length, taken, count(*) AS n
+                      FROM sessions WHERE NOT cancelled GROUP BY 1, 2, 3) shapes) placed,
                generate_series(date_trunc('hour', local_start),
                                local_end - interval '1 microsecond', interval '1 hour') slot
-          WHERE NOT cancelled) pieces
+         ) pieces
     GROUP BY 1, 2
 ),
 heat AS (
@@ -327,9 +332,12 @@ def utilisation_query(
     # A school-scoped read also narrows the sessions by school: the (school_id, starts_at)
     # index then finds them without reading the city's.
     school = filters.scope_school_id or filters.school_id
-    session_where = ""
+    # City-wide, every room is in scope: no need to match sessions against the rooms.
+    session_where = (
+        "\n      AND s.room_id IN (SELECT room_id FROM rooms)" if where.conditions else ""
+    )
     if school is not None:
-        session_where = "\n      AND s.school_id = CAST(:session_school AS int)"
+        session_where += "\n      AND s.school_id = CAST(:session_school AS int)"
     days = sorted(default_hours)
     sql = _SQL.format(
         tz=TZ,
