@@ -3,7 +3,8 @@
 against the ceiling: the report's own SQL, built by
 `app.reports.utilisation_sql.utilisation_query` with the filters, dates and holidays the API
 resolves, run bare through asyncpg. One request at a time, the ceiling and the API taking
-turns. Target: under 1 s for a whole term, every grouping.
+turns. Target: under 1 s for a whole term (`period=term`), every grouping; the week and month
+grids are measured beside it.
 
     python -m bench.utilisation [--repetitions 3] [--group-by room,school,district]
 """
@@ -157,7 +158,8 @@ async def main(
                 "under_1s": api_s < TARGET_S,
             }
         described = server.describe()
-    met = all(r["under_1s"] for r in results.values())
+    # The target is a whole term for every grouping; the week and month grids are shown too.
+    met = all(r["under_1s"] for name, r in results.items() if name.endswith("/term"))
     print_table(
         f"room utilisation, term {term} ({dates}), {repetitions} requests each, median",
         ["group_by/period", "items", "sessions", "API s", "bare SQL s", "ratio", "API KB"],
@@ -177,7 +179,8 @@ async def main(
             "ratio = bare SQL seconds / API seconds (1.0: the API costs nothing over its SQL)",
             "ceiling: utilisation_query's SQL, same filters and dates, bare asyncpg, JSON parsed",
             f"server: {described['server']}; department token; one request at a time",
-            f"target: API under {TARGET_S:.0f} s for every case: {'met' if met else 'MISSED'}",
+            f"target: API under {TARGET_S:.0f} s for a whole term (*/term), every grouping: "
+            f"{'met' if met else 'MISSED'}",
         ],
     )
     data = {
