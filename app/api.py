@@ -21,6 +21,7 @@ from app.privacy.router import router as privacy
 from app.records.router import router as records
 from app.reference.router import router as reference
 from app.reports.router import router as reports
+from app.reports.utilisation_router import router as room_utilisation
 from app.rooms.router import router as rooms
 from app.students.router import router as students
 from app.workshops.router import router as workshops
@@ -43,6 +44,7 @@ ROUTERS = (
     credentials_public,
     exports,
     reports,
+    room_utilisation,
     oneroster,
     audit,
     privacy,

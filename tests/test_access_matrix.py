@@ -328,6 +328,11 @@ CASES: list[Case] = [
     ),
     Case(
         "GET",
+        "/api/v1/reports/room-utilisation?school={w.school_id}&term={w.term_id}",
+        row(401, 200, 200, 200, 403, 403, 404, 403),
+    ),
+    Case(
+        "GET",
         "/api/v1/reports/low-attendance?school={w.school_id}",
         row(401, 200, 200, 200, 200, 403, 404, 404),
     ),

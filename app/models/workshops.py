@@ -113,6 +113,19 @@ class WorkshopSession(Timestamped, Base):
         _never_double_booked("creator_id", name="ex_workshop_sessions_creator_overlap"),
         Index("ix_workshop_sessions_workshop_id_starts_at", "workshop_id", "starts_at"),
         Index("ix_workshop_sessions_school_id_starts_at", "school_id", "starts_at"),
+        # The room-utilisation report reads a term's sessions from this index alone.
+        Index(
+            "ix_workshop_sessions_starts_at_utilisation",
+            "starts_at",
+            postgresql_include=[
+                "room_id",
+                "workshop_id",
+                "ends_at",
+                "status",
+                "taken_at",
+                "outside_hours",
+            ],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -100,6 +100,23 @@ async def test_completion_report_bench_at_toy_size_agrees_with_its_sql(db_engine
     assert result["results"]["school"]["units"] > 0
 
 
+async def test_utilisation_bench_at_toy_size_agrees_with_its_sql(db_engine, monkeypatch):
+    from bench import common, utilisation
+
+    db = common.bench_db()
+    assert db.url == get_settings().database_url  # the test database, never the bench one
+    await common.prepare(db, 1, max_rooms=3, max_weeks=2)
+    monkeypatch.setattr(utilisation, "pin_client", lambda: None)
+    monkeypatch.setattr(utilisation, "save_result", lambda name, data: None)
+
+    result = await utilisation.main(repetitions=1, terms=1)
+
+    # main() raises when the API and the bare SQL disagree; every case answered.
+    assert set(result["results"]) == {f"{g}/{p}" for g, p in utilisation.CASES}
+    assert result["results"]["room/term"]["sessions"] > 0
+    assert result["results"]["district/term"]["items"] >= 1
+
+
 async def test_credentials_bench_at_toy_size_issues_every_credential_owed_and_rolls_back(
     db_engine, monkeypatch
 ):

@@ -93,4 +93,7 @@ async def test_department_pages_are_accessible(page, session, output_dir):
     await page.get_by_role("link", name="ส่งออกข้อมูล").click()
     await expect(page.get_by_label("เขต").locator("option")).not_to_have_count(1)
     problems += await check(page, output_dir, "export")
+    await page.get_by_role("link", name="การใช้ห้อง").click()
+    await expect(page.locator("table.heatmap")).to_be_visible()
+    problems += await check(page, output_dir, "department-utilisation")
     assert problems == []

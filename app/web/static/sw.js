@@ -21,6 +21,7 @@ const SHELL = [
   'js/main.js',
   'js/outbox.js',
   'js/pages/department-completion.js',
+  'js/pages/department-utilisation.js',
   'js/pages/department.js',
   'js/pages/enrolments.js',
   'js/pages/export.js',

@@ -4,6 +4,7 @@ import { h, replace } from './dom.js';
 import { getLang, setLang, t } from './i18n.js';
 import { pendingCount, startOutbox } from './outbox.js';
 import * as department from './pages/department.js';
+import * as utilisation from './pages/department-utilisation.js';
 import * as enrolments from './pages/enrolments.js';
 import * as exportPage from './pages/export.js';
 import * as outcomes from './pages/outcomes.js';
@@ -24,6 +25,7 @@ const ROUTES = [
   { pattern: /^\/rooms$/, page: rooms, area: 'rooms' },
   { pattern: /^\/workshops\/new$/, page: workshopForm, area: 'plan' },
   { pattern: /^\/department$/, page: department, area: 'department' },
+  { pattern: /^\/department\/utilisation$/, page: utilisation, area: 'department' },
   { pattern: /^\/export$/, page: exportPage, area: 'export' },
 ];
 
@@ -32,6 +34,7 @@ const MENU = [
   { area: 'enrolments', href: '#/enrolments', label: 'nav.enrolments' },
   { area: 'rooms', href: '#/rooms', label: 'nav.rooms' },
   { area: 'department', href: '#/department', label: 'nav.department' },
+  { area: 'department', href: '#/department/utilisation', label: 'nav.utilisation' },
   { area: 'export', href: '#/export', label: 'nav.export' },
 ];
 
