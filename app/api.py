@@ -19,6 +19,7 @@ from app.oneroster.router import router as oneroster
 from app.privacy.router import router as privacy
 from app.records.router import router as records
 from app.reference.router import router as reference
+from app.reports.reach_router import router as reach
 from app.reports.router import router as reports
 from app.rooms.router import router as rooms
 from app.students.router import router as students
@@ -41,6 +42,7 @@ ROUTERS = (
     credentials_public,
     exports,
     reports,
+    reach,
     oneroster,
     audit,
     privacy,
