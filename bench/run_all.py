@@ -22,6 +22,7 @@ BENCHES = (
     "export",
     "closing",
     "completion_report",
+    "reach",
     "credentials",
 )
 

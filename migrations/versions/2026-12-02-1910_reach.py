@@ -88,7 +88,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("workshop_id", "student_id", name=op.f("pk_attendance_tallies")),
     )
-    op.execute("LOCK TABLE attendance IN SHARE MODE")  # no mark slips between fill and trigger
+    # The fill reads every mark (millions in a city): no statement timeout for it, and no
+    # mark may slip in between the fill and the triggers.
+    op.execute("SET LOCAL statement_timeout = 0")
+    op.execute("LOCK TABLE attendance IN SHARE MODE")
     op.execute(BACKFILL)
     op.execute(FUNCTION_UP)
     for statement in TRIGGERS_UP:

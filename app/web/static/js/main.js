@@ -3,6 +3,7 @@ import { can, clearAuth, getUser, homeFor } from './auth.js';
 import { h, replace } from './dom.js';
 import { getLang, setLang, t } from './i18n.js';
 import { pendingCount, startOutbox } from './outbox.js';
+import * as creatorReach from './pages/creator-reach.js';
 import * as department from './pages/department.js';
 import * as enrolments from './pages/enrolments.js';
 import * as exportPage from './pages/export.js';
@@ -25,6 +26,7 @@ const ROUTES = [
   { pattern: /^\/workshops\/new$/, page: workshopForm, area: 'plan' },
   { pattern: /^\/department$/, page: department, area: 'department' },
   { pattern: /^\/export$/, page: exportPage, area: 'export' },
+  { pattern: /^\/reach$/, page: creatorReach, area: 'reach' },
 ];
 
 const MENU = [
@@ -33,6 +35,7 @@ const MENU = [
   { area: 'rooms', href: '#/rooms', label: 'nav.rooms' },
   { area: 'department', href: '#/department', label: 'nav.department' },
   { area: 'export', href: '#/export', label: 'nav.export' },
+  { area: 'reach', href: '#/reach', label: 'nav.reach' },
 ];
 
 let cleanup = null;
