@@ -11,8 +11,10 @@ Scope (`app.core.access.reach_creator`, `REACH_READERS`): admin and department e
 creator; a school admin the workshops their school hosts (the reach there, visitors
 included); a creator only their own rows. Without a term, one row per creator and term.
 
-One SQL statement (`app.reports.reach_sql`) reads the attendance tallies the triggers keep,
-so a whole city term answers in well under a second (BENCHMARKS.md).
+One SQL statement (`app.reports.reach_sql`) reads the attendance tallies the triggers keep
+instead of the marks. At city scale a whole term still takes seconds (the distinct students
+per creator touch every (creator, student) pair): BENCHMARKS.md section 9 has the figures and
+the incremental design that would make it instant.
 """
 
 from typing import Any

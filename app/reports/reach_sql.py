@@ -3,7 +3,7 @@ in `app.reports.reach`.
 
 Marks are read from `attendance_tallies` (per workshop and student, kept by triggers on
 attendance), never from the millions of marks themselves: a term of the city is ~2 M marks
-but ~0.5 M tallies. Every figure is computed at four levels in one pass (GROUPING SETS):
+but ~0.58 M tallies. Every figure is computed at four levels in one pass (GROUPING SETS):
 creator x term x pillar, creator x term, pillar (the totals' breakdown) and the totals, so
 distinct counts stay distinct at every level (a student reached by two creators is one
 student in the totals).
