@@ -20,6 +20,7 @@ from app.oneroster.router import router as oneroster
 from app.privacy.router import router as privacy
 from app.records.router import router as records
 from app.reference.router import router as reference
+from app.reports.reach_router import router as reach
 from app.reports.router import router as reports
 from app.reports.utilisation_router import router as room_utilisation
 from app.rooms.router import router as rooms
@@ -45,6 +46,7 @@ ROUTERS = (
     exports,
     reports,
     room_utilisation,
+    reach,
     oneroster,
     audit,
     privacy,

@@ -23,6 +23,7 @@ BENCHES = (
     "closing",
     "completion_report",
     "utilisation",
+    "reach",
     "credentials",
 )
 

@@ -326,6 +326,17 @@ CASES: list[Case] = [
         "/api/v1/reports/completion?school={w.school_id}",
         row(401, 200, 200, 200, 403, 403, 404, 403),
     ),
+    # Creator reach: a creator reads only their own; teachers lead nothing.
+    Case(
+        "GET",
+        "/api/v1/reports/creator-reach?creator={w.creator_id}",
+        row(401, 200, 200, 200, 403, 200, 200, 403),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/creator-reach?creator={w.other_creator_id}&format=csv",
+        row(401, 200, 200, 200, 403, 404, 200, 403),
+    ),
     Case(
         "GET",
         "/api/v1/reports/room-utilisation?school={w.school_id}&term={w.term_id}",

@@ -123,5 +123,6 @@ def require_roles(roles: frozenset[Role]):
 AdminOnly = Annotated[Principal, Depends(require_roles(access.ADMINS))]
 SchoolManager = Annotated[Principal, Depends(require_roles(access.SCHOOL_MANAGERS))]
 ReportReader = Annotated[Principal, Depends(require_roles(access.REPORT_READERS))]
+ReachReader = Annotated[Principal, Depends(require_roles(access.REACH_READERS))]
 StudentReader = Annotated[Principal, Depends(require_roles(access.STUDENT_READERS))]
 AuditReader = Annotated[Principal, Depends(require_roles(access.AUDIT_READERS))]

@@ -34,6 +34,9 @@ SCHOOL_STAFF = frozenset({Role.SCHOOL_ADMIN, Role.TEACHER})
 SCHOOL_MANAGERS = frozenset({Role.ADMIN, Role.SCHOOL_ADMIN})
 # Exports, reports and roster exports: people who answer for a school or the city.
 REPORT_READERS = frozenset({Role.ADMIN, Role.DEPARTMENT, Role.SCHOOL_ADMIN})
+# The creator-reach report: city-wide readers all creators, a school admin the workshops
+# their school hosts, a creator their own (`reach_creator`). Teachers host, they lead nothing.
+REACH_READERS = frozenset({Role.ADMIN, Role.DEPARTMENT, Role.SCHOOL_ADMIN, Role.CREATOR})
 # Student records (profile, code, grade): staff and city-wide readers; never creators.
 STUDENT_READERS = frozenset({Role.ADMIN, Role.DEPARTMENT, Role.SCHOOL_ADMIN, Role.TEACHER})
 # The audit trail: admins all of it, a school admin their own school's events.
@@ -410,3 +413,16 @@ def ensure_manages_calendar(principal: Principal, school_id: int | None) -> None
             f"Your role ({principal.role}) cannot change the city's calendar; only an admin "
             "can / เฉพาะผู้ดูแลระบบเท่านั้นที่แก้ไขปฏิทินของกรุงเทพมหานครได้"
         )
+
+
+# ---- reports: creator reach ---------------------------------------------------------------
+
+
+def reach_creator(principal: Principal, creator_id: int | None) -> int | None:
+    """The creator whose reach the caller reads: a creator always their own (asking for
+    another is the uniform 404), other readers the one asked for, or every creator (None)."""
+    if not principal.is_creator:
+        return creator_id
+    if principal.creator_id is None or creator_id not in (None, principal.creator_id):
+        raise not_found("creator")
+    return principal.creator_id

@@ -20,6 +20,7 @@ from app.models.learning import (
     OutcomeAssessmentChange,
 )
 from app.models.privacy import PersonalDataRead
+from app.models.reach import AttendanceTally
 from app.models.reference import AcademicTerm, District, School
 from app.models.rooms import ComputerRoom
 from app.models.students import Student
@@ -30,6 +31,7 @@ __all__ = [
     "ApiKey",
     "Attendance",
     "AttendanceChange",
+    "AttendanceTally",
     "AuditEvent",
     "Base",
     "CalendarClosure",

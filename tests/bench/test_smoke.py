@@ -147,3 +147,21 @@ async def test_credentials_bench_at_toy_size_issues_every_credential_owed_and_ro
     )
     # Every run was rolled back: not one credential more.
     assert await _count(db.dsn, "SELECT count(*) FROM credentials") == before
+
+
+async def test_reach_bench_at_toy_size_agrees_with_its_sql(db_engine, monkeypatch):
+    from bench import common, reach
+
+    db = common.bench_db()
+    assert db.url == get_settings().database_url  # the test database, never the bench one
+    await common.prepare(db, 1, max_rooms=3, max_weeks=2)
+    monkeypatch.setattr(reach, "pin_client", lambda: None)
+    monkeypatch.setattr(reach, "save_result", lambda name, data: None)
+
+    result = await reach.main(repetitions=1, writes=2, terms=1)
+
+    # main() raises when the API and the bare SQL disagree; the tallies match the marks.
+    assert result["tallies_agree"] is True
+    assert result["results"]["term"]["students_reached"] > 0
+    assert result["results"]["one creator, term"]["items"] == 1
+    assert set(result["write_cost"]["median_ms"]) == {"with_tallies", "without_tallies"}

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from app.seeds.scale import people
-from app.seeds.scale.attendance import write_attendance
+from app.seeds.scale.attendance import write_attendance, write_tallies
 from app.seeds.scale.learning import write_learning
 from app.seeds.scale.report import ScaleReport
 from app.seeds.scale.timetable import (
@@ -205,6 +205,7 @@ async def _generate(
         "enrolments",
         "attendance",
         "attendance_changes",
+        "attendance_tallies",
         "outcome_assessments",
         "outcome_assessment_changes",
         "module_completions",
@@ -300,6 +301,12 @@ async def _generate_term(
     counts = await asyncio.gather(*(work(w) for w in range(len(conns))))
     seconds = time.perf_counter() - started
     report.add("attendance (+history)", sum(counts), seconds)
+    if history:  # else the triggers kept the tallies
+        started = time.perf_counter()
+        tallies = await write_tallies(
+            conn, first_session_id=first_session, last_session_id=last_session
+        )
+        report.add("attendance_tallies", tallies, time.perf_counter() - started)
     await conn.execute("ANALYZE attendance")
 
     learning = await write_learning(

@@ -69,3 +69,21 @@ async def write_attendance(
         status = await conn.execute(WITH_HISTORY, *args)
         return int(status.split()[-1])
     return int(await conn.fetchval(WITHOUT_HISTORY, *args))
+
+
+# What the triggers on attendance (trg_attendance_tallies_*) add for these marks; they do not
+# fire under `session_replication_role = replica`.
+_TALLIES = """
+    INSERT INTO attendance_tallies (workshop_id, student_id, present, late, excused, absent)
+    SELECT workshop_id, student_id,
+           count(*) FILTER (WHERE status = 'present'), count(*) FILTER (WHERE status = 'late'),
+           count(*) FILTER (WHERE status = 'excused'), count(*) FILTER (WHERE status = 'absent')
+    FROM attendance WHERE session_id BETWEEN $1 AND $2
+    GROUP BY workshop_id, student_id
+"""
+
+
+async def write_tallies(conn: Any, *, first_session_id: int, last_session_id: int) -> int:
+    """The attendance tallies of the marks of these sessions (replica mode only)."""
+    status = await conn.execute(_TALLIES, first_session_id, last_session_id)
+    return int(status.split()[-1])

@@ -20,6 +20,7 @@ const SHELL = [
   'js/i18n/th.js',
   'js/main.js',
   'js/outbox.js',
+  'js/pages/creator-reach.js',
   'js/pages/department-completion.js',
   'js/pages/department-utilisation.js',
   'js/pages/department.js',

@@ -63,6 +63,8 @@ export function can(user, area) {
       return ['admin', 'department', 'school_admin'].includes(role);
     case 'record':
       return ['admin', 'school_admin', 'teacher', 'department'].includes(role);
+    case 'reach':
+      return ['admin', 'department', 'school_admin', 'creator'].includes(role);
     case 'mark':
       return ['admin', 'school_admin', 'teacher'].includes(role);
     default:

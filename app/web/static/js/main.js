@@ -3,6 +3,7 @@ import { can, clearAuth, getUser, homeFor } from './auth.js';
 import { h, replace } from './dom.js';
 import { getLang, setLang, t } from './i18n.js';
 import { pendingCount, startOutbox } from './outbox.js';
+import * as creatorReach from './pages/creator-reach.js';
 import * as department from './pages/department.js';
 import * as utilisation from './pages/department-utilisation.js';
 import * as enrolments from './pages/enrolments.js';
@@ -27,6 +28,7 @@ const ROUTES = [
   { pattern: /^\/department$/, page: department, area: 'department' },
   { pattern: /^\/department\/utilisation$/, page: utilisation, area: 'department' },
   { pattern: /^\/export$/, page: exportPage, area: 'export' },
+  { pattern: /^\/reach$/, page: creatorReach, area: 'reach' },
 ];
 
 const MENU = [
@@ -36,6 +38,7 @@ const MENU = [
   { area: 'department', href: '#/department', label: 'nav.department' },
   { area: 'department', href: '#/department/utilisation', label: 'nav.utilisation' },
   { area: 'export', href: '#/export', label: 'nav.export' },
+  { area: 'reach', href: '#/reach', label: 'nav.reach' },
 ];
 
 let cleanup = null;
