@@ -2,6 +2,7 @@
 as a hash, listing, regenerating, revoking, and the 404s that end a feed."""
 
 import hashlib
+import logging
 
 from sqlalchemy import text
 
@@ -215,3 +216,15 @@ async def test_feed_changes_are_audited(client, world, session):
     assert {e["target_id"] for e in events} == {str(created["id"])}
     assert events[0]["details"]["kind"] == "teacher"
     assert PASSWORD not in repr(events)
+
+
+async def test_the_access_log_leaves_out_the_token(client, world, caplog):
+    created = await subscribe(client, world.headers["teacher"], "teacher")
+    token = created["url"].rsplit("/", 1)[1].removesuffix(".ics")
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        assert (await client.get(feed_path(created))).status_code == 200
+    logged = [record.getMessage() for record in caplog.records if record.name == "app.access"]
+    assert logged[-1] == "GET /ical/*** 200"
+    # (httpx, the test's own client, logs the URL it asked for: not the server's log.)
+    served = [r.getMessage() for r in caplog.records if r.name.startswith("app")]
+    assert not [message for message in served if token in message]
