@@ -229,3 +229,12 @@ async def test_an_authorization_header_is_neither_needed_nor_used(client, world)
     as_someone_else = await client.get(feed_path(created), headers=world.headers["admin"])
     assert plain.status_code == with_garbage.status_code == as_someone_else.status_code == 200
     assert plain.content == with_garbage.content == as_someone_else.content
+
+
+async def test_an_empty_feed_still_parses_with_its_time_zone(client, world):
+    created = await subscribe(client, world.headers["department"], "room", world.other_room_id)
+    calendar = await fetch_calendar(client, created)
+    assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Asia/Bangkok"]
+    assert calendar.walk("VEVENT") == []
+    now = datetime.now(BANGKOK)
+    assert window_events(calendar, now - timedelta(days=90), now + timedelta(days=400)) == []
