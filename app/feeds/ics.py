@@ -48,7 +48,7 @@ def uid_host(base_url: str) -> str:
     return urlsplit(base_url).hostname or "localhost"
 
 
-def _both(thai: str, english: str) -> str:
+def both_languages(thai: str, english: str) -> str:
     """ "ไทย / English", or the one that is given when they are the same or one is empty."""
     thai, english = thai.strip(), english.strip()
     if not english or english == thai:
@@ -60,9 +60,9 @@ def _both(thai: str, english: str) -> str:
 
 def _description(item: FeedSession) -> str:
     s = item.session
-    teacher = _both(s.host_teacher.full_name_th, s.host_teacher.full_name_en)
+    teacher = both_languages(s.host_teacher.full_name_th, s.host_teacher.full_name_en)
     lines = [
-        f"บทเรียน / Module: {s.module.code} {_both(s.module.title_th, s.module.title_en)}",
+        f"บทเรียน / Module: {s.module.code} {both_languages(s.module.title_th, s.module.title_en)}",
         f"ครีเอเตอร์ / Creator: {s.creator.display_name}",
         f"ครูผู้ดูแล / Host teacher: {teacher}",
         f"นักเรียนที่ลงทะเบียน / Enrolled students: {s.enrolled_count}",
@@ -84,10 +84,10 @@ def session_event(item: FeedSession, *, host: str, app_url: str) -> Event:
     event.add("last-modified", item.changed_at)
     event.add("dtstart", s.starts_at.astimezone(BANGKOK))
     event.add("dtend", s.ends_at.astimezone(BANGKOK))
-    event.add("summary", _both(s.workshop.title_th, s.workshop.title_en))
+    event.add("summary", both_languages(s.workshop.title_th, s.workshop.title_en))
     event.add(
         "location",
-        f"{s.room.code} {s.room.name}, {_both(s.school.name_th, item.school_name_en)}",
+        f"{s.room.code} {s.room.name}, {both_languages(s.school.name_th, item.school_name_en)}",
     )
     event.add("description", _description(item))
     event.add("status", "CANCELLED" if s.status == "cancelled" else "CONFIRMED")

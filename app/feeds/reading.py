@@ -20,7 +20,7 @@ from app.config import get_settings
 from app.core import access
 from app.core.access import Principal, Role
 from app.core.errors import NotFound
-from app.feeds.ics import FeedSession, feed_calendar
+from app.feeds.ics import FeedSession, both_languages, feed_calendar
 from app.feeds.service import token_sha256
 from app.models import Course, Module, School, Workshop, WorkshopSession
 from app.rooms.service import scoped_room
@@ -57,10 +57,6 @@ def _not_found() -> NotFound:
     return access.not_found("calendar_feed")
 
 
-def _both(thai: str, english: str) -> str:
-    return f"{thai} / {english}" if english and english != thai else thai
-
-
 async def read_feed(db: AsyncSession, *, token: str, now: datetime) -> FeedDocument:
     """The feed's iCalendar document, or 404 (the same for every reason)."""
     feed = (await db.execute(_FEED_SQL, {"digest": token_sha256(token)})).one_or_none()
@@ -81,7 +77,7 @@ async def read_feed(db: AsyncSession, *, token: str, now: datetime) -> FeedDocum
             room, school = await scoped_room(db, principal=owner, room_id=feed.room_id)
         except NotFound:
             raise _not_found() from None
-        name = _both(
+        name = both_languages(
             f"ห้อง {room.code} {room.name} {school.name_th}", f"Room {room.code} {school.name_en}"
         )
     elif feed.kind == "teacher":
