@@ -14,6 +14,8 @@ from app.credentials.router import router as credentials
 from app.curriculum.router import router as curriculum
 from app.enrolments.router import router as enrolments
 from app.exports.router import router as exports
+from app.feeds.router import public as feeds_public
+from app.feeds.router import router as feeds
 from app.health.router import router as health
 from app.learning.router import router as learning
 from app.oneroster.router import router as oneroster
@@ -43,6 +45,8 @@ ROUTERS = (
     learning,
     credentials,
     credentials_public,
+    feeds,
+    feeds_public,
     exports,
     reports,
     room_utilisation,

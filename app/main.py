@@ -14,6 +14,7 @@ from app.core.pagination import strict_query
 from app.credentials.keys import publish_signing_key
 from app.credentials.router import PUBLIC_PATHS, PUBLIC_PREFIXES
 from app.db import get_engine
+from app.feeds.router import PUBLIC_PREFIXES as FEED_PUBLIC_PREFIXES
 from app.web.router import mount_web_app
 
 
@@ -41,7 +42,7 @@ def create_app() -> FastAPI:
     app.add_middleware(UnhandledErrors, handler=unexpected_error)
     app.add_middleware(
         CORSByPath,
-        public_prefixes=PUBLIC_PREFIXES,
+        public_prefixes=PUBLIC_PREFIXES + FEED_PUBLIC_PREFIXES,
         public_paths=PUBLIC_PATHS,
         allow_origins=settings.cors_origins,
         allow_credentials=True,

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from app.core.access import CLI_OPERATOR
 from app.core.security import hash_api_secret
 from app.credentials.issuing import issue_credentials
+from app.feeds.service import token_sha256
 from tests.factories import (
     PASSWORD,
     ApiWorld,
@@ -466,6 +467,26 @@ CASES += [
     ),
 ]
 
+# Calendar feeds: each account manages its own (another's feed id is 404); the feed itself is
+# public, its token being the only credential.
+ONLY_THE_OWNER = row(401, 404, 404, 404, 200, 404, 404, 404)
+CASES += [
+    Case("GET", "/api/v1/me/calendar-feeds", READ_ALL),
+    Case(
+        "POST",
+        "/api/v1/me/calendar-feeds",
+        row(401, 201, 201, 201, 201, 201, 404, 404),
+        body=lambda w: {"kind": "room", "room_id": w.room_id},
+    ),
+    Case("POST", "/api/v1/me/calendar-feeds/{w.feed_id}/regenerate", ONLY_THE_OWNER),
+    Case(
+        "DELETE",
+        "/api/v1/me/calendar-feeds/{w.feed_id}",
+        row(401, 404, 404, 404, 204, 404, 404, 404),
+    ),
+    Case("GET", "/ical/{w.feed_token}.ics", PUBLIC),
+]
+
 
 class MatrixWorld(ApiWorld):
     """ApiWorld plus an enrolled student and an API key of the school admin; the first
@@ -503,6 +524,17 @@ class MatrixWorld(ApiWorld):
                     "RETURNING id"
                 ),
                 {"s": self.school_id},
+            )
+        ).scalar_one()
+        # The teacher's calendar feed (of the workshops they host).
+        self.feed_token = "matrix-calendar-feed-token-" + "x" * 20
+        self.feed_id = (
+            await self.session.execute(
+                text(
+                    "INSERT INTO calendar_feeds (user_id, kind, token_sha256) "
+                    "VALUES (:u, 'teacher', :h) RETURNING id"
+                ),
+                {"u": self.teacher_id, "h": token_sha256(self.feed_token)},
             )
         ).scalar_one()
         await issue_credentials(self.session, principal=CLI_OPERATOR)

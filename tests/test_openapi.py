@@ -18,6 +18,8 @@ PUBLIC = {
     ("GET", "/.well-known/did.json"),
     ("GET", "/verify/{credential_id}"),
     ("POST", "/api/v1/credentials/verify"),
+    # A calendar feed: calendar apps send no Authorization; the token in the URL is the key.
+    ("GET", "/ical/{token}.ics"),
 }
 
 

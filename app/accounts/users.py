@@ -15,6 +15,7 @@ from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.core.pagination import Page, PageParams, fetch_page
 from app.core.queries import contains_any, where_given
 from app.core.security import hash_password
+from app.feeds import service as feeds
 from app.models import Creator, School, User
 
 NO_SUCH_USER = "No such user / ไม่พบผู้ใช้"
@@ -206,6 +207,7 @@ async def update_user(
     await db.flush()
     if deactivating:
         await keys.revoke_keys_of_user(db, user_id=user_id, actor=actor)
+        await feeds.revoke_feeds_of_user(db, user_id=user_id, actor=actor)
     await audit.record(
         db,
         "user.updated",

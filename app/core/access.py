@@ -11,7 +11,7 @@ whether it is missing or elsewhere (`not_found`), so ids cannot be probed.
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, exists, false, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from app.core.errors import Forbidden, NotFound
 from app.models import CalendarClosure, ComputerRoom, Student, Workshop, WorkshopSession
@@ -63,6 +63,7 @@ NOT_FOUND_MESSAGES = {
     "module": "No such module / ไม่พบบทเรียน",
     "credential": "No such credential / ไม่พบเกียรติบัตร",
     "closure": "No such closure / ไม่พบวันปิดทำการ",
+    "calendar_feed": "No such calendar feed / ไม่พบปฏิทินที่ติดตาม",
 }
 
 
@@ -426,3 +427,57 @@ def reach_creator(principal: Principal, creator_id: int | None) -> int | None:
     if principal.creator_id is None or creator_id not in (None, principal.creator_id):
         raise not_found("creator")
     return principal.creator_id
+
+
+# ---- calendar feeds: the iCalendar subscriptions of one account ---------------------------
+# A feed is read with its owner's scope as it stands at each fetch: a teacher the workshops
+# they host at their school, a creator the sessions they lead, anyone a room they can see (a
+# creator only their own sessions in it). Only a password (or web) sign-in manages feeds.
+
+FEED_KINDS_BY_ROLE: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({"room"}),
+    Role.DEPARTMENT: frozenset({"room"}),
+    Role.SCHOOL_ADMIN: frozenset({"room", "teacher"}),
+    Role.TEACHER: frozenset({"room", "teacher"}),
+    Role.CREATOR: frozenset({"room", "creator"}),
+}
+
+
+def may_subscribe(principal: Principal, kind: str) -> bool:
+    return kind in FEED_KINDS_BY_ROLE.get(principal.role, frozenset())
+
+
+def ensure_subscribes(principal: Principal, kind: str) -> None:
+    """403 naming `kind` when the caller's role has no feed of that kind, or the caller is an
+    API key (a feed URL is a credential of its own: scripts do not mint them)."""
+    if principal.via == "api_key":
+        raise Forbidden(
+            "An API key cannot create calendar feeds; sign in with your password / "
+            "คีย์ API สร้างปฏิทินไม่ได้ กรุณาเข้าสู่ระบบด้วยรหัสผ่าน"
+        )
+    if not may_subscribe(principal, kind):
+        allowed = ", ".join(sorted(FEED_KINDS_BY_ROLE.get(principal.role, frozenset())))
+        raise Forbidden(
+            f"Your role ({principal.role}) has no {kind!r} feed (allowed: {allowed}) / "
+            "บทบาทของคุณสร้างปฏิทินชนิดนี้ไม่ได้",
+            field="kind",
+            errors=[
+                {"field": "kind", "pointer": "/body/kind", "message": f"not for {principal.role}"}
+            ],
+        )
+
+
+def feed_sessions_visible(
+    principal: Principal, kind: str, room_id: int | None
+) -> ColumnElement[bool]:
+    """The sessions of a feed (`workshop_sessions` joined to `workshops`)."""
+    if not may_subscribe(principal, kind):
+        return false()
+    if kind == "teacher":
+        return and_(
+            Workshop.host_teacher_id == principal.user_id,
+            Workshop.school_id == principal.school_id,
+        )
+    if kind == "creator":
+        return WorkshopSession.creator_id == principal.creator_id
+    return and_(WorkshopSession.room_id == room_id, schedule_sessions_visible(principal))

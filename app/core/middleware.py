@@ -190,7 +190,7 @@ class AccessLog(HttpMiddleware):
             access_log.info(
                 "%s %s %s",
                 scope["method"],
-                scope["path"],
+                logged_path(scope["path"]),
                 status,
                 extra={
                     "request_id": request_id,
@@ -198,6 +198,18 @@ class AccessLog(HttpMiddleware):
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
             )
+
+
+# Paths whose last segment is a secret (a calendar feed's token): logged without it.
+SECRET_PATH_PREFIXES = ("/ical/",)
+
+
+def logged_path(path: str) -> str:
+    """The path as the access log writes it: a secret in it replaced by `***`."""
+    for prefix in SECRET_PATH_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "***"
+    return path
 
 
 def _request_id(scope: Scope) -> str:
