@@ -22,6 +22,7 @@ from app.oneroster.router import router as oneroster
 from app.privacy.router import router as privacy
 from app.records.router import router as records
 from app.reference.router import router as reference
+from app.reports.dashboard_router import router as program_dashboard
 from app.reports.reach_router import router as reach
 from app.reports.router import router as reports
 from app.reports.utilisation_router import router as room_utilisation
@@ -51,6 +52,7 @@ ROUTERS = (
     reports,
     room_utilisation,
     reach,
+    program_dashboard,
     oneroster,
     audit,
     privacy,

@@ -343,6 +343,18 @@ CASES: list[Case] = [
         "/api/v1/reports/room-utilisation?school={w.school_id}&term={w.term_id}",
         row(401, 200, 200, 200, 403, 403, 404, 403),
     ),
+    # The program dashboard (JSON and the printable page): report readers, a school admin
+    # their own school.
+    Case(
+        "GET",
+        "/api/v1/reports/program-dashboard?school={w.school_id}&term={w.term_id}",
+        row(401, 200, 200, 200, 403, 403, 404, 403),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/program-dashboard?term={w.term_id}&format=html&lang=en",
+        row(401, 200, 200, 200, 403, 403, 200, 403),
+    ),
     Case(
         "GET",
         "/api/v1/reports/low-attendance?school={w.school_id}",

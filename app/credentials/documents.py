@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.credentials.page_format import duration
+from app.models.base import PILLAR_NAMES
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -28,11 +29,6 @@ OB_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
 BANGKOK = ZoneInfo("Asia/Bangkok")
-PILLAR_NAMES = {
-    "smart_people": ("คนเมืองอัจฉริยะ", "Smart People"),
-    "smart_economy": ("เศรษฐกิจอัจฉริยะ", "Smart Economy"),
-    "smart_environment": ("สิ่งแวดล้อมอัจฉริยะ", "Smart Environment"),
-}
 FRAMEWORK = "หลักสูตรทักษะดิจิทัล กรุงเทพมหานคร / Bangkok digital-skills curriculum"
 
 

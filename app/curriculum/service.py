@@ -16,12 +16,9 @@ from app.curriculum.api_schemas import (
     PrerequisiteRead,
 )
 from app.models import Course, Module, module_prerequisites
+from app.models.base import PILLAR_NAMES
 
-PILLAR_TH = {
-    "smart_people": "คนเก่ง (Smart People)",
-    "smart_economy": "เศรษฐกิจดี (Smart Economy)",
-    "smart_environment": "สิ่งแวดล้อมดี (Smart Environment)",
-}
+PILLAR_TH = {key: f"{th} ({en})" for key, (th, en) in PILLAR_NAMES.items()}
 COURSE_SORT = {"code": Course.code, "title_th": Course.title_th, "pillar": Course.pillar}
 
 

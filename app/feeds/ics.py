@@ -18,15 +18,11 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, Event, Timezone
 
 from app.core.schemas import BANGKOK
+from app.models.base import PILLAR_NAMES
 from app.workshops.class_sessions import ClassSession
 
 PRODID = "-//Bangkok Metropolitan Administration//School computer-lab LMS//TH"
 REFRESH = timedelta(hours=1)
-PILLAR_NAMES = {
-    "smart_people": "Smart People",
-    "smart_economy": "Smart Economy",
-    "smart_environment": "Smart Environment",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +88,7 @@ def session_event(item: FeedSession, *, host: str, app_url: str) -> Event:
     event.add("description", _description(item))
     event.add("status", "CANCELLED" if s.status == "cancelled" else "CONFIRMED")
     event.add("sequence", item.sequence)
-    event.add("categories", [PILLAR_NAMES.get(item.pillar, item.pillar)])
+    event.add("categories", [PILLAR_NAMES.get(item.pillar, (item.pillar, item.pillar))[1]])
     event.add("url", f"{app_url}#/sessions/{s.id}")
     # A subscribed calendar shows lab time as busy, cancelled sessions as free.
     event.add("transp", "TRANSPARENT" if s.status == "cancelled" else "OPAQUE")

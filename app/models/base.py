@@ -36,6 +36,12 @@ class Timestamped:
 
 GRADE_LEVELS = ("P1", "P2", "P3", "P4", "P5", "P6", "M1", "M2", "M3", "M4", "M5", "M6")
 PILLARS = ("smart_people", "smart_economy", "smart_environment")
+# The partnership's three pillars as users read them (Thai, English): the one list.
+PILLAR_NAMES: dict[str, tuple[str, str]] = {
+    "smart_people": ("คนเก่ง", "Smart People"),
+    "smart_economy": ("เศรษฐกิจดี", "Smart Economy"),
+    "smart_environment": ("สิ่งแวดล้อมดี", "Smart Environment"),
+}
 
 
 def sql_in(column: str, values: tuple[str, ...]) -> str:

@@ -7,16 +7,9 @@ from sqlalchemy import TextClause, text
 
 from app.attendance_filters.params import Resolved
 from app.attendance_filters.sql import WORKSHOP_JOINS, Where, workshop_where
-from app.models.base import PILLARS
+from app.models.base import PILLAR_NAMES
 from app.models.enrolments import PLACE_HOLDING_SQL
 from app.reports.schemas import CompletionGroupBy
-
-PILLAR_NAMES: dict[str, tuple[str, str]] = {
-    "smart_people": ("คนเก่ง", "Smart People"),
-    "smart_economy": ("เศรษฐกิจดี", "Smart Economy"),
-    "smart_environment": ("สิ่งแวดล้อมดี", "Smart Environment"),
-}
-assert set(PILLAR_NAMES) == set(PILLARS)
 
 
 def _pillar_name(index: int) -> str:

@@ -26,7 +26,7 @@ from app.attendance_filters.params import FilterParams, Resolved, resolve
 from app.core import access
 from app.core.access import Principal
 from app.core.csv import EXCEL, csv_bytes
-from app.reports.completion_sql import PILLAR_NAMES
+from app.models.base import PILLAR_NAMES
 from app.reports.reach_schemas import (
     CreatorReachItem,
     CreatorReachReport,

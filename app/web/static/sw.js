@@ -23,6 +23,7 @@ const SHELL = [
   'js/pages/creator-reach.js',
   'js/pages/department-completion.js',
   'js/pages/department-utilisation.js',
+  'js/pages/department-dashboard.js',
   'js/pages/department.js',
   'js/pages/enrolments.js',
   'js/pages/export.js',

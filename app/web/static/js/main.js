@@ -6,6 +6,7 @@ import { pendingCount, startOutbox } from './outbox.js';
 import * as creatorReach from './pages/creator-reach.js';
 import * as department from './pages/department.js';
 import * as utilisation from './pages/department-utilisation.js';
+import * as dashboard from './pages/department-dashboard.js';
 import * as enrolments from './pages/enrolments.js';
 import * as exportPage from './pages/export.js';
 import * as outcomes from './pages/outcomes.js';
@@ -27,6 +28,7 @@ const ROUTES = [
   { pattern: /^\/workshops\/new$/, page: workshopForm, area: 'plan' },
   { pattern: /^\/department$/, page: department, area: 'department' },
   { pattern: /^\/department\/utilisation$/, page: utilisation, area: 'department' },
+  { pattern: /^\/department\/dashboard$/, page: dashboard, area: 'department' },
   { pattern: /^\/export$/, page: exportPage, area: 'export' },
   { pattern: /^\/reach$/, page: creatorReach, area: 'reach' },
 ];
@@ -37,6 +39,7 @@ const MENU = [
   { area: 'rooms', href: '#/rooms', label: 'nav.rooms' },
   { area: 'department', href: '#/department', label: 'nav.department' },
   { area: 'department', href: '#/department/utilisation', label: 'nav.utilisation' },
+  { area: 'department', href: '#/department/dashboard', label: 'nav.dashboard' },
   { area: 'export', href: '#/export', label: 'nav.export' },
   { area: 'reach', href: '#/reach', label: 'nav.reach' },
 ];
