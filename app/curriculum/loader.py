@@ -1,8 +1,9 @@
 """Loads a validated curriculum tree into `courses`, `modules`, `module_versions`.
 
 The tree is the whole truth: courses and modules that are no longer in it are retired (never
-deleted, since workshops pin module versions). A course whose content hash has not changed
-costs nothing but one SELECT, so reloading the same tree writes no row at all.
+deleted, since workshops pin module versions). A file whose digest has not changed is not
+even parsed (`app.curriculum.incremental`); a course whose content hash has not changed is
+not written, so reloading the same tree writes no row at all.
 `updated_at` is kept by the database's triggers.
 """
 
