@@ -1,8 +1,9 @@
 """Loads a validated curriculum tree into `courses`, `modules`, `module_versions`.
 
 The tree is the whole truth: courses and modules that are no longer in it are retired (never
-deleted, since workshops pin module versions). A course whose content hash has not changed
-costs nothing but one SELECT, so reloading the same tree writes no row at all.
+deleted, since workshops pin module versions). A file whose digest has not changed is not
+even parsed (`app.curriculum.incremental`); a course whose content hash has not changed is
+not written, so reloading the same tree writes no row at all.
 `updated_at` is kept by the database's triggers.
 """
 
@@ -15,14 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.curriculum.digests import Source, read_sources
+from app.curriculum.incremental import check_tree
 from app.curriculum.schema import CourseDoc
-from app.curriculum.validation import CurriculumError, validate_tree
+from app.curriculum.validation import CurriculumError
 from app.models.curriculum import Course, Module, ModuleVersion, module_prerequisites
-from app.models.learning import ModuleVersionOutcome, Outcome, OutcomeAssessment
+from app.models.learning import ModuleVersionOutcome, Outcome
 
 # Core tables for executemany UPDATEs: with the ORM entity, a list of parameter sets means
 # "bulk UPDATE by primary key", which takes no WHERE clause of its own.
@@ -57,6 +60,9 @@ class LoadReport:
     relocated: list[str] = field(default_factory=list)
     module_versions_created: int = 0
     modules_retired: int = 0
+    # Files parsed and validated, and files skipped because their digest matched.
+    files_parsed: int = 0
+    files_skipped: int = 0
 
     @property
     def changed(self) -> int:
@@ -75,7 +81,9 @@ class LoadReport:
         return (
             f"curriculum: {self.changed} changed ({', '.join(parts)} courses); "
             f"{self.module_versions_created} new module versions, "
-            f"{self.modules_retired} modules retired"
+            f"{self.modules_retired} modules retired; "
+            f"{self.files_parsed} files parsed, "
+            f"{self.files_skipped} unchanged since the last load (skipped)"
         )
 
 
@@ -93,78 +101,91 @@ async def load_curriculum(db: AsyncSession, path: Path) -> LoadReport:
 
     Raises `CurriculumInvalid` (writing nothing) if the tree has any error. Only flushes:
     the caller owns the transaction. Rows are written with SQL statements, so ORM objects
-    already loaded in `session` are not refreshed.
+    already loaded in `session` are not refreshed. Files unchanged since the last load are
+    read and hashed but not parsed (`app.curriculum.incremental`).
     """
-    # Reading and validating files is blocking work; keep it off the event loop.
-    courses = await asyncio.to_thread(_validated_courses, path)
+    # Reading files is blocking work; keep it off the event loop.
+    sources = await asyncio.to_thread(_read_tree, path)
 
     # Two loads at once would each plan from the same old state; the second one waits here
     # until the first one's transaction ends. A lock is no write: a no-op load stays one.
     await db.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
-    refused = await _assessed_outcomes_removed(db, courses)
-    if refused:
-        raise CurriculumInvalid(refused)
     existing = {
         row.code: row
         for row in await db.execute(
-            select(Course.id, Course.code, Course.content_hash, Course.source_file, Course.retired)
+            select(
+                Course.id,
+                Course.code,
+                Course.content_hash,
+                Course.source_file,
+                Course.source_digest,
+                Course.retired,
+            )
         )
     }
-    report = LoadReport()
-    to_write: list[tuple[CourseDoc, str, str]] = []
-    relocated: list[dict[str, Any]] = []
-    for course in courses:
+    tree, errors = await check_tree(db, path, sources, existing)
+    if errors:
+        raise CurriculumInvalid(errors)
+    report = LoadReport(files_parsed=len(tree.courses), files_skipped=len(tree.skipped))
+    report.unchanged.extend(row.code for row in tree.skipped)
+    to_write: list[tuple[CourseDoc, str, str, str]] = []
+    # Same content, other bytes (comments, layout) or another path: only the file moves.
+    refiled: list[dict[str, Any]] = []
+    for course in tree.courses:
         assert course.source_file is not None
         source_file = course.source_file.relative_to(path).as_posix()
+        digest = tree.digests[course.source_file]
         course_hash = content_hash(course.model_dump(mode="json"))
         current = existing.get(course.code)
         if current is None:
             report.created.append(course.code)
         elif current.retired or current.content_hash != course_hash:
             report.updated.append(course.code)
-        elif current.source_file != source_file:
-            report.relocated.append(course.code)
-            relocated.append({"course_id": current.id, "source_file": source_file})
-            continue
         else:
-            report.unchanged.append(course.code)
+            if current.source_file != source_file:
+                report.relocated.append(course.code)
+            else:
+                report.unchanged.append(course.code)
+            if (current.source_file, current.source_digest) != (source_file, digest):
+                refiled.append(
+                    {"course_id": current.id, "source_file": source_file, "source_digest": digest}
+                )
             continue
-        to_write.append((course, course_hash, source_file))
-    in_tree = {course.code for course in courses}
+        to_write.append((course, course_hash, source_file, digest))
+    in_tree = {course.code for course in tree.courses} | {row.code for row in tree.skipped}
     gone = sorted(code for code, row in existing.items() if code not in in_tree and not row.retired)
     report.retired = gone
     retired_ids = [existing[code].id for code in gone]
 
-    if relocated:
+    if refiled:
         await db.execute(
             update(_courses_table)
             .where(_courses_table.c.id == bindparam("course_id"))
-            .values(source_file=bindparam("source_file")),
-            relocated,
+            .values(source_file=bindparam("source_file"), source_digest=bindparam("source_digest")),
+            refiled,
         )
     if to_write or retired_ids:
-        await _write_courses(db, report, to_write, retired_ids, courses)
+        await _write_courses(db, report, to_write, retired_ids, tree.module_codes)
     await db.flush()
     return report
 
 
-def _validated_courses(path: Path) -> list[CourseDoc]:
+def _read_tree(path: Path) -> list[Source]:
     if not path.is_dir():
         # A single file would look like a curriculum of one course and retire all the others.
         raise NotADirectoryError(f"load_curriculum needs the curriculum directory, got {path}")
-    courses, errors = validate_tree(path)
-    if errors:
-        raise CurriculumInvalid(errors)
-    return courses
+    return read_sources(path)
 
 
 async def _write_courses(
     db: AsyncSession,
     report: LoadReport,
-    to_write: list[tuple[CourseDoc, str, str]],
+    to_write: list[tuple[CourseDoc, str, str, str]],
     retired_ids: list[int],
-    all_courses: list[CourseDoc],
+    in_tree: set[str],
 ) -> None:
+    """Write the changed courses and their modules; `in_tree` is every module code of the
+    tree (changed files or not), so that modules no file defines any more are retired."""
     course_ids = await _upsert_courses(db, to_write)
     if retired_ids:
         await db.execute(
@@ -216,7 +237,6 @@ async def _write_courses(
             await _write_outcomes(db, version_rows)
         report.module_versions_created = len(version_rows)
 
-    in_tree = {module.code for course in all_courses for module in course.modules}
     retiring = _modules_to_retire(to_write, course_ids, retired_ids, modules, in_tree)
     if retiring:
         await db.execute(
@@ -230,7 +250,7 @@ async def _write_courses(
 
     # The prerequisites of every module we touched are rebuilt from the files; a retired
     # module keeps its prerequisites only in its `module_versions` snapshots.
-    touched = [module_ids[module.code] for course, _, _ in to_write for module in course.modules]
+    touched = [module_ids[module.code] for course, _, _, _ in to_write for module in course.modules]
     touched += [row["module_id"] for row in retiring]
     if touched:
         await db.execute(
@@ -238,7 +258,7 @@ async def _write_courses(
         )
     edges = [
         {"module_id": module_ids[module.code], "prerequisite_id": module_ids[code]}
-        for course, _, _ in to_write
+        for course, _, _, _ in to_write
         for module in course.modules
         for code in module.prerequisites
     ]
@@ -299,40 +319,8 @@ async def _write_outcomes(db: AsyncSession, version_rows: list[dict[str, Any]]) 
     await db.execute(insert(ModuleVersionOutcome), taught)
 
 
-async def _assessed_outcomes_removed(
-    db: AsyncSession, courses: list[CourseDoc]
-) -> list[CurriculumError]:
-    """An outcome that has assessments may be retired (`retired: true`), never removed from
-    its module's file: the assessments would lose their meaning. One error per module, at
-    its `outcomes:` line. (A module removed entirely is retired with its outcomes.)"""
-    assessed: dict[str, set[str]] = defaultdict(set)
-    rows = await db.execute(
-        select(Module.code, Outcome.code)
-        .join(Outcome, Outcome.module_id == Module.id)
-        .where(exists().where(OutcomeAssessment.outcome_id == Outcome.id))
-    )
-    for module_code, outcome_code in rows:
-        assessed[module_code].add(outcome_code)
-    errors = []
-    for course in courses:
-        assert course.source_file is not None
-        for index, module in enumerate(course.modules):
-            missing = assessed.get(module.code, set()) - {o.code for o in module.outcomes}
-            if missing:
-                errors.append(
-                    CurriculumError(
-                        course.source_file,
-                        course.outcomes_line(module),
-                        f"modules[{index}].outcomes: {', '.join(sorted(missing))} already "
-                        "assessed; keep the outcome and mark it `retired: true` instead of "
-                        "removing it",
-                    )
-                )
-    return errors
-
-
 async def _upsert_courses(
-    db: AsyncSession, to_write: list[tuple[CourseDoc, str, str]]
+    db: AsyncSession, to_write: list[tuple[CourseDoc, str, str, str]]
 ) -> dict[str, int]:
     """Insert new courses, update changed or returning ones (version + 1); code -> id."""
     if not to_write:
@@ -350,14 +338,15 @@ async def _upsert_courses(
             "content_hash": course_hash,
             "version": 1,
             "source_file": source_file,
+            "source_digest": digest,
             "retired": False,
         }
-        for course, course_hash, source_file in to_write
+        for course, course_hash, source_file, digest in to_write
     ]
     stmt = pg_insert(Course)
     changing = (
         *("title_th", "title_en", "description_th", "description_en", "pillar"),
-        *("grade_levels", "creator_led", "content_hash", "source_file"),
+        *("grade_levels", "creator_led", "content_hash", "source_file", "source_digest"),
     )
     result = await db.execute(
         stmt.on_conflict_do_update(
@@ -400,7 +389,7 @@ async def _upsert_modules(db: AsyncSession, rows: list[dict[str, Any]]) -> Seque
 
 
 def _module_rows(
-    to_write: list[tuple[CourseDoc, str, str]],
+    to_write: list[tuple[CourseDoc, str, str, str]],
     course_ids: dict[str, int],
     modules: dict[str, Any],
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -408,7 +397,7 @@ def _module_rows(
     snapshots of modules that need a new version."""
     rows: list[dict[str, Any]] = []
     snapshots: dict[str, dict[str, Any]] = {}
-    for course, _, _ in to_write:
+    for course, _, _, _ in to_write:
         course_id = course_ids[course.code]
         for position, module in enumerate(course.modules, start=1):
             snapshot = course.module_snapshot(module)
@@ -442,7 +431,7 @@ def _module_rows(
 
 
 def _modules_to_retire(
-    to_write: list[tuple[CourseDoc, str, str]],
+    to_write: list[tuple[CourseDoc, str, str, str]],
     course_ids: dict[str, int],
     retired_course_ids: Iterable[int],
     modules: dict[str, Any],
@@ -458,7 +447,7 @@ def _modules_to_retire(
         if row.code not in in_tree:
             by_course[row.course_id].append(row)
     retiring: list[dict[str, int]] = []
-    for course, _, _ in to_write:
+    for course, _, _, _ in to_write:
         leftovers = sorted(by_course[course_ids[course.code]], key=lambda row: row.position)
         for offset, row in enumerate(leftovers, start=len(course.modules) + 1):
             if not row.retired or row.position != offset:

@@ -7,7 +7,7 @@ codes and prerequisites of every file that could be read at all are checked acro
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
@@ -20,6 +20,7 @@ from app.curriculum.yaml_source import Loc, YamlDocument, YamlSyntaxError, parse
 
 CURRICULUM_SUFFIXES = (".yaml", ".yml")
 _CODE = re.compile(CODE_PATTERN)
+NO_FILES = "no curriculum files (*.yaml) found"
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,33 @@ def validate_tree(path: Path) -> tuple[list[CourseDoc], list[CurriculumError]]:
     """
     files = find_curriculum_files(path)
     if not files:
-        return [], [CurriculumError(path, 0, "no curriculum files (*.yaml) found")]
+        return [], [CurriculumError(path, 0, NO_FILES)]
+    return validate_sources([(file, read_source(file)) for file in files])
+
+
+def read_source(file: Path) -> bytes | OSError:
+    """The bytes of `file`, or the error that kept them from being read."""
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        return exc
+
+
+def validate_sources(
+    sources: Sequence[tuple[Path, bytes | OSError]], known: Sequence["Outline"] = ()
+) -> tuple[list[CourseDoc], list[CurriculumError]]:
+    """Validate files already read (as `read_source` returns them), each on its own, then
+    across files together with the `known` outlines of files that were not given (the
+    loader's unchanged files, whose codes and prerequisites it takes from the database).
+
+    The sites in `known` outlines carry no line numbers: a caller that passes any must
+    re-validate the whole tree when errors come back, to point at the right lines.
+    """
     courses: list[CourseDoc] = []
     errors: list[CurriculumError] = []
-    outlines: list[_Outline] = []
-    for file in files:
-        document = _read(file, errors)
+    outlines = list(known)
+    for file, data in sources:
+        document = _parse(file, data, errors)
         if document is None:
             continue
         course = _validate_document(file, document, errors)
@@ -77,14 +99,14 @@ def validate_tree(path: Path) -> tuple[list[CourseDoc], list[CurriculumError]]:
     return courses, errors
 
 
-def _read(file: Path, errors: list[CurriculumError]) -> YamlDocument | None:
+def _parse(file: Path, data: bytes | OSError, errors: list[CurriculumError]) -> YamlDocument | None:
+    if isinstance(data, OSError):
+        errors.append(CurriculumError(file, 1, f"cannot read file: {data.strerror or data}"))
+        return None
     try:
-        text = file.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         errors.append(CurriculumError(file, 1, f"file is not UTF-8 text ({exc.reason})"))
-        return None
-    except OSError as exc:
-        errors.append(CurriculumError(file, 1, f"cannot read file: {exc.strerror or exc}"))
         return None
     try:
         return parse_yaml(text)
@@ -256,7 +278,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 @dataclass(frozen=True)
-class _Site:
+class Site:
     file: Path
     line: int
     loc: Loc
@@ -266,51 +288,66 @@ class _Site:
 
 
 @dataclass
-class _ModuleOutline:
+class ModuleOutline:
     code: str
-    site: _Site
-    prerequisites: list[tuple[str, _Site]] = field(default_factory=list)
+    site: Site
+    prerequisites: list[tuple[str, Site]] = field(default_factory=list)
 
 
 @dataclass
-class _Outline:
-    """The codes a file defines and refers to, read leniently from its raw YAML data."""
+class Outline:
+    """The codes a file defines and refers to, read leniently from its raw YAML data
+    (stripped of surrounding blanks, as the schema stores them)."""
 
-    course_code: tuple[str, _Site] | None = None
-    modules: list[_ModuleOutline] = field(default_factory=list)
+    course_code: tuple[str, Site] | None = None
+    modules: list[ModuleOutline] = field(default_factory=list)
 
 
-def _outline(file: Path, document: YamlDocument) -> _Outline:
-    def site(*loc: str | int) -> _Site:
-        return _Site(file, document.line_of(loc), loc)
+def _outline(file: Path, document: YamlDocument) -> Outline:
+    def site(*loc: str | int) -> Site:
+        return Site(file, document.line_of(loc), loc)
 
-    outline = _Outline()
+    outline = Outline()
     data = document.data
     if not isinstance(data, dict):
         return outline
     if isinstance(data.get("code"), str):
-        outline.course_code = (data["code"], site("code"))
+        outline.course_code = (data["code"].strip(), site("code"))
     modules = data.get("modules")
     if not isinstance(modules, list):
         return outline
     for index, module in enumerate(modules):
         if not isinstance(module, dict) or not isinstance(module.get("code"), str):
             continue
-        entry = _ModuleOutline(module["code"], site("modules", index, "code"))
+        entry = ModuleOutline(module["code"].strip(), site("modules", index, "code"))
         prerequisites = module.get("prerequisites")
         if isinstance(prerequisites, list):
             entry.prerequisites = [
-                (code, site("modules", index, "prerequisites", position))
+                (code.strip(), site("modules", index, "prerequisites", position))
                 for position, code in enumerate(prerequisites)
-                if isinstance(code, str) and _CODE.match(code)
+                if isinstance(code, str) and _CODE.match(code.strip())
             ]
         outline.modules.append(entry)
     return outline
 
 
-def _cross_file_errors(outlines: list[_Outline]) -> Iterator[CurriculumError]:
-    first_course: dict[str, _Site] = {}
-    first_module: dict[str, _ModuleOutline] = {}
+def known_outline(file: Path, course_code: str, modules: dict[str, list[str]]) -> Outline:
+    """The outline of a file that was not read: its course code and, by module code in file
+    order, each module's prerequisites. Its sites have no line (0)."""
+    outline = Outline(course_code=(course_code, Site(file, 0, ("code",))))
+    for index, (code, prerequisites) in enumerate(modules.items()):
+        entry = ModuleOutline(code, Site(file, 0, ("modules", index, "code")))
+        entry.prerequisites = [
+            (required, Site(file, 0, ("modules", index, "prerequisites", position)))
+            for position, required in enumerate(prerequisites)
+        ]
+        outline.modules.append(entry)
+    return outline
+
+
+def _cross_file_errors(outlines: list[Outline]) -> Iterator[CurriculumError]:
+    first_course: dict[str, Site] = {}
+    first_module: dict[str, ModuleOutline] = {}
     for outline in outlines:
         if outline.course_code is not None:
             code, where = outline.course_code
@@ -333,7 +370,7 @@ def _cross_file_errors(outlines: list[_Outline]) -> Iterator[CurriculumError]:
     yield from _cycle_errors(list(first_module.values()))
 
 
-def _error(site: _Site, message: str) -> CurriculumError:
+def _error(site: Site, message: str) -> CurriculumError:
     return CurriculumError(site.file, site.line, f"{format_loc(site.loc)}: {message}")
 
 
@@ -342,7 +379,7 @@ def _suggest(code: str, known: dict[str, Any]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _cycle_errors(modules: list[_ModuleOutline]) -> Iterator[CurriculumError]:
+def _cycle_errors(modules: list[ModuleOutline]) -> Iterator[CurriculumError]:
     """One error per prerequisite cycle, on the first module of the cycle in file order."""
     by_code = {module.code: module for module in modules}
     requires = {

@@ -49,6 +49,9 @@ class Course(Timestamped, Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     source_file: Mapped[str] = mapped_column(String(300))
+    # Digest of the file as last loaded (app.curriculum.digests): a reload skips parsing a
+    # file whose path and digest still match. Null until a load has written it.
+    source_digest: Mapped[str | None] = mapped_column(String(64))
     retired: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
