@@ -2,16 +2,31 @@
 
 Concurrency: every change to a workshop's enrolments first takes the workshop's row lock
 (`FOR NO KEY UPDATE`, the same lock an UPDATE of `seats_taken` takes, so it does not block
-foreign-key checks). Under that lock the existing enrolments are stable, a seat is taken with
-one guarded UPDATE, and the next waitlist position is `max + 1` without gaps. PostgreSQL keeps
-the backstops: CHECK seats_taken <= capacity, UNIQUE (workshop, student) and the deferrable
-UNIQUE (workshop, waitlist_position).
+foreign-key checks). Under that lock the existing enrolments are stable, seats are taken with
+one UPDATE, and the next waitlist position is `max + 1` without gaps. Placing students runs in
+the SQL function `enrol_places` (migration 0012): one round trip from taking the lock to
+reading the places back, because in a stampede the time the lock is held is the throughput.
+PostgreSQL keeps the backstops: CHECK seats_taken <= capacity, UNIQUE (workshop, student) and
+the deferrable UNIQUE (workshop, waitlist_position).
 """
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, case, func, select, text
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    DateTime,
+    Integer,
+    RowMapping,
+    Text,
+    bindparam,
+    case,
+    column,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
@@ -30,49 +45,14 @@ _WORKSHOP_SQL = (
 _SELECT_WORKSHOP = text(_WORKSHOP_SQL)
 _LOCK_WORKSHOP = text(_WORKSHOP_SQL + " FOR NO KEY UPDATE")
 
-# One guarded statement; the row lock is already ours, the guard is the backstop.
-_TAKE_SEATS = text(
-    "UPDATE workshops SET seats_taken = seats_taken + :seats "
-    "WHERE id = :id AND status = 'scheduled' AND seats_taken + :seats <= capacity "
-    "RETURNING seats_taken"
-)
 RELEASE_SEATS = text(
     "UPDATE workshops SET seats_taken = seats_taken - :seats WHERE id = :id RETURNING seats_taken"
-)
-_WAITLIST_TAIL = text(
-    "SELECT coalesce(max(waitlist_position), 0) FROM enrolments "
-    "WHERE workshop_id = :id AND status = 'waitlisted'"
 )
 # Each student asked for, with their enrolment in this workshop if any: one round trip.
 _STUDENTS = text(
     "SELECT s.id, s.school_id, s.status, e.status AS enrolment_status FROM students s "
     "LEFT JOIN enrolments e ON e.student_id = s.id AND e.workshop_id = :id "
     "WHERE s.id = ANY(CAST(:ids AS integer[]))"
-)
-# A withdrawn student asking again gets a fresh place; any other existing row is left as is.
-_INSERT_PLACES = text(
-    """
-    INSERT INTO enrolments AS e
-        (school_id, workshop_id, student_id, status, waitlist_position, enrolled_at)
-    SELECT :school_id, :workshop_id, p.student_id, p.status, p.waitlist_position,
-           CASE WHEN p.status = 'enrolled' THEN now() END
-    FROM unnest(CAST(:student_ids AS integer[]), CAST(:statuses AS text[]),
-                CAST(:positions AS integer[])) AS p(student_id, status, waitlist_position)
-    ON CONFLICT (workshop_id, student_id) DO UPDATE
-    SET status = excluded.status, waitlist_position = excluded.waitlist_position,
-        enrolled_at = excluded.enrolled_at, withdrawn_at = NULL
-    WHERE e.status = 'withdrawn'
-    RETURNING e.student_id
-    """
-)
-# Renumber the queue 1..n in its current order (the deferred unique key allows it).
-_COMPACT_WAITLIST = text(
-    """
-    UPDATE enrolments e SET waitlist_position = q.position
-    FROM (SELECT id, row_number() OVER (ORDER BY waitlist_position) AS position
-          FROM enrolments WHERE workshop_id = :id AND status = 'waitlisted') q
-    WHERE e.id = q.id AND e.waitlist_position <> q.position
-    """
 )
 _NAME_TH = Student.first_name_th + " " + Student.last_name_th
 _NAME_EN = func.trim(Student.first_name_en + " " + Student.last_name_en)
@@ -186,7 +166,7 @@ async def enrol_students(
     # Checks first, without the lock: under a stampede every statement run while holding the
     # workshop's lock delays everyone queued behind it. Places are decided under the lock;
     # a student enrolled meanwhile by another request is caught by the insert (see
-    # _give_places), so reading the list before the lock is safe.
+    # enrol_places), so reading the list before the lock is safe.
     workshop = await load_workshop(db, workshop_id=workshop_id)
     scope = scope_of(workshop)
     access.ensure_enrols(principal, scope)
@@ -221,11 +201,14 @@ async def enrol_students(
             _ensure_may_skip_prerequisites(
                 principal, scope, student_ids, single, missing, override_reason
             )
-        workshop = await load_workshop(db, workshop_id=workshop_id, lock=True)
-        ensure_scheduled(workshop)  # it may have been cancelled meanwhile
-        created = await _give_places(db, workshop, needing_place)
+        rows = await _place_and_read(db, workshop_id, needing_place, student_ids)
+        if not rows:
+            raise access.not_found("workshop")
+        ensure_scheduled({"status": rows[0].workshop_status})  # cancelled meanwhile?
+        created = {row.student_id for row in rows if row.created}
     else:
         created = set()
+        rows = await _read_rows(db, workshop_id, student_ids)
     overridden = {sid: modules for sid, modules in missing.items() if sid in created}
     if overridden:
         await audit.record(
@@ -245,8 +228,8 @@ async def enrol_students(
     if placed_visitors:
         await _audit_visitors(db, principal, scope, placed_visitors, students)
 
-    reads = await _reads_for_students(db, workshop_id, student_ids, principal)
-    return reads, bool(created)
+    by_student = {row.student_id: _to_read(row, principal) for row in rows}
+    return [by_student[sid] for sid in student_ids], bool(created)
 
 
 def _ensure_may_skip_prerequisites(
@@ -321,39 +304,48 @@ async def _audit_visitors(
             )
 
 
-async def _give_places(db: AsyncSession, workshop: RowMapping, student_ids: list[int]) -> set[int]:
-    """Seats first, in order, then the waitlist; we hold the workshop's row lock. Returns the
-    students whose places were created (fewer when another request placed some first)."""
-    workshop_id = workshop["id"]
-    seats = max(min(len(student_ids), workshop["capacity"] - workshop["seats_taken"]), 0)
-    if seats:
-        taken = (await db.execute(_TAKE_SEATS, {"id": workshop_id, "seats": seats})).first()
-        if taken is None:  # cannot happen under the lock; refuse rather than overbook
-            raise Conflict("The workshop is full / เวิร์กช็อปเต็มแล้ว")
-    waiting = len(student_ids) - seats
-    tail = 0
-    if waiting:
-        tail = (await db.execute(_WAITLIST_TAIL, {"id": workshop_id})).scalar_one()
-    statuses = ["enrolled"] * seats + ["waitlisted"] * waiting
-    positions = [None] * seats + list(range(tail + 1, tail + 1 + waiting))
-    params = {
-        "school_id": workshop["school_id"],
-        "workshop_id": workshop_id,
-        "student_ids": student_ids,
-        "statuses": statuses,
-        "positions": positions,
-    }
-    created = set((await db.execute(_INSERT_PLACES, params)).scalars())
-    if len(created) == len(student_ids):
-        return created
-    # Another request placed some of them first (we read the list before locking): keep its
-    # rows, give back the seats we took for them and close the gaps we left in the queue.
-    unused_seats = sum(1 for sid in student_ids[:seats] if sid not in created)
-    if unused_seats:
-        await db.execute(RELEASE_SEATS, {"id": workshop_id, "seats": unused_seats})
-    if any(sid not in created for sid in student_ids[seats:]):
-        await db.execute(_COMPACT_WAITLIST, {"id": workshop_id})
-    return created
+async def _place_and_read(
+    db: AsyncSession, workshop_id: int, placing: list[int], reporting: list[int]
+) -> list[Any]:
+    """Places for `placing` and the enrolments of `reporting`, in one round trip that takes
+    the workshop's row lock (SQL function `enrol_places`, migration 0012: seats first, in
+    order, then the waitlist; a student another request placed first keeps that place). Rows
+    carry `created` (placed now) and `workshop_status` (as found under the lock)."""
+    places = _ENROL_PLACES.table_valued(
+        column("id", Integer),
+        column("status", Text),
+        column("waitlist_position", Integer),
+        column("requested_at", DateTime(timezone=True)),
+        column("enrolled_at", DateTime(timezone=True)),
+        column("withdrawn_at", DateTime(timezone=True)),
+        column("workshop_id", Integer),
+        column("student_id", Integer),
+        column("host_school_id", Integer),
+        column("created", Boolean),
+        column("workshop_status", Text),
+    ).alias("p")
+    statement = select(
+        places.c.id,
+        places.c.status,
+        places.c.waitlist_position,
+        places.c.requested_at,
+        places.c.enrolled_at,
+        places.c.withdrawn_at,
+        places.c.workshop_id,
+        *_STUDENT_COLUMNS,
+        places.c.host_school_id,
+        places.c.created,
+        places.c.workshop_status,
+    ).join_from(places, Student, Student.id == places.c.student_id)
+    params = {"workshop_id": workshop_id, "placing": placing, "reporting": reporting}
+    return list((await db.execute(statement, params)).all())
+
+
+_ENROL_PLACES = func.enrol_places(
+    bindparam("workshop_id", type_=Integer),
+    bindparam("placing", type_=ARRAY(Integer)),
+    bindparam("reporting", type_=ARRAY(Integer)),
+)
 
 
 # An enrolment's place in its workshop, as every enrolment read shows it.
@@ -367,16 +359,22 @@ PLACE_COLUMNS = (
 )
 
 
+# The student of an enrolment, as `enrolled_student` reads it.
+_STUDENT_COLUMNS = (
+    Student.id.label("student_id"),
+    Student.student_code.label("code"),
+    _NAME_TH.label("name_th"),
+    _NAME_EN.label("name_en"),
+    Student.grade_level,
+    Student.school_id.label("student_school_id"),
+)
+
+
 def _enrolment_select():
     return select(
         *PLACE_COLUMNS,
         Enrolment.workshop_id,
-        Student.id.label("student_id"),
-        Student.student_code.label("code"),
-        _NAME_TH.label("name_th"),
-        _NAME_EN.label("name_en"),
-        Student.grade_level,
-        Student.school_id.label("student_school_id"),
+        *_STUDENT_COLUMNS,
         Enrolment.school_id.label("host_school_id"),
     ).join(Student, Student.id == Enrolment.student_id)
 
@@ -412,18 +410,11 @@ def _to_name_read(row: Any) -> EnrolmentNameRead:
     )
 
 
-async def _reads_for_students(
-    db: AsyncSession, workshop_id: int, student_ids: list[int], principal: Principal
-) -> list[EnrolmentRead]:
-    rows = (
-        await db.execute(
-            _enrolment_select().where(
-                Enrolment.workshop_id == workshop_id, Enrolment.student_id.in_(student_ids)
-            )
-        )
-    ).all()
-    by_student = {row.student_id: _to_read(row, principal) for row in rows}
-    return [by_student[sid] for sid in student_ids]
+async def _read_rows(db: AsyncSession, workshop_id: int, student_ids: list[int]) -> list[Any]:
+    statement = _enrolment_select().where(
+        Enrolment.workshop_id == workshop_id, Enrolment.student_id.in_(student_ids)
+    )
+    return list((await db.execute(statement)).all())
 
 
 async def read_enrolment(
