@@ -60,6 +60,40 @@ async def new_workshop(conn: asyncpg.Connection, seats: int) -> tuple[int, int]:
     return workshop_id, row["teacher_id"]
 
 
+async def host_school_students(conn: asyncpg.Connection, seats: int, requests: int) -> list[int]:
+    """`requests` active students of the school `new_workshop` hosts in, so its teacher may
+    enrol every one of them. A school of the generated city has about 400; the missing ones
+    are added once, coded STAMPEDE-0001.. (later runs find them)."""
+    school_id = await conn.fetchval(
+        """
+        SELECT r.school_id FROM computer_rooms r JOIN users u ON u.school_id = r.school_id
+        WHERE r.seats >= $1 AND u.username LIKE 'scl.teacher.%' ORDER BY r.id, u.id LIMIT 1
+        """,
+        seats,
+    )
+    await conn.execute(
+        """
+        INSERT INTO students (school_id, student_code, first_name_th, last_name_th,
+                              first_name_en, last_name_en, grade_level)
+        SELECT $1, 'STAMPEDE-' || lpad(g::text, 4, '0'), 'นักเรียน', 'ทดสอบ ' || g,
+               'Student', 'Test ' || g, 'P6'
+        FROM generate_series(1, $2) AS g
+        ON CONFLICT DO NOTHING
+        """,
+        school_id,
+        requests,
+    )
+    return [
+        r["id"]
+        for r in await conn.fetch(
+            "SELECT id FROM students WHERE school_id = $1 AND status = 'active' "
+            "ORDER BY student_code LIKE 'STAMPEDE-%', id LIMIT $2",
+            school_id,
+            requests,
+        )
+    ]
+
+
 async def check_outcome(
     conn: asyncpg.Connection, workshop_id: int, seats: int, requests: int, answers: dict[int, dict]
 ) -> dict[str, Any]:
@@ -104,14 +138,7 @@ async def main(
     db = bench_db()
     await prepare(db, *([terms] if terms else []))
     conn = await asyncpg.connect(db.dsn)
-    students = [
-        r["id"]
-        for r in await conn.fetch(
-            "SELECT id FROM students WHERE student_code LIKE 'SCL-%' AND status = 'active' "
-            "ORDER BY id LIMIT $1",
-            requests,
-        )
-    ]
+    students = await host_school_students(conn, seats, requests)
     pin_client()
     stampedes, ceilings, checks = [], [], []
     with Server(db) as server:
