@@ -48,11 +48,22 @@ _LOCK_WORKSHOP = text(_WORKSHOP_SQL + " FOR NO KEY UPDATE")
 RELEASE_SEATS = text(
     "UPDATE workshops SET seats_taken = seats_taken - :seats WHERE id = :id RETURNING seats_taken"
 )
-# Each student asked for, with their enrolment in this workshop if any: one round trip.
-_STUDENTS = text(
-    "SELECT s.id, s.school_id, s.status, e.status AS enrolment_status FROM students s "
-    "LEFT JOIN enrolments e ON e.student_id = s.id AND e.workshop_id = :id "
-    "WHERE s.id = ANY(CAST(:ids AS integer[]))"
+# The workshop's access and seat columns, whether its module version names prerequisites, and
+# each student asked for with their enrolment here if any: one round trip, before any lock.
+_WORKSHOP_AND_STUDENTS = text(
+    """
+    SELECT w.id, w.school_id, w.host_teacher_id, w.creator_id, w.status, w.capacity,
+           w.seats_taken, w.open_to_all_schools,
+           jsonb_array_length(coalesce(mv.snapshot->'prerequisites', '[]'::jsonb)) > 0
+               AS has_prerequisites,
+           s.id AS student_id, s.school_id AS student_school_id, s.status AS student_status,
+           e.status AS enrolment_status
+    FROM workshops w
+    LEFT JOIN module_versions mv ON mv.module_id = w.module_id AND mv.version = w.module_version
+    LEFT JOIN students s ON s.id = ANY(CAST(:ids AS integer[]))
+    LEFT JOIN enrolments e ON e.student_id = s.id AND e.workshop_id = w.id
+    WHERE w.id = :id
+    """
 )
 _NAME_TH = Student.first_name_th + " " + Student.last_name_th
 _NAME_EN = func.trim(Student.first_name_en + " " + Student.last_name_en)
@@ -93,18 +104,22 @@ async def load_workshop(db: AsyncSession, *, workshop_id: int, lock: bool = Fals
 
 
 def ensure_scheduled(workshop: RowMapping) -> None:
-    if workshop["status"] != "scheduled":
+    ensure_status_scheduled(workshop["status"])
+
+
+def ensure_status_scheduled(status: str) -> None:
+    if status != "scheduled":
         raise Conflict(
-            f"The workshop is {workshop['status']}; its enrolments cannot change / "
+            f"The workshop is {status}; its enrolments cannot change / "
             "เวิร์กช็อปนี้ไม่ได้อยู่ในสถานะเปิดรับ จึงแก้ไขรายชื่อไม่ได้",
-            workshop_status=workshop["status"],
+            workshop_status=status,
         )
 
 
 def _refused_students(
     student_ids: Sequence[int],
     single: bool,
-    students: dict[int, RowMapping],
+    students: dict[int, dict[str, Any]],
     scope: WorkshopScope,
     principal: Principal,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -141,7 +156,7 @@ def _refused_students(
     return unknown, refused
 
 
-def _needs_place(student: RowMapping) -> bool:
+def _needs_place(student: dict[str, Any]) -> bool:
     """Not on the list yet, or withdrawn (asking again gets a fresh place)."""
     return student["enrolment_status"] in (None, "withdrawn")
 
@@ -167,13 +182,26 @@ async def enrol_students(
     # workshop's lock delays everyone queued behind it. Places are decided under the lock;
     # a student enrolled meanwhile by another request is caught by the insert (see
     # enrol_places), so reading the list before the lock is safe.
-    workshop = await load_workshop(db, workshop_id=workshop_id)
+    found = (
+        (await db.execute(_WORKSHOP_AND_STUDENTS, {"id": workshop_id, "ids": student_ids}))
+        .mappings()
+        .all()
+    )
+    if not found:
+        raise access.not_found("workshop")
+    workshop = found[0]
     scope = scope_of(workshop)
     access.ensure_enrols(principal, scope)
     ensure_scheduled(workshop)
-
-    rows = await db.execute(_STUDENTS, {"id": workshop_id, "ids": student_ids})
-    students = {row["id"]: row for row in rows.mappings()}
+    students: dict[int, dict[str, Any]] = {
+        row["student_id"]: {
+            "school_id": row["student_school_id"],
+            "status": row["student_status"],
+            "enrolment_status": row["enrolment_status"],
+        }
+        for row in found
+        if row["student_id"] is not None
+    }
     unknown, refused = _refused_students(student_ids, single, students, scope, principal)
     if unknown:
         ids = ", ".join(str(p["student_id"]) for p in unknown)
@@ -194,9 +222,10 @@ async def enrol_students(
                 student_ids=[p["student_id"] for p in refused],
                 errors=refused,
             )
-        missing = await missing_prerequisites(
-            db, workshop_id=workshop_id, student_ids=needing_place
-        )
+        if workshop["has_prerequisites"]:
+            missing = await missing_prerequisites(
+                db, workshop_id=workshop_id, student_ids=needing_place
+            )
         if missing:
             _ensure_may_skip_prerequisites(
                 principal, scope, student_ids, single, missing, override_reason
@@ -204,7 +233,7 @@ async def enrol_students(
         rows = await _place_and_read(db, workshop_id, needing_place, student_ids)
         if not rows:
             raise access.not_found("workshop")
-        ensure_scheduled({"status": rows[0].workshop_status})  # cancelled meanwhile?
+        ensure_status_scheduled(rows[0].workshop_status)  # cancelled meanwhile?
         created = {row.student_id for row in rows if row.created}
     else:
         created = set()
@@ -278,7 +307,7 @@ async def _audit_visitors(
     principal: Principal,
     scope: WorkshopScope,
     student_ids: list[int],
-    students: dict[int, RowMapping],
+    students: dict[int, dict[str, Any]],
 ) -> None:
     """A cross-school enrolment is recorded for the host school and for each visiting school,
     so both schools' admins can see it in their audit events."""
