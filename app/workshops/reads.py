@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
 from app.core.access import Principal
-from app.core.pagination import Page, PageParams, read_page, sort_clause
+from app.core.pagination import JsonPage, PageParams, read_json_page, sort_clause
 from app.core.periods import bangkok_midnight
 from app.core.queries import where_given
+from app.core.sql_json import bangkok_iso, json_object
 from app.models import (
     Enrolment,
     Workshop,
@@ -28,7 +29,7 @@ from app.workshops.briefs import (
     join_briefs,
     read_briefs,
 )
-from app.workshops.schemas import SessionRead, WorkshopDetail, WorkshopQuery, WorkshopRead
+from app.workshops.schemas import SessionRead, WorkshopDetail, WorkshopQuery
 
 AnySelect = Select[*tuple[Any, ...]]
 BRIEFS = (SCHOOL, ROOM, MODULE, CREATOR, HOST_TEACHER)
@@ -71,12 +72,32 @@ _SELECT = join_briefs(
 )
 
 
+# One item of the workshop list as `WorkshopRead` shows it, built by PostgreSQL
+# (app.core.sql_json).
+_WORKSHOP_ITEM = json_object(
+    {
+        "id": Workshop.id,
+        "title_th": TITLE_TH,
+        "title_en": TITLE_EN,
+        "status": Workshop.status,
+        "school": SCHOOL.sources,
+        "room": ROOM.sources,
+        "module": MODULE.sources,
+        "module_version": Workshop.module_version,
+        "creator": CREATOR.sources,
+        "host_teacher": HOST_TEACHER.sources,
+        "term_id": Workshop.term_id,
+        "capacity": Workshop.capacity,
+        "seats_taken": Workshop.seats_taken,
+        "open_to_all_schools": Workshop.open_to_all_schools,
+        "first_starts_at": bangkok_iso(FIRST_STARTS_AT),
+        "last_ends_at": bangkok_iso(LAST_ENDS_AT),
+    }
+)
+
+
 def _workshop_fields(row: Any) -> dict[str, Any]:
     return {**row._mapping, **read_briefs(row, *BRIEFS)}
-
-
-def workshop_read(row: Any) -> WorkshopRead:
-    return WorkshopRead.model_validate(_workshop_fields(row))
 
 
 # A session as `SessionRead` shows it, for reads and for the rows writes return.
@@ -108,16 +129,11 @@ SORTABLE: dict[str, Any] = {
 DEFAULT_ORDER: list[Any] = [Workshop.id]
 
 
-async def list_workshops(
-    db: AsyncSession,
-    *,
-    principal: Principal,
-    query: WorkshopQuery,
-    page: PageParams,
-) -> Page[WorkshopRead]:
-    """Workshops in the caller's scope; each filter narrows it further."""
+def workshops_statement(principal: Principal, query: WorkshopQuery) -> tuple[AnySelect, list[Any]]:
+    """The workshops in the caller's scope narrowed by each filter given, and their order
+    (its FROM and WHERE; callers choose the columns)."""
     statement = where_given(
-        _scoped(_SELECT, principal),
+        _scoped(join_briefs(select(Workshop.id)), principal),
         (Workshop.term_id, query.term),
         (Workshop.school_id, query.school),
         (Workshop.room_id, query.room),
@@ -134,8 +150,21 @@ async def list_workshops(
             next_day = query.to + timedelta(days=1)
             window.append(WorkshopSession.starts_at < bangkok_midnight(next_day))
         statement = statement.where(exists().where(*window))
-    order = sort_clause(query.sort, SORTABLE, DEFAULT_ORDER)
-    return await read_page(db, statement.order_by(*order), page, workshop_read)
+    return statement, sort_clause(query.sort, SORTABLE, DEFAULT_ORDER)
+
+
+async def list_workshops(
+    db: AsyncSession,
+    *,
+    principal: Principal,
+    query: WorkshopQuery,
+    page: PageParams,
+) -> JsonPage:
+    """Workshops in the caller's scope (`WorkshopRead` items); each filter narrows it
+    further. One statement, and a count only when the page cannot tell the total
+    (app.core.pagination)."""
+    statement, order = workshops_statement(principal, query)
+    return await read_json_page(db, statement, _WORKSHOP_ITEM, order, page)
 
 
 async def get_workshop(
