@@ -13,12 +13,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Union
+from typing import Any
 
 from fastapi import Response
 from sqlalchemy import (
     ColumnElement,
     Select,
+    SQLColumnExpression,
     Text,
     cast,
     func,
@@ -27,12 +28,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-# A JSON object: field name -> a column expression or a nested object.
-JsonShape = Mapping[str, Union[ColumnElement[Any], "JsonShape"]]
+# A JSON object: field name -> a column expression or a nested shape (a mapping).
+JsonShape = Mapping[str, Any]
 
 # Bangkok has kept +07:00, without daylight saving, since 1920: the offset is a constant.
 _BANGKOK_OFFSET = "+07:00"
-EMPTY_ARRAY = literal_column("'[]'::json")
+EMPTY_ARRAY: ColumnElement[Any] = literal_column("'[]'::json")
 
 
 def sql_text(value: str) -> ColumnElement[str]:
@@ -41,7 +42,7 @@ def sql_text(value: str) -> ColumnElement[str]:
     return literal_column("'" + value.replace("'", "''") + "'", Text)
 
 
-def bangkok_iso(instant: ColumnElement[Any]) -> ColumnElement[str]:
+def bangkok_iso(instant: SQLColumnExpression[Any]) -> ColumnElement[str]:
     """A timestamptz as `BangkokDatetime` serializes it (`datetime.isoformat()` in Bangkok):
     `2026-06-15T09:00:00+07:00`, with `.ffffff` only when there are microseconds. NULL stays
     NULL (JSON null). `instant` appears once, so a subquery there runs once per row."""

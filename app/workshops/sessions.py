@@ -13,8 +13,8 @@ from app.core.errors import Conflict
 from app.core.periods import bangkok_midnight
 from app.core.sql_json import JsonItems, bangkok_iso, json_items, json_object
 from app.models import Workshop, WorkshopSession
-from app.workshops.clashes import ClashScope, clash_guard, ensure_no_clash
 from app.workshops.briefs import MODULE, ROOM, SCHOOL, WORKSHOP
+from app.workshops.clashes import ClashScope, clash_guard, ensure_no_clash
 from app.workshops.class_sessions import ENROLLED_COUNT, class_sessions
 from app.workshops.reads import SESSION_COLUMNS, session_read
 from app.workshops.rules import (
