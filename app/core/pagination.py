@@ -164,6 +164,18 @@ class JsonPage:
     total: int
 
 
+def json_page_statement(
+    statement: Select[*tuple[Any, ...]],
+    item: ColumnElement[Any],
+    order: Sequence[Any],
+    page: PageParams,
+) -> Select[Any]:
+    """The one statement of `read_json_page`: (items JSON text, item count, window total)."""
+    return json_items(
+        statement, item, order, limit=page.limit, offset=page.offset, window_total=WINDOW_TOTAL
+    )
+
+
 async def read_json_page(
     db: AsyncSession,
     statement: Select[*tuple[Any, ...]],
@@ -173,10 +185,7 @@ async def read_json_page(
 ) -> JsonPage:
     """One page of `statement`'s rows as the JSON array of `item` in `order`, in one
     statement, and its exact total by the rule of the module docstring."""
-    paged = json_items(
-        statement, item, order, limit=page.limit, offset=page.offset, window_total=WINDOW_TOTAL
-    )
-    row = (await db.execute(paged)).one()
+    row = (await db.execute(json_page_statement(statement, item, order, page))).one()
     items = JsonItems(row[0], row[1])
     total = known_total(page, items.count)
     if total is None and WINDOW_TOTAL and row[2] is not None:
