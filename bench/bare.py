@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 
 from app.accounts import profile
 from app.core.access import Principal, Role
-from app.core.pagination import PageParams, json_page_statement
+from app.core.pagination import PageParams
 from app.core.periods import bangkok_midnight
 from app.core.security import decode_access_token
 from app.core.sql_json import JsonItems, json_body
@@ -44,10 +44,10 @@ _ACCOUNT_SQL = (
 )
 
 
-def _compiled(statement: Any) -> tuple[str, list[Any]]:
+def _compiled(statement: Any, values: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
     """SQL text with $n placeholders and the sample value bound to each position."""
     compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
+    params = compiled.construct_params(values)
     order = compiled.positiontup or []
     return str(compiled), [params[name] for name in order]
 
@@ -59,17 +59,18 @@ def _teacher() -> Principal:
 def statements() -> dict[str, tuple[str, list[Any]]]:
     """The API's statements for a teacher, compiled once with sample values."""
     teacher = _teacher()
-    listing, order = reads.workshops_statement(teacher, WorkshopQuery())
-    page = json_page_statement(listing, reads._WORKSHOP_ITEM, order, FIRST_PAGE)
+    paged, _, page_params = reads.workshops_page_statements(teacher, WorkshopQuery(), FIRST_PAGE)
     return {
-        "sessions": _compiled(sessions.my_sessions_statement(teacher, day=SAMPLE_DAY, school=None)),
-        "page": _compiled(page),
+        "sessions": _compiled(
+            *sessions.my_sessions_statement(teacher, day=SAMPLE_DAY, school=None)
+        ),
+        "page": _compiled(paged, page_params),
         "schedule": _compiled(
-            schedule.room_schedule_statement(
+            *schedule.room_schedule_statement(
                 teacher, room_id=SAMPLE_ROOM, from_on=SAMPLE_DAY, to_on=SAMPLE_TO
             )
         ),
-        "me": _compiled(profile.profile_statement(SAMPLE_USER)),
+        "me": _compiled(*profile.profile_statement(SAMPLE_USER)),
     }
 
 

@@ -3,7 +3,7 @@ PostgreSQL in `UserRead`'s shape (see app.core.sql_json for why)."""
 
 from typing import Any
 
-from sqlalchemy import Select, Text, case, cast, null, select
+from sqlalchemy import Integer, Select, Text, bindparam, case, cast, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
@@ -33,20 +33,26 @@ _PROFILE = json_object(
 )
 
 
-def profile_statement(user_id: int) -> Select[Any]:
-    """The one statement of `GET /me`: the account with its school and creator, as JSON."""
-    return (
-        select(cast(_PROFILE, Text))
-        .select_from(User)
-        .outerjoin(School, School.id == User.school_id)
-        .outerjoin(Creator, Creator.id == User.creator_id)
-        .where(User.id == user_id)
-    )
+# Built once, run with the user id as its parameter (see app.core.statements).
+_PROFILE_STATEMENT = (
+    select(cast(_PROFILE, Text))
+    .select_from(User)
+    .outerjoin(School, School.id == User.school_id)
+    .outerjoin(Creator, Creator.id == User.creator_id)
+    .where(User.id == bindparam("user_id", type_=Integer))
+)
+
+
+def profile_statement(user_id: int) -> tuple[Select[Any], dict[str, Any]]:
+    """The one statement of `GET /me` (the account with its school and creator, as JSON)
+    and its parameters."""
+    return _PROFILE_STATEMENT, {"user_id": user_id}
 
 
 async def read_profile(db: AsyncSession, *, user_id: int) -> str:
     """`user_id`'s profile as `UserRead` JSON text; 404 when the account is gone."""
-    found = (await db.execute(profile_statement(user_id))).scalar_one_or_none()
+    statement, params = profile_statement(user_id)
+    found = (await db.execute(statement, params)).scalar_one_or_none()
     if found is None:
         raise NotFound(NO_SUCH_USER)
     return found

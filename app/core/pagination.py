@@ -29,8 +29,6 @@ from app.core.sql_json import JsonItems, JsonText, json_body, json_items
 
 T = TypeVar("T")
 MAX_LIMIT = 500
-# See the module docstring: the JSON lists count in the page's statement.
-WINDOW_TOTAL = True
 
 
 class Page(BaseModel, Generic[T]):
@@ -138,10 +136,15 @@ def known_total(page: PageParams, rows: int) -> int | None:
     return None
 
 
-async def count_rows(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> int:
+def count_statement(statement: Select[*tuple[Any, ...]]) -> Select[Any]:
     """`count(*)` of `statement`'s rows (its ORDER BY dropped)."""
-    counted = select(func.count()).select_from(statement.order_by(None).subquery())
-    return (await db.execute(counted)).scalar_one()
+    return select(func.count()).select_from(statement.order_by(None).subquery())
+
+
+async def count_rows(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> int:
+    """`count(*)` of `statement`'s rows."""
+    total: int = (await db.execute(count_statement(statement))).scalar_one()
+    return total
 
 
 async def fetch_page(
@@ -168,30 +171,31 @@ def json_page_statement(
     statement: Select[*tuple[Any, ...]],
     item: ColumnElement[Any],
     order: Sequence[Any],
-    page: PageParams,
+    limit: Any,
+    offset: Any,
 ) -> Select[Any]:
-    """The one statement of `read_json_page`: (items JSON text, item count, window total)."""
-    return json_items(
-        statement, item, order, limit=page.limit, offset=page.offset, window_total=WINDOW_TOTAL
-    )
+    """The one statement of a JSON page: (items JSON text, item count, window total).
+    `limit`/`offset`: ints or bind parameters."""
+    return json_items(statement, item, order, limit=limit, offset=offset, window_total=True)
 
 
 async def read_json_page(
     db: AsyncSession,
-    statement: Select[*tuple[Any, ...]],
-    item: ColumnElement[Any],
-    order: Sequence[Any],
+    paged: Select[Any],
+    counted: Select[Any],
+    params: Mapping[str, Any],
     page: PageParams,
 ) -> JsonPage:
-    """One page of `statement`'s rows as the JSON array of `item` in `order`, in one
-    statement, and its exact total by the rule of the module docstring."""
-    row = (await db.execute(json_page_statement(statement, item, order, page))).one()
-    items = JsonItems(row[0], row[1])
-    total = known_total(page, items.count)
-    if total is None and WINDOW_TOTAL and row[2] is not None:
-        total = row[2]
+    """Run a `json_page_statement` (`paged`) with `params` and give its exact total by the
+    rule of the module docstring: the page's own, else the window's, else `counted` (the
+    `count_statement` of the same rows) for an empty page past the end."""
+    items_json, count, window_total = (await db.execute(paged, params)).one()
+    items = JsonItems(items_json, count)
+    total = known_total(page, count)
     if total is None:
-        total = await count_rows(db, statement)
+        total = window_total
+    if total is None:
+        total = (await db.execute(counted, params)).scalar_one()
     return JsonPage(items, total)
 
 

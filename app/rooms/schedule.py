@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, literal_column, select, true
+from sqlalchemy import Integer, Select, bindparam, exists, func, literal_column, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
@@ -14,6 +14,12 @@ from app.core.pagination import Page, PageParams, read_page
 from app.core.periods import bangkok_midnight
 from app.core.schemas import BANGKOK
 from app.core.sql_json import JsonItems, bangkok_iso, json_items, json_object
+from app.core.statements import (
+    once_per_shape,
+    principal_params,
+    principal_shape,
+    principal_template,
+)
 from app.models import ComputerRoom, Creator, Module, School, Workshop, WorkshopSession
 from app.rooms.schemas import AvailabilityQuery, RoomRead
 from app.rooms.service import room_read, room_scope, rooms_in_scope
@@ -96,17 +102,14 @@ class RoomScheduleJson:
     sessions: JsonItems
 
 
-def room_schedule_statement(
-    principal: Principal, *, room_id: int, from_on: date, to_on: date
-) -> Select[Any]:
-    """One statement: the room's id when `principal` may see the room (no row otherwise),
-    with its sessions overlapping [from_on, to_on] (Bangkok days) as JSON text."""
+def _schedule(principal: Principal) -> Select[Any]:
+    room_id = bindparam("room_id", type_=Integer)
     sessions = json_items(
         _SCHEDULE_FROM.where(
             WorkshopSession.room_id == room_id,
             NOT_CANCELLED,
-            WorkshopSession.starts_at < bangkok_midnight(to_on + timedelta(days=1)),
-            WorkshopSession.ends_at > bangkok_midnight(from_on),
+            WorkshopSession.starts_at < bindparam("ends_before"),
+            WorkshopSession.ends_at > bindparam("starts_from"),
             access.schedule_sessions_visible(principal),
         ),
         _SCHEDULE_ITEM,
@@ -119,6 +122,22 @@ def room_schedule_statement(
         .join(sessions, true())
         .where(ComputerRoom.id == room_id, room_scope(principal))
     )
+
+
+def room_schedule_statement(
+    principal: Principal, *, room_id: int, from_on: date, to_on: date
+) -> tuple[Select[Any], dict[str, Any]]:
+    """One statement: the room's id when `principal` may see the room (no row otherwise),
+    with its sessions overlapping [from_on, to_on] (Bangkok days) as JSON text; built once
+    per shape (app.core.statements), and its parameters."""
+    key = ("room schedule", *principal_shape(principal))
+    statement = once_per_shape(key, lambda: _schedule(principal_template(principal)))
+    params = principal_params(principal) | {
+        "room_id": room_id,
+        "starts_from": bangkok_midnight(from_on),
+        "ends_before": bangkok_midnight(to_on + timedelta(days=1)),
+    }
+    return statement, params
 
 
 async def room_schedule(
@@ -135,8 +154,10 @@ async def room_schedule(
     A creator sees only the sessions of workshops they lead.
     """
     from_on, to_on = schedule_range(from_on, to_on, today=datetime.now(BANGKOK).date())
-    statement = room_schedule_statement(principal, room_id=room_id, from_on=from_on, to_on=to_on)
-    row = (await db.execute(statement)).one_or_none()
+    statement, params = room_schedule_statement(
+        principal, room_id=room_id, from_on=from_on, to_on=to_on
+    )
+    row = (await db.execute(statement, params)).one_or_none()
     if row is None:
         raise access.not_found("room")
     found_id, items, count = row

@@ -1,9 +1,9 @@
 """Sessions of a workshop: add, move, cancel; and the caller's sessions of one day."""
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Integer, Select, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar.booking import calendar_marks
@@ -12,6 +12,12 @@ from app.core.access import Principal
 from app.core.errors import Conflict
 from app.core.periods import bangkok_midnight
 from app.core.sql_json import JsonItems, bangkok_iso, json_items, json_object
+from app.core.statements import (
+    once_per_shape,
+    principal_params,
+    principal_shape,
+    principal_template,
+)
 from app.models import Workshop, WorkshopSession
 from app.workshops.briefs import MODULE, ROOM, SCHOOL, WORKSHOP
 from app.workshops.clashes import ClashScope, clash_guard, ensure_no_clash
@@ -202,16 +208,31 @@ def _mine(statement: AnySelect, principal: Principal, school: int | None) -> Any
     return statement.where(access.my_sessions_condition(principal, school))
 
 
-def my_sessions_statement(principal: Principal, *, day: date, school: int | None) -> AnySelect:
-    """The one statement of `/me/sessions`: the day's items as JSON text and their count."""
+def _my_day(principal: Principal, school_given: bool) -> AnySelect:
+    school = bindparam("school", type_=Integer) if school_given else None
     return json_items(
-        _mine(_MY_SESSIONS, principal, school).where(
-            WorkshopSession.starts_at >= bangkok_midnight(day),
-            WorkshopSession.starts_at < bangkok_midnight(day + timedelta(days=1)),
+        _mine(_MY_SESSIONS, principal_template(principal), cast(Any, school)).where(
+            WorkshopSession.starts_at >= bindparam("day_starts_at"),
+            WorkshopSession.starts_at < bindparam("day_ends_at"),
         ),
         _MY_SESSION_ITEM,
         _DAY_ORDER,
     )
+
+
+def my_sessions_statement(
+    principal: Principal, *, day: date, school: int | None
+) -> tuple[AnySelect, dict[str, Any]]:
+    """The one statement of `/me/sessions` (the day's items as JSON text and their count),
+    built once per shape (app.core.statements), and its parameters."""
+    key = ("me/sessions", *principal_shape(principal), school is not None)
+    statement = once_per_shape(key, lambda: _my_day(principal, school is not None))
+    params = principal_params(principal) | {
+        "school": school,
+        "day_starts_at": bangkok_midnight(day),
+        "day_ends_at": bangkok_midnight(day + timedelta(days=1)),
+    }
+    return statement, params
 
 
 async def my_sessions(
@@ -219,7 +240,6 @@ async def my_sessions(
 ) -> JsonItems:
     """The caller's sessions on one Bangkok day, in time order (`MySessionRead` items), in
     one statement."""
-    items, count = (
-        await db.execute(my_sessions_statement(principal, day=day, school=school))
-    ).one()
+    statement, params = my_sessions_statement(principal, day=day, school=school)
+    items, count = (await db.execute(statement, params)).one()
     return JsonItems(items, count)
