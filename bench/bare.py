@@ -46,10 +46,10 @@ _ACCOUNT_SQL = (
 
 def _compiled(statement: Any, values: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
     """SQL text with $n placeholders and the sample value bound to each position."""
-    compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params(values)
-    order = compiled.positiontup or []
-    return str(compiled), [params[name] for name in order]
+    compiled = statement.compile(dialect=_DIALECT)
+    # IN lists expanded into one placeholder per value, as SQLAlchemy sends them.
+    state = compiled.construct_expanded_state(values or {})
+    return state.statement, list(state.positional_parameters)
 
 
 def _teacher() -> Principal:
