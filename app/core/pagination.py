@@ -5,12 +5,13 @@ The total (`total`, `X-Total-Count`) is always exact; it is counted only when th
 tell it:
 - a page holding fewer rows than the limit is the last one: total = offset + rows, no count
   (the first page of a short list, the tail of a long one);
-- otherwise (a full page, or an empty page past the first) `count(*)` of the same statement.
-  The JSON lists (`read_json_page`) count with `count(*) OVER ()` in the page's own statement
-  instead, one round trip: measured on the workshop page of a school (360 workshops a term)
-  PostgreSQL spends about the same on the window as on a separate count (both read every row
-  of the scope), and the request saves a statement. An empty page past the end carries no
-  window total, so it falls back to the separate count.
+- otherwise (a full page, or an empty page past the first) `count(*)` of the same rows. The
+  JSON lists (`read_json_page`) count with `count(*) OVER ()` in the page's own statement, one
+  round trip instead of two: measured on a teacher's workshop page (1,080 workshops in scope
+  of 50,000, three terms' shape) PostgreSQL spends about the same on the window as on the page
+  plus a separate count (both read every row of the scope; the page alone stops after 50), and
+  the request saves a statement and its Python. An empty page past the end has no window
+  total, so it falls back to the separate count.
 """
 
 from collections.abc import Callable, Mapping, Sequence
