@@ -1,17 +1,32 @@
 """OneRoster-style lists: limit/offset, `X-Total-Count`, RFC 8288 `Link`, allow-listed sort,
-and strict query strings (an unknown parameter is a 400, never silently ignored)."""
+and strict query strings (an unknown parameter is a 400, never silently ignored).
+
+The total (`total`, `X-Total-Count`) is always exact; it is counted only when the page cannot
+tell it:
+- a page holding fewer rows than the limit is the last one: total = offset + rows, no count
+  (the first page of a short list, the tail of a long one);
+- otherwise (a full page, or an empty page past the first) `count(*)` of the same rows. The
+  JSON lists (`read_json_page`) count with `count(*) OVER ()` in the page's own statement, one
+  round trip instead of two: measured on a teacher's workshop page (1,080 workshops in scope
+  of 50,000, three terms' shape) PostgreSQL spends about the same on the window as on the page
+  plus a separate count (both read every row of the scope; the page alone stops after 50), and
+  the request saves a statement and its Python. An empty page past the end has no window
+  total, so it falls back to the separate count.
+"""
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy import Select, SQLColumnExpression, func, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import BadRequest
+from app.core.sql_json import JsonItems, JsonText, json_body, json_items
 
 T = TypeVar("T")
 MAX_LIMIT = 500
@@ -59,21 +74,29 @@ def _allowed_query_names(route: APIRoute) -> frozenset[str]:
 
 
 async def strict_query(request: Request) -> None:
-    """Refuse query parameters the route does not declare."""
+    """Refuse query parameters the route does not declare.
+
+    It runs on every request: most have no query string (nothing to parse), the others a
+    subset test of the names against the route's cached set (FastAPI has parsed
+    `request.query_params` already, for the route's own parameters)."""
+    if not request.scope["query_string"]:
+        return
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    unknown = sorted(set(request.query_params) - _allowed_query_names(route))
-    if unknown:
-        allowed = ", ".join(sorted(_allowed_query_names(route))) or "none"
-        raise BadRequest(
-            f"Unknown query parameter(s): {', '.join(unknown)}. Allowed: {allowed} / "
-            "พารามิเตอร์ไม่ถูกต้อง",
-            errors=[
-                {"field": name, "pointer": f"/query/{name}", "message": "unknown parameter"}
-                for name in unknown
-            ],
-        )
+    allowed_names = _allowed_query_names(route)
+    names = request.query_params.keys()
+    if allowed_names.issuperset(names):
+        return
+    unknown = sorted(set(names) - allowed_names)
+    allowed = ", ".join(sorted(allowed_names)) or "none"
+    raise BadRequest(
+        f"Unknown query parameter(s): {', '.join(unknown)}. Allowed: {allowed} / พารามิเตอร์ไม่ถูกต้อง",
+        errors=[
+            {"field": name, "pointer": f"/query/{name}", "message": "unknown parameter"}
+            for name in unknown
+        ],
+    )
 
 
 def sort_clause(
@@ -106,16 +129,75 @@ def sort_clause(
     return [*clauses, *default]  # the default order breaks ties deterministically
 
 
+def known_total(page: PageParams, rows: int) -> int | None:
+    """The total the page itself proves, or None when only a count can tell (the rule in the
+    module docstring)."""
+    if rows < page.limit and (rows > 0 or page.offset == 0):
+        return page.offset + rows
+    return None
+
+
+def count_statement(statement: Select[*tuple[Any, ...]]) -> Select[Any]:
+    """`count(*)` of `statement`'s rows (its ORDER BY dropped)."""
+    return select(func.count()).select_from(statement.order_by(None).subquery())
+
+
+async def count_rows(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> int:
+    """`count(*)` of `statement`'s rows."""
+    total: int = (await db.execute(count_statement(statement))).scalar_one()
+    return total
+
+
 async def fetch_page(
     db: AsyncSession, statement: Select[*tuple[Any, ...]], page: PageParams
 ) -> tuple[list[Any], int]:
-    """Run `statement` for one page and its total. The router sets the paging headers
-    (`Paging.respond`): services never see HTTP."""
-    total = (
-        await db.execute(select(func.count()).select_from(statement.order_by(None).subquery()))
-    ).scalar_one()
-    rows = (await db.execute(statement.limit(page.limit).offset(page.offset))).all()
-    return list(rows), total
+    """Run `statement` for one page and its exact total, counted only when the page cannot
+    tell it. The router sets the paging headers (`Paging.respond`): services never see HTTP."""
+    rows = list((await db.execute(statement.limit(page.limit).offset(page.offset))).all())
+    total = known_total(page, len(rows))
+    if total is None:
+        total = await count_rows(db, statement)
+    return rows, total
+
+
+@dataclass(frozen=True, slots=True)
+class JsonPage:
+    """One page as PostgreSQL wrote its items (app.core.sql_json), with the exact total."""
+
+    items: JsonItems
+    total: int
+
+
+def json_page_statement(
+    statement: Select[*tuple[Any, ...]],
+    item: ColumnElement[Any],
+    order: Sequence[Any],
+    limit: Any,
+    offset: Any,
+) -> Select[Any]:
+    """The one statement of a JSON page: (items JSON text, item count, window total).
+    `limit`/`offset`: ints or bind parameters."""
+    return json_items(statement, item, order, limit=limit, offset=offset, window_total=True)
+
+
+async def read_json_page(
+    db: AsyncSession,
+    paged: Select[Any],
+    counted: Select[Any],
+    params: Mapping[str, Any],
+    page: PageParams,
+) -> JsonPage:
+    """Run a `json_page_statement` (`paged`) with `params` and give its exact total by the
+    rule of the module docstring: the page's own, else the window's, else `counted` (the
+    `count_statement` of the same rows) for an empty page past the end."""
+    items_json, count, window_total = (await db.execute(paged, params)).one()
+    items = JsonItems(items_json, count)
+    total = known_total(page, count)
+    if total is None:
+        total = window_total
+    if total is None:
+        total = (await db.execute(counted, params)).scalar_one()
+    return JsonPage(items, total)
 
 
 async def read_page(
@@ -165,6 +247,12 @@ class Paging:
         """`page` as the response body, with its X-Total-Count and Link headers set."""
         set_page_headers(self._request, self._response, self.params, page.total)
         return page
+
+    def respond_json(self, page: JsonPage) -> Response:
+        """`page` (items written by PostgreSQL) as the `Page` body, with its headers."""
+        response = JsonText(json_body({"items": page.items, "total": page.total}))
+        set_page_headers(self._request, response, self.params, page.total)
+        return response
 
 
 async def paging(params: PageDep, request: Request, response: Response) -> Paging:

@@ -7,12 +7,13 @@ their own; everyone else 403 (or 404 for a room outside their read scope).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.schemas import ApiDate
+from app.core.sql_json import JsonText, json_body
 from app.db import DbSession
 from app.rooms import schedule, service
 from app.rooms.schemas import (
@@ -93,8 +94,19 @@ async def read_room_schedule(
         Query(alias="from", description="First day (Bangkok); default: this week's Monday"),
     ] = None,
     to: Annotated[ApiDate | None, Query(description="Last day, inclusive; at most 92 days")] = None,
-) -> RoomSchedule:
+) -> Response:
     """A room's sessions between two dates (default this week), with enrolment counts."""
-    return await schedule.room_schedule(
+    found = await schedule.room_schedule(
         db, principal=principal, room_id=room_id, from_on=from_, to_on=to
+    )
+    # The sessions are JSON written by PostgreSQL in ScheduleSession's shape (app.core.sql_json).
+    return JsonText(
+        json_body(
+            {
+                "room_id": found.room_id,
+                "from": found.from_on,
+                "to": found.to_on,
+                "sessions": found.sessions,
+            }
+        )
     )

@@ -1,8 +1,10 @@
 """When a room is busy: its schedule between two dates, and the free-room search."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, exists, func, literal_column
+from sqlalchemy import Integer, Select, bindparam, exists, func, literal_column, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
@@ -11,10 +13,18 @@ from app.core.errors import BadRequest, Unprocessable
 from app.core.pagination import Page, PageParams, read_page
 from app.core.periods import bangkok_midnight
 from app.core.schemas import BANGKOK
-from app.models import ComputerRoom, School, WorkshopSession
-from app.rooms.schemas import AvailabilityQuery, RoomRead, RoomSchedule, ScheduleSession
-from app.rooms.service import room_read, rooms_in_scope, scoped_room
-from app.workshops.class_sessions import class_sessions, read_class_sessions
+from app.core.sql_json import JsonItems, bangkok_iso, json_items, json_object
+from app.core.statements import (
+    once_per_shape,
+    principal_params,
+    principal_shape,
+    principal_template,
+)
+from app.models import ComputerRoom, Creator, Module, School, Workshop, WorkshopSession
+from app.rooms.schemas import AvailabilityQuery, RoomRead
+from app.rooms.service import room_read, room_scope, rooms_in_scope
+from app.workshops.briefs import CREATOR, HOST_TEACHER, MODULE, WORKSHOP, host
+from app.workshops.class_sessions import ENROLLED_COUNT
 
 MAX_SCHEDULE_DAYS = 92
 # A literal, not a bound parameter, so the planner can match the partial gist index
@@ -52,6 +62,84 @@ def schedule_range(from_on: date | None, to_on: date | None, *, today: date) -> 
     return from_on, to_on
 
 
+# One session of a room's schedule as `ScheduleSession` shows it, built by PostgreSQL
+# (app.core.sql_json); the title and the enrolled count as every timetable shows them
+# (app.workshops.class_sessions).
+_SCHEDULE_ITEM = json_object(
+    {
+        "id": WorkshopSession.id,
+        "starts_at": bangkok_iso(WorkshopSession.starts_at),
+        "ends_at": bangkok_iso(WorkshopSession.ends_at),
+        "status": WorkshopSession.status,
+        "workshop": WORKSHOP.sources,
+        "module": MODULE.sources,
+        "creator": CREATOR.sources,
+        "host_teacher": HOST_TEACHER.sources,
+        "enrolled_count": ENROLLED_COUNT,
+        "attendance_taken": WorkshopSession.taken_at.is_not(None),
+        "outside_hours": WorkshopSession.outside_hours,
+        "calendar_note": WorkshopSession.calendar_note,
+    }
+)
+# The briefs' tables without the room and school: the schedule is one room's.
+_SCHEDULE_FROM = (
+    select(WorkshopSession.id)
+    .join(Workshop, Workshop.id == WorkshopSession.workshop_id)
+    .join(Module, Module.id == Workshop.module_id)
+    .join(Creator, Creator.id == Workshop.creator_id)
+    .join(host, host.id == Workshop.host_teacher_id)
+)
+_SCHEDULE_ORDER = (WorkshopSession.starts_at, WorkshopSession.id)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomScheduleJson:
+    """`RoomSchedule` with its sessions as JSON text written by PostgreSQL."""
+
+    room_id: int
+    from_on: date
+    to_on: date
+    sessions: JsonItems
+
+
+def _schedule(principal: Principal) -> Select[Any]:
+    room_id = bindparam("room_id", type_=Integer)
+    sessions = json_items(
+        _SCHEDULE_FROM.where(
+            WorkshopSession.room_id == room_id,
+            NOT_CANCELLED,
+            WorkshopSession.starts_at < bindparam("ends_before"),
+            WorkshopSession.ends_at > bindparam("starts_from"),
+            access.schedule_sessions_visible(principal),
+        ),
+        _SCHEDULE_ITEM,
+        _SCHEDULE_ORDER,
+    ).subquery("schedule")
+    # The sessions' subquery names no computer_rooms, so the room and its scope (which may
+    # itself look at workshops) stay a plain outer query: no row means not in scope, a 404.
+    return (
+        select(ComputerRoom.id, sessions.c["items"], sessions.c["count"])
+        .join(sessions, true())
+        .where(ComputerRoom.id == room_id, room_scope(principal))
+    )
+
+
+def room_schedule_statement(
+    principal: Principal, *, room_id: int, from_on: date, to_on: date
+) -> tuple[Select[Any], dict[str, Any]]:
+    """One statement: the room's id when `principal` may see the room (no row otherwise),
+    with its sessions overlapping [from_on, to_on] (Bangkok days) as JSON text; built once
+    per shape (app.core.statements), and its parameters."""
+    key = ("room schedule", *principal_shape(principal))
+    statement = once_per_shape(key, lambda: _schedule(principal_template(principal)))
+    params = principal_params(principal) | {
+        "room_id": room_id,
+        "starts_from": bangkok_midnight(from_on),
+        "ends_before": bangkok_midnight(to_on + timedelta(days=1)),
+    }
+    return statement, params
+
+
 async def room_schedule(
     db: AsyncSession,
     *,
@@ -59,31 +147,21 @@ async def room_schedule(
     room_id: int,
     from_on: date | None,
     to_on: date | None,
-) -> RoomSchedule:
-    """Non-cancelled sessions of a room overlapping the given Bangkok days.
+) -> RoomScheduleJson:
+    """Non-cancelled sessions of a room overlapping the given Bangkok days (`ScheduleSession`
+    items), in one statement; 404 for a room outside the caller's scope.
 
     A creator sees only the sessions of workshops they lead.
     """
     from_on, to_on = schedule_range(from_on, to_on, today=datetime.now(BANGKOK).date())
-    room, _ = await scoped_room(db, principal=principal, room_id=room_id)
-    statement = (
-        class_sessions()
-        .where(
-            WorkshopSession.room_id == room.id,
-            NOT_CANCELLED,
-            WorkshopSession.starts_at < bangkok_midnight(to_on + timedelta(days=1)),
-            WorkshopSession.ends_at > bangkok_midnight(from_on),
-            access.schedule_sessions_visible(principal),
-        )
-        .order_by(WorkshopSession.starts_at, WorkshopSession.id)
+    statement, params = room_schedule_statement(
+        principal, room_id=room_id, from_on=from_on, to_on=to_on
     )
-    sessions = await read_class_sessions(db, statement)
-    return RoomSchedule(
-        room_id=room.id,
-        from_=from_on,
-        to=to_on,
-        sessions=[ScheduleSession.model_validate(s, from_attributes=True) for s in sessions],
-    )
+    row = (await db.execute(statement, params)).one_or_none()
+    if row is None:
+        raise access.not_found("room")
+    found_id, items, count = row
+    return RoomScheduleJson(found_id, from_on, to_on, JsonItems(items, count))
 
 
 def available_rooms_statement(

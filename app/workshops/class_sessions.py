@@ -1,6 +1,7 @@
-"""A class session (one meeting of a workshop) as the timetables show it: the room's schedule
-(`app.rooms.schedule`) and the caller's day (`/me/sessions`) read the same statement into the
-same typed model, so a meeting's title and enrolled count are one definition everywhere.
+"""A class session (one meeting of a workshop) as the timetables show it. The calendar feeds
+read `class_sessions()` into `ClassSession`; the room's schedule (`app.rooms.schedule`) and the
+caller's day (`/me/sessions`) have PostgreSQL write their JSON from the same joins, briefs and
+`ENROLLED_COUNT`, so a meeting's title and enrolled count are one definition everywhere.
 
 - The title is the workshop's, or its module's when the workshop has none (as the workshop
   list shows it).
@@ -12,7 +13,6 @@ from typing import Any
 
 from pydantic import BaseModel, computed_field
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Enrolment, Workshop, WorkshopSession
 from app.models.enrolments import PLACE_HOLDING
@@ -94,10 +94,3 @@ def class_sessions() -> Select[*tuple[Any, ...]]:
 def class_session(row: Any) -> ClassSession:
     """A row of `class_sessions()` as its typed model."""
     return ClassSession.model_validate({**row._mapping, **read_briefs(row, *BRIEFS)})
-
-
-async def read_class_sessions(
-    db: AsyncSession, statement: Select[*tuple[Any, ...]]
-) -> list[ClassSession]:
-    """Run a statement built on `class_sessions()`, in its order."""
-    return [class_session(row) for row in await db.execute(statement)]

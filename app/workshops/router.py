@@ -15,6 +15,7 @@ from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.schemas import BANGKOK, ApiDate
+from app.core.sql_json import JsonText, json_body
 from app.db import DbSession
 from app.workshops import reads, recurring, series, service, sessions
 from app.workshops.recurring_schemas import (
@@ -58,10 +59,11 @@ async def list_workshops(
     principal: CurrentPrincipal,
     query: Annotated[WorkshopQuery, Depends()],
     page: PagingDep,
-) -> Page[WorkshopRead]:
+) -> Response:
     """Workshops in your scope (staff: own school; creators: those they lead)."""
     workshops = await reads.list_workshops(db, principal=principal, query=query, page=page.params)
-    return page.respond(workshops)
+    # The items are JSON written by PostgreSQL in WorkshopRead's shape (app.core.sql_json).
+    return page.respond_json(workshops)
 
 
 @router.get(
@@ -141,11 +143,12 @@ async def my_sessions(
             "name one; without it they get the sessions they host (none)"
         ),
     ] = None,
-) -> MySessions:
+) -> Response:
     """Your sessions of the day with room, workshop, module, enrolled count, attendance."""
-    return await sessions.my_sessions(
-        db, principal=principal, day=day or datetime.now(BANGKOK).date(), school=school
-    )
+    day = day or datetime.now(BANGKOK).date()
+    found = await sessions.my_sessions(db, principal=principal, day=day, school=school)
+    # The items are JSON written by PostgreSQL in MySessionRead's shape (app.core.sql_json).
+    return JsonText(json_body({"date": day, "items": found, "total": found.count}))
 
 
 # ---- recurring timetables (app.workshops.recurring, app.workshops.series) -----------------

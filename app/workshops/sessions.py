@@ -1,9 +1,9 @@
 """Sessions of a workshop: add, move, cancel; and the caller's sessions of one day."""
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Integer, Select, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar.booking import calendar_marks
@@ -11,9 +11,17 @@ from app.core import access
 from app.core.access import Principal
 from app.core.errors import Conflict
 from app.core.periods import bangkok_midnight
+from app.core.sql_json import JsonItems, bangkok_iso, json_items, json_object
+from app.core.statements import (
+    once_per_shape,
+    principal_params,
+    principal_shape,
+    principal_template,
+)
 from app.models import Workshop, WorkshopSession
+from app.workshops.briefs import MODULE, ROOM, SCHOOL, WORKSHOP
 from app.workshops.clashes import ClashScope, clash_guard, ensure_no_clash
-from app.workshops.class_sessions import ClassSession, class_sessions, read_class_sessions
+from app.workshops.class_sessions import ENROLLED_COUNT, class_sessions
 from app.workshops.reads import SESSION_COLUMNS, session_read
 from app.workshops.rules import (
     body_field,
@@ -23,8 +31,6 @@ from app.workshops.rules import (
     term_dates,
 )
 from app.workshops.schemas import (
-    MySessionRead,
-    MySessions,
     SessionMove,
     SessionRead,
     SessionSlot,
@@ -172,6 +178,25 @@ async def cancel_session(db: AsyncSession, *, principal: Principal, session_id: 
 # ---- the caller's day --------------------------------------------------------------------
 
 _MY_SESSIONS = class_sessions()
+# One item of /me/sessions as `MySessionRead` shows it, built by PostgreSQL (app.core.sql_json).
+_MY_SESSION_ITEM = json_object(
+    {
+        "id": WorkshopSession.id,
+        "starts_at": bangkok_iso(WorkshopSession.starts_at),
+        "ends_at": bangkok_iso(WorkshopSession.ends_at),
+        "status": WorkshopSession.status,
+        "room": ROOM.sources,
+        "school": SCHOOL.sources,
+        "workshop": WORKSHOP.sources,
+        "module": {name: MODULE.sources[name] for name in ("code", "title_th", "title_en")},
+        "enrolled": ENROLLED_COUNT,
+        "attendance_taken": WorkshopSession.taken_at.is_not(None),
+        "taken_at": bangkok_iso(WorkshopSession.taken_at),
+        "outside_hours": WorkshopSession.outside_hours,
+        "calendar_note": WorkshopSession.calendar_note,
+    }
+)
+_DAY_ORDER = (WorkshopSession.starts_at, WorkshopSession.id)
 
 
 def _mine(statement: AnySelect, principal: Principal, school: int | None) -> AnySelect:
@@ -183,22 +208,38 @@ def _mine(statement: AnySelect, principal: Principal, school: int | None) -> Any
     return statement.where(access.my_sessions_condition(principal, school))
 
 
-def _my_session(session: ClassSession) -> MySessionRead:
-    # /me/sessions calls the count `enrolled`.
-    return MySessionRead.model_validate(session.model_dump() | {"enrolled": session.enrolled_count})
+def _my_day(principal: Principal, school_given: bool) -> AnySelect:
+    school = bindparam("school", type_=Integer) if school_given else None
+    return json_items(
+        _mine(_MY_SESSIONS, principal_template(principal), cast(Any, school)).where(
+            WorkshopSession.starts_at >= bindparam("day_starts_at"),
+            WorkshopSession.starts_at < bindparam("day_ends_at"),
+        ),
+        _MY_SESSION_ITEM,
+        _DAY_ORDER,
+    )
+
+
+def my_sessions_statement(
+    principal: Principal, *, day: date, school: int | None
+) -> tuple[AnySelect, dict[str, Any]]:
+    """The one statement of `/me/sessions` (the day's items as JSON text and their count),
+    built once per shape (app.core.statements), and its parameters."""
+    key = ("me/sessions", *principal_shape(principal), school is not None)
+    statement = once_per_shape(key, lambda: _my_day(principal, school is not None))
+    params = principal_params(principal) | {
+        "school": school,
+        "day_starts_at": bangkok_midnight(day),
+        "day_ends_at": bangkok_midnight(day + timedelta(days=1)),
+    }
+    return statement, params
 
 
 async def my_sessions(
     db: AsyncSession, *, principal: Principal, day: date, school: int | None
-) -> MySessions:
-    """The caller's sessions on one Bangkok day, in time order, in one query."""
-    statement = (
-        _mine(_MY_SESSIONS, principal, school)
-        .where(
-            WorkshopSession.starts_at >= bangkok_midnight(day),
-            WorkshopSession.starts_at < bangkok_midnight(day + timedelta(days=1)),
-        )
-        .order_by(WorkshopSession.starts_at, WorkshopSession.id)
-    )
-    items = [_my_session(session) for session in await read_class_sessions(db, statement)]
-    return MySessions(date=day, items=items, total=len(items))
+) -> JsonItems:
+    """The caller's sessions on one Bangkok day, in time order (`MySessionRead` items), in
+    one statement."""
+    statement, params = my_sessions_statement(principal, day=day, school=school)
+    items, count = (await db.execute(statement, params)).one()
+    return JsonItems(items, count)

@@ -165,3 +165,24 @@ async def test_reach_bench_at_toy_size_agrees_with_its_sql(db_engine, monkeypatc
     assert result["results"]["term"]["students_reached"] > 0
     assert result["results"]["one creator, term"]["items"] == 1
     assert set(result["write_cost"]["median_ms"]) == {"with_tallies", "without_tallies"}
+
+
+async def test_teacher_reads_bench_at_toy_size_api_and_bare_agree(db_engine, monkeypatch):
+    from bench import common, teacher_reads
+
+    db = common.bench_db()
+    assert db.url == get_settings().database_url  # the test database, never the bench one
+    await common.prepare(db, 1, max_rooms=3, max_weeks=2)
+    monkeypatch.setattr(teacher_reads, "pin_client", lambda: None)
+    monkeypatch.setattr(teacher_reads, "save_result", lambda name, data: None)
+
+    result = await teacher_reads.main(seconds=1.0, connections=2, terms=1)
+
+    # main() raises when the API and the bare app answer differently; every endpoint ran.
+    endpoints = {"me/sessions", "workshops page", "room schedule", "GET /me"}
+    assert set(result["results"]) == set(result["compared_items"]) == endpoints
+    assert all(count > 0 for count in result["compared_items"].values()), result
+    for name in endpoints:
+        runs = result["results"][name]
+        assert runs["api"]["requests"] > 0 and runs["bare"]["requests"] > 0
+        assert runs["ratio"] > 0 and runs["p99_vs_bare"] > 0

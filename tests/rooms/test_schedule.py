@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import event, text
 
 from app.core.schemas import BANGKOK
 from tests.factories import add_enrolment, add_session, add_workshop, at, insert
@@ -170,3 +171,29 @@ async def test_creator_sees_only_their_own_sessions_in_the_schedule(client, worl
     )
     assert [s["creator"]["handle"] for s in staff.json()["sessions"]] == ["maker", "maker2"]
     assert [s["creator"]["handle"] for s in creator.json()["sessions"]] == ["maker"]
+
+
+# Counts the app engine's statements (no test savepoints among them).
+@pytest.mark.committed
+async def test_schedule_and_its_scope_check_are_one_statement(client, world, db_engine):
+    from app import db
+
+    teacher, other = world.headers["teacher"], world.headers["other_school_admin"]
+    await client.get(schedule_url(world), params=JUNE_15, headers=teacher)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.get_engine().sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        seen = await client.get(schedule_url(world), params=JUNE_15, headers=teacher)
+        hidden = await client.get(schedule_url(world), params=JUNE_15, headers=other)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert [len(seen.json()["sessions"]), hidden.status_code] == [1, 404]
+    # Per request one statement reads the room (its scope) and the sessions; at most the
+    # sign-in lookup besides.
+    assert len([s for s in statements if "computer_rooms" in s]) == 2, statements
+    assert len(statements) <= 4, statements
