@@ -78,13 +78,18 @@ async def write_csv(conn: CopyConnection, query: Query, emit: Emit, *, query_tim
         if pending >= CSV_CHUNK:
             await flush()
 
-    # One deadline for the whole COPY, as asyncpg's `timeout` would be, but without the timer
-    # asyncpg arms and cancels again for every piece it reads. On expiry the task is cancelled
-    # inside the COPY, and asyncpg cancels it on the server (as when the client goes away).
-    with anyio.fail_after(query_timeout):
-        status = await conn.copy_from_query(
-            query.sql, *query.args, output=sink, format="csv", header=True, force_quote=True
-        )
+    # asyncpg's `timeout` is one budget for the whole COPY (sink included). It cannot be left
+    # out to spare the timer asyncpg arms for every piece: without it the connection's
+    # `command_timeout` (meant for a request's statements) would cut long exports off.
+    status = await conn.copy_from_query(
+        query.sql,
+        *query.args,
+        output=sink,
+        format="csv",
+        header=True,
+        force_quote=True,
+        timeout=query_timeout,
+    )
     if pending:
         await flush()
     return int(status.split()[-1])
