@@ -30,7 +30,7 @@ from bench.common import (
     token_for,
 )
 
-TARGET_RATIO, TARGET_RSS_GROWTH = 0.70, 0.10
+TARGET_RATIO, TARGET_RSS_GROWTH = 0.80, 0.10
 
 
 async def date_window(db, rows: int) -> tuple[date, date, int]:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import (
     AppError,
@@ -261,7 +261,13 @@ class ProblemCORSMiddleware(CORSMiddleware):
 class CORSByPath:
     """CORS in two policies: the public paths (credential verification, published keys)
     answer any origin, without credentials, so a verifier's web page may call them; every
-    other path only the configured origins, with credentials (`ProblemCORSMiddleware`)."""
+    other path only the configured origins, with credentials (`ProblemCORSMiddleware`).
+
+    Plain ASGI in front of Starlette's two middlewares: most requests carry no `Origin` (the
+    same-origin web app's GETs, API clients, exports), and for those Starlette would still
+    build a `Headers` view of the request and `MutableHeaders` of the response. Here they cost
+    one pass over the request's headers and gain the `Vary: Origin` Starlette adds, so a cache
+    never serves them to a cross-origin caller."""
 
     def __init__(
         self,
@@ -272,6 +278,7 @@ class CORSByPath:
         public_paths: tuple[str, ...],
         **restricted: Any,
     ) -> None:
+        self.app = app
         self.public_prefixes = public_prefixes
         self.public_paths = public_paths
         self.open = CORSMiddleware(
@@ -284,6 +291,33 @@ class CORSByPath:
         self.restricted = ProblemCORSMiddleware(app, **restricted)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, _ in scope["headers"]:
+            if name == b"origin":
+                break
+        else:
+            await self.app(scope, receive, _vary_on_origin(send))
+            return
+        path = scope["path"]
         public = path in self.public_paths or path.startswith(self.public_prefixes)
         await (self.open if public else self.restricted)(scope, receive, send)
+
+
+def _vary_on_origin(send: Send) -> Send:
+    """`send` with `Origin` added to the response's `Vary` (merged into one header, as
+    Starlette's CORS middleware does); body messages pass straight through."""
+
+    async def send_varying(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = message.get("headers", ())
+            varies = [value for name, value in headers if name.lower() == b"vary"]
+            if varies:
+                kept = [h for h in headers if h[0].lower() != b"vary"]
+                message["headers"] = [*kept, (b"vary", b", ".join([*varies, b"Origin"]))]
+            else:
+                message["headers"] = [*headers, (b"vary", b"Origin")]
+        await send(message)
+
+    return send_varying

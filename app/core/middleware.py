@@ -8,9 +8,9 @@
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from typing import Any
@@ -61,17 +61,28 @@ class HttpMiddleware:
         raise NotImplementedError
 
 
+_SECURITY_HEADER_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
+_API_CSP_HEADER = (b"content-security-policy", API_CSP)
+
+
 class SecurityHeaders(HttpMiddleware):
+    """The headers of `SECURITY_HEADERS` and the API's CSP on every response, unless the app
+    set its own (the docs page brings its own CSP)."""
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        is_docs = scope["path"] in ("/docs", "/redoc") or scope["path"].startswith("/docs/")
+        path = scope["path"]
+        is_docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                if present.isdisjoint(_SECURITY_HEADER_NAMES):
+                    headers += SECURITY_HEADERS  # the usual case: one extend, no filtering
+                else:
+                    headers += [h for h in SECURITY_HEADERS if h[0] not in present]
                 if not is_docs and b"content-security-policy" not in present:
-                    headers.append((b"content-security-policy", API_CSP))
+                    headers.append(_API_CSP_HEADER)
                 message["headers"] = headers
             await send(message)
 
@@ -162,13 +173,12 @@ async def _send_413(send: Send, limit: int, path: str) -> None:
 
 
 class AccessLog(HttpMiddleware):
+    """One access-log line per request, and its request id: the caller's `X-Request-ID` when
+    it is a safe one, else a new one; echoed in the response and seen by the app below."""
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = _request_id(scope)
-        # The app below sees exactly the id that is echoed and stored, whoever reads it.
-        scope["headers"] = [
-            *(h for h in scope.get("headers", []) if h[0] != b"x-request-id"),
-            (b"x-request-id", request_id.encode()),
-        ]
+        request_id = _settle_request_id(scope)
+        id_header = (b"x-request-id", request_id.encode())
         token = current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -177,10 +187,7 @@ class AccessLog(HttpMiddleware):
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:
@@ -212,13 +219,36 @@ def logged_path(path: str) -> str:
     return path
 
 
-def _request_id(scope: Scope) -> str:
-    for name, value in scope.get("headers", []):
+def _settle_request_id(scope: Scope) -> str:
+    """The request's id, left in the scope's headers as the one `X-Request-ID`, so the app
+    below sees exactly the id that is echoed and stored, whoever reads it.
+
+    The usual cases cost one pass over the headers: one safe id from the caller stays where it
+    is; without one, a new id is appended to the server's list (not a copy of it). Only an
+    unsafe or repeated id makes the list be rebuilt without them."""
+    headers = scope.get("headers", [])
+    given: list[bytes] = []
+    for name, value in headers:
         if name == b"x-request-id":
-            if _CALLER_REQUEST_ID.fullmatch(value):
-                return value.decode("ascii")
-            break
-    return uuid.uuid4().hex
+            given.append(value)
+    if len(given) == 1 and _CALLER_REQUEST_ID.fullmatch(given[0]):
+        return given[0].decode("ascii")
+    # The first id decides, as it always has; an unsafe one is replaced, never truncated.
+    if given and _CALLER_REQUEST_ID.fullmatch(given[0]):
+        request_id = given[0].decode("ascii")
+    else:
+        request_id = _new_request_id()
+    header = (b"x-request-id", request_id.encode())
+    if not given and isinstance(headers, list):
+        headers.append(header)
+    else:
+        scope["headers"] = [*(h for h in headers if h[0] != b"x-request-id"), header]
+    return request_id
+
+
+def _new_request_id() -> str:
+    # 128 random bits as 32 hex digits, like `uuid4().hex` without building a UUID object.
+    return os.urandom(16).hex()
 
 
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]

@@ -28,7 +28,9 @@ from app.exports.service import ExportPlan
 
 logger = logging.getLogger(__name__)
 
-BUFFER_CHUNKS = 8
+# Chunks of `writers.CSV_CHUNK` (128 KiB) or a JSONL batch: at most about half a MiB waits here
+# for a slow client, enough for PostgreSQL and the socket to keep working side by side.
+BUFFER_CHUNKS = 4
 
 
 @dataclass

@@ -31,6 +31,8 @@ FETCH_ROWS = 2_000
 # A JSONL chunk is one batch; smaller batches keep the bounded buffer's bytes small too.
 JSONL_FETCH_ROWS = 500
 FILE_CHUNK = 256 * 1024
+# CSV is emitted in pieces of at least this size (the last one excepted); see `write_csv`.
+CSV_CHUNK = 128 * 1024
 
 Emit = Callable[[bytes, int], Awaitable[None]]
 Progress = Callable[[int], None]
@@ -45,23 +47,40 @@ class CopyConnection(Protocol):
 
 
 async def write_csv(conn: CopyConnection, query: Query, emit: Emit, *, query_timeout: float) -> int:
-    """Stream `query` as CSV with a BOM and CRLF line ends; returns the row count."""
+    """Stream `query` as CSV with a BOM and CRLF line ends; returns the row count.
+
+    asyncpg hands the sink whatever one socket read held (often a few KiB). Each piece that
+    reaches `emit` costs a hop through the buffer, the ASGI send path of every middleware and a
+    chunk of HTTP framing, so pieces are gathered up to `CSV_CHUNK` bytes first and then
+    counted, converted to CRLF and emitted in one go. The sink only waits on `emit` when a
+    chunk is full: memory stays bounded by one chunk, and a slow client still stops the COPY."""
+    pieces: list[bytes] = [CSV_DIALECT.preamble]
+    pending = len(pieces[0])
     header_pending = True
-    first = True
     line_end = CSV_DIALECT.line_end.encode()
 
-    async def sink(data: bytes) -> None:
-        nonlocal header_pending, first
-        chunk = bytes(data)
+    async def flush() -> None:
+        nonlocal pending, header_pending
+        chunk = b"".join(pieces)
+        pieces.clear()
+        pending = 0
         rows = chunk.count(b"\n")
         if header_pending and rows:
             rows -= 1
             header_pending = False
-        chunk = chunk.replace(b"\n", line_end)
-        if first:
-            chunk, first = CSV_DIALECT.preamble + chunk, False
-        await emit(chunk, rows)
+        await emit(chunk.replace(b"\n", line_end), rows)
 
+    async def sink(data: bytes) -> None:
+        nonlocal pending
+        # `bytes` (no copy when it already is): the piece is kept past the call.
+        pieces.append(bytes(data))
+        pending += len(data)
+        if pending >= CSV_CHUNK:
+            await flush()
+
+    # asyncpg's `timeout` is one budget for the whole COPY (sink included). It cannot be left
+    # out to spare the timer asyncpg arms for every piece: without it the connection's
+    # `command_timeout` (meant for a request's statements) would cut long exports off.
     status = await conn.copy_from_query(
         query.sql,
         *query.args,
@@ -71,6 +90,8 @@ async def write_csv(conn: CopyConnection, query: Query, emit: Emit, *, query_tim
         force_quote=True,
         timeout=query_timeout,
     )
+    if pending:
+        await flush()
     return int(status.split()[-1])
 
 

@@ -81,3 +81,73 @@ async def test_public_credential_paths_answer_any_origin_without_credentials(cli
     )
     assert refused.status_code == 400
     assert refused.headers.get("access-control-allow-origin") is None
+
+
+async def test_an_unsafe_or_repeated_request_id_is_replaced_and_the_app_sees_the_same(
+    client, session
+):
+    from sqlalchemy import text
+
+    from tests.factories import ApiWorld
+
+    world = await ApiWorld(session).build()
+    unsafe = await client.post(
+        "/api/v1/api-keys",
+        json={"name": "k"},
+        headers={**world.headers["school_admin"], "X-Request-ID": "bad id\twith tab"},
+    )
+    assert unsafe.status_code == 201
+    replaced = unsafe.headers["x-request-id"]
+    assert len(replaced) == 32 and int(replaced, 16) >= 0
+    stored = (
+        await session.execute(
+            text("SELECT request_id FROM audit_events WHERE action = 'api_key.created'")
+        )
+    ).scalar_one()
+    assert stored == replaced
+    # Two ids: the first decides, and it is the only one echoed.
+    repeated = await client.get(
+        "/health", headers=[("X-Request-ID", "first-1"), ("X-Request-ID", "second-2")]
+    )
+    assert repeated.headers.get_list("x-request-id") == ["first-1"]
+
+
+async def test_new_request_ids_differ(client, db_engine):
+    ids = {(await client.get("/health")).headers["x-request-id"] for _ in range(20)}
+    assert len(ids) == 20
+
+
+async def test_responses_to_requests_without_origin_vary_on_origin(client, db_engine):
+    """A cache must not hand a same-origin answer (no CORS headers) to a cross-origin caller."""
+    plain = await client.get("/health")
+    assert plain.headers["vary"] == "Origin"
+    assert "access-control-allow-origin" not in plain.headers
+    cors = await client.get("/health", headers={"Origin": "http://127.0.0.1:8000"})
+    assert cors.headers["access-control-allow-origin"] == "http://127.0.0.1:8000"
+    assert cors.headers["vary"] == "Origin"
+
+
+async def test_an_existing_vary_is_merged_with_origin_into_one_header():
+    from app.core.error_handlers import CORSByPath
+
+    async def app(scope, receive, send):
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"vary", b"Accept")]}
+        )
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    cors = CORSByPath(
+        app, public_prefixes=(), public_paths=(), allow_origins=["http://127.0.0.1:8000"]
+    )
+    scope = {"type": "http", "method": "GET", "path": "/health", "headers": []}
+    await cors(scope, receive, send)
+    assert [h for h in sent[0]["headers"] if h[0] == b"vary"] == [(b"vary", b"Accept, Origin")]
+    assert sent[1]["body"] == b"ok"
