@@ -53,6 +53,12 @@ class Workshop(Timestamped, Base):
         CheckConstraint(sql_in("status", WORKSHOP_STATUSES), name="status_valid"),
         Index("ix_workshops_school_id_term_id", "school_id", "term_id"),
         Index("ix_workshops_room_id", "room_id"),
+        # The second arm of staff's scope (`school_id = X OR open_to_all_schools`).
+        Index(
+            "ix_workshops_open_to_all_schools",
+            "id",
+            postgresql_where=text("open_to_all_schools"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
