@@ -17,7 +17,7 @@ what it read.
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,17 +112,13 @@ class PrincipalCache:
     def invalidate_user(self, user_id: int) -> None:
         """Forget every token and API key entry of the account."""
         self.generation += 1
-        for store in (self._tokens, self._keys):
-            stale = [key for key, entry in store.items() if entry.principal.user_id == user_id]
-            for key in stale:
-                del store[key]
+        _drop(self._tokens, lambda principal: principal.user_id == user_id)
+        _drop(self._keys, lambda principal: principal.user_id == user_id)
 
     def invalidate_api_keys(self, key_ids: Iterable[int]) -> None:
         ids = set(key_ids)
         self.generation += 1
-        stale = [key for key, entry in self._keys.items() if entry.principal.api_key_id in ids]
-        for key in stale:
-            del self._keys[key]
+        _drop(self._keys, lambda principal: principal.api_key_id in ids)
 
 
 def _get(store: "OrderedDict[Any, _Entry]", key: Any) -> Principal | None:
@@ -134,6 +130,11 @@ def _get(store: "OrderedDict[Any, _Entry]", key: Any) -> Principal | None:
         return None
     store.move_to_end(key)
     return entry.principal
+
+
+def _drop(store: "OrderedDict[Any, _Entry]", matches: Callable[[Principal], bool]) -> None:
+    for key in [key for key, entry in store.items() if matches(entry.principal)]:
+        del store[key]
 
 
 def _put(

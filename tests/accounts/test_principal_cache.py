@@ -137,7 +137,7 @@ async def test_a_role_change_ends_earlier_tokens_within_the_ttl_in_every_process
 ) -> None:
     """No API route changes a role: an operator's SQL does, and the epoch trigger ends the
     tokens issued before (migration 0013), once each process's entry has expired."""
-    here, elsewhere = two_processes
+    # No process made the change: the one that served the caller refuses it only later.
     teacher = world.users["teacher"]
     headers = world.headers["teacher"]
     for client in two_processes:
