@@ -27,7 +27,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Annotated, Any, NamedTuple, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
+from starlette.requests import HTTPConnection
 
 from app.config import Settings, get_settings
 
@@ -185,7 +186,7 @@ async def get_sessionmakers() -> SessionMakers:
 
 
 async def get_db(
-    request: Request, makers: Annotated[SessionMakers, Depends(get_sessionmakers)]
+    connection: HTTPConnection, makers: Annotated[SessionMakers, Depends(get_sessionmakers)]
 ) -> AsyncIterator[AsyncSession]:
     """The request's session: one transaction committed before the response is sent (rolled
     back on error), or for a GET/HEAD an autocommit session (the rule: the module docstring).
@@ -193,8 +194,10 @@ async def get_db(
     Declared with `scope="function"` where it is used so the commit happens before FastAPI
     sends the response, never after the client already got its 2xx.
     """
-    reads_only = request.method in _READ_METHODS and not getattr(
-        request.scope.get("endpoint"), _NEEDS_TRANSACTION, False
+    # Only the request's method and matched endpoint: the connection's ASGI scope.
+    scope = connection.scope
+    reads_only = scope.get("method") in _READ_METHODS and not getattr(
+        scope.get("endpoint"), _NEEDS_TRANSACTION, False
     )
     async with transaction(makers.read if reads_only else makers.write) as db:
         yield db
