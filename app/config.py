@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     # (mode 0600), so every process of one installation signs with the same key.
     secret_key: str = Field(default="", repr=False)
     access_token_minutes: int = 30
+    # Signed-in callers (token or API key) are kept this long per process, so a request
+    # resolves its caller without a database round trip. The bound on how long another
+    # process may still accept a deactivated account, a changed role or a revoked key
+    # (SECURITY.md, "Principal cache"); the process that made the change forgets at once.
+    # 0 turns the cache off.
+    principal_cache_ttl_s: float = Field(default=10.0, ge=0, le=60)
+    principal_cache_max_entries: int = Field(default=10_000, ge=0)
     # Sign-in throttling, per (username, client address) and per client address, never per
     # account alone: an attacker slows down their own address, not the account's owner.
     # After `login_max_failures` failures each further one doubles the wait, from

@@ -1,9 +1,31 @@
-"""Engine, sessions and the per-request transaction."""
+"""Engine, sessions and the per-request transaction.
 
-from collections.abc import AsyncIterator
+Which requests get a transaction (the rule):
+- A request that may write (POST, PUT, PATCH, DELETE) runs in one transaction, committed
+  before the response is sent (`get_db` declared with `scope="function"`), rolled back on
+  error.
+- A GET or HEAD runs on the read sessionmaker: the same pool, in autocommit, so it sends its
+  statements and nothing else (no BEGIN, no COMMIT). Under READ COMMITTED every statement saw
+  a snapshot of its own anyway, so reads see what they saw before. A single-statement write
+  in a GET (a personal-data read record, the API key `api_key.used` touch) commits as it
+  runs, before the response, as before.
+- A GET that needs several statements to commit or fail together, a transaction-local
+  setting (`SET LOCAL`, `set_config(..., true)`), a lock (`FOR UPDATE`, an `_xact_` advisory
+  lock) or one snapshot across statements marks its endpoint with `@needs_transaction`, and
+  gets the write path's transaction.
+- Connections of their own (exports: `app.exports.service.export_connection`) are not
+  affected: `get_engine()` itself stays transactional.
+
+No pre-ping on checkout: a connection that a server restart killed fails on its first
+statement with a disconnect error; SQLAlchemy then invalidates it and every pooled connection
+older than it (the whole pool is renewed), and `app.core.error_handlers` answers that request
+503. The next request connects afresh.
+"""
+
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 from fastapi import Depends
 from sqlalchemy.engine import URL
@@ -14,6 +36,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
+from starlette.requests import HTTPConnection
 
 from app.config import Settings, get_settings
 
@@ -41,8 +64,8 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
-        # A connection dropped by a server restart is replaced on checkout, not handed out.
-        pool_pre_ping=True,
+        # No pre-ping (a round trip on every checkout): a connection a server restart
+        # dropped fails on its first statement and the pool is invalidated (see above).
         pool_recycle=1800,
         connect_args={
             "timeout": settings.db_connect_timeout_s,
@@ -92,13 +115,41 @@ def get_readiness_engine() -> AsyncEngine:
 
 @lru_cache
 def get_sessionmaker() -> async_sessionmaker[AsyncSession]:
+    """Sessions in one transaction each (requests that write, the CLI, jobs)."""
     return async_sessionmaker(get_engine(), expire_on_commit=False, autoflush=False)
+
+
+def get_read_sessionmaker() -> async_sessionmaker[AsyncSession]:
+    """Sessions for GET and HEAD: the same pool in autocommit, no BEGIN/COMMIT round trips.
+    Follows `get_engine()` (whose cache tests clear) rather than caching an engine itself."""
+    return _read_sessionmaker_of(get_engine())
+
+
+@lru_cache(maxsize=4)
+def _read_sessionmaker_of(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        autoflush=False,
+    )
+
+
+# Where a session collects what to do once its transaction has ended (see `after_transaction`).
+_AFTER_TRANSACTION = "after_transaction"
+
+
+def after_transaction(db: AsyncSession, action: Callable[[], None]) -> None:
+    """Run `action` once the transaction of `db` (opened by `transaction`) has ended, whether
+    it committed or rolled back: for in-process caches, which must forget what the
+    transaction changed (forgetting is harmless if it rolled back)."""
+    db.info.setdefault(_AFTER_TRANSACTION, []).append(action)
 
 
 @asynccontextmanager
 async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """A session in one transaction: committed when the block ends normally, rolled back when
-    it raises. Requests (`get_db`) and CLI commands (`app.cli.common.run_with_db`) both use it."""
+    it raises. Requests (`get_db`) and CLI commands (`app.cli.common.run_with_db`) both use it.
+    On an autocommit session (`get_read_sessionmaker`) commit and rollback send nothing."""
     async with maker() as db:
         try:
             yield db
@@ -106,18 +157,49 @@ async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[
         except BaseException:
             await db.rollback()
             raise
+        finally:
+            for action in db.info.pop(_AFTER_TRANSACTION, ()):
+                action()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+_NEEDS_TRANSACTION = "__lms_needs_transaction__"
+_READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def needs_transaction(endpoint: F) -> F:
+    """Mark a GET endpoint that needs one transaction (see the module's docstring). Put it
+    under the `@router.get(...)` line, directly above the function."""
+    setattr(endpoint, _NEEDS_TRANSACTION, True)
+    return endpoint
+
+
+class SessionMakers(NamedTuple):
+    write: async_sessionmaker[AsyncSession]
+    read: async_sessionmaker[AsyncSession]
+
+
+async def get_sessionmakers() -> SessionMakers:
+    """The request's two sessionmakers; a dependency (async: a sync one would run in a thread
+    pool on every request) so that the test suite can bind both to its per-test transaction."""
+    return SessionMakers(get_sessionmaker(), get_read_sessionmaker())
 
 
 async def get_db(
-    maker: Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)],
+    connection: HTTPConnection, makers: Annotated[SessionMakers, Depends(get_sessionmakers)]
 ) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed before the response is sent, rolled back on error.
+    """The request's session: one transaction committed before the response is sent (rolled
+    back on error), or for a GET/HEAD an autocommit session (the rule: the module docstring).
 
     Declared with `scope="function"` where it is used so the commit happens before FastAPI
-    sends the response, never after the client already got its 2xx. The sessionmaker is a
-    dependency so that the test suite can bind requests to its per-test transaction.
+    sends the response, never after the client already got its 2xx.
     """
-    async with transaction(maker) as db:
+    # Only the request's method and matched endpoint: the connection's ASGI scope.
+    scope = connection.scope
+    reads_only = scope.get("method") in _READ_METHODS and not getattr(
+        scope.get("endpoint"), _NEEDS_TRANSACTION, False
+    )
+    async with transaction(makers.read if reads_only else makers.write) as db:
         yield db
 
 

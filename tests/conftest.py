@@ -256,12 +256,21 @@ def shared_app() -> FastAPI:
 
 
 def _bind_to_test(app: FastAPI, test_transaction: TestTransaction | None) -> None:
+    """Both sessionmakers of the app's requests (write and read) to the test's transaction;
+    and a fresh principal cache, so no test is served a caller cached by an earlier one."""
     from app import db
+    from app.accounts import principals
 
+    principals.reset(app.state)
     if test_transaction is None:
-        app.dependency_overrides.pop(db.get_sessionmaker, None)
-    else:
-        app.dependency_overrides[db.get_sessionmaker] = lambda: test_transaction
+        app.dependency_overrides.pop(db.get_sessionmakers, None)
+        return
+    makers = db.SessionMakers(write=test_transaction, read=test_transaction)  # type: ignore[arg-type]
+
+    async def bound() -> db.SessionMakers:
+        return makers
+
+    app.dependency_overrides[db.get_sessionmakers] = bound
 
 
 @contextlib.asynccontextmanager

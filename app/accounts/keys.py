@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Row, Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import principals
 from app.accounts.schemas import ApiKeyCreate
 from app.audit import service as audit
 from app.core.access import Principal, not_found
@@ -109,6 +110,7 @@ async def revoke_api_key(db: AsyncSession, *, key_id: int, actor: Principal) -> 
     if key is None:
         raise not_found("api_key")
     revoked = (await db.execute(_REVOKE_KEY_SQL, {"key_id": key_id, "by": actor.user_id})).all()
+    principals.invalidate_api_keys(db, key_ids=[row[0] for row in revoked])
     await _audit_revoked(
         db,
         actor,
@@ -126,6 +128,7 @@ async def revoke_keys_of_user(db: AsyncSession, *, user_id: int, actor: Principa
     revoked = (
         await db.execute(_REVOKE_USER_KEYS_SQL, {"user_id": user_id, "by": actor.user_id})
     ).all()
+    principals.invalidate_api_keys(db, key_ids=[row[0] for row in revoked])
     await _audit_revoked(db, actor, revoked, lambda _: {"owner_deactivated": user_id})
 
 

@@ -7,7 +7,7 @@ Sign-in: `app.accounts.sign_in`; API keys: `app.accounts.keys`; throttling:
 from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts import keys, throttling
+from app.accounts import keys, principals, throttling
 from app.accounts.schemas import UserCreate, UserRead, UserUpdate
 from app.audit import service as audit
 from app.core.access import SCHOOL_ADMIN_GRANTABLE, SCHOOL_STAFF, Principal, Role
@@ -180,7 +180,8 @@ async def update_user(
     """Admins change any account; school admins their own school's staff.
 
     A new password or a change of active state ends every token issued before (the
-    `users.auth_epoch` trigger); deactivation also revokes the account's API keys."""
+    `users.auth_epoch` trigger; in other processes within `principal_cache_ttl_s`);
+    deactivation also revokes the account's API keys."""
     keys.ensure_not_api_key(actor, "change accounts or passwords")
     await get_user(db, actor=actor, user_id=user_id)  # 404 outside the caller's scope
     user = await db.get(User, user_id, with_for_update=True)
@@ -205,6 +206,8 @@ async def update_user(
         # no longer knows.
         await throttling.forget_username(db, username=user.username)
     await db.flush()
+    # This process stops serving the account's cached principal now; others within the TTL.
+    principals.invalidate_user(db, user_id=user_id)
     if deactivating:
         await keys.revoke_keys_of_user(db, user_id=user_id, actor=actor)
         await feeds.revoke_feeds_of_user(db, user_id=user_id, actor=actor)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, text, update
 from sqlalchemy.engine import RowMapping
 
+from app.accounts import principals
 from app.models import User
 from app.oneroster.batch import PeopleBatch
 from app.oneroster.context import ImportContext, PeopleIndex, Person
@@ -121,6 +122,8 @@ async def import_teachers(
         batch.update(person, record, values)
     for update_values in batch.updates:
         await ctx.db.execute(update(User), [update_values])
+        # A roster may deactivate a teacher: this process stops serving their cached principal.
+        principals.invalidate_user(ctx.db, user_id=update_values["id"])
     if batch.inserts:
         result = await ctx.db.execute(
             insert(User).returning(User.id, User.sourced_id), batch.inserts

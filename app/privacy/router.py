@@ -13,7 +13,7 @@ from app.accounts.dependencies import SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.params import PeriodFrom, PeriodTo
-from app.db import DbSession
+from app.db import DbSession, needs_transaction
 from app.privacy import reads, subject
 from app.privacy.schemas import ReadLogEntry, StudentDataExport
 
@@ -62,6 +62,8 @@ async def list_read_log(
     response_model=StudentDataExport,
     responses=errors(400, 401, 403, 404),
 )
+# The audit event and the read record commit together (app.db: the rule for GETs).
+@needs_transaction
 async def export_student_data(
     db: DbSession, principal: SchoolManager, student_id: int, response: Response
 ) -> StudentDataExport:

@@ -12,7 +12,7 @@ from app.core.csv import FORMULA_RULE
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.schemas import QueryBool
-from app.db import DbSession
+from app.db import DbSession, needs_transaction
 from app.exports.schemas import DistrictQuery, SchoolQuery, TermQuery
 from app.exports.service import content_disposition
 from app.privacy import service as privacy
@@ -137,6 +137,8 @@ async def completion_report(
         "a pseudonym of this response only (no id, code or name)."
     ),
 )
+# The audit event and the read record commit together (app.db: the rule for GETs).
+@needs_transaction
 async def low_attendance(
     db: DbSession,
     principal: LowAttendanceReader,
