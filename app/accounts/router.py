@@ -23,6 +23,7 @@ from app.config import get_settings
 from app.core.errors import Unauthorized
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.params import query_model
 from app.core.sql_json import JsonText
 from app.db import DbSession
 
@@ -45,10 +46,12 @@ def client_address(request: Request, trusted_proxies: int) -> str | None:
     return hops[-trusted_proxies] if len(hops) >= trusted_proxies else peer
 
 
+# The sign-in form (a class FastAPI would call in its thread pool: see query_model).
+PasswordForm = Annotated[OAuth2PasswordRequestForm, Depends(query_model(OAuth2PasswordRequestForm))]
+
+
 @router.post("/auth/token", response_model=TokenRead, responses=errors(401, 422, 429))
-async def sign_in(
-    request: Request, db: DbSession, form: Annotated[OAuth2PasswordRequestForm, Depends()]
-) -> TokenRead:
+async def sign_in(request: Request, db: DbSession, form: PasswordForm) -> TokenRead:
     """Sign in with username and password (OAuth2 password flow); returns a bearer JWT."""
     settings = get_settings()
     try:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.params import query_model
 from app.curriculum import service
 from app.curriculum.api_schemas import CourseQuery, CourseRead, ModuleRead
 from app.db import DbSession
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["curriculum"])
 async def list_courses(
     db: DbSession,
     principal: CurrentPrincipal,
-    query: Annotated[CourseQuery, Depends()],
+    query: Annotated[CourseQuery, Depends(query_model(CourseQuery))],
     page: PagingDep,
 ) -> Page[CourseRead]:
     """Courses with their modules in teaching order, filtered by pillar, grade, creator-led."""

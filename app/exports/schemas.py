@@ -31,7 +31,7 @@ DistrictQuery = Annotated[
 SchoolQuery = Annotated[str | None, Query(max_length=40, description="School code or id")]
 
 
-def filter_params(
+async def filter_params(
     from_on: FromQuery = None,
     to_on: ToQuery = None,
     term: TermQuery = None,
@@ -107,7 +107,7 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 # ---- completions export (app.exports.completions) -------------------------------------------
 
 
-def completion_filter_params(
+async def completion_filter_params(
     from_on: Annotated[
         ApiDate | None,
         Query(

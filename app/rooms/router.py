@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.params import query_model
 from app.core.schemas import ApiDate
 from app.core.sql_json import JsonText, json_body
 from app.db import DbSession
@@ -32,7 +33,7 @@ router = APIRouter(prefix="/api/v1", tags=["rooms"])
 async def list_rooms(
     db: DbSession,
     principal: CurrentPrincipal,
-    query: Annotated[RoomQuery, Depends()],
+    query: Annotated[RoomQuery, Depends(query_model(RoomQuery))],
     page: PagingDep,
 ) -> Page[RoomRead]:
     """Computer rooms in your scope, filtered and paged."""
@@ -45,7 +46,7 @@ async def list_rooms(
 async def list_available_rooms(
     db: DbSession,
     principal: CurrentPrincipal,
-    query: Annotated[AvailabilityQuery, Depends()],
+    query: Annotated[AvailabilityQuery, Depends(query_model(AvailabilityQuery))],
     page: PagingDep,
 ) -> Page[RoomRead]:
     """Active rooms in your scope free for the whole of [starts_at, ends_at), fewest seats first."""

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends
 from app.accounts.dependencies import SchoolManager, StudentReader
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.params import query_model
 from app.db import DbSession
 from app.privacy import service as privacy
 from app.students import service
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/api/v1", tags=["students"])
 async def list_students(
     db: DbSession,
     principal: StudentReader,
-    query: Annotated[StudentQuery, Depends()],
+    query: Annotated[StudentQuery, Depends(query_model(StudentQuery))],
     page: PagingDep,
 ) -> Page[StudentRead]:
     """List and search students in your scope (admin/department: all schools; staff: own)."""

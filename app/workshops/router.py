@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.params import query_model
 from app.core.schemas import BANGKOK, ApiDate
 from app.core.sql_json import JsonText, json_body
 from app.db import DbSession
@@ -57,7 +58,7 @@ async def create_workshop(
 async def list_workshops(
     db: DbSession,
     principal: CurrentPrincipal,
-    query: Annotated[WorkshopQuery, Depends()],
+    query: Annotated[WorkshopQuery, Depends(query_model(WorkshopQuery))],
     page: PagingDep,
 ) -> Response:
     """Workshops in your scope (staff: own school; creators: those they lead)."""
