@@ -4,7 +4,7 @@ own time (what BENCHMARKS.md keeps as "the profile's top lines").
 
     python -m bench.profile [--endpoint me|me/sessions|workshops|schedule] [--seconds 15]
 
-Needs py-spy (`pip install py-spy`; it reads the server's memory: run as root or with
+Needs py-spy (in the dev extras, which `make bench` installs; it reads the server's memory: run as root or with
 ptrace permission). The figures are shares of the samples taken in the server process, so
 they hold on a loaded machine too; requests per second here are not a benchmark.
 """

@@ -89,4 +89,8 @@ async def test_a_write_still_runs_in_one_transaction(served, world) -> None:
     )
     assert response.status_code == 200, response.text
     _, control = await log.take()
-    assert control == ["BEGIN", "COMMIT"], control
+    # The first statement on a connection that binds an enum makes asyncpg introspect the
+    # type (a WITH ... query and a set_config('jit') around it), once per connection: not
+    # this request's transaction, so only transaction control is compared.
+    transaction = [q for q in control if q in {"BEGIN", "COMMIT", "ROLLBACK"}]
+    assert transaction == ["BEGIN", "COMMIT"], control
