@@ -4,9 +4,10 @@ own time (what BENCHMARKS.md keeps as "the profile's top lines").
 
     python -m bench.profile [--endpoint me|me/sessions|workshops|schedule] [--seconds 15]
 
-Needs py-spy (in the dev extras, which `make bench` installs; it reads the server's memory: run as root or with
-ptrace permission). The figures are shares of the samples taken in the server process, so
-they hold on a loaded machine too; requests per second here are not a benchmark.
+Needs py-spy (in the dev extras, which `make bench` installs; it reads the server's memory:
+run as root or with ptrace permission). The figures are shares of the samples taken in the
+server process, so they hold on a loaded machine too; requests per second here are not a
+benchmark.
 """
 
 import argparse
