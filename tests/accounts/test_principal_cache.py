@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import text
 
 from app.accounts import principals
 from app.config import get_settings
 from tests.factories import ApiWorld, token_for
+from tests.sql_log import containing, statements_sent
 
 ME = "/api/v1/me"
 # Short, so the tests wait it out; long enough that a request or two fit well inside it.
@@ -53,27 +53,6 @@ async def two_processes(make_app, short_ttl) -> AsyncIterator[tuple[AsyncClient,
         yield clients[0], clients[1]
 
 
-class Statements:
-    """The SQL every connection of `engine` sends while the block runs."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine.sync_engine
-        self.seen: list[str] = []
-
-    def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.seen.append(statement)
-
-    def __enter__(self) -> "Statements":
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def containing(self, fragment: str) -> list[str]:
-        return [s for s in self.seen if fragment in s]
-
-
 async def _patch_user(client, world, user: str, body: dict, by: str = "admin") -> None:
     response = await client.patch(
         f"/api/v1/users/{world.users[user]}", json=body, headers=world.headers[by]
@@ -89,12 +68,12 @@ async def test_a_warm_cache_resolves_the_caller_without_the_user_query(
     client, world, db_engine
 ) -> None:
     headers = world.headers["teacher"]
-    with Statements(db_engine) as cold:
+    with statements_sent(db_engine) as cold:
         assert (await client.get(ME, headers=headers)).status_code == 200
-    with Statements(db_engine) as warm:
+    with statements_sent(db_engine) as warm:
         assert (await client.get(ME, headers=headers)).status_code == 200
-    assert len(cold.containing(AUTH_QUERY)) == 1
-    assert warm.containing(AUTH_QUERY) == []
+    assert len(containing(cold, AUTH_QUERY)) == 1
+    assert containing(warm, AUTH_QUERY) == []
 
 
 async def test_a_deactivated_users_token_is_refused_at_once_with_the_cache_warm(
@@ -216,9 +195,9 @@ async def test_a_revoked_api_key_is_refused_at_once_here_and_within_the_ttl_else
     for client in two_processes:
         assert (await client.get(ME, headers=as_key)).status_code == 200
     cached_at = time.monotonic()
-    with Statements(db_engine) as warm:
+    with statements_sent(db_engine) as warm:
         assert (await here.get(ME, headers=as_key)).status_code == 200
-    assert warm.containing(API_KEY_QUERY) == []
+    assert containing(warm, API_KEY_QUERY) == []
     revoked = await here.delete(f"/api/v1/api-keys/{key_id}", headers=world.headers["admin"])
     assert revoked.status_code == 200
     assert (await here.get(ME, headers=as_key)).status_code == 401
@@ -233,10 +212,10 @@ async def test_api_key_use_is_recorded_once_a_minute_without_a_write_per_request
     client, world, session, db_engine
 ) -> None:
     _, as_key = await _new_key(client, world)
-    with Statements(db_engine) as seen:
+    with statements_sent(db_engine) as seen:
         for _ in range(3):
             assert (await client.get(ME, headers=as_key)).status_code == 200
-    assert len(seen.containing("UPDATE api_keys SET last_used_at")) == 1
+    assert len(containing(seen, "UPDATE api_keys SET last_used_at")) == 1
     used = "SELECT count(*) FROM audit_events WHERE action = 'api_key.used'"
     assert (await session.execute(text(used))).scalar_one() == 1
 

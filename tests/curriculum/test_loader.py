@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.config import PROJECT_ROOT
 from app.curriculum import CurriculumInvalid, load_curriculum, validate_tree
 from app.models import Course, Module, ModuleVersion, module_prerequisites
+from tests.sql_log import statements_sent
 
 SHIPPED = PROJECT_ROOT / "curriculum"
 BROKEN = Path(__file__).parent / "data" / "broken"
@@ -27,14 +28,8 @@ def tree(tmp_path: Path) -> Path:
 @pytest.fixture
 def statements(db_engine: AsyncEngine) -> Iterator[list[str]]:
     """Every SQL statement sent while the test runs."""
-    sent: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(db_engine.sync_engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(db_engine.sync_engine, "before_cursor_execute", record)
+    with statements_sent(db_engine) as sent:
+        yield sent
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -3,10 +3,11 @@
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.core.schemas import BANGKOK
 from tests.factories import add_enrolment, add_session, add_workshop, at, insert
+from tests.sql_log import statements_sent
 
 JUNE_15 = {"from": "2026-06-15", "to": "2026-06-15"}
 
@@ -180,18 +181,9 @@ async def test_schedule_and_its_scope_check_are_one_statement(client, world, db_
 
     teacher, other = world.headers["teacher"], world.headers["other_school_admin"]
     await client.get(schedule_url(world), params=JUNE_15, headers=teacher)
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.get_engine().sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(db.get_engine()) as statements:
         seen = await client.get(schedule_url(world), params=JUNE_15, headers=teacher)
         hidden = await client.get(schedule_url(world), params=JUNE_15, headers=other)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert [len(seen.json()["sessions"]), hidden.status_code] == [1, 404]
     # Per request one statement reads the room (its scope) and the sessions; at most the
     # sign-in lookup besides.

@@ -3,9 +3,9 @@ a short page tells it, a full page counts it in its own statement, a page past t
 counts it apart. Each case also checks the items against the ids in order."""
 
 import pytest
-from sqlalchemy import event
 
 from tests.factories import ApiWorld, add_workshop
+from tests.sql_log import statements_sent
 
 URL = "/api/v1/workshops"
 
@@ -65,18 +65,9 @@ async def test_a_page_is_one_statement_on_workshops(client, world, db_engine):
     from app import db
 
     await page(client, world, limit=2)
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.get_engine().sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(db.get_engine()) as statements:
         full = await page(client, world, limit=2)
         short = await page(client, world)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert (full[1], short[1]) == (5, 5)
     # A full page and a short one: one statement on workshops each, the count included.
     assert len([s for s in statements if "FROM workshops" in s]) == 2, statements

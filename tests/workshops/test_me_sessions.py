@@ -1,7 +1,7 @@
 """The caller's sessions of one day: the teacher's home screen."""
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from tests.factories import (
     DAY,
@@ -13,6 +13,7 @@ from tests.factories import (
     slot,
     workshop_body,
 )
+from tests.sql_log import statements_sent
 
 URL = "/api/v1/me/sessions"
 
@@ -162,19 +163,10 @@ async def test_the_day_is_one_sql_query(client, world, db_engine):
     from app import db
 
     await client.get(URL, params={"date": "2026-06-15"}, headers=world.headers["teacher"])
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.get_engine().sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(db.get_engine()) as statements:
         response = await client.get(
             URL, params={"date": "2026-06-15"}, headers=world.headers["teacher"]
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     # One query for the whole day; at most the sign-in lookup besides (none when the
     # principal is cached).
