@@ -29,29 +29,25 @@ ENDPOINTS = ("me", "me/sessions", "workshops", "schedule")
 
 
 async def _targets(db, connections: int) -> dict[str, list[tuple[str, str]]]:
-    """(path, token) per connection for each endpoint, from the teacher-reads choice."""
-    from bench.teacher_reads import teacher_days
+    """(path, token) per connection for each endpoint: the teacher-reads benchmark's choice
+    (its teachers and days, and per school the busiest room's busiest week)."""
+    from bench.teacher_reads import busy_weeks, teacher_days
 
     teachers = await teacher_days(db, connections)
-    from bench.common import fetch
-
-    rooms = {
-        r["teacher"]: r["room"]
-        for r in await fetch(
-            db,
-            "SELECT DISTINCT ON (w.host_teacher_id) w.host_teacher_id AS teacher, "
-            "w.room_id AS room FROM workshops w WHERE w.host_teacher_id = ANY($1::int[]) "
-            "ORDER BY w.host_teacher_id, w.id",
-            [t for t, _ in teachers],
-        )
-    }
+    weeks = await busy_weeks(db, sorted({school for _, _, school in teachers}))
+    tokens = [token_for(teacher) for teacher, _, _ in teachers]
+    schedule = [
+        "/api/v1/rooms/{}/schedule?from={}&to={}".format(*weeks[school])
+        for _, _, school in teachers
+    ]
     return {
-        "me": [("/api/v1/me", token_for(t)) for t, _ in teachers],
-        "me/sessions": [(f"/api/v1/me/sessions?date={d}", token_for(t)) for t, d in teachers],
-        "workshops": [("/api/v1/workshops?limit=50", token_for(t)) for t, _ in teachers],
-        "schedule": [
-            (f"/api/v1/rooms/{rooms[t]}/schedule?from={d}", token_for(t)) for t, d in teachers
+        "me": [("/api/v1/me", token) for token in tokens],
+        "me/sessions": [
+            (f"/api/v1/me/sessions?date={day}", token)
+            for (_, day, _), token in zip(teachers, tokens, strict=True)
         ],
+        "workshops": [("/api/v1/workshops?limit=50", token) for token in tokens],
+        "schedule": list(zip(schedule, tokens, strict=True)),
     }
 
 
@@ -103,7 +99,7 @@ def _short(frame: str) -> str:
     return f"{name} ({path})"
 
 
-async def main(endpoint: str, seconds: float, connections: int) -> None:
+async def main(endpoint: str, seconds: float, connections: int, keep: Path | None) -> None:
     if PY_SPY is None:
         raise SystemExit("py-spy is not installed (pip install py-spy)")
     db = bench_db()
@@ -156,6 +152,8 @@ async def main(endpoint: str, seconds: float, connections: int) -> None:
         )
         await asyncio.wait_for(spy.wait(), timeout=seconds + 30)
         tables = top_lines(out)
+        if keep is not None:
+            shutil.copyfile(out, keep)
     summary = result.summary()
     samples = tables.pop("samples")[0]
     print(f"{endpoint}: {summary['rps']} req/s, p99 {summary['p99_ms']} ms; {samples} samples")
@@ -168,5 +166,8 @@ if __name__ == "__main__":
     parser.add_argument("--endpoint", choices=ENDPOINTS, default="me/sessions")
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--keep", type=Path, help="also write py-spy's collapsed stacks to this file"
+    )
     args = parser.parse_args()
-    run(lambda: main(args.endpoint, args.seconds, args.connections))
+    run(lambda: main(args.endpoint, args.seconds, args.connections, args.keep))
