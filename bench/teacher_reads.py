@@ -181,6 +181,21 @@ async def main(seconds: float = 10.0, connections: int = 64, terms: int | None =
                 )
             results[name] = {k: _merge(v) for k, v in runs.items()}
         server = api.describe()
+    # What FastAPI itself allows: the same load on a one-route FastAPI app (bench.floor).
+    with Server(db, app="bench.floor:create_app") as floor_server:
+        floor = _merge(
+            [
+                await measure(
+                    floor_server,
+                    bare_paths["GET /me"],
+                    tokens,
+                    connections=connections,
+                    seconds=seconds / 2,
+                )
+                for _ in range(2)
+            ]
+        )
+    floor["ratio_to_bare_me"] = round(floor["rps"] / results["GET /me"]["bare"]["rps"], 3)
     rows, ok = [], True
     for name, r in results.items():
         ratio = r["api"]["rps"] / r["bare"]["rps"]
@@ -224,6 +239,9 @@ async def main(seconds: float = 10.0, connections: int = 64, terms: int | None =
             f"server: {server['server']}; pool {server['db_pool_size']}+"
             f"{server['db_max_overflow']}; load client pinned to CPU 0 (asyncio, keep-alive)",
             "ceiling: bench.bare, the same JWT check and the same SQL via asyncpg, no framework",
+            f"framework floor (bench.floor: FastAPI, one route, fixed body, no middleware, "
+            f"auth or database): {floor['rps']:,.0f} req/s, p99 {floor['p99_ms']:,.0f} ms = "
+            f"{floor['ratio_to_bare_me']:.2f} of bare GET /me, the most any FastAPI route reaches",
         ],
     )
     data = {
@@ -233,6 +251,7 @@ async def main(seconds: float = 10.0, connections: int = 64, terms: int | None =
         "db": db.where,
         "results": results,
         "compared_items": compared,
+        "framework_floor": floor,
         "targets_met": ok,
     }
     save_result("teacher_reads", data)

@@ -4,7 +4,7 @@ validation as 422 naming each field, Starlette's HTTP errors, database errors (a
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from typing import Any
 
 import asyncpg
@@ -290,19 +290,18 @@ class CORSByPath:
         )
         self.restricted = ProblemCORSMiddleware(app, **restricted)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    # Not `async def`, as app.core.middleware.HttpMiddleware: no coroutine frame of its own.
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         for name, _ in scope["headers"]:
             if name == b"origin":
                 break
         else:
-            await self.app(scope, receive, _vary_on_origin(send))
-            return
+            return self.app(scope, receive, _vary_on_origin(send))
         path = scope["path"]
         public = path in self.public_paths or path.startswith(self.public_prefixes)
-        await (self.open if public else self.restricted)(scope, receive, send)
+        return (self.open if public else self.restricted)(scope, receive, send)
 
 
 def _vary_on_origin(send: Send) -> Send:

@@ -51,13 +51,16 @@ class HttpMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    # Not `async def`: it hands back the awaitable of the layer that does the work, so a
+    # middleware adds no coroutine frame of its own that every resumption of the request
+    # passes through (six layers deep on every request). FastAPI, outermost, keeps its own
+    # `async def __call__`, which is what uvicorn looks at to tell ASGI 3.
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        await self.handle(scope, receive, send)
+            return self.app(scope, receive, send)
+        return self.handle(scope, receive, send)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def handle(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         raise NotImplementedError
 
 
@@ -109,7 +112,15 @@ class BodySizeLimit(HttpMiddleware):
                 return limit
         return self.max_bytes
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def handle(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # HTTP/1.1 has a request body only with a Content-Length or a Transfer-Encoding.
+        for name, value in scope.get("headers", []):
+            if (name == b"content-length" and value != b"0") or name == b"transfer-encoding":
+                return self._limited(scope, receive, send)
+        # No body (a GET, a DELETE): nothing to count, so no wrapper around the app.
+        return self.app(scope, receive, send)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self._limit_for(scope["path"])
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:

@@ -186,3 +186,6 @@ async def test_teacher_reads_bench_at_toy_size_api_and_bare_agree(db_engine, mon
         runs = result["results"][name]
         assert runs["api"]["requests"] > 0 and runs["bare"]["requests"] > 0
         assert runs["ratio"] > 0 and runs["p99_vs_bare"] > 0
+    # The framework floor ran too (bench.floor answered every request with 200).
+    assert result["framework_floor"]["requests"] > 0
+    assert result["framework_floor"]["ratio_to_bare_me"] > 0
