@@ -22,13 +22,19 @@ older than it (the whole pool is renewed), and `app.core.error_handlers` answers
 503. The next request connects afresh.
 """
 
-from collections.abc import AsyncIterator, Callable
+import contextlib
+import logging
+import weakref
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any, NamedTuple, TypeVar
 
+import anyio
+import asyncpg
 from fastapi import Depends
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Compiled, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -36,6 +42,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql import Select
 from starlette.requests import HTTPConnection
 
 from app.config import Settings, get_settings
@@ -204,3 +211,108 @@ async def get_db(
 
 
 DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
+
+
+# --- Hot reads on the driver -------------------------------------------------------------------
+
+# Every statement `fetch_row` sends, at DEBUG (as SQLAlchemy's `echo` logs its own): off in
+# production, where the check costs a fraction of a microsecond; tests count statements by it.
+driver_log = logging.getLogger("app.db.driver")
+
+
+@dataclass(frozen=True, slots=True)
+class _DriverStatement:
+    compiled: Compiled
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+
+# By statement object: the hot reads' statements are built once per shape and kept
+# (app.core.statements), so each is compiled once per process; None: not for the driver.
+_driver_statements: "weakref.WeakKeyDictionary[Any, _DriverStatement | None]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _driver_statement(statement: Select[Any], dialect: Dialect) -> _DriverStatement | None:
+    """`statement` compiled once for asyncpg ($1, $2 ... in `names` order, with the bind
+    processors SQLAlchemy would apply), or None when it must go through SQLAlchemy: a
+    parameter rendered per call (`IN` lists, literal execution) or a result column that
+    SQLAlchemy would convert (JSON, numeric ...), so that both paths return the same values."""
+    compiled = statement.compile(dialect=dialect)
+    if not compiled.positional or compiled.literal_execute_params or compiled.post_compile_params:
+        return None
+    for column in getattr(compiled, "_result_columns", ()):
+        if column[3]._cached_result_processor(dialect, None) is not None:
+            return None
+    names = tuple(compiled.positiontup or ())
+    bind_processors = compiled._bind_processors or {}
+    processors: list[Callable[[Any], Any] | None] = []
+    for name in names:
+        process = bind_processors.get(name)
+        if process is not None and not callable(process):
+            return None  # a tuple parameter's per-element processors
+        processors.append(process)
+    return _DriverStatement(compiled, compiled.string, names, tuple(processors))
+
+
+async def fetch_row(
+    db: AsyncSession, statement: Select[Any], params: Mapping[str, Any]
+) -> Sequence[Any] | None:
+    """The first row of a hot read's `statement` (or None), run by asyncpg itself on the
+    session's connection.
+
+    Why: for one statement of a read, SQLAlchemy's execution path (the ORM session's execute,
+    cache key, execution context, result metadata) cost more than the statement's round trip:
+    504 µs against 340 µs on the same connection (BENCHMARKS.md, "Hot paths"). SQLAlchemy
+    still builds and compiles the statement (once) and owns the connection and the pool.
+
+    Falls back to `db.execute` when the statement is not for the driver (see
+    `_driver_statement`) or when SQLAlchemy has not begun the session's transaction on a
+    transactional connection (the statement must not run outside it). Errors: the driver's
+    own, answered by app.core.error_handlers as SQLAlchemy's wrappers of them are; a broken
+    connection is handed to SQLAlchemy, which invalidates it and the pool as on its own path.
+    """
+    conn = await db.connection()
+    plan = _driver_statements.get(statement, _UNPLANNED)
+    if plan is _UNPLANNED:
+        plan = _driver_statements[statement] = _driver_statement(statement, conn.dialect)
+    raw = await conn.get_raw_connection()
+    adapted = raw.dbapi_connection
+    in_transaction = getattr(adapted, "_transaction", None) is not None
+    if plan is None or not (
+        in_transaction or getattr(adapted, "isolation_level", None) == "autocommit"
+    ):
+        return (await db.execute(statement, params)).first()
+    assert isinstance(plan, _DriverStatement)
+    values = plan.compiled.construct_params(params) or {}
+    args = [
+        value if process is None else process(value)
+        for value, process in zip(
+            (values[name] for name in plan.names), plan.processors, strict=True
+        )
+    ]
+    if driver_log.isEnabledFor(logging.DEBUG):
+        driver_log.debug("%s", plan.sql)
+    driver = raw.driver_connection
+    assert driver is not None
+    try:
+        return await driver.fetchrow(plan.sql, *args)
+    except asyncpg.PostgresError:
+        if not driver.is_closed():
+            raise  # the statement's own error (a timeout, a refused value): the connection is fine
+    except BaseException:
+        if not driver.is_closed():
+            # Cancelled mid-statement (the client went away), or the driver lost track of its
+            # protocol: the connection's state is unknown, so it is not given back to the pool.
+            with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+                await conn.invalidate()
+            raise
+    # The connection died under the statement: SQLAlchemy, running it again, meets the same
+    # closed connection at once, invalidates it and every older pooled one, and raises the
+    # error the handlers answer with 503, exactly as without this path.
+    return (await db.execute(statement, params)).first()
+
+
+_UNPLANNED: Any = object()

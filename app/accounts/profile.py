@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
 from app.core.sql_json import json_object
+from app.db import fetch_row
 from app.models import Creator, School, User
 
 NO_SUCH_USER = "No such user / ไม่พบผู้ใช้"
@@ -52,7 +53,8 @@ def profile_statement(user_id: int) -> tuple[Select[Any], dict[str, Any]]:
 async def read_profile(db: AsyncSession, *, user_id: int) -> str:
     """`user_id`'s profile as `UserRead` JSON text; 404 when the account is gone."""
     statement, params = profile_statement(user_id)
-    found = (await db.execute(statement, params)).scalar_one_or_none()
-    if found is None:
+    row = await fetch_row(db, statement, params)
+    if row is None or row[0] is None:
         raise NotFound(NO_SUCH_USER)
+    found: str = row[0]
     return found

@@ -195,7 +195,7 @@ async def integrity_error(request: Request, exc: IntegrityError) -> JSONResponse
     return render(request, translate_integrity_error(exc))
 
 
-async def database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+async def database_error(request: Request, exc: Exception) -> JSONResponse:
     """A value the database refused (422), the database out of reach (503), or a bug (500)."""
     if _is_data_error(exc):
         logger.info("value refused by the database: %s", getattr(exc, "orig", exc))
@@ -228,6 +228,10 @@ _HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
     (StarletteHTTPException, http_error),
     (IntegrityError, integrity_error),
     (SQLAlchemyError, database_error),
+    # Raised by asyncpg itself where a hot read runs its statement on the driver
+    # (app.db.fetch_row): answered as SQLAlchemy's wrappers of the same errors are.
+    (asyncpg.exceptions.PostgresError, database_error),
+    (asyncpg.exceptions.InterfaceError, database_error),
     (OSError, os_error),
     (Exception, unexpected_error),
 )

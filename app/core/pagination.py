@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import BadRequest
 from app.core.sql_json import JsonItems, JsonText, json_body, json_items
+from app.db import fetch_row
 
 T = TypeVar("T")
 MAX_LIMIT = 500
@@ -190,13 +191,17 @@ async def read_json_page(
     """Run a `json_page_statement` (`paged`) with `params` and give its exact total by the
     rule of the module docstring: the page's own, else the window's, else `counted` (the
     `count_statement` of the same rows) for an empty page past the end."""
-    items_json, count, window_total = (await db.execute(paged, params)).one()
+    row = await fetch_row(db, paged, params)
+    assert row is not None  # an aggregate: always one row
+    items_json, count, window_total = row
     items = JsonItems(items_json, count)
     total = known_total(page, count)
     if total is None:
         total = window_total
     if total is None:
-        total = (await db.execute(counted, params)).scalar_one()
+        counted_row = await fetch_row(db, counted, params)
+        assert counted_row is not None
+        total = counted_row[0]
     return JsonPage(items, total)
 
 

@@ -20,6 +20,7 @@ from app.core.statements import (
     principal_shape,
     principal_template,
 )
+from app.db import fetch_row
 from app.models import ComputerRoom, Creator, Module, School, Workshop, WorkshopSession
 from app.rooms.schemas import AvailabilityQuery, RoomRead
 from app.rooms.service import room_read, room_scope, rooms_in_scope
@@ -157,7 +158,7 @@ async def room_schedule(
     statement, params = room_schedule_statement(
         principal, room_id=room_id, from_on=from_on, to_on=to_on
     )
-    row = (await db.execute(statement, params)).one_or_none()
+    row = await fetch_row(db, statement, params)
     if row is None:
         raise access.not_found("room")
     found_id, items, count = row

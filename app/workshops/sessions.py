@@ -18,6 +18,7 @@ from app.core.statements import (
     principal_shape,
     principal_template,
 )
+from app.db import fetch_row
 from app.models import Workshop, WorkshopSession
 from app.workshops.briefs import MODULE, ROOM, SCHOOL, WORKSHOP
 from app.workshops.clashes import ClashScope, clash_guard, ensure_no_clash
@@ -241,5 +242,7 @@ async def my_sessions(
     """The caller's sessions on one Bangkok day, in time order (`MySessionRead` items), in
     one statement."""
     statement, params = my_sessions_statement(principal, day=day, school=school)
-    items, count = (await db.execute(statement, params)).one()
+    row = await fetch_row(db, statement, params)
+    assert row is not None  # an aggregate: always one row
+    items, count = row
     return JsonItems(items, count)

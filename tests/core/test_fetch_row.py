@@ -1,0 +1,82 @@
+"""`app.db.fetch_row`: the hot reads' statements run on asyncpg directly, with the same
+values as through SQLAlchemy, SQLAlchemy's path where the driver's would differ, and a
+broken connection handed back to SQLAlchemy's invalidation."""
+
+import pytest
+from sqlalchemy import JSON, Integer, bindparam, cast, event, func, literal, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from app.db import fetch_row
+from app.models import School
+from tests.sql_log import statements_sent
+
+COUNTED = select(func.count(School.id), literal("ok")).where(
+    School.id > bindparam("above", type_=Integer)
+)
+LISTED = select(func.count(School.id)).where(School.id.in_([1, 2, 3]))
+AS_JSON = select(cast(func.json_build_object("a", 1), JSON))
+BACKEND_PID = select(func.pg_backend_pid(), literal(1))
+
+
+async def test_a_plain_statement_runs_on_the_driver_with_sqlalchemys_values(session) -> None:
+    seen: list[str] = []
+
+    def record(conn, cursor, sql, *args) -> None:
+        seen.append(sql)
+
+    event.listen(session.bind.sync_engine, "before_cursor_execute", record)
+    try:
+        with statements_sent(session.bind) as sent:
+            driver_row = await fetch_row(session, COUNTED, {"above": 0})
+    finally:
+        event.remove(session.bind.sync_engine, "before_cursor_execute", record)
+    via_sqlalchemy = (await session.execute(COUNTED, {"above": 0})).one()
+    assert driver_row is not None and tuple(driver_row) == tuple(via_sqlalchemy)
+    # Sent once, by the driver: SQLAlchemy executed nothing.
+    assert [s for s in seen if "schools" in s] == []
+    assert [s for s in sent if "schools" in s] == [sent[-1]] and "count(schools.id)" in sent[-1]
+    # The statement's own literal ('ok') travelled as a parameter, with the caller's.
+    assert driver_row[1] == "ok"
+
+
+async def test_an_in_list_rendered_per_call_goes_through_sqlalchemy(session) -> None:
+    seen: list[str] = []
+
+    def record(conn, cursor, sql, *args) -> None:
+        seen.append(sql)
+
+    event.listen(session.bind.sync_engine, "before_cursor_execute", record)
+    try:
+        row = await fetch_row(session, LISTED, {})
+    finally:
+        event.remove(session.bind.sync_engine, "before_cursor_execute", record)
+    assert row is not None and [s for s in seen if "schools" in s] != []
+
+
+async def test_a_json_column_reads_the_same_on_the_driver_as_through_sqlalchemy(session) -> None:
+    # SQLAlchemy's asyncpg dialect decodes json with a codec on the connection, not a result
+    # processor: the driver's row carries the same value.
+    row = await fetch_row(session, AS_JSON, {})
+    assert row is not None and row[0] == {"a": 1}
+    assert (await session.execute(AS_JSON)).scalar_one() == {"a": 1}
+
+
+@pytest.mark.committed
+async def test_a_connection_killed_under_a_read_is_invalidated_and_the_next_read_works(
+    db_engine: AsyncEngine,
+) -> None:
+    reads = async_sessionmaker(
+        db_engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+    async with reads() as first:
+        pid, _ = await fetch_row(first, BACKEND_PID, {})  # type: ignore[misc]
+        async with db_engine.connect() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await other.commit()
+        with pytest.raises(DBAPIError) as raised:
+            await fetch_row(first, BACKEND_PID, {})
+        assert raised.value.connection_invalidated
+    async with reads() as second:
+        new_pid, one = await fetch_row(second, BACKEND_PID, {})  # type: ignore[misc]
+    assert one == 1 and new_pid != pid
