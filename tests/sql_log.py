@@ -21,16 +21,17 @@ class _DriverStatements(logging.Handler):
 
 
 @contextmanager
-def statements_sent(engine: AsyncEngine) -> Iterator[list[str]]:
+def statements_sent(engine: AsyncEngine, *, driver: bool = True) -> Iterator[list[str]]:
     """Every SQL statement the app sends while the block runs: those SQLAlchemy executes on a
-    connection of `engine` and those the hot reads run on the driver (`app.db.fetch_row`,
-    which logs each at DEBUG). BEGIN and COMMIT, sent by asyncpg itself, are not among them."""
+    connection of `engine` and (unless `driver` is false) those the hot reads run on the
+    driver (`app.db.fetch_row`, which logs each at DEBUG). BEGIN and COMMIT, sent by asyncpg
+    itself, are not among them."""
     sent: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         sent.append(statement)
 
-    handler = _DriverStatements(sent)
+    handler = _DriverStatements(sent if driver else [])
     level = driver_log.level
     driver_log.addHandler(handler)
     driver_log.setLevel(logging.DEBUG)

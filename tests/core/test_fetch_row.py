@@ -3,7 +3,7 @@ values as through SQLAlchemy, SQLAlchemy's path where the driver's would differ,
 broken connection handed back to SQLAlchemy's invalidation."""
 
 import pytest
-from sqlalchemy import JSON, Integer, bindparam, cast, event, func, literal, select, text
+from sqlalchemy import JSON, Integer, bindparam, cast, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -20,17 +20,11 @@ BACKEND_PID = select(func.pg_backend_pid(), literal(1))
 
 
 async def test_a_plain_statement_runs_on_the_driver_with_sqlalchemys_values(session) -> None:
-    seen: list[str] = []
-
-    def record(conn, cursor, sql, *args) -> None:
-        seen.append(sql)
-
-    event.listen(session.bind.sync_engine, "before_cursor_execute", record)
-    try:
-        with statements_sent(session.bind) as sent:
-            driver_row = await fetch_row(session, COUNTED, {"above": 0})
-    finally:
-        event.remove(session.bind.sync_engine, "before_cursor_execute", record)
+    with (
+        statements_sent(session.bind, driver=False) as seen,
+        statements_sent(session.bind) as sent,
+    ):
+        driver_row = await fetch_row(session, COUNTED, {"above": 0})
     via_sqlalchemy = (await session.execute(COUNTED, {"above": 0})).one()
     assert driver_row is not None and tuple(driver_row) == tuple(via_sqlalchemy)
     # Sent once, by the driver: SQLAlchemy executed nothing.
@@ -41,16 +35,8 @@ async def test_a_plain_statement_runs_on_the_driver_with_sqlalchemys_values(sess
 
 
 async def test_an_in_list_rendered_per_call_goes_through_sqlalchemy(session) -> None:
-    seen: list[str] = []
-
-    def record(conn, cursor, sql, *args) -> None:
-        seen.append(sql)
-
-    event.listen(session.bind.sync_engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(session.bind, driver=False) as seen:
         row = await fetch_row(session, LISTED, {})
-    finally:
-        event.remove(session.bind.sync_engine, "before_cursor_execute", record)
     assert row is not None and [s for s in seen if "schools" in s] != []
 
 
