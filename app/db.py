@@ -302,17 +302,26 @@ async def fetch_row(
     except asyncpg.PostgresError:
         if not driver.is_closed():
             raise  # the statement's own error (a timeout, a refused value): the connection is fine
-    except BaseException:
+    except Exception:
         if not driver.is_closed():
-            # Cancelled mid-statement (the client went away), or the driver lost track of its
-            # protocol: the connection's state is unknown, so it is not given back to the pool.
-            with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
-                await conn.invalidate()
+            # The driver lost track of its protocol: the connection's state is unknown, so it
+            # is not given back to the pool.
+            await _invalidate(conn)
             raise
+    except BaseException:
+        # Cancelled mid-statement (the client went away): as above, and the cancellation
+        # goes on.
+        await _invalidate(conn)
+        raise
     # The connection died under the statement: SQLAlchemy, running it again, meets the same
     # closed connection at once, invalidates it and every older pooled one, and raises the
     # error the handlers answer with 503, exactly as without this path.
     return (await db.execute(statement, params)).first()
+
+
+async def _invalidate(conn: Any) -> None:
+    with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+        await conn.invalidate()
 
 
 _UNPLANNED: Any = object()

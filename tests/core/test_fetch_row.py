@@ -2,6 +2,8 @@
 values as through SQLAlchemy, SQLAlchemy's path where the driver's would differ, and a
 broken connection handed back to SQLAlchemy's invalidation."""
 
+import asyncio
+
 import pytest
 from sqlalchemy import JSON, Integer, bindparam, cast, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
@@ -17,6 +19,7 @@ COUNTED = select(func.count(School.id), literal("ok")).where(
 LISTED = select(func.count(School.id)).where(School.id.in_([1, 2, 3]))
 AS_JSON = select(cast(func.json_build_object("a", 1), JSON))
 BACKEND_PID = select(func.pg_backend_pid(), literal(1))
+SLEEPING = select(func.pg_sleep(5), literal(1))
 
 
 async def test_a_plain_statement_runs_on_the_driver_with_sqlalchemys_values(session) -> None:
@@ -65,4 +68,24 @@ async def test_a_connection_killed_under_a_read_is_invalidated_and_the_next_read
         assert raised.value.connection_invalidated
     async with reads() as second:
         new_pid, one = await fetch_row(second, BACKEND_PID, {})  # type: ignore[misc]
+    assert one == 1 and new_pid != pid
+
+
+@pytest.mark.committed
+async def test_a_read_cancelled_mid_statement_is_not_given_back_and_the_next_read_works(
+    db_engine: AsyncEngine,
+) -> None:
+    reads = async_sessionmaker(
+        db_engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+    async with reads() as first:
+        pid, _ = await fetch_row(first, BACKEND_PID, {})  # type: ignore[misc]
+        task = asyncio.create_task(fetch_row(first, SLEEPING, {}))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    async with reads() as second:
+        new_pid, one = await fetch_row(second, BACKEND_PID, {})  # type: ignore[misc]
+    # The cancelled one's connection was invalidated, not pooled half-way through a query.
     assert one == 1 and new_pid != pid
