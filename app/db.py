@@ -129,11 +129,12 @@ def get_sessionmaker() -> async_sessionmaker[AsyncSession]:
 def get_read_sessionmaker() -> async_sessionmaker[AsyncSession]:
     """Sessions for GET and HEAD: the same pool in autocommit, no BEGIN/COMMIT round trips.
     Follows `get_engine()` (whose cache tests clear) rather than caching an engine itself."""
-    return _read_sessionmaker_of(get_engine())
+    return read_sessionmaker_for(get_engine())
 
 
 @lru_cache(maxsize=4)
-def _read_sessionmaker_of(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def read_sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Autocommit sessions on `engine`'s pool, as the API's GET requests get them."""
     return async_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT"),
         expire_on_commit=False,
@@ -223,7 +224,6 @@ driver_log = logging.getLogger("app.db.driver")
 @dataclass(frozen=True, slots=True)
 class _DriverStatement:
     compiled: Compiled
-    sql: str
     names: tuple[str, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
 
@@ -233,6 +233,7 @@ class _DriverStatement:
 _driver_statements: "weakref.WeakKeyDictionary[Any, _DriverStatement | None]" = (
     weakref.WeakKeyDictionary()
 )
+_UNPLANNED: Any = object()  # not looked at yet (None is a decision: SQLAlchemy's path)
 
 
 def _driver_statement(statement: Select[Any], dialect: Dialect) -> _DriverStatement | None:
@@ -254,7 +255,7 @@ def _driver_statement(statement: Select[Any], dialect: Dialect) -> _DriverStatem
         if process is not None and not callable(process):
             return None  # a tuple parameter's per-element processors
         processors.append(process)
-    return _DriverStatement(compiled, compiled.string, names, tuple(processors))
+    return _DriverStatement(compiled, names, tuple(processors))
 
 
 async def fetch_row(
@@ -294,11 +295,11 @@ async def fetch_row(
         )
     ]
     if driver_log.isEnabledFor(logging.DEBUG):
-        driver_log.debug("%s", plan.sql)
+        driver_log.debug("%s", plan.compiled.string)
     driver = raw.driver_connection
     assert driver is not None
     try:
-        return await driver.fetchrow(plan.sql, *args)
+        return await driver.fetchrow(plan.compiled.string, *args)
     except asyncpg.PostgresError:
         if not driver.is_closed():
             raise  # the statement's own error (a timeout, a refused value): the connection is fine
@@ -322,6 +323,3 @@ async def fetch_row(
 async def _invalidate(conn: Any) -> None:
     with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
         await conn.invalidate()
-
-
-_UNPLANNED: Any = object()

@@ -54,7 +54,7 @@ async def read_profile(db: AsyncSession, *, user_id: int) -> str:
     """`user_id`'s profile as `UserRead` JSON text; 404 when the account is gone."""
     statement, params = profile_statement(user_id)
     row = await fetch_row(db, statement, params)
-    if row is None or row[0] is None:
+    if row is None:
         raise NotFound(NO_SUCH_USER)
     found: str = row[0]
     return found

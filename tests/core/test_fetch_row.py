@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from sqlalchemy import JSON, Integer, bindparam, cast, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db import fetch_row
+from app.db import fetch_row, read_sessionmaker_for
 from app.models import School
 from tests.sql_log import statements_sent
 
@@ -55,9 +55,7 @@ async def test_a_json_column_reads_the_same_on_the_driver_as_through_sqlalchemy(
 async def test_a_connection_killed_under_a_read_is_invalidated_and_the_next_read_works(
     db_engine: AsyncEngine,
 ) -> None:
-    reads = async_sessionmaker(
-        db_engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-    )
+    reads = read_sessionmaker_for(db_engine)
     async with reads() as first:
         pid, _ = await fetch_row(first, BACKEND_PID, {})  # type: ignore[misc]
         async with db_engine.connect() as other:
@@ -75,9 +73,7 @@ async def test_a_connection_killed_under_a_read_is_invalidated_and_the_next_read
 async def test_a_read_cancelled_mid_statement_is_not_given_back_and_the_next_read_works(
     db_engine: AsyncEngine,
 ) -> None:
-    reads = async_sessionmaker(
-        db_engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-    )
+    reads = read_sessionmaker_for(db_engine)
     async with reads() as first:
         pid, _ = await fetch_row(first, BACKEND_PID, {})  # type: ignore[misc]
         task = asyncio.create_task(fetch_row(first, SLEEPING, {}))
