@@ -22,6 +22,7 @@ older than it (the whole pool is renewed), and `app.core.error_handlers` answers
 503. The next request connects afresh.
 """
 
+import asyncio
 import contextlib
 import logging
 import weakref
@@ -43,6 +44,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Select
+from sqlalchemy.util import greenlet_spawn
 from starlette.requests import HTTPConnection
 
 from app.config import Settings, get_settings
@@ -139,7 +141,14 @@ def read_sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSessio
         engine.execution_options(isolation_level="AUTOCOMMIT"),
         expire_on_commit=False,
         autoflush=False,
+        info={POOL_READS: True},
     )
+
+
+# Marks a session whose hot reads may each run on a pooled connection of their own while the
+# session holds none (`fetch_row`): only autocommit read sessions, where every statement is
+# its own snapshot anyway, so which connection runs it makes no difference to what it sees.
+POOL_READS = "pool_reads"
 
 
 # Where a session collects what to do once its transaction has ended (see `after_transaction`).
@@ -158,16 +167,43 @@ async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[
     """A session in one transaction: committed when the block ends normally, rolled back when
     it raises. Requests (`get_db`) and CLI commands (`app.cli.common.run_with_db`) both use it.
     On an autocommit session (`get_read_sessionmaker`) commit and rollback send nothing."""
-    async with maker() as db:
-        try:
+    opened: Any = maker()
+    if not isinstance(opened, AsyncSession):
+        # A maker of another kind (the test suite's binds sessions to its own transaction):
+        # its context manager around the session, and the same ending inside it.
+        async with opened as session, _ending(session) as db:
             yield db
+        return
+    async with _ending(opened) as db:
+        yield db
+
+
+@asynccontextmanager
+async def _ending(db: AsyncSession) -> AsyncIterator[AsyncSession]:
+    try:
+        yield db
+        if not _untouched(db):
             await db.commit()
-        except BaseException:
+    except BaseException:
+        if not _untouched(db):
             await db.rollback()
-            raise
+        raise
+    finally:
+        try:
+            if not _untouched(db):
+                # As `async with AsyncSession()` closes: in a task of its own, shielded, so
+                # that a cancelled request still gives its connection back.
+                await asyncio.shield(asyncio.create_task(db.close()))
         finally:
             for action in db.info.pop(_AFTER_TRANSACTION, ()):
                 action()
+
+
+def _untouched(db: AsyncSession) -> bool:
+    """Nothing began, nothing is pending: the session holds no connection and no objects, so
+    commit, rollback and close would change nothing, and each costs a greenlet switch (and
+    close a task). The usual GET: its reads ran on connections of their own (`fetch_row`)."""
+    return not (db.in_transaction() or db.identity_map or db.new or db.deleted)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -187,15 +223,21 @@ class SessionMakers(NamedTuple):
     read: async_sessionmaker[AsyncSession]
 
 
-async def get_sessionmakers() -> SessionMakers:
-    """The request's two sessionmakers; a dependency (async: a sync one would run in a thread
-    pool on every request) so that the test suite can bind both to its per-test transaction."""
+# Where an app may carry sessionmakers of its own (the test suite binds both to its per-test
+# transaction): on `app.state` rather than as a dependency, which FastAPI would solve twice
+# per request (under `get_db` and again under the principal's `get_db`).
+SESSIONMAKERS_STATE = "sessionmakers"
+
+
+def sessionmakers_of(app_state: Any) -> SessionMakers:
+    """The request sessionmakers of the app with `app_state`: its own, else the process's."""
+    bound: SessionMakers | None = getattr(app_state, SESSIONMAKERS_STATE, None)
+    if bound is not None:
+        return bound
     return SessionMakers(get_sessionmaker(), get_read_sessionmaker())
 
 
-async def get_db(
-    connection: HTTPConnection, makers: Annotated[SessionMakers, Depends(get_sessionmakers)]
-) -> AsyncIterator[AsyncSession]:
+async def get_db(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
     """The request's session: one transaction committed before the response is sent (rolled
     back on error), or for a GET/HEAD an autocommit session (the rule: the module docstring).
 
@@ -207,6 +249,7 @@ async def get_db(
     reads_only = scope.get("method") in _READ_METHODS and not getattr(
         scope.get("endpoint"), _NEEDS_TRANSACTION, False
     )
+    makers = sessionmakers_of(scope["app"].state)
     async with transaction(makers.read if reads_only else makers.write) as db:
         yield db
 
@@ -226,6 +269,19 @@ class _DriverStatement:
     compiled: Compiled
     names: tuple[str, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        """The driver's positional arguments for `params`, as SQLAlchemy would send them; and
+        the statement logged at DEBUG (tests count statements by it)."""
+        values = self.compiled.construct_params(params) or {}
+        if driver_log.isEnabledFor(logging.DEBUG):
+            driver_log.debug("%s", self.compiled.string)
+        return [
+            value if process is None else process(value)
+            for value, process in zip(
+                (values[name] for name in self.names), self.processors, strict=True
+            )
+        ]
 
 
 # By statement object: the hot reads' statements are built once per shape and kept
@@ -261,13 +317,18 @@ def _driver_statement(statement: Select[Any], dialect: Dialect) -> _DriverStatem
 async def fetch_row(
     db: AsyncSession, statement: Select[Any], params: Mapping[str, Any]
 ) -> Sequence[Any] | None:
-    """The first row of a hot read's `statement` (or None), run by asyncpg itself on the
-    session's connection.
+    """The first row of a hot read's `statement` (or None), run by asyncpg itself.
 
     Why: for one statement of a read, SQLAlchemy's execution path (the ORM session's execute,
     cache key, execution context, result metadata) cost more than the statement's round trip:
-    504 µs against 340 µs on the same connection (BENCHMARKS.md, "Hot paths"). SQLAlchemy
-    still builds and compiles the statement (once) and owns the connection and the pool.
+    504 µs against 340 µs on the same connection (BENCHMARKS.md, "Hot paths"); and beginning
+    the session on a connection and ending it (three greenlet switches, the pool's isolation
+    level set and reset) cost about as much again. SQLAlchemy still builds and compiles the
+    statement (once) and owns the connections and the pool.
+
+    Where it runs: on the session's connection when the session holds one; on a connection
+    checked out of the pool for this statement alone when the session is an autocommit read
+    session (`POOL_READS`) that holds none yet (the usual GET: no session work at all).
 
     Falls back to `db.execute` when the statement is not for the driver (see
     `_driver_statement`) or when SQLAlchemy has not begun the session's transaction on a
@@ -275,31 +336,25 @@ async def fetch_row(
     own, answered by app.core.error_handlers as SQLAlchemy's wrappers of them are; a broken
     connection is handed to SQLAlchemy, which invalidates it and the pool as on its own path.
     """
-    conn = await db.connection()
     plan = _driver_statements.get(statement, _UNPLANNED)
     if plan is _UNPLANNED:
-        plan = _driver_statements[statement] = _driver_statement(statement, conn.dialect)
+        assert db.bind is not None
+        plan = _driver_statements[statement] = _driver_statement(statement, db.bind.dialect)
+    if plan is None:
+        return (await db.execute(statement, params)).first()
+    assert isinstance(plan, _DriverStatement)
+    if db.info.get(POOL_READS) and not db.in_transaction():
+        return await _fetch_on_pool(db, plan, statement, params)
+    conn = await db.connection()
     raw = await conn.get_raw_connection()
     adapted = raw.dbapi_connection
     in_transaction = getattr(adapted, "_transaction", None) is not None
-    if plan is None or not (
-        in_transaction or getattr(adapted, "isolation_level", None) == "autocommit"
-    ):
+    if not (in_transaction or getattr(adapted, "isolation_level", None) == "autocommit"):
         return (await db.execute(statement, params)).first()
-    assert isinstance(plan, _DriverStatement)
-    values = plan.compiled.construct_params(params) or {}
-    args = [
-        value if process is None else process(value)
-        for value, process in zip(
-            (values[name] for name in plan.names), plan.processors, strict=True
-        )
-    ]
-    if driver_log.isEnabledFor(logging.DEBUG):
-        driver_log.debug("%s", plan.compiled.string)
     driver = raw.driver_connection
     assert driver is not None
     try:
-        return await driver.fetchrow(plan.compiled.string, *args)
+        return await driver.fetchrow(plan.compiled.string, *plan.arguments(params))
     except asyncpg.PostgresError:
         if not driver.is_closed():
             raise  # the statement's own error (a timeout, a refused value): the connection is fine
@@ -318,6 +373,57 @@ async def fetch_row(
     # closed connection at once, invalidates it and every older pooled one, and raises the
     # error the handlers answer with 503, exactly as without this path.
     return (await db.execute(statement, params)).first()
+
+
+async def _fetch_on_pool(
+    db: AsyncSession, plan: _DriverStatement, statement: Select[Any], params: Mapping[str, Any]
+) -> Sequence[Any] | None:
+    """`fetch_row` on a connection of the session's pool held for this statement only."""
+    engine = db.bind
+    assert isinstance(engine, AsyncEngine)
+    arguments = plan.arguments(params)
+    pooled = await engine.raw_connection()
+    driver = pooled.driver_connection
+    assert driver is not None
+    try:
+        row = await driver.fetchrow(plan.compiled.string, *arguments)
+    except asyncpg.PostgresError:
+        if driver.is_closed():
+            await _discard(pooled)
+            return await _rerun(db, statement, params)
+        await _give_back(pooled)
+        raise  # the statement's own error: the connection is fine
+    except Exception:
+        await _discard(pooled)  # the driver lost track of its protocol, or the link died
+        if driver.is_closed():
+            return await _rerun(db, statement, params)
+        raise
+    except BaseException:
+        await _discard(pooled)  # cancelled mid-statement: not pooled half-way through a query
+        raise
+    await _give_back(pooled)
+    return row
+
+
+async def _rerun(
+    db: AsyncSession, statement: Select[Any], params: Mapping[str, Any]
+) -> Sequence[Any] | None:
+    """A read whose pooled connection died under it, run again through SQLAlchemy on the
+    session: on another connection it simply answers (a read is safe to repeat); if the
+    server went away, that connection is dead too, and SQLAlchemy invalidates it and every
+    older pooled one and raises the error the handlers answer with 503."""
+    return (await db.execute(statement, params)).first()
+
+
+async def _give_back(pooled: Any) -> None:
+    # Check-in is SQLAlchemy's synchronous pool code, which may close a connection (an
+    # overflow one): in a greenlet, as SQLAlchemy's own async paths run it.
+    await greenlet_spawn(pooled.close)
+
+
+async def _discard(pooled: Any) -> None:
+    with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+        await greenlet_spawn(pooled.invalidate)
 
 
 async def _invalidate(conn: Any) -> None:

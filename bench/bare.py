@@ -108,7 +108,7 @@ class BareApp:
             await self._lifespan(receive, send)
             return
         query = {k: v[0] for k, v in parse_qs(scope["query_string"].decode()).items()}
-        user_id, epoch = decode_access_token(_bearer(scope), secret=self.secret)
+        user_id, epoch, _ = decode_access_token(_bearer(scope), secret=self.secret)
         path: str = scope["path"]
         assert self.pool is not None
         async with self.pool.acquire() as conn:
@@ -165,11 +165,23 @@ class BareApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # The API's pool, sized as the API's settings size it (20 + 0 unless set).
+                from app.config import Settings
+
+                size = int(
+                    os.environ.get(
+                        "LMS_DB_POOL_SIZE", Settings.model_fields["db_pool_size"].default
+                    )
+                )
+                overflow = int(
+                    os.environ.get(
+                        "LMS_DB_MAX_OVERFLOW", Settings.model_fields["db_max_overflow"].default
+                    )
+                )
                 self.pool = await asyncpg.create_pool(
                     os.environ["BENCH_DSN"],
-                    min_size=int(os.environ.get("LMS_DB_POOL_SIZE", "10")),
-                    max_size=int(os.environ.get("LMS_DB_POOL_SIZE", "10"))
-                    + int(os.environ.get("LMS_DB_MAX_OVERFLOW", "10")),
+                    min_size=size,
+                    max_size=size + overflow,
                     server_settings={"timezone": "UTC"},
                 )
                 await send({"type": "lifespan.startup.complete"})

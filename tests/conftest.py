@@ -263,14 +263,11 @@ def _bind_to_test(app: FastAPI, test_transaction: TestTransaction | None) -> Non
 
     principals.reset(app.state)
     if test_transaction is None:
-        app.dependency_overrides.pop(db.get_sessionmakers, None)
+        if hasattr(app.state, db.SESSIONMAKERS_STATE):
+            delattr(app.state, db.SESSIONMAKERS_STATE)
         return
     makers = db.SessionMakers(write=test_transaction, read=test_transaction)  # type: ignore[arg-type]
-
-    async def bound() -> db.SessionMakers:
-        return makers
-
-    app.dependency_overrides[db.get_sessionmakers] = bound
+    setattr(app.state, db.SESSIONMAKERS_STATE, makers)
 
 
 @contextlib.asynccontextmanager

@@ -96,10 +96,14 @@ async def get_principal(
             )
             cache.mark_api_key_touched(principal.api_key_id)
         return principal
-    try:
-        user_id, epoch = decode_access_token(token, secret=get_settings().secret_key)
-    except jwt.InvalidTokenError:
-        raise _unauthorized("Invalid or expired token / โทเค็นไม่ถูกต้องหรือหมดอายุ") from None
+    claims = cache.verified_token(token)
+    if claims is None:
+        try:
+            claims = decode_access_token(token, secret=get_settings().secret_key)
+        except jwt.InvalidTokenError:
+            raise _unauthorized("Invalid or expired token / โทเค็นไม่ถูกต้องหรือหมดอายุ") from None
+        cache.store_verified_token(token, claims)
+    user_id, epoch = claims.user_id, claims.epoch
     cached = cache.token_principal(user_id, epoch)
     if cached is not None:
         return cached

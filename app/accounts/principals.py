@@ -9,6 +9,12 @@ entry is always safe, the next request only reads the row again). Other processe
 within the TTL; a token issued after the change carries the new `auth_epoch`, so it never
 matches an entry of the old one.
 
+Verified tokens are kept too (by the token's text, until its `exp`): checking an HS256
+signature and its claims with PyJWT cost more than the rest of authentication (~40 µs a
+request, BENCHMARKS.md "Hot paths"). A token's text is checked once; what it says about the
+account (active, epoch) is the principal entry's business, which the TTL and invalidation
+above govern.
+
 A generation counter closes the race between a lookup and an invalidation: a request that
 read the database before an invalidation (and so may have read the old row) does not store
 what it read.
@@ -24,6 +30,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Principal
+from app.core.security import AccessClaims
 from app.db import after_transaction
 
 # Where a request's session carries the app's cache, so that services (which never see the
@@ -52,6 +59,8 @@ class PrincipalCache:
         self.generation = 0
         self._tokens: OrderedDict[TokenKey, _Entry] = OrderedDict()
         self._keys: OrderedDict[bytes, _Entry] = OrderedDict()
+        # A verified access token's text -> (user id, epoch, exp).
+        self._verified: OrderedDict[str, AccessClaims] = OrderedDict()
         # API key id -> time.monotonic() of the last `api_key.used` this process recorded.
         self._touched: OrderedDict[int, float] = OrderedDict()
 
@@ -63,12 +72,30 @@ class PrincipalCache:
         self.generation += 1
         self._tokens.clear()
         self._keys.clear()
+        self._verified.clear()
         self._touched.clear()
 
     def __len__(self) -> int:
         return len(self._tokens) + len(self._keys)
 
     # Tokens ----------------------------------------------------------------------------------
+
+    def verified_token(self, token: str) -> AccessClaims | None:
+        """The claims of `token` when it was verified before and has not expired since."""
+        claims = self._verified.get(token)
+        if claims is None:
+            return None
+        # As PyJWT decides without leeway: expired once `exp` is not in the future.
+        if claims.expires_at <= time.time():
+            del self._verified[token]
+            return None
+        return claims
+
+    def store_verified_token(self, token: str, claims: AccessClaims) -> None:
+        if self.enabled:
+            self._verified[token] = claims
+            while len(self._verified) > self.max_entries:
+                self._verified.popitem(last=False)
 
     def token_principal(self, user_id: int, epoch: int) -> Principal | None:
         return _get(self._tokens, (user_id, epoch))

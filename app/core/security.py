@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import jwt
 from argon2 import PasswordHasher
@@ -52,8 +52,14 @@ def create_access_token(
     return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM)
 
 
-def decode_access_token(token: str, *, secret: str) -> tuple[int, int]:
-    """(user id, auth epoch) of a valid access token.
+class AccessClaims(NamedTuple):
+    user_id: int
+    epoch: int
+    expires_at: float  # the `exp` claim, in seconds since the epoch
+
+
+def decode_access_token(token: str, *, secret: str) -> AccessClaims:
+    """The claims of a valid access token that authentication uses.
 
     Raises jwt.InvalidTokenError for anything but an unexpired HS256 access token of ours."""
     # `algorithms` pinned: a token with alg=none or another algorithm is rejected.
@@ -71,7 +77,7 @@ def decode_access_token(token: str, *, secret: str) -> tuple[int, int]:
         raise jwt.InvalidTokenError("not an access token")
     if not (subject.isascii() and subject.isdigit()):
         raise jwt.InvalidTokenError("the subject is not a user id")
-    return int(subject), epoch
+    return AccessClaims(int(subject), epoch, float(claims["exp"]))
 
 
 def new_api_key() -> tuple[str, str, str]:

@@ -3,11 +3,12 @@ values as through SQLAlchemy, SQLAlchemy's path where the driver's would differ,
 broken connection handed back to SQLAlchemy's invalidation."""
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import JSON, Integer, bindparam, cast, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.db import fetch_row, read_sessionmaker_for
 from app.models import School
@@ -51,16 +52,60 @@ async def test_a_json_column_reads_the_same_on_the_driver_as_through_sqlalchemy(
     assert (await session.execute(AS_JSON)).scalar_one() == {"a": 1}
 
 
+@pytest.fixture
+async def one_connection_pool(db_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """An engine on the test database whose pool holds one connection: every checkout gets
+    that one back, so a test knows which connection a read ran on."""
+    engine = create_async_engine(db_engine.url, pool_size=1, max_overflow=0, pool_timeout=5)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def _terminate(engine: AsyncEngine, pid: int) -> None:
+    async with engine.connect() as other:
+        await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await other.commit()
+
+
+@pytest.mark.committed
+async def test_a_read_session_holding_no_connection_reads_on_a_pooled_one_and_gives_it_back(
+    one_connection_pool: AsyncEngine,
+) -> None:
+    reads = read_sessionmaker_for(one_connection_pool)
+    async with reads() as db:
+        first = await fetch_row(db, BACKEND_PID, {})
+        # The session itself began nothing: the read had a connection of its own.
+        assert not db.in_transaction()
+        pool = one_connection_pool.sync_engine.pool
+        assert pool.checkedout() == 0  # type: ignore[attr-defined]
+        second = await fetch_row(db, BACKEND_PID, {})
+    assert first is not None and second is not None and first[0] == second[0]
+
+
+@pytest.mark.committed
+async def test_a_pooled_connection_killed_under_a_read_is_dropped_and_the_read_answers(
+    db_engine: AsyncEngine, one_connection_pool: AsyncEngine
+) -> None:
+    reads = read_sessionmaker_for(one_connection_pool)
+    async with reads() as db:
+        pid, _ = await fetch_row(db, BACKEND_PID, {})  # type: ignore[misc]
+        await _terminate(db_engine, pid)
+        # The pool's one connection is dead: the read is run again, on a new connection.
+        new_pid, one = await fetch_row(db, BACKEND_PID, {})  # type: ignore[misc]
+    assert one == 1 and new_pid != pid
+
+
 @pytest.mark.committed
 async def test_a_connection_killed_under_a_read_is_invalidated_and_the_next_read_works(
     db_engine: AsyncEngine,
 ) -> None:
     reads = read_sessionmaker_for(db_engine)
     async with reads() as first:
+        await first.connection()  # the session holds its connection: reads run on it
         pid, _ = await fetch_row(first, BACKEND_PID, {})  # type: ignore[misc]
-        async with db_engine.connect() as other:
-            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            await other.commit()
+        await _terminate(db_engine, pid)
         with pytest.raises(DBAPIError) as raised:
             await fetch_row(first, BACKEND_PID, {})
         assert raised.value.connection_invalidated
@@ -70,11 +115,14 @@ async def test_a_connection_killed_under_a_read_is_invalidated_and_the_next_read
 
 
 @pytest.mark.committed
+@pytest.mark.parametrize("holds_connection", [True, False], ids=["session", "pooled"])
 async def test_a_read_cancelled_mid_statement_is_not_given_back_and_the_next_read_works(
-    db_engine: AsyncEngine,
+    one_connection_pool: AsyncEngine, holds_connection: bool
 ) -> None:
-    reads = read_sessionmaker_for(db_engine)
+    reads = read_sessionmaker_for(one_connection_pool)
     async with reads() as first:
+        if holds_connection:
+            await first.connection()
         pid, _ = await fetch_row(first, BACKEND_PID, {})  # type: ignore[misc]
         task = asyncio.create_task(fetch_row(first, SLEEPING, {}))
         await asyncio.sleep(0.3)
