@@ -48,6 +48,7 @@ from sqlalchemy.util import greenlet_spawn
 from starlette.requests import HTTPConnection
 
 from app.config import Settings, get_settings
+from app.core.pool import FairAsyncQueuePool
 
 # The embedded server handle and its URL, kept so the server lives as long as this process.
 _embedded: dict[str, object] = {}
@@ -70,6 +71,8 @@ def resolve_database_url(settings: Settings) -> str:
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
     return create_async_engine(
         url,
+        # Callers waiting for a connection are served in order (app.core.pool).
+        poolclass=FairAsyncQueuePool,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
