@@ -14,7 +14,7 @@ from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders, Unhan
 from app.core.pagination import strict_query
 from app.credentials.keys import publish_signing_key
 from app.credentials.router import PUBLIC_PATHS, PUBLIC_PREFIXES
-from app.db import get_engine
+from app.db import SESSIONMAKERS_STATE, get_engine
 from app.feeds.router import PUBLIC_PREFIXES as FEED_PUBLIC_PREFIXES
 from app.web.router import mount_web_app
 
@@ -44,6 +44,8 @@ def create_app() -> FastAPI:
         dependencies=[Depends(strict_query)],
     )
     install_error_handlers(app)
+    # The process's sessionmakers (app.db.sessionmakers_of); the test suite binds its own.
+    setattr(app.state, SESSIONMAKERS_STATE, None)
     # Innermost: an unhandled error still leaves through CORS, security headers and the log.
     app.add_middleware(UnhandledErrors, handler=unexpected_error)
     app.add_middleware(

@@ -263,8 +263,7 @@ def _bind_to_test(app: FastAPI, test_transaction: TestTransaction | None) -> Non
 
     principals.reset(app.state)
     if test_transaction is None:
-        if hasattr(app.state, db.SESSIONMAKERS_STATE):
-            delattr(app.state, db.SESSIONMAKERS_STATE)
+        setattr(app.state, db.SESSIONMAKERS_STATE, None)
         return
     makers = db.SessionMakers(write=test_transaction, read=test_transaction)  # type: ignore[arg-type]
     setattr(app.state, db.SESSIONMAKERS_STATE, makers)
