@@ -89,6 +89,7 @@ class PrincipalCache:
         if claims.expires_at <= time.time():
             del self._verified[token]
             return None
+        self._verified.move_to_end(token)
         return claims
 
     def store_verified_token(self, token: str, claims: AccessClaims) -> None:

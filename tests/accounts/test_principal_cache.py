@@ -9,6 +9,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Iterator
 
+import jwt
 import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
@@ -244,3 +245,68 @@ def test_a_lookup_that_raced_an_invalidation_is_not_stored() -> None:
     principal = Principal(7, "u7", Role.TEACHER, 1, None, via="token")
     cache.store_token_principal(7, 0, principal, generation=before)
     assert cache.token_principal(7, 0) is None
+
+
+def _short_lived_token(user_id: int, epoch: int, lifetime_s: float) -> tuple[str, float]:
+    """A token of ours that expires `lifetime_s` from now (whole seconds, as JWT
+    `exp` is), and when."""
+    from app.core.security import EPOCH_CLAIM, JWT_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER
+
+    expires_at = int(time.time() + lifetime_s) + 1
+    claims = {"sub": str(user_id), "iss": TOKEN_ISSUER, "aud": TOKEN_AUDIENCE, "typ": "access"}
+    claims |= {"iat": int(time.time()), "exp": expires_at, EPOCH_CLAIM: epoch}
+    return jwt.encode(claims, get_settings().secret_key, algorithm=JWT_ALGORITHM), expires_at
+
+
+async def test_a_token_checked_once_is_refused_from_the_cache_as_soon_as_it_expires(
+    client, world, shared_app
+) -> None:
+    teacher = world.users["teacher"]
+    token, expires_at = _short_lived_token(teacher, world.auth_epochs[teacher], lifetime_s=1)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await client.get(ME, headers=headers)).status_code == 200
+    cache = principals.cache_of(shared_app.state)
+    assert cache.verified_token(token) is not None  # kept, with the account entry
+    await asyncio.sleep(max(0.0, expires_at - time.time()) + 0.05)
+    refused = await client.get(ME, headers=headers)
+    assert refused.status_code == 401, refused.text
+    assert cache.verified_token(token) is None
+
+
+async def test_a_token_altered_after_its_original_was_checked_is_checked_again(
+    client, world
+) -> None:
+    teacher = world.users["teacher"]
+    token = token_for(teacher, "teacher", world.auth_epochs[teacher])
+    assert (await client.get(ME, headers={"Authorization": f"Bearer {token}"})).status_code == 200
+    header, payload, signature = token.split(".")
+    other_admin_payload = jwt.utils.base64url_encode(
+        jwt.utils.base64url_decode(payload).replace(
+            f'"sub":"{world.users["teacher"]}"'.encode(), f'"sub":"{world.users["admin"]}"'.encode()
+        )
+    ).decode()
+    forged = ".".join((header, other_admin_payload, signature))
+    assert forged != token
+    forged_signature = ".".join(
+        (header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB"))
+    )
+    for altered in (forged, forged_signature):
+        response = await client.get(ME, headers={"Authorization": f"Bearer {altered}"})
+        assert response.status_code == 401, altered
+
+
+def test_verified_tokens_are_bounded_and_forget_the_least_recently_used() -> None:
+    from app.core.security import AccessClaims
+
+    cache = principals.PrincipalCache(ttl_s=60, max_entries=2)
+    later = time.time() + 600
+    cache.store_verified_token("a", AccessClaims(1, 0, later))
+    cache.store_verified_token("b", AccessClaims(2, 0, later))
+    assert cache.verified_token("a") is not None  # a is now the most recently used
+    cache.store_verified_token("c", AccessClaims(3, 0, later))
+    assert cache.verified_token("b") is None
+    assert cache.verified_token("a") is not None and cache.verified_token("c") is not None
+    # Turned off (TTL 0): nothing is kept.
+    off = principals.PrincipalCache(ttl_s=0, max_entries=2)
+    off.store_verified_token("a", AccessClaims(1, 0, later))
+    assert off.verified_token("a") is None
