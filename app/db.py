@@ -8,7 +8,10 @@ Which requests get a transaction (the rule):
   statements and nothing else (no BEGIN, no COMMIT). Under READ COMMITTED every statement saw
   a snapshot of its own anyway, so reads see what they saw before. A single-statement write
   in a GET (a personal-data read record, the API key `api_key.used` touch) commits as it
-  runs, before the response, as before.
+  runs, before the response, as before. Its hot reads (`fetch_row`) take a pooled
+  connection for the one statement while the session holds none, so a GET that only reads
+  that way never begins the session at all, and a session that began nothing ends without
+  commit, rollback or close (`_untouched`).
 - A GET that needs several statements to commit or fail together, a transaction-local
   setting (`SET LOCAL`, `set_config(..., true)`), a lock (`FOR UPDATE`, an `_xact_` advisory
   lock) or one snapshot across statements marks its endpoint with `@needs_transaction`, and
@@ -20,6 +23,9 @@ No pre-ping on checkout: a connection that a server restart killed fails on its 
 statement with a disconnect error; SQLAlchemy then invalidates it and every pooled connection
 older than it (the whole pool is renewed), and `app.core.error_handlers` answers that request
 503. The next request connects afresh.
+
+The pool (`app.core.pool`): fixed at `db_pool_size` by default (overflow connections are
+closed and reopened under bursts), with waiting callers served in order.
 """
 
 import asyncio

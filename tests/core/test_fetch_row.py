@@ -3,12 +3,11 @@ values as through SQLAlchemy, SQLAlchemy's path where the driver's would differ,
 broken connection handed back to SQLAlchemy's invalidation."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import JSON, Integer, bindparam, cast, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import fetch_row, read_sessionmaker_for
 from app.models import School
@@ -50,17 +49,6 @@ async def test_a_json_column_reads_the_same_on_the_driver_as_through_sqlalchemy(
     row = await fetch_row(session, AS_JSON, {})
     assert row is not None and row[0] == {"a": 1}
     assert (await session.execute(AS_JSON)).scalar_one() == {"a": 1}
-
-
-@pytest.fixture
-async def one_connection_pool(db_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    """An engine on the test database whose pool holds one connection: every checkout gets
-    that one back, so a test knows which connection a read ran on."""
-    engine = create_async_engine(db_engine.url, pool_size=1, max_overflow=0, pool_timeout=5)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def _terminate(engine: AsyncEngine, pid: int) -> None:

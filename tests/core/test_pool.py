@@ -3,7 +3,6 @@ the pool's timeout, cancellation and counts are SQLAlchemy's as before."""
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import exc, text
@@ -11,17 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from app.core.pool import FairAsyncQueuePool
 from app.db import get_engine
-
-
-@pytest.fixture
-async def one_connection(db_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(
-        db_engine.url, poolclass=FairAsyncQueuePool, pool_size=1, max_overflow=0, pool_timeout=5
-    )
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def checked_out(engine: AsyncEngine) -> int:
@@ -33,16 +21,16 @@ async def test_the_api_engine_uses_the_fair_pool() -> None:
 
 
 async def test_a_caller_arriving_while_others_wait_is_served_after_them(
-    one_connection: AsyncEngine,
+    one_connection_pool: AsyncEngine,
 ) -> None:
     served: list[str] = []
 
     async def take(name: str) -> None:
-        async with one_connection.connect() as connection:
+        async with one_connection_pool.connect() as connection:
             served.append(name)
             await connection.execute(text("SELECT 1"))
 
-    held = await one_connection.connect()
+    held = await one_connection_pool.connect()
     waiting = []
     for name in ("A", "B", "C"):
         waiting.append(asyncio.create_task(take(name)))
@@ -53,7 +41,7 @@ async def test_a_caller_arriving_while_others_wait_is_served_after_them(
     await held.close()
     await asyncio.wait_for(asyncio.gather(*waiting, late), timeout=10)
     assert served == ["A", "B", "C", "D"]
-    assert checked_out(one_connection) == 0
+    assert checked_out(one_connection_pool) == 0
 
 
 async def test_a_caller_waiting_past_the_pool_timeout_gets_sqlalchemys_timeout(
@@ -78,12 +66,12 @@ async def test_a_caller_waiting_past_the_pool_timeout_gets_sqlalchemys_timeout(
 
 
 async def test_a_caller_cancelled_after_a_connection_was_handed_to_it_passes_it_on(
-    one_connection: AsyncEngine,
+    one_connection_pool: AsyncEngine,
 ) -> None:
     async def checkout() -> AsyncConnection:
-        return await one_connection.connect()
+        return await one_connection_pool.connect()
 
-    held = await one_connection.connect()
+    held = await one_connection_pool.connect()
     first = asyncio.create_task(checkout())
     second = asyncio.create_task(checkout())
     await asyncio.sleep(0.05)  # both wait, first ahead
@@ -95,4 +83,4 @@ async def test_a_caller_cancelled_after_a_connection_was_handed_to_it_passes_it_
     connection = await asyncio.wait_for(second, timeout=5)
     assert (await connection.execute(text("SELECT 1"))).scalar_one() == 1
     await connection.close()
-    assert checked_out(one_connection) == 0
+    assert checked_out(one_connection_pool) == 0
