@@ -49,7 +49,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Select, TextClause
 from sqlalchemy.util import greenlet_spawn
 from starlette.requests import HTTPConnection
 
@@ -268,6 +268,9 @@ async def get_db(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
 
 
+# A statement `fetch_row` and `fetch_all` run: a select, or SQL text (`text()`).
+Statement = Select[Any] | TextClause
+
 # --- Hot reads on the driver -------------------------------------------------------------------
 
 # Every statement `fetch_row` sends, at DEBUG (as SQLAlchemy's `echo` logs its own): off in
@@ -303,7 +306,7 @@ _driver_statements: "weakref.WeakKeyDictionary[Any, _DriverStatement | None]" = 
 _UNPLANNED: Any = object()  # not looked at yet (None is a decision: SQLAlchemy's path)
 
 
-def _driver_statement(statement: Select[Any], dialect: Dialect) -> _DriverStatement | None:
+def _driver_statement(statement: Statement, dialect: Dialect) -> _DriverStatement | None:
     """`statement` compiled once for asyncpg ($1, $2 ... in `names` order, with the bind
     processors SQLAlchemy would apply), or None when it must go through SQLAlchemy: a
     parameter rendered per call (`IN` lists, literal execution) or a result column that
@@ -326,7 +329,7 @@ def _driver_statement(statement: Select[Any], dialect: Dialect) -> _DriverStatem
 
 
 async def fetch_row(
-    db: AsyncSession, statement: Select[Any], params: Mapping[str, Any]
+    db: AsyncSession, statement: Statement, params: Mapping[str, Any]
 ) -> Sequence[Any] | None:
     """The first row of a hot read's `statement` (or None), run by asyncpg itself.
 
@@ -347,25 +350,71 @@ async def fetch_row(
     own, answered by app.core.error_handlers as SQLAlchemy's wrappers of them are; a broken
     connection is handed to SQLAlchemy, which invalidates it and the pool as on its own path.
     """
+    found: Sequence[Any] | None = await _fetch(
+        db, statement, params, first=True, alone=bool(db.info.get(POOL_READS)), writes=False
+    )
+    return found
+
+
+async def fetch_all(
+    db: AsyncSession,
+    statement: Statement,
+    params: Mapping[str, Any],
+    *,
+    alone: bool = False,
+    writes: bool = False,
+) -> list[Mapping[str, Any]]:
+    """Every row of `statement`, as mappings of column name to value, run as `fetch_row` runs
+    its statement.
+
+    `alone=True`: while the session has begun nothing, the statement runs on a pooled
+    connection of its own, as a transaction of its own (autocommit), like a GET's reads. For
+    a read before the request's first write, or for the request's only write (`writes=True`),
+    which is then committed as it runs: any lock it takes is released inside PostgreSQL at
+    the end of the statement, not a round trip and a turn of the event loop later. A write's
+    connection lost under it is not run again (the request answers 503; the caller decides
+    whether repeating is safe)."""
+    found: list[Mapping[str, Any]] = await _fetch(
+        db,
+        statement,
+        params,
+        first=False,
+        alone=alone or bool(db.info.get(POOL_READS)),
+        writes=writes,
+    )
+    return found
+
+
+async def _fetch(
+    db: AsyncSession,
+    statement: Statement,
+    params: Mapping[str, Any],
+    *,
+    first: bool,
+    alone: bool,
+    writes: bool,
+) -> Any:
     plan = _driver_statements.get(statement, _UNPLANNED)
     if plan is _UNPLANNED:
         assert db.bind is not None
         plan = _driver_statements[statement] = _driver_statement(statement, db.bind.dialect)
     if plan is None:
-        return (await db.execute(statement, params)).first()
+        return await _through_sqlalchemy(db, statement, params, first=first)
     assert isinstance(plan, _DriverStatement)
-    if db.info.get(POOL_READS) and not db.in_transaction():
-        return await _fetch_on_pool(db, plan, statement, params)
+    # Only a session on the engine itself: one bound to a connection (the test suite's, in
+    # its transaction) must see its own work.
+    if alone and not db.in_transaction() and isinstance(db.bind, AsyncEngine):
+        return await _fetch_on_pool(db, plan, statement, params, first=first, writes=writes)
     conn = await db.connection()
     raw = await conn.get_raw_connection()
     adapted = raw.dbapi_connection
     in_transaction = getattr(adapted, "_transaction", None) is not None
     if not (in_transaction or getattr(adapted, "isolation_level", None) == "autocommit"):
-        return (await db.execute(statement, params)).first()
+        return await _through_sqlalchemy(db, statement, params, first=first)
     driver = raw.driver_connection
     assert driver is not None
     try:
-        return await driver.fetchrow(plan.compiled.string, *plan.arguments(params))
+        return await _driver_fetch(driver, plan, params, first=first)
     except asyncpg.PostgresError:
         if not driver.is_closed():
             raise  # the statement's own error (a timeout, a refused value): the connection is fine
@@ -383,47 +432,69 @@ async def fetch_row(
     # The connection died under the statement: SQLAlchemy, running it again, meets the same
     # closed connection at once, invalidates it and every older pooled one, and raises the
     # error the handlers answer with 503, exactly as without this path.
-    return (await db.execute(statement, params)).first()
+    return await _through_sqlalchemy(db, statement, params, first=first)
+
+
+async def _driver_fetch(
+    driver: Any, plan: _DriverStatement, params: Mapping[str, Any], *, first: bool
+) -> Any:
+    arguments = plan.arguments(params)
+    if first:
+        return await driver.fetchrow(plan.compiled.string, *arguments)
+    return await driver.fetch(plan.compiled.string, *arguments)  # records: mappings by name
+
+
+async def _through_sqlalchemy(
+    db: AsyncSession, statement: Statement, params: Mapping[str, Any], *, first: bool
+) -> Any:
+    result = await db.execute(statement, params)
+    return result.first() if first else list(result.mappings().all())
 
 
 async def _fetch_on_pool(
-    db: AsyncSession, plan: _DriverStatement, statement: Select[Any], params: Mapping[str, Any]
-) -> Sequence[Any] | None:
-    """`fetch_row` on a connection of the session's pool held for this statement only."""
-    engine = db.bind
-    assert isinstance(engine, AsyncEngine)
-    arguments = plan.arguments(params)
-    pooled = await engine.raw_connection()
+    db: AsyncSession,
+    plan: _DriverStatement,
+    statement: Statement,
+    params: Mapping[str, Any],
+    *,
+    first: bool,
+    writes: bool,
+) -> Any:
+    """`_fetch` on a connection of the session's pool held for this statement only."""
+    assert isinstance(db.bind, AsyncEngine)
+    pooled = await db.bind.raw_connection()
     driver = pooled.driver_connection
     assert driver is not None
     try:
-        row = await driver.fetchrow(plan.compiled.string, *arguments)
+        found = await _driver_fetch(driver, plan, params, first=first)
     except asyncpg.PostgresError:
         if driver.is_closed():
             await _discard(pooled)
-            return await _rerun(db, statement, params)
+            if writes:
+                raise
+            return await _rerun(db, statement, params, first=first)
         await _give_back(pooled)
         raise  # the statement's own error: the connection is fine
     except Exception:
         await _discard(pooled)  # the driver lost track of its protocol, or the link died
-        if driver.is_closed():
-            return await _rerun(db, statement, params)
+        if driver.is_closed() and not writes:
+            return await _rerun(db, statement, params, first=first)
         raise
     except BaseException:
         await _discard(pooled)  # cancelled mid-statement: not pooled half-way through a query
         raise
     await _give_back(pooled)
-    return row
+    return found
 
 
 async def _rerun(
-    db: AsyncSession, statement: Select[Any], params: Mapping[str, Any]
-) -> Sequence[Any] | None:
+    db: AsyncSession, statement: Statement, params: Mapping[str, Any], *, first: bool
+) -> Any:
     """A read whose pooled connection died under it, run again through SQLAlchemy on the
     session: on another connection it simply answers (a read is safe to repeat); if the
     server went away, that connection is dead too, and SQLAlchemy invalidates it and every
     older pooled one and raises the error the handlers answer with 503."""
-    return (await db.execute(statement, params)).first()
+    return await _through_sqlalchemy(db, statement, params, first=first)
 
 
 async def _give_back(pooled: Any) -> None:

@@ -10,7 +10,7 @@ PostgreSQL keeps the backstops: CHECK seats_taken <= capacity, UNIQUE (workshop,
 the deferrable UNIQUE (workshop, waitlist_position).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +35,7 @@ from app.core import access
 from app.core.access import Principal, WorkshopScope
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.pagination import Page, PageParams, fetch_page, sort_clause
+from app.db import fetch_all
 from app.enrolments.schemas import EnrolledStudent, EnrolmentNameRead, EnrolmentRead
 from app.learning.prerequisites import MissingModule, missing_prerequisites
 from app.models import Enrolment, Student
@@ -82,7 +83,7 @@ SORTABLE = {
 _DEFAULT_ORDER = (_STATUS_RANK, Enrolment.waitlist_position, Enrolment.enrolled_at, Enrolment.id)
 
 
-def scope_of(row: RowMapping) -> WorkshopScope:
+def scope_of(row: Mapping[Any, Any]) -> WorkshopScope:
     return WorkshopScope(
         workshop_id=row["id"],
         school_id=row["school_id"],
@@ -104,7 +105,7 @@ async def load_workshop(db: AsyncSession, *, workshop_id: int, lock: bool = Fals
     return row
 
 
-def ensure_scheduled(workshop: RowMapping) -> None:
+def ensure_scheduled(workshop: Mapping[Any, Any]) -> None:
     ensure_status_scheduled(workshop["status"])
 
 
@@ -183,10 +184,8 @@ async def enrol_students(
     # workshop's lock delays everyone queued behind it. Places are decided under the lock;
     # a student enrolled meanwhile by another request is caught by the insert (see
     # enrol_places), so reading the list before the lock is safe.
-    found = (
-        (await db.execute(_WORKSHOP_AND_STUDENTS, {"id": workshop_id, "ids": student_ids}))
-        .mappings()
-        .all()
+    found = await fetch_all(
+        db, _WORKSHOP_AND_STUDENTS, {"id": workshop_id, "ids": student_ids}, alone=True
     )
     if not found:
         raise access.not_found("workshop")
@@ -231,14 +230,19 @@ async def enrol_students(
             _ensure_may_skip_prerequisites(
                 principal, scope, student_ids, single, missing, override_reason
             )
-        rows = await _place_and_read(db, workshop_id, needing_place, student_ids)
+        # The places are the request's only write unless an audit event must commit with
+        # them (a prerequisite override, a visiting student): alone, they commit as they are
+        # made, and the workshop's lock is released inside PostgreSQL (see `_place_and_read`).
+        audited = bool(missing) or bool(visitors)
+        rows = await _place_and_read(db, workshop_id, needing_place, student_ids, alone=not audited)
         if not rows:
             raise access.not_found("workshop")
-        ensure_status_scheduled(rows[0].workshop_status)  # cancelled meanwhile?
-        created = {row.student_id for row in rows if row.created}
+        # Cancelled meanwhile? Then no place was made (enrol_places), so nothing is undone.
+        ensure_status_scheduled(rows[0]["workshop_status"])
+        created = {row["student_id"] for row in rows if row["created"]}
     else:
         created = set()
-        rows = await _read_rows(db, workshop_id, student_ids)
+        rows = [row._mapping for row in await _read_rows(db, workshop_id, student_ids)]
     overridden = {sid: modules for sid, modules in missing.items() if sid in created}
     if overridden:
         await audit.record(
@@ -258,7 +262,7 @@ async def enrol_students(
     if placed_visitors:
         await _audit_visitors(db, principal, scope, placed_visitors, students)
 
-    by_student = {row.student_id: _to_read(row, principal) for row in rows}
+    by_student = {row["student_id"]: _read_of(row, principal) for row in rows}
     return [by_student[sid] for sid in student_ids], bool(created)
 
 
@@ -335,14 +339,20 @@ async def _audit_visitors(
 
 
 async def _place_and_read(
-    db: AsyncSession, workshop_id: int, placing: list[int], reporting: list[int]
-) -> list[Any]:
+    db: AsyncSession, workshop_id: int, placing: list[int], reporting: list[int], *, alone: bool
+) -> list[Mapping[str, Any]]:
     """Places for `placing` and the enrolments of `reporting`, in one round trip that takes
     the workshop's row lock (SQL function `enrol_places`, migration 0012: seats first, in
     order, then the waitlist; a student another request placed first keeps that place). Rows
-    carry `created` (placed now) and `workshop_status` (as found under the lock)."""
+    carry `created` (placed now) and `workshop_status` (as found under the lock).
+
+    `alone`: nothing else of the request is to commit with the places, so while the request
+    has written nothing the statement runs as a transaction of its own (app.db.fetch_all):
+    the lock is held for the function's run inside PostgreSQL, where in the request's
+    transaction it was held until the COMMIT came, a round trip and a turn of the event loop
+    later, while every other enrolment of the workshop queued behind it."""
     params = {"workshop_id": workshop_id, "placing": placing, "reporting": reporting}
-    return list((await db.execute(_PLACE_AND_READ, params)).all())
+    return await fetch_all(db, _PLACE_AND_READ, params, alone=alone, writes=True)
 
 
 def _place_and_read_statement() -> Select[Any]:
@@ -419,7 +429,7 @@ def _enrolment_select():
 
 
 def enrolled_student(
-    row: RowMapping, principal: Principal, *, host_school_id: int
+    row: Mapping[Any, Any], principal: Principal, *, host_school_id: int
 ) -> EnrolledStudent:
     """The student of a roster row (`student_id`, `code`, `name_th`, `name_en`,
     `grade_level`, `student_school_id`) as `principal` may see them: a visiting student of
@@ -436,8 +446,12 @@ def enrolled_student(
 
 
 def _to_read(row: Any, principal: Principal) -> EnrolmentRead:
-    student = enrolled_student(row._mapping, principal, host_school_id=row.host_school_id)
-    return EnrolmentRead.model_validate({**row._mapping, "student": student})
+    return _read_of(row._mapping, principal)
+
+
+def _read_of(row: Mapping[str, Any], principal: Principal) -> EnrolmentRead:
+    student = enrolled_student(row, principal, host_school_id=row["host_school_id"])
+    return EnrolmentRead.model_validate({**row, "student": student})
 
 
 def _to_name_read(row: Any) -> EnrolmentNameRead:
