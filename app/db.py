@@ -351,7 +351,7 @@ async def fetch_row(
     connection is handed to SQLAlchemy, which invalidates it and the pool as on its own path.
     """
     found: Sequence[Any] | None = await _fetch(
-        db, statement, params, first=True, alone=bool(db.info.get(POOL_READS)), writes=False
+        db, statement, params, first=True, alone=False, writes=False
     )
     return found
 
@@ -375,12 +375,7 @@ async def fetch_all(
     connection lost under it is not run again (the request answers 503; the caller decides
     whether repeating is safe)."""
     found: list[Mapping[str, Any]] = await _fetch(
-        db,
-        statement,
-        params,
-        first=False,
-        alone=alone or bool(db.info.get(POOL_READS)),
-        writes=writes,
+        db, statement, params, first=False, alone=alone, writes=writes
     )
     return found
 
@@ -401,8 +396,9 @@ async def _fetch(
     if plan is None:
         return await _through_sqlalchemy(db, statement, params, first=first)
     assert isinstance(plan, _DriverStatement)
-    # Only a session on the engine itself: one bound to a connection (the test suite's, in
-    # its transaction) must see its own work.
+    # A GET's read session reads alone always. Only a session on the engine itself: one bound
+    # to a connection (the test suite's, in its transaction) must see its own work.
+    alone = alone or bool(db.info.get(POOL_READS))
     if alone and not db.in_transaction() and isinstance(db.bind, AsyncEngine):
         return await _fetch_on_pool(db, plan, statement, params, first=first, writes=writes)
     conn = await db.connection()
@@ -460,7 +456,12 @@ async def _fetch_on_pool(
     first: bool,
     writes: bool,
 ) -> Any:
-    """`_fetch` on a connection of the session's pool held for this statement only."""
+    """`_fetch` on a connection of the session's pool held for this statement only.
+
+    A read whose connection died under it is run again through SQLAlchemy on the session: on
+    another connection it simply answers (a read is safe to repeat); if the server went away,
+    that connection is dead too, and SQLAlchemy invalidates it and every older pooled one and
+    raises the error the handlers answer with 503. A write is not repeated."""
     assert isinstance(db.bind, AsyncEngine)
     pooled = await db.bind.raw_connection()
     driver = pooled.driver_connection
@@ -472,29 +473,19 @@ async def _fetch_on_pool(
             await _discard(pooled)
             if writes:
                 raise
-            return await _rerun(db, statement, params, first=first)
+            return await _through_sqlalchemy(db, statement, params, first=first)
         await _give_back(pooled)
         raise  # the statement's own error: the connection is fine
     except Exception:
         await _discard(pooled)  # the driver lost track of its protocol, or the link died
         if driver.is_closed() and not writes:
-            return await _rerun(db, statement, params, first=first)
+            return await _through_sqlalchemy(db, statement, params, first=first)
         raise
     except BaseException:
         await _discard(pooled)  # cancelled mid-statement: not pooled half-way through a query
         raise
     await _give_back(pooled)
     return found
-
-
-async def _rerun(
-    db: AsyncSession, statement: Statement, params: Mapping[str, Any], *, first: bool
-) -> Any:
-    """A read whose pooled connection died under it, run again through SQLAlchemy on the
-    session: on another connection it simply answers (a read is safe to repeat); if the
-    server went away, that connection is dead too, and SQLAlchemy invalidates it and every
-    older pooled one and raises the error the handlers answer with 503."""
-    return await _through_sqlalchemy(db, statement, params, first=first)
 
 
 async def _give_back(pooled: Any) -> None:

@@ -15,14 +15,8 @@ from tests.factories import ApiWorld, assert_unchanged, table_snapshot
 
 
 @pytest.fixture
-async def world(session):
-    world = await ApiWorld(session).build()
-    await session.execute(
-        text("UPDATE workshops SET open_to_all_schools = true WHERE id = :id"),
-        {"id": world.workshop_id},
-    )
-    await session.commit()
-    return world
+def world(cross_school_world: ApiWorld) -> ApiWorld:
+    return cross_school_world
 
 
 def enrolments(world) -> str:

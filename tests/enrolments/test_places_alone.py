@@ -34,14 +34,8 @@ def transactions_begun() -> Iterator[list[Any]]:
 
 
 @pytest.fixture
-async def world(session):
-    world = await ApiWorld(session).build()
-    await session.execute(
-        text("UPDATE workshops SET open_to_all_schools = true WHERE id = :id"),
-        {"id": world.workshop_id},
-    )
-    await session.commit()
-    return world
+def world(cross_school_world: ApiWorld) -> ApiWorld:
+    return cross_school_world
 
 
 async def test_places_with_nothing_to_audit_commit_as_one_statement_of_their_own(
