@@ -23,6 +23,7 @@ from app.models.privacy import PersonalDataRead
 from app.models.reach import AttendanceTally
 from app.models.reference import AcademicTerm, District, School
 from app.models.rooms import ComputerRoom
+from app.models.roster import OneRosterOrg
 from app.models.students import Student
 from app.models.workshops import Workshop, WorkshopSession
 
@@ -50,6 +51,7 @@ __all__ = [
     "ModuleCompletionChange",
     "ModuleVersion",
     "ModuleVersionOutcome",
+    "OneRosterOrg",
     "Outcome",
     "OutcomeAssessment",
     "OutcomeAssessmentChange",

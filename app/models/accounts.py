@@ -7,11 +7,12 @@ from sqlalchemy.dialects.postgresql import CITEXT, INET
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Timestamped, sql_in
+from app.models.roster import SisPersonFields
 
 ROLES = ("admin", "department", "school_admin", "teacher", "creator")
 
 
-class User(Timestamped, Base):
+class User(SisPersonFields, Timestamped, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(sql_in("role", ROLES), name="role_valid"),
@@ -41,6 +42,10 @@ class User(Timestamped, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     # OneRoster identity (teachers imported from a school's roster).
     sourced_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The SIS's given and family names of an imported teacher, as sent (full_name_th is
+    # made from them); exported as they came.
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    family_name: Mapped[str | None] = mapped_column(String(100))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The version of the account's credentials, carried in every access token and checked on
     # every request. A trigger (trg_users_auth_epoch) bumps it whenever is_active or

@@ -1,9 +1,11 @@
 """Students enrolled in (or waiting for) a workshop."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -34,6 +36,7 @@ class Enrolment(Timestamped, Base):
             name="fk_enrolments_workshop_id_school_id_workshops",
         ),
         UniqueConstraint("workshop_id", "student_id"),
+        UniqueConstraint("school_id", "sourced_id"),
         # Deferred so the queue can be renumbered in one statement.
         UniqueConstraint("workshop_id", "waitlist_position", deferrable=True, initially="DEFERRED"),
         CheckConstraint(sql_in("status", ENROLMENT_STATUSES), name="status_valid"),
@@ -54,3 +57,9 @@ class Enrolment(Timestamped, Base):
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
     enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # OneRoster enrollments.csv fields of an enrolment that came from an SIS, kept to be
+    # exported unchanged (the LMS's own enrolments are `enrolment-<id>`).
+    sourced_id: Mapped[str | None] = mapped_column(String(255))
+    begin_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    is_primary: Mapped[bool | None] = mapped_column(Boolean)

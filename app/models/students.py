@@ -16,20 +16,26 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import GRADE_LEVELS, Base, Timestamped, sql_in
+from app.models.roster import SIS_PERSON_COLUMNS, SisPersonFields
 
 STUDENT_STATUSES = ("active", "inactive", "graduated", "transferred")
 # A student pseudonymised by the retention purge (`lms privacy purge`) is coded
 # PSEUDONYM_PREFIX + their id; live students may not use the prefix, so codes never collide.
 PSEUDONYM_PREFIX = "anon-"
+# ... and nothing of what the SIS sent about them is left.
+SIS_FIELDS_NULL = " AND ".join(f"{name} IS NULL" for name in SIS_PERSON_COLUMNS)
+SIS_FIELDS_CLEARED = ", ".join(f"{name} = NULL" for name in SIS_PERSON_COLUMNS)
 
 
-class Student(Timestamped, Base):
+class Student(SisPersonFields, Timestamped, Base):
     __tablename__ = "students"
     __table_args__ = (
         UniqueConstraint("school_id", "student_code"),
         UniqueConstraint("id", "school_id"),
         # OneRoster identity of the student in the school's own system.
         UniqueConstraint("school_id", "sourced_id"),
+        # The SIS's username of the student, unique in the school as in the SIS.
+        UniqueConstraint("school_id", "sis_username"),
         CheckConstraint(sql_in("grade_level", GRADE_LEVELS), name="grade_level_valid"),
         CheckConstraint(sql_in("status", STUDENT_STATUSES), name="status_valid"),
         CheckConstraint(
@@ -38,7 +44,7 @@ class Student(Timestamped, Base):
         ),
         CheckConstraint(
             f"pseudonymised_at IS NULL OR (student_code = '{PSEUDONYM_PREFIX}' || id::text "
-            "AND sourced_id IS NULL)",
+            f"AND sourced_id IS NULL AND {SIS_FIELDS_NULL})",
             name="pseudonymised_identity_cleared",
         ),
         # Roster sync asks "what changed since ...?" per school.

@@ -101,7 +101,7 @@ async def export_school(db: AsyncSession, *, school_id: int) -> Bundle:
     enrolments = (await db.execute(_ENROLMENTS, params)).mappings().all()
     code = school["code"]
     student_ids = {
-        s["id"]: v.student_sourced_id(s["sourced_id"], s["student_code"]) for s in students
+        s["id"]: v.student_sourced_id(s["sourced_id"], code, s["student_code"]) for s in students
     }
     teacher_ids = {t["id"]: v.teacher_sourced_id(t["sourced_id"], t["id"]) for t in teachers}
 
@@ -211,7 +211,7 @@ def _student_users(students: Iterable[Any], school_code: str) -> list[list[str]]
     return [
         _row(
             "users.csv",
-            sourcedId=v.student_sourced_id(s["sourced_id"], s["student_code"]),
+            sourcedId=v.student_sourced_id(s["sourced_id"], school_code, s["student_code"]),
             enabledUser="true" if s["status"] == "active" else "false",
             givenName=s["first_name_th"],
             familyName=s["last_name_th"],

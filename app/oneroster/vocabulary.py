@@ -19,6 +19,7 @@ Grades: Thai grade levels are CEDS grade codes: P1..P6 (ป.1-ป.6) = 01..06 an
 M1..M6 (ม.1-ม.6) = 07..12. On import `05`, `5`, `P5` and `ป.5` all mean P5.
 """
 
+import hashlib
 import re
 
 COMMON = ("sourcedId", "status", "dateLastModified")
@@ -185,6 +186,27 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# The 1.2 CSV binding's GUID: 1-255 of these characters (1EdTech's validators check it).
+GUID = re.compile(r"^[0-9A-Za-z./@_-]{1,255}$")
+_NOT_GUID = re.compile(r"[^0-9A-Za-z./@_-]")
+
+
+def guid_safe(value: str) -> str:
+    """`value` when it is a valid OneRoster GUID, else its documented mapping.
+
+    An SIS may use ids such as `academy:person:student-1`, which another system's validator
+    refuses. We keep the id as sent (in `sourced_id`) and export it mapped: every character
+    outside `[0-9A-Za-z./@_-]` becomes `_`, and `.h` and the first 8 hex digits of the SHA-256
+    of the id as sent are appended, so two ids that differ only in those characters stay
+    apart (`academy:person:student-1` -> `academy_person_student-1.hb2bda6e3`). An import
+    that meets the mapped id again finds the record by it (`guid_safe(stored) == given`).
+    The same mapping is `oneroster_guid()` in SQL (`app.oneroster.records`)."""
+    if GUID.match(value):
+        return value
+    digest = hashlib.sha256(value.encode()).hexdigest()[:8]
+    return f"{_NOT_GUID.sub('_', value)[:244]}.h{digest}"
+
+
 def term_sourced_id(academic_year: int, term: int) -> str:
     return f"term-{academic_year}-{term}"
 
@@ -205,12 +227,38 @@ def district_sourced_id(code: str) -> str:
     return f"district-{code}"
 
 
-def student_sourced_id(sourced_id: str | None, student_code: str) -> str:
-    return sourced_id or f"student-{student_code}"
+def student_sourced_id(sourced_id: str | None, school_code: str, student_code: str) -> str:
+    """The SIS's sourcedId (mapped if need be), else ours: `student-<school>-<code>`, unique
+    across schools, so that a district's export has no two users with one sourcedId.
+    Imports also accept the single-school form `student-<code>` of earlier exports."""
+    return guid_safe(sourced_id or f"student-{school_code}-{student_code}")
+
+
+def student_username(sis_username: str | None, school_code: str, student_code: str) -> str:
+    """The SIS's username, else one made from the school and student codes: required in 1.2,
+    stable (codes do not change) and unique across the city (`<school>.<code>`, lower case)."""
+    return sis_username or f"{school_code}.{student_code}".lower()
 
 
 def teacher_sourced_id(sourced_id: str | None, user_id: int) -> str:
-    return sourced_id or f"user-{user_id}"
+    return guid_safe(sourced_id or f"user-{user_id}")
+
+
+def school_org_sourced_id(linked: str | None, school_code: str) -> str:
+    """The sourcedId of a school's org: the SIS org linked to it (`oneroster_orgs`), else the
+    school code."""
+    return guid_safe(linked or school_code)
+
+
+def role_sourced_id(stored: str | None, user_sourced_id: str) -> str:
+    """The SIS's roles.csv sourcedId as sent (mapped if need be), else `role-<user>`."""
+    return guid_safe(stored or f"role-{user_sourced_id}")
+
+
+def enrollment_sourced_id(stored: str | None, enrolment_id: int) -> str:
+    """The SIS's enrollments.csv sourcedId as sent (mapped if need be), else
+    `enrolment-<id>`."""
+    return guid_safe(stored or f"enrolment-{enrolment_id}")
 
 
 _USER = re.compile(r"^user-([0-9]{1,9})$")

@@ -26,7 +26,7 @@ from app.audit import service as audit
 from app.core import access
 from app.core.access import Principal
 from app.core.middleware import current_request_id
-from app.models.students import PSEUDONYM_PREFIX
+from app.models.students import PSEUDONYM_PREFIX, SIS_FIELDS_CLEARED
 
 if TYPE_CHECKING:
     from app.exports.service import ExportPlan
@@ -178,14 +178,16 @@ SELECT ARRAY(SELECT id FROM {chosen} ORDER BY id) AS student_ids,
            AS attendance
 """
 # Names become "Anonymous anon-<id>", the code `anon-<id>` (reserved by a check constraint,
-# so it collides with no real code), the sourcedId is cleared. School, grade and status stay:
-# the statistics need them and they do not single out a child once the name is gone.
+# so it collides with no real code), the sourcedId and what the SIS sent are cleared. School,
+# grade and status stay: the statistics need them and they do not single out a child once
+# the name is gone.
 _PSEUDONYMISE = f""",
 purged AS (
     UPDATE students st
     SET student_code = '{PSEUDONYM_PREFIX}' || st.id, last_name_th = '{PSEUDONYM_PREFIX}' || st.id,
         last_name_en = '{PSEUDONYM_PREFIX}' || st.id, first_name_th = :first_name_th,
-        first_name_en = :first_name_en, sourced_id = NULL, pseudonymised_at = now()
+        first_name_en = :first_name_en, sourced_id = NULL, {SIS_FIELDS_CLEARED},
+        pseudonymised_at = now()
     FROM candidates c WHERE st.id = c.id
     RETURNING st.id
 )"""

@@ -22,8 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.execute(
-        "CREATE INDEX ix_workshops_open_to_all_schools ON workshops (id) "
-        "WHERE open_to_all_schools"
+        "CREATE INDEX ix_workshops_open_to_all_schools ON workshops (id) WHERE open_to_all_schools"
     )
 
 
