@@ -55,6 +55,18 @@ class ImportContext:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RoleRef:
+    """A role of a user: a roles.csv row (1.2) or the role columns of users.csv (1.1)."""
+
+    role: str
+    org: str
+    primary: bool
+    file: CsvFile
+    row: CsvRow
+    org_column: str
+
+
 @dataclass(slots=True)
 class Person:
     """A users.csv row that is one of ours to write, and what it asks for."""
@@ -64,6 +76,8 @@ class Person:
     kind: str
     deleting: bool
     enabled: bool
+    # The role that made them ours (None for a deletion that names no role).
+    role: RoleRef | None = None
 
     @property
     def sourced_id(self) -> str:

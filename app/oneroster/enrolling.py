@@ -8,10 +8,13 @@ withdraws (the freed seat goes to the first waitlisted student). Teacher enrollm
 checked against the workshop's host teacher; the host is changed in the LMS, not here.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import RowMapping, text
 
 from app.core.errors import AppError
 from app.enrolments import service as enrolments_service
@@ -19,13 +22,13 @@ from app.enrolments import withdrawal
 from app.oneroster.context import ImportContext, PeopleIndex
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.validation import status_of
-from app.oneroster.vocabulary import student_sourced_id, user_id_of, workshop_id_of
+from app.oneroster.vocabulary import guid_safe, student_sourced_id, user_id_of, workshop_id_of
 
 _WORKSHOPS = text("SELECT id, status, host_teacher_id FROM workshops WHERE school_id = :school_id")
+# All of them: a school is a few thousand students, and their ids are computed (mapped GUIDs,
+# the synthetic forms of this export and of earlier ones).
 _STUDENT_IDS = text(
-    "SELECT id, sourced_id, student_code FROM students WHERE school_id = :school_id "
-    "AND (sourced_id = ANY(CAST(:ids AS text[])) OR (sourced_id IS NULL "
-    "AND 'student-' || student_code = ANY(CAST(:ids AS text[]))))"
+    "SELECT id, sourced_id, student_code FROM students WHERE school_id = :school_id"
 )
 _TEACHER_IDS = text(
     "SELECT id, sourced_id FROM users WHERE role = 'teacher' AND school_id = :school_id "
@@ -33,7 +36,8 @@ _TEACHER_IDS = text(
     "OR (sourced_id IS NULL AND id = ANY(CAST(:user_ids AS integer[]))))"
 )
 _ENROLMENTS = text(
-    "SELECT id, workshop_id, student_id, status FROM enrolments "
+    "SELECT id, workshop_id, student_id, status, sourced_id, begin_date, end_date, is_primary "
+    "FROM enrolments "
     "WHERE workshop_id = ANY(CAST(:workshop_ids AS integer[])) "
     "AND student_id = ANY(CAST(:student_ids AS integer[]))"
 )
@@ -102,10 +106,15 @@ async def _known_users(ctx: ImportContext, rows: list[CsvRow], index: PeopleInde
     if not missing:
         return
     params = {"school_id": ctx.school.id, "ids": missing}
+    wanted = set(missing)
     for row in (await ctx.db.execute(_STUDENT_IDS, params)).mappings():
-        index.found.setdefault(
-            student_sourced_id(row["sourced_id"], row["student_code"]), ("student", row["id"])
-        )
+        names = {student_sourced_id(row["sourced_id"], ctx.school.code, row["student_code"])}
+        if row["sourced_id"]:
+            names.add(row["sourced_id"])
+        else:
+            names.add(f"student-{row['student_code']}")  # exports before district ids
+        for name in names & wanted:
+            index.found.setdefault(name, ("student", row["id"]))
     user_ids = [uid for uid in map(user_id_of, missing) if uid is not None]
     params = {**params, "user_ids": user_ids}
     for row in (await ctx.db.execute(_TEACHER_IDS, params)).mappings():
@@ -200,6 +209,7 @@ async def _apply(ctx: ImportContext, file: CsvFile, wanted: list[_Wanted]) -> No
         for r in (await ctx.db.execute(_ENROLMENTS, params)).mappings()
     }
     by_workshop: dict[int, list[_Wanted]] = defaultdict(list)
+    kept: list[tuple[_Wanted, RowMapping]] = []
     for want in wanted:
         current = existing.get((want.workshop_id, want.student_id))
         status = current["status"] if current is not None else "withdrawn"
@@ -217,12 +227,76 @@ async def _apply(ctx: ImportContext, file: CsvFile, wanted: list[_Wanted]) -> No
                         file.column("status"),
                         want.row.get("sourcedId"),
                     )
-        elif status == "withdrawn":
+        elif current is None or status == "withdrawn":
             by_workshop[want.workshop_id].append(want)
         else:
-            ctx.count("unchanged", "enrollments")
+            kept.append((want, current))
     for workshop_id, wants in by_workshop.items():
         await _enrol(ctx, file, workshop_id, wants)
+    await _keep_sis_fields(ctx, file, kept, [w for ws in by_workshop.values() for w in ws])
+
+
+# enrollments.csv column -> our column
+_SIS_COLUMNS = {
+    "sourcedId": "sourced_id",
+    "beginDate": "begin_date",
+    "endDate": "end_date",
+    "primary": "is_primary",
+}
+_OURS = re.compile(r"^enrolment-[0-9]+$")
+_SET_SIS_FIELDS = text(
+    "UPDATE enrolments SET sourced_id = :sourced_id, begin_date = :begin_date, "
+    "end_date = :end_date, is_primary = :is_primary "
+    "WHERE workshop_id = :workshop_id AND student_id = :student_id"
+)
+
+
+def _sis_fields(file: CsvFile, row: CsvRow, current: RowMapping | None) -> dict[str, Any]:
+    """The SIS's sourcedId, dates and `primary` of an enrollment, as we store them: an id our
+    export made (`enrolment-<id>`) or mapped (`guid_safe`) is not stored again; a column the
+    file lacks keeps what is stored."""
+    stored = {c: current[c] if current is not None else None for c in _SIS_COLUMNS.values()}
+    values = dict(stored)
+    for name, column in _SIS_COLUMNS.items():
+        if name not in file.columns:
+            continue
+        value = row.get(name)
+        if column == "sourced_id":
+            ours = _OURS.match(value) or (
+                stored["sourced_id"] is not None and guid_safe(stored["sourced_id"]) == value
+            )
+            values[column] = stored["sourced_id"] if ours else value or None
+        elif column == "is_primary":
+            values[column] = value.lower() == "true" if value else None
+        else:
+            values[column] = date.fromisoformat(value) if value else None
+    return values
+
+
+async def _keep_sis_fields(
+    ctx: ImportContext,
+    file: CsvFile,
+    kept: list[tuple[_Wanted, RowMapping]],
+    enrolled: list[_Wanted],
+) -> None:
+    """Store what the SIS sent about each enrollment; kept ones that differ are updates."""
+    writes = []
+    for want, current in kept:
+        values = _sis_fields(file, want.row, current)
+        changed = any(values[c] != current[c] for c in values)
+        ctx.count("updated" if changed else "unchanged", "enrollments")
+        if changed:
+            writes.append(
+                {**values, "workshop_id": want.workshop_id, "student_id": want.student_id}
+            )
+    for want in enrolled:
+        values = _sis_fields(file, want.row, None)
+        if any(v is not None for v in values.values()):
+            writes.append(
+                {**values, "workshop_id": want.workshop_id, "student_id": want.student_id}
+            )
+    if writes:
+        await ctx.db.execute(_SET_SIS_FIELDS, writes)
 
 
 async def _withdraw(ctx: ImportContext, file: CsvFile, want: _Wanted, enrolment_id: int) -> None:

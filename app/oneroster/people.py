@@ -3,25 +3,14 @@ row to reject. The role and org come from roles.csv (OneRoster 1.2) or from the 
 `orgSourcedIds` columns of users.csv (1.1)."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 
 from app.oneroster import students, teachers
-from app.oneroster.context import ImportContext, PeopleIndex, Person
+from app.oneroster.context import ImportContext, PeopleIndex, Person, RoleRef
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.validation import is_true, status_of
 from app.oneroster.vocabulary import split_list
 
 KINDS = ("student", "teacher")
-
-
-@dataclass(frozen=True, slots=True)
-class RoleRef:
-    role: str
-    org: str
-    primary: bool
-    file: CsvFile
-    row: CsvRow
-    org_column: str
 
 
 async def import_people(ctx: ImportContext) -> PeopleIndex:
@@ -33,15 +22,17 @@ async def import_people(ctx: ImportContext) -> PeopleIndex:
     others: Counter[str] = Counter()
     persons: dict[str, list[Person]] = {"student": [], "teacher": [], "either": []}
     for row in ctx.good.get("users.csv", []):
-        kind = _kind(ctx, users, row, roles, others)
-        if kind is None:
+        found = _kind(ctx, users, row, roles, others)
+        if found is None:
             continue
+        kind, role = found
         persons[kind].append(
             Person(
                 row=row,
                 kind=kind,
                 deleting=status_of(row) == "tobedeleted",
                 enabled=is_true(row, "enabledUser"),
+                role=role,
             )
         )
     leftovers = await students.import_students(
@@ -101,13 +92,14 @@ def _kind(
     row: CsvRow,
     roles: dict[str, list[RoleRef]],
     others: Counter[str],
-) -> str | None:
-    """The row's kind, or None when it was rejected or is someone we do not import."""
+) -> tuple[str, RoleRef | None] | None:
+    """The row's kind and the role that makes it so, or None when it was rejected or is
+    someone we do not import."""
     deleting = status_of(row) == "tobedeleted"
     refs = _refs(users, row, roles)
     if not refs:
         if deleting:
-            return "either"
+            return "either", None
         if row.get("role"):
             ctx.reporter.reject(
                 users,
@@ -136,7 +128,7 @@ def _kind(
     ours.sort(key=lambda r: (r.role not in KINDS, not r.primary))
     role = ours[0].role
     if role in KINDS:
-        return role
+        return role, ours[0]
     others[role] += 1
     return None
 

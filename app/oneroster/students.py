@@ -1,12 +1,15 @@
 """Students from users.csv: upsert by (school, sourcedId), else by student code.
 
 - identifier is the student code (when it is empty the sourcedId is used, if it fits);
-- givenName (+ middleName) / familyName are the Thai names, `metadata.givenNameEn` /
+- givenName / familyName are the Thai names, `metadata.givenNameEn` /
   `metadata.familyNameEn` the English ones (left alone when the columns are absent);
+  middleName is kept in its own column, as for teachers (`sis_fields`), with the username,
+  email, phone, userIds, preferred names and the role's sourcedId and dates;
 - grades is one grade (01..12, see `vocabulary`); empty keeps an existing student's grade;
 - `status=tobedeleted` or `enabledUser=false` makes an active student inactive; nothing is
-  ever deleted. A student we hold under a sourcedId we made up (`student-<code>`) keeps an
-  empty sourced_id, so an export read back in changes nothing.
+  ever deleted. A student we hold under a sourcedId we made up (`student-<school>-<code>`,
+  or `student-<code>` from earlier exports) keeps an empty sourced_id, and the username an
+  export made up is not stored either, so an export read back in changes nothing.
 """
 
 from functools import partial
@@ -19,26 +22,45 @@ from app.models import Student
 from app.oneroster.batch import PeopleBatch
 from app.oneroster.context import ImportContext, PeopleIndex, Person
 from app.oneroster.parsing import CsvFile, CsvRow
-from app.oneroster.vocabulary import grade_from_oneroster, split_list
+from app.oneroster.sis_fields import ROLE_COLUMNS, STUDENT_COLUMNS, sis_values
+from app.oneroster.vocabulary import (
+    grade_from_oneroster,
+    guid_safe,
+    split_list,
+    student_username,
+)
 
 _STUDENTS = text(
     "SELECT id, student_code, sourced_id, first_name_th, last_name_th, first_name_en, "
-    "last_name_en, grade_level, status FROM students WHERE school_id = :school_id"
+    "last_name_en, grade_level, status, sis_username, "
+    + ", ".join(c for c, _ in STUDENT_COLUMNS.values())
+    + ", "
+    + ", ".join(ROLE_COLUMNS)
+    + " FROM students WHERE school_id = :school_id"
 )
 _EN_COLUMNS = ("metadata.givenNameEn", "metadata.familyNameEn")
 _SYNTHETIC = "student-"
 
 
 class _Existing:
-    def __init__(self, rows: list[RowMapping]) -> None:
-        self.by_sourced = {r["sourced_id"]: r for r in rows if r["sourced_id"]}
+    def __init__(self, rows: list[RowMapping], school_code: str) -> None:
+        # An SIS id that is not a valid GUID is exported mapped: it may come back so.
+        self.by_sourced = {
+            key: r
+            for r in rows
+            if r["sourced_id"]
+            for key in {r["sourced_id"], guid_safe(r["sourced_id"])}
+        }
         self.by_code = {r["student_code"]: r for r in rows}
+        self.by_username = {r["sis_username"]: r for r in rows if r["sis_username"]}
+        self.synthetic = (f"{_SYNTHETIC}{school_code}-", _SYNTHETIC)
 
     def match(self, row: CsvRow) -> RowMapping | None:
         sourced_id = row.get("sourcedId")
         found = self.by_sourced.get(sourced_id)
-        if found is None and sourced_id.startswith(_SYNTHETIC):
-            found = self._unlinked(sourced_id.removeprefix(_SYNTHETIC))
+        for prefix in self.synthetic:
+            if found is None and sourced_id.startswith(prefix):
+                found = self._unlinked(sourced_id.removeprefix(prefix))
         return found or self._unlinked(_code_of(row))
 
     def _unlinked(self, code: str) -> RowMapping | None:
@@ -57,7 +79,7 @@ async def import_students(
 ) -> list[Person]:
     """Write the students; returns the deletions that named no student (maybe teachers)."""
     rows = (await ctx.db.execute(_STUDENTS, {"school_id": ctx.school.id})).mappings().all()
-    existing = _Existing(list(rows))
+    existing = _Existing(list(rows), ctx.school.code)
     batch = PeopleBatch(
         ctx,
         users,
@@ -124,7 +146,7 @@ def _values(
         )
     elif len(code) > 40:
         reject("identifier", "the student code is longer than 40 characters / รหัสนักเรียนยาวเกินไป")
-    first = " ".join(p for p in (row.get("givenName"), row.get("middleName")) if p)
+    first = row.get("givenName")
     last = row.get("familyName")
     if not last:
         reject("familyName", "missing required field familyName / ไม่มีนามสกุล")
@@ -156,17 +178,65 @@ def _values(
     status = "active"
     if not person.enabled:
         status = "inactive" if record is None or record["status"] == "active" else record["status"]
-    made_up = {f"{_SYNTHETIC}{code}"} | (
-        {f"{_SYNTHETIC}{record['student_code']}"} if record else set()
-    )
+    codes = {code} | ({record["student_code"]} if record else set())
+    school_code = batch.ctx.school.code
+    made_up = {
+        f"{prefix}{c}" for c in codes for prefix in (f"{_SYNTHETIC}{school_code}-", _SYNTHETIC)
+    }
     keep_empty = sourced_id in made_up and (record is None or record["sourced_id"] is None)
-    return {
+    if (
+        record is not None
+        and record["sourced_id"]
+        and guid_safe(record["sourced_id"]) == sourced_id
+    ):
+        sourced_id = record["sourced_id"]  # our export of an SIS id, mapped: keep the original
+    values: dict[str, Any] = {
         "student_code": code,
         **{key: value for key, (_, value) in names.items()},
         "grade_level": grade,
         "status": status,
         "sourced_id": None if keep_empty else sourced_id,
+        **sis_values(users, person, STUDENT_COLUMNS, reject),
     }
+    if "username" in users.columns:
+        values["sis_username"] = _username(batch, person, record, existing, codes)
+    return values
+
+
+def _username(
+    batch: PeopleBatch,
+    person: Person,
+    record: RowMapping | None,
+    existing: _Existing,
+    codes: set[str],
+) -> str | None:
+    """The SIS's username of the student, None when blank or the one our export derives."""
+    username = person.row.get("username")
+    if not username or username in {
+        student_username(None, batch.ctx.school.code, c) for c in codes
+    }:
+        return None
+    if len(username) > 255:
+        batch.reject(person, "username", "username is longer than 255 characters / ชื่อผู้ใช้ยาวเกินไป")
+    owner = existing.by_username.get(username)
+    key = f"username:{username}"
+    if owner is not None and (record is None or owner["id"] != record["id"]):
+        batch.reject(
+            person,
+            "username",
+            f"username {username} already belongs to another student (code "
+            f"{owner['student_code']}) / ชื่อผู้ใช้ {username} เป็นของนักเรียนคนอื่น",
+        )
+    elif key in batch.claimed:
+        batch.reject(
+            person,
+            "username",
+            f"username {username} is also on line {batch.claimed[key]} / ชื่อผู้ใช้ซ้ำกับบรรทัด "
+            f"{batch.claimed[key]}",
+        )
+    else:
+        batch.claimed[key] = person.row.line
+    return username
 
 
 def _grade(row: CsvRow, record: RowMapping | None, reject: Any) -> str | None:

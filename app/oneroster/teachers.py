@@ -18,11 +18,16 @@ from app.models import User
 from app.oneroster.batch import PeopleBatch
 from app.oneroster.context import ImportContext, PeopleIndex, Person
 from app.oneroster.parsing import CsvFile, CsvRow
-from app.oneroster.vocabulary import user_id_of
+from app.oneroster.sis_fields import PERSON_COLUMNS, ROLE_COLUMNS, sis_values
+from app.oneroster.vocabulary import guid_safe, user_id_of
 
 _USERS = text(
     "SELECT id, username, full_name_th, full_name_en, email, is_active, sourced_id, role, "
-    "school_id FROM users WHERE (role = 'teacher' AND school_id = :school_id) "
+    "school_id, sis_username, given_name, family_name, "
+    + ", ".join(c for c, _ in PERSON_COLUMNS.values())
+    + ", "
+    + ", ".join(ROLE_COLUMNS)
+    + " FROM users WHERE (role = 'teacher' AND school_id = :school_id) "
     "OR sourced_id = ANY(CAST(:sourced_ids AS text[])) "
     "OR lower(username::text) = ANY(CAST(:usernames AS text[]))"
 )
@@ -44,7 +49,13 @@ class _Existing:
     def __init__(self, rows: list[RowMapping], school_id: int) -> None:
         self.school_id = school_id
         self.by_id = {r["id"]: r for r in rows}
-        self.by_sourced = {r["sourced_id"]: r for r in rows if r["sourced_id"]}
+        # An SIS id that is not a valid GUID is exported mapped: it may come back so.
+        self.by_sourced = {
+            key: r
+            for r in rows
+            if r["sourced_id"]
+            for key in {r["sourced_id"], guid_safe(r["sourced_id"])}
+        }
         self.by_username = {r["username"].lower(): r for r in rows}
 
     def ours(self, record: RowMapping) -> bool:
@@ -162,12 +173,25 @@ def _values(
         reject("username", f"username {username} is also on line {claimed[username.lower()]}")
     else:
         claimed[username.lower()] = row.line
+    # The Thai full name reads given, middle, family; each part is also kept as sent.
     name_th = " ".join(
         p for p in (row.get(c) for c in ("givenName", "middleName", "familyName")) if p
     )
     if len(name_th) > 200:
         reject("givenName", "the full name is longer than 200 characters / ชื่อยาวเกินไป")
-    values: dict[str, Any] = {"username": username, "full_name_th": name_th}
+    for column in ("givenName", "familyName"):
+        if len(row.get(column)) > 100:
+            reject(column, f"{column} is longer than 100 characters / ชื่อยาวเกินไป")
+    values: dict[str, Any] = {
+        "username": username,
+        "full_name_th": name_th,
+        "given_name": row.get("givenName") or None,
+        "family_name": row.get("familyName") or None,
+        **sis_values(users, person, PERSON_COLUMNS, reject),
+    }
+    if "username" in users.columns:
+        # The SIS's username when the account had to be given another sign-in name.
+        values["sis_username"] = raw[:255] if raw and raw != username else None
     if all(c in users.columns for c in _EN_COLUMNS):
         values["full_name_en"] = " ".join(p for p in (row.get(c) for c in _EN_COLUMNS) if p)[:200]
     if "email" in users.columns:
