@@ -9,17 +9,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Principal
+from app.oneroster.orgs import OrgLink, School
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.validation import Reporter
 
 OUTCOMES = ("created", "updated", "unchanged", "deactivated", "skipped")
-
-
-@dataclass(frozen=True, slots=True)
-class School:
-    id: int
-    code: str
-    district_code: str
 
 
 _NO_FILE = CsvFile(name="", encoding=None)
@@ -33,8 +27,16 @@ class ImportContext:
     reporter: Reporter = field(default_factory=Reporter)
     files: dict[str, CsvFile] = field(default_factory=dict)
     good: dict[str, list[CsvRow]] = field(default_factory=dict)
-    # sourcedIds of orgs that are this school: its code, and orgs whose identifier is the code.
+    # sourcedIds of orgs that are this school (`orgs.map_orgs`), and of the bundle's other
+    # schools, whose rows this school's run leaves alone.
     our_orgs: set[str] = field(default_factory=set)
+    other_orgs: set[str] = field(default_factory=set)
+    links: list[OrgLink] = field(default_factory=list)
+    # Rows left alone because they belong to another school of the bundle.
+    elsewhere: Counter[str] = field(default_factory=Counter)
+    elsewhere_users: set[str] = field(default_factory=set)
+    # File name -> "bulk" or "delta" (manifest.csv; a bundle without one is delta).
+    modes: dict[str, str] = field(default_factory=dict)
     tally: dict[str, Counter[str]] = field(default_factory=lambda: {o: Counter() for o in OUTCOMES})
 
     def count(self, outcome: str, entity: str, n: int = 1) -> None:
@@ -46,12 +48,13 @@ class ImportContext:
         if org in orgs:
             name = orgs[org].get("name")
             return (
-                f"unknown org: {org} ({name}) is not this school ({self.school.code}) / "
-                "หน่วยงานนี้ไม่ใช่โรงเรียนนี้"
+                f"unknown org: {org} ({name}) is not linked to any school; if it is "
+                f"{self.school.code}, import with org_map={org}={self.school.code} / "
+                "หน่วยงานนี้ยังไม่ได้จับคู่กับโรงเรียน"
             )
         return (
-            f"unknown org {org}: not in orgs.csv and not this school's code "
-            f"{self.school.code} / ไม่พบหน่วยงาน {org}"
+            f"unknown org {org}: not in orgs.csv and not a school code; map it with "
+            f"org_map={org}=<school code> / ไม่พบหน่วยงาน {org}"
         )
 
 

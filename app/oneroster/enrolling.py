@@ -19,6 +19,7 @@ from sqlalchemy import RowMapping, text
 from app.core.errors import AppError
 from app.enrolments import service as enrolments_service
 from app.enrolments import withdrawal
+from app.oneroster.bulk import EnrollmentScope
 from app.oneroster.context import ImportContext, PeopleIndex
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.validation import status_of
@@ -51,10 +52,12 @@ class _Wanted:
     withdraw: bool
 
 
-async def import_enrollments(ctx: ImportContext, index: PeopleIndex) -> None:
+async def import_enrollments(ctx: ImportContext, index: PeopleIndex) -> EnrollmentScope:
+    """Write the enrollments; returns what the file said about this school (for `bulk`)."""
+    scope = EnrollmentScope()
     file = ctx.files.get("enrollments.csv")
     if file is None:
-        return
+        return scope
     rows = ctx.good.get("enrollments.csv", [])
     workshops = {
         r["id"]: r
@@ -70,6 +73,9 @@ async def import_enrollments(ctx: ImportContext, index: PeopleIndex) -> None:
         if target is None:
             continue
         workshop_id, kind, user_id = target
+        scope.workshops.add(workshop_id)
+        if kind == "student":
+            scope.named.add((workshop_id, user_id))
         if row.get("role") != "student":
             _teacher_row(ctx, file, row, workshops[workshop_id], kind, user_id)
             continue
@@ -94,9 +100,14 @@ async def import_enrollments(ctx: ImportContext, index: PeopleIndex) -> None:
             file.name,
             None,
             "classSourcedId",
-            f"class {class_id} is not a workshop of this school; its {n} enrollments were skipped",
+            f"class {class_id} is not a workshop of {ctx.school.code} (classes of another "
+            f"system or school are not created here); its {n} enrollments were skipped",
         )
     await _apply(ctx, file, wanted)
+    scope.workshops |= {
+        w for w in map(workshop_id_of, bundle_classes) if w is not None and w in workshops
+    }
+    return scope
 
 
 async def _known_users(ctx: ImportContext, rows: list[CsvRow], index: PeopleIndex) -> None:
@@ -131,9 +142,12 @@ def _resolve(
     foreign: dict[str, int],
 ) -> tuple[int, str, int] | None:
     """(workshop id, "student" | "teacher", id) of a row, or None (rejected or skipped)."""
+    if row.get("schoolSourcedId") in ctx.other_orgs:
+        ctx.elsewhere["enrollments"] += 1  # another school of the bundle: its run, not ours
+        return None
     class_id = row.get("classSourcedId")
     workshop_id = workshop_id_of(class_id)
-    if workshop_id is None and class_id in bundle_classes:
+    if (workshop_id is None or workshop_id not in workshops) and class_id in bundle_classes:
         foreign[class_id] += 1
         return None
     problems = len(ctx.reporter.problems)
@@ -155,6 +169,11 @@ def _resolve(
         if user in index.rejected:
             message = (
                 f"user {user} was rejected (users.csv line {index.rejected[user]}) / ผู้ใช้นี้ถูกปฏิเสธ"
+            )
+        elif user in ctx.elsewhere_users:
+            message = (
+                f"user {user} is at another school of the bundle (roles.csv), not at "
+                f"{ctx.school.code} / ผู้ใช้นี้อยู่โรงเรียนอื่น"
             )
         elif user in index.skipped:
             message = (

@@ -117,6 +117,10 @@ def _kind(
             )
         return None
     ours = [r for r in refs if r.org in ctx.our_orgs]
+    if not ours and all(r.org in ctx.other_orgs for r in refs):
+        ctx.elsewhere["users"] += 1  # another school of the bundle: its run, not ours
+        ctx.elsewhere_users.add(row.get("sourcedId"))
+        return None
     if not ours:
         first = refs[0]
         prefix = "" if first.file is users else f"user {row.get('sourcedId')}: "

@@ -8,13 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.dependencies import ReportReader, SchoolManager
+from app.core.access import Principal
 from app.core.errors import problem
 from app.core.openapi import errors
 from app.core.schemas import QueryBool
 from app.db import DbSession
 from app.oneroster import service
+from app.oneroster.orgs import School
 from app.oneroster.schemas import RosterImportReport
 
 router = APIRouter(prefix="/api/v1", tags=["oneroster"])
@@ -40,6 +43,18 @@ are 413.
 """
 
 
+_ORG_MAP = Query(
+    max_length=4000,
+    description="Which of our schools the bundle's orgs are, when neither their sourcedId "
+    "nor their identifier is a school code and no earlier import linked them: "
+    "`org-1=SMP-1001-01,org-2=SMP-1001-02`. A real run remembers the links.",
+)
+_CONFIRM = Query(
+    description="Allow a bulk file to remove more than 10 % of a school's active students, "
+    "teachers or enrolments in scope (the safety limit)"
+)
+
+
 @router.post(
     "/schools/{school_id:int}/roster",
     response_model=RosterImportReport,
@@ -56,9 +71,55 @@ async def import_roster(
     dry_run: Annotated[
         QueryBool, Query(description="Check and report only; write nothing")
     ] = False,
+    org_map: Annotated[str | None, _ORG_MAP] = None,
+    confirm_mass_changes: Annotated[QueryBool, _CONFIRM] = False,
 ) -> Any:
     """Check the upload, then write it all or nothing (or nothing at all on a dry run)."""
     school = await service.find_school(db, school_id=school_id)
+    return await _import(
+        db, principal, request, school, file, dry_run, org_map, confirm_mass_changes
+    )
+
+
+@router.post(
+    "/oneroster/import",
+    response_model=RosterImportReport,
+    responses=errors(400, 401, 403, 413, 422),
+    summary="Import a district's OneRoster bundle into every school its orgs map to",
+    description=_IMPORT_DESCRIPTION
+    + """
+One bundle for many schools, as a district SIS exports it. Each school org of orgs.csv is
+matched to one of our schools (by `org_map`, an earlier import's link, its sourcedId or its
+identifier being a school code); the report's `org_mapping` shows how, and `schools` what
+each school got. Every school's errors are reported; a real run is still all or nothing.
+Admins only; the Education Department may run it with `dry_run=true`.
+""",
+)
+async def import_district_roster(
+    db: DbSession,
+    principal: RosterReader,
+    request: Request,
+    file: Annotated[UploadFile, File(description="OneRoster CSV zip")],
+    dry_run: Annotated[
+        QueryBool, Query(description="Check and report only; write nothing")
+    ] = False,
+    org_map: Annotated[str | None, _ORG_MAP] = None,
+    confirm_mass_changes: Annotated[QueryBool, _CONFIRM] = False,
+) -> Any:
+    """Check the upload, then write it all or nothing (or nothing at all on a dry run)."""
+    return await _import(db, principal, request, None, file, dry_run, org_map, confirm_mass_changes)
+
+
+async def _import(
+    db: AsyncSession,
+    principal: Principal,
+    request: Request,
+    school: School | None,
+    file: UploadFile,
+    dry_run: bool,
+    org_map: str | None,
+    confirm_mass_changes: bool,
+) -> Any:
     report = await service.import_roster(
         db,
         principal=principal,
@@ -66,6 +127,8 @@ async def import_roster(
         filename=file.filename or "upload",
         data=await file.read(),
         dry_run=dry_run,
+        org_map=org_map,
+        confirm_mass_changes=confirm_mass_changes,
         request_id=request.headers.get("x-request-id"),
     )
     if report.rejected and not dry_run:

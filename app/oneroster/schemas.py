@@ -38,12 +38,44 @@ class SchoolRef(BaseModel):
     code: str
 
 
+class SchoolImport(BaseModel):
+    """What the import did for one school of the bundle."""
+
+    school: SchoolRef
+    created: EntityCounts
+    updated: EntityCounts
+    unchanged: EntityCounts
+    deactivated: EntityCounts
+    skipped: EntityCounts
+
+
+class OrgMapping(BaseModel):
+    """A school org of the bundle and the school it is (or null: not matched)."""
+
+    sourcedId: str
+    name: str
+    identifier: str
+    school: SchoolRef | None
+    school_name: str | None = Field(description="The school's Thai name")
+    matched_by: str | None = Field(
+        description="org_map (the upload's map), linked (an earlier import), sourcedId or "
+        "identifier (a school code); null when no school matched"
+    )
+
+
 class RosterImportReport(BaseModel):
     """What an import did (or, on a dry run or when rows were rejected, would have done)."""
 
     dry_run: bool
     applied: bool = Field(description="True when the changes were written")
-    school: SchoolRef
+    school: SchoolRef | None = Field(description="The school imported; null for a district")
+    schools: list[SchoolImport] = Field(description="Each school the bundle was imported into")
+    org_mapping: list[OrgMapping] = Field(
+        description="Every school org of the bundle and the school it was matched to"
+    )
+    bulk_files: list[str] = Field(
+        description="Files the manifest declares bulk: what they leave out is removed"
+    )
     oneroster_version: str | None = Field(description="From manifest.csv, when there is one")
     files: list[RosterFile]
     ignored_files: list[str] = Field(description="Files in the zip that are not OneRoster CSV")

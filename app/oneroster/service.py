@@ -15,16 +15,16 @@ from app.audit import service as audit
 from app.config import get_settings
 from app.core import access
 from app.core.access import Principal
-from app.core.errors import NotFound
+from app.core.errors import Forbidden, NotFound
 from app.oneroster import exporter
-from app.oneroster.context import School
 from app.oneroster.importer import run_import
+from app.oneroster.orgs import School, parse_org_map
 from app.oneroster.parsing import unpack
 from app.oneroster.schemas import RosterImportReport
 from app.privacy import service as privacy
 
 _SCHOOL = text(
-    "SELECT s.id, s.code, d.code AS district_code FROM schools s "
+    "SELECT s.id, s.code, s.name_th, d.code AS district_code FROM schools s "
     "JOIN districts d ON d.id = s.district_id WHERE "
 )
 
@@ -39,7 +39,9 @@ async def find_school(
     row = (await db.execute(text(_SCHOOL.text + where), params)).mappings().first()
     if row is None:
         raise access.not_found("school")
-    return School(id=row["id"], code=row["code"], district_code=row["district_code"])
+    return School(
+        id=row["id"], code=row["code"], district_code=row["district_code"], name_th=row["name_th"]
+    )
 
 
 async def resolve_school_ref(db: AsyncSession, *, ref: str) -> School:
@@ -57,16 +59,29 @@ async def import_roster(
     db: AsyncSession,
     *,
     principal: Principal,
-    school: School,
+    school: School | None,
     filename: str,
     data: bytes,
     dry_run: bool,
+    org_map: str | None = None,
+    confirm_mass_changes: bool = False,
     request_id: str | None = None,
 ) -> RosterImportReport:
     """Check the upload and, unless `dry_run` or a row is rejected, write it.
 
-    The command line imports as `access.CLI_OPERATOR`: its audit event has no account."""
-    principal.ensure_manages_school(school.id, "school")
+    `school` None imports a district bundle into every school its orgs map to: an admin may
+    run it; the Education Department, which writes nothing, may dry-run it (to check the
+    mapping). The command line imports as `access.CLI_OPERATOR`: its audit event has no
+    account."""
+    if school is not None:
+        principal.ensure_manages_school(school.id, "school")
+    elif not (principal.is_admin or (dry_run and principal.reads_all_schools)):
+        raise Forbidden(
+            "Only an admin imports a bundle for many schools (the Education Department may "
+            "run it with dry_run=true); a school admin imports their school's part at "
+            "/api/v1/schools/{id}/roster / นำเข้าหลายโรงเรียนได้เฉพาะผู้ดูแลระบบ"
+        )
+    mapping = parse_org_map(org_map)
     raw_files, ignored = unpack(filename, data, limit=get_settings().max_upload_bytes)
     savepoint = await db.begin_nested()
     try:
@@ -77,6 +92,8 @@ async def import_roster(
             raw_files=raw_files,
             dry_run=dry_run,
             ignored=ignored,
+            org_map=mapping,
+            confirm_mass_changes=confirm_mass_changes,
         )
     except BaseException:
         await savepoint.rollback()
@@ -90,9 +107,9 @@ async def import_roster(
         db,
         "roster.import",
         principal,
-        school_id=school.id,
-        target_type="school",
-        target_id=school.id,
+        school_id=school.id if school is not None else None,
+        target_type="school" if school is not None else "district_bundle",
+        target_id=school.id if school is not None else None,
         details=_import_details(report, filename),
         request_id=request_id,
     )
@@ -109,6 +126,10 @@ def _import_details(report: RosterImportReport, filename: str) -> dict[str, Any]
         "encodings": {f.name: f.encoding for f in report.files},
         **{name: getattr(report, name).model_dump() for name in counts},
         "rejected_rows": report.rejected_rows,
+        "schools": [s.school.code for s in report.schools],
+        "org_mapping": {
+            m.sourcedId: m.school.code if m.school is not None else None for m in report.org_mapping
+        },
     }
 
 

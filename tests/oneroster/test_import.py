@@ -291,12 +291,32 @@ async def test_users_without_a_role_at_this_school_are_rejected_in_roles_csv(cli
     response = await upload(
         client, world.headers["admin"], world.school_id, zip_files(files), dry_run=True
     )
+    report = response.json()
+    # T-0002 is another of our schools: its user is left alone, not written here, and the
+    # enrollment in this school's workshop that names them is refused.
+    rejected = report["rejected"]
+    assert [(p["file"], p["line"], p["column"]) for p in rejected] == [("enrollments.csv", 3, 6)]
+    assert "another school of the bundle" in rejected[0]["message"]
+    assert any(
+        "1 users rows of the bundle's other schools" in w["message"] for w in report["warnings"]
+    )
+
+
+async def test_users_at_an_org_that_is_no_school_are_rejected_in_roles_csv(client, world):
+    files = bundle_files("good", workshop_id=world.workshop_id)
+    files["roles.csv"] = files["roles.csv"].replace(
+        "role-stu-1002,,,stu-1002,primary,student,,,T-0001,",
+        "role-stu-1002,,,stu-1002,primary,student,,,NOWHERE-9,",
+    )
+    response = await upload(
+        client, world.headers["admin"], world.school_id, zip_files(files), dry_run=True
+    )
     rejected = response.json()["rejected"]
     assert [(p["file"], p["line"], p["column"]) for p in rejected] == [
         ("enrollments.csv", 3, 6),
         ("roles.csv", 3, 9),
     ]
-    assert "T-0002" in rejected[1]["message"]
+    assert "NOWHERE-9" in rejected[1]["message"] and "org_map" in rejected[1]["message"]
 
 
 async def test_enrolments_follow_the_api_rules_seats_then_waitlist(client, session, world):
