@@ -200,8 +200,8 @@ def guid_safe(value: str) -> str:
     of the id as sent are appended, so two ids that differ only in those characters stay
     apart (`academy:person:student-1` -> `academy_person_student-1.hb2bda6e3`). An import
     that meets the mapped id again finds the record by it (`guid_safe(stored) == given`).
-    The same mapping is `oneroster_guid()` in SQL (`app.oneroster.records`)."""
-    if GUID.match(value):
+    The same mapping is `records.guid_sql()` in SQL (`app.oneroster.records`)."""
+    if GUID.fullmatch(value):
         return value
     digest = hashlib.sha256(value.encode()).hexdigest()[:8]
     return f"{_NOT_GUID.sub('_', value)[:244]}.h{digest}"
