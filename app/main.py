@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from app.api import include_routers
+from app.apidocs.router import mount_api_docs
 from app.config import get_settings
 from app.core.error_handlers import CORSByPath, install_error_handlers, unexpected_error
 from app.core.logging import configure_logging
@@ -40,6 +41,9 @@ def create_app() -> FastAPI:
         title="Bangkok school computer-lab learning program / โครงการห้องเรียนคอมพิวเตอร์ กทม.",
         version="1.0.0",
         lifespan=lifespan,
+        # FastAPI's docs pages load Swagger UI and ReDoc from a CDN; ours serve every file.
+        docs_url=None,
+        redoc_url=None,
         # Unknown query parameters are refused on every route.
         dependencies=[Depends(strict_query)],
     )
@@ -60,6 +64,7 @@ def create_app() -> FastAPI:
     )
     include_routers(app)
     mount_web_app(app)  # the teachers' web app at /app/
+    mount_api_docs(app)  # /docs and /redoc, with their files under /docs/static/
     # Outermost last: the access log sees every request, including refused ones.
     app.add_middleware(
         BodySizeLimit,

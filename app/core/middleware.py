@@ -40,7 +40,8 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-# The API and the web app load nothing from elsewhere; the docs page gets its own policy.
+# The API and the web app load nothing from elsewhere; a page that needs more (the API docs,
+# the printable pages) sends its own policy, which is then left as it is.
 API_CSP = b"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
 
 
@@ -70,12 +71,9 @@ _API_CSP_HEADER = (b"content-security-policy", API_CSP)
 
 class SecurityHeaders(HttpMiddleware):
     """The headers of `SECURITY_HEADERS` and the API's CSP on every response, unless the app
-    set its own (the docs page brings its own CSP)."""
+    set its own (the docs pages and the printable pages bring their own CSP)."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope["path"]
-        is_docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
-
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
@@ -84,7 +82,7 @@ class SecurityHeaders(HttpMiddleware):
                     headers += SECURITY_HEADERS  # the usual case: one extend, no filtering
                 else:
                     headers += [h for h in SECURITY_HEADERS if h[0] not in present]
-                if not is_docs and b"content-security-policy" not in present:
+                if b"content-security-policy" not in present:
                     headers.append(_API_CSP_HEADER)
                 message["headers"] = headers
             await send(message)
