@@ -37,6 +37,8 @@ class ImportContext:
     elsewhere_users: set[str] = field(default_factory=set)
     # File name -> "bulk" or "delta" (manifest.csv; a bundle without one is delta).
     modes: dict[str, str] = field(default_factory=dict)
+    # A district import (every school of the bundle), not one school's.
+    district: bool = False
     tally: dict[str, Counter[str]] = field(default_factory=lambda: {o: Counter() for o in OUTCOMES})
 
     def count(self, outcome: str, entity: str, n: int = 1) -> None:
@@ -47,10 +49,10 @@ class ImportContext:
         orgs = {r.get("sourcedId"): r for r in self.files.get("orgs.csv", _NO_FILE).rows}
         if org in orgs:
             name = orgs[org].get("name")
+            school = "<school code>" if self.district else self.school.code
             return (
-                f"unknown org: {org} ({name}) is not linked to any school; if it is "
-                f"{self.school.code}, import with org_map={org}={self.school.code} / "
-                "หน่วยงานนี้ยังไม่ได้จับคู่กับโรงเรียน"
+                f"unknown org: {org} ({name}) is not linked to any school; import with "
+                f"org_map={org}={school} / หน่วยงานนี้ยังไม่ได้จับคู่กับโรงเรียน"
             )
         return (
             f"unknown org {org}: not in orgs.csv and not a school code; map it with "

@@ -82,7 +82,7 @@ async def run_import(
     await _tally_references(bundle, targets)
     contexts = []
     for target in targets:
-        ctx = _school_context(bundle, target)
+        ctx = _school_context(bundle, target, district=school is None)
         index = await people.import_people(ctx)
         scope = await enrolling.import_enrollments(ctx, index)
         await bulk.remove_missing(ctx, index, scope, confirm=confirm_mass_changes)
@@ -170,7 +170,7 @@ def _targets(bundle: ImportContext, school: School | None) -> list[School]:
     return sorted(mapped.values(), key=lambda s: s.code)
 
 
-def _school_context(bundle: ImportContext, school: School) -> ImportContext:
+def _school_context(bundle: ImportContext, school: School, *, district: bool) -> ImportContext:
     ours = {school.code} | {
         link.sourced_id
         for link in bundle.links
@@ -184,12 +184,16 @@ def _school_context(bundle: ImportContext, school: School) -> ImportContext:
         files=bundle.files,
         good=bundle.good,
         our_orgs=ours,
-        # Another school: listed in orgs.csv, or matched to one of our other schools. An org
-        # named only by a row and matched to nothing is unknown: its rows are rejected.
+        # Another school: matched to one of our other schools, or (for one school's import)
+        # listed in orgs.csv. An org matched to nothing in a district import, or named only
+        # by a row, is unknown: its rows are rejected.
         other_orgs={
-            link.sourced_id for link in bundle.links if link.listed or link.school is not None
+            link.sourced_id
+            for link in bundle.links
+            if link.school is not None or (link.listed and not district)
         }
         - ours,
+        district=district,
         links=bundle.links,
         modes=bundle.modes,
     )
