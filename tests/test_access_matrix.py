@@ -371,6 +371,14 @@ CASES: list[Case] = [
         row(401, 200, 403, 200, 403, 403, 404, 403),
         files={"file": ("users.csv", b"sourcedId,givenName,familyName\n")},
     ),
+    # A district bundle: admins import it; the Education Department may only dry-run it
+    # (its real run is 403: tests/oneroster/test_district_import.py).
+    Case(
+        "POST",
+        "/api/v1/oneroster/import?dry_run=true",
+        row(401, 200, 200, 403, 403, 403, 403, 403),
+        files={"file": ("users.csv", b"sourcedId,givenName,familyName\n")},
+    ),
     Case(
         "GET",
         "/api/v1/sessions/{w.session_id}/attendance/history",
