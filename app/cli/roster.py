@@ -18,12 +18,29 @@ def roster() -> None:
 @roster_app.command("import")
 def roster_import(
     file: Annotated[Path, typer.Argument(help="OneRoster CSV zip, or a users.csv")],
-    school: Annotated[str, typer.Option("--school", help="School code")],
+    school: Annotated[
+        str | None,
+        typer.Option("--school", help="School code; leave out for a district bundle"),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and report only; write nothing")
     ] = False,
+    org_map: Annotated[
+        str | None,
+        typer.Option(
+            "--org-map", help="The bundle's orgs as our schools: org-1=SMP-1001-01,org-2=..."
+        ),
+    ] = None,
+    confirm_mass_changes: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-mass-changes",
+            help="Let bulk files remove more than the safety limit (10 %) of a school",
+        ),
+    ] = False,
 ) -> None:
-    """Import a roster; print every rejected row as file:line:column: message.
+    """Import a roster (one school's, or without --school a district's for every school its
+    orgs map to); print every rejected row as file:line:column: message.
     Nothing is written when any row is rejected (exit status 1)."""
     from app.core.access import CLI_OPERATOR
     from app.core.errors import AppError
@@ -37,7 +54,7 @@ def roster_import(
     data = file.read_bytes()
 
     async def work(db):
-        found = await service.find_school(db, code=school)
+        found = await service.find_school(db, code=school) if school else None
         return await service.import_roster(
             db,
             principal=CLI_OPERATOR,
@@ -45,6 +62,8 @@ def roster_import(
             filename=file.name,
             data=data,
             dry_run=dry_run,
+            org_map=org_map,
+            confirm_mass_changes=confirm_mass_changes,
         )
 
     try:
@@ -63,10 +82,17 @@ def report_lines(report) -> list[str]:
     for f in report.files:
         note = "" if f.used else " (not used)"
         lines.append(f"{f.name}: {f.rows} rows, {f.encoding_label or 'unreadable'}{note}")
+    for org in report.org_mapping:
+        target = f"{org.school.code} ({org.matched_by})" if org.school else "no school: map it"
+        lines.append(f"org {org.sourcedId} {org.name}".rstrip() + f" -> {target}")
     for outcome in ("created", "updated", "unchanged", "deactivated", "skipped"):
         counts = getattr(report, outcome).model_dump()
         shown = ", ".join(f"{n} {entity}" for entity, n in counts.items() if n)
         lines.append(f"{outcome}: {shown or 'nothing'}")
+    if len(report.schools) > 1:
+        for part in report.schools:
+            created = ", ".join(f"{n} {e}" for e, n in part.created.model_dump().items() if n)
+            lines.append(f"  {part.school.code}: created {created or 'nothing'}")
     for warning in report.warnings:
         lines.append(f"warning: {_where(warning)}: {warning.message}")
     for problem in report.rejected:

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from tests.factories import ApiWorld
 from tests.oneroster.bundles import bad_bundle, good_bundle
+from tests.oneroster.sis_bundles import district_bundle
 
 pytestmark = pytest.mark.committed
 
@@ -69,3 +70,30 @@ async def test_unknown_school_code_is_a_one_line_error(world, tmp_path):
     result = roster("import", str(path), "--school", "NOPE")
     assert result.returncode == 1
     assert result.stderr.strip() == "error: No such school / ไม่พบโรงเรียน"
+
+
+async def test_a_district_bundle_imports_without_school_and_prints_the_mapping(
+    world, tmp_path, session
+):
+    path = tmp_path / "district.zip"
+    path.write_bytes(district_bundle(world.workshop_id))
+    dry = roster("import", str(path), "--dry-run")
+    assert dry.returncode == 1
+    assert "org org-1 North School -> no school: map it" in dry.stdout
+    assert "org org-2 South School -> T-0002 (identifier)" in dry.stdout
+
+    result = roster("import", str(path), "--org-map", "org-1=T-0001")
+    assert result.returncode == 0, result.stderr
+    assert "org org-1 North School -> T-0001 (org_map)" in result.stdout
+    assert "  T-0001: created 2 students, 1 teachers, 1 enrollments" in result.stdout
+    assert "  T-0002: created 1 students" in result.stdout
+    await session.rollback()
+    codes = set(
+        (
+            await session.execute(
+                text("SELECT student_code FROM students WHERE school_id = :s"),
+                {"s": world.other_school_id},
+            )
+        ).scalars()
+    )
+    assert "B001" in codes
