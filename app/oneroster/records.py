@@ -52,16 +52,14 @@ from app.oneroster import vocabulary as v
 
 FieldType = Literal["string", "date", "datetime", "bool", "list", "ref", "refs"]
 
-# vocabulary.GUID's characters, as a PostgreSQL bracket expression.
-_GUID_CHARS = "[0-9A-Za-z./@_-]"
-
 
 def guid_sql(expr: str) -> str:
     """`vocabulary.guid_safe` as a PostgreSQL expression over the text expression `expr`
     (NULL stays NULL). `expr` appears four times: pass a column or a cheap function of one."""
+    mapped = f"left(regexp_replace(({expr}), '[^0-9A-Za-z./@_-]', '_', 'g'), 244)"
     return (
-        f"CASE WHEN ({expr}) ~ '^{_GUID_CHARS}{{1,255}}$' THEN ({expr}) "
-        f"ELSE left(regexp_replace(({expr}), '[^0-9A-Za-z./@_-]', '_', 'g'), 244) "
+        f"CASE WHEN ({expr}) ~ '^{v.GUID_FIRST}[0-9A-Za-z./@_-]{{0,254}}$' THEN ({expr}) "
+        f"ELSE regexp_replace({mapped}, '^[-@]', '_') "
         f"|| '.h' || left(encode(sha256(convert_to(({expr}), 'UTF8')), 'hex'), 8) END"
     )
 

@@ -189,22 +189,32 @@ def split_list(value: str) -> list[str]:
 # The 1.2 CSV binding's GUID: 1-255 of these characters (1EdTech's validators check it).
 GUID = re.compile(r"^[0-9A-Za-z./@_-]{1,255}$")
 _NOT_GUID = re.compile(r"[^0-9A-Za-z./@_-]")
+# `-` and `@` are GUID characters, and formula prefixes too (`app.core.csv`): an id that began
+# with one would leave an export with an apostrophe in front (an invalid GUID), so it is mapped.
+GUID_FIRST = "[0-9A-Za-z./_]"
+_KEPT = re.compile(rf"{GUID_FIRST}[0-9A-Za-z./@_-]{{0,254}}")
 
 
 def guid_safe(value: str) -> str:
-    """`value` when it is a valid OneRoster GUID, else its documented mapping.
+    """`value` when it is a valid OneRoster GUID (not beginning with `-` or `@`), else its
+    documented mapping.
 
     An SIS may use ids such as `academy:person:student-1`, which another system's validator
     refuses. We keep the id as sent (in `sourced_id`) and export it mapped: every character
-    outside `[0-9A-Za-z./@_-]` becomes `_`, and `.h` and the first 8 hex digits of the SHA-256
-    of the id as sent are appended, so two ids that differ only in those characters stay
-    apart (`academy:person:student-1` -> `academy_person_student-1.hb2bda6e3`). An import
-    that meets the mapped id again finds the record by it (`guid_safe(stored) == given`).
-    The same mapping is `records.guid_sql()` in SQL (`app.oneroster.records`)."""
-    if GUID.fullmatch(value):
+    outside `[0-9A-Za-z./@_-]` becomes `_`, and so does a leading `-` or `@` (a spreadsheet's
+    formula prefix, which the export's formula guard would quote), and `.h` and the first 8
+    hex digits of the SHA-256 of the id as sent are appended, so two ids that differ only in
+    those characters stay apart (`academy:person:student-1` ->
+    `academy_person_student-1.hb2bda6e3`). An import that meets the mapped id again finds the
+    record by it (`guid_safe(stored) == given`). The same mapping is `records.guid_sql()` in
+    SQL (`app.oneroster.records`)."""
+    if _KEPT.fullmatch(value):
         return value
     digest = hashlib.sha256(value.encode()).hexdigest()[:8]
-    return f"{_NOT_GUID.sub('_', value)[:244]}.h{digest}"
+    mapped = _NOT_GUID.sub("_", value)[:244]
+    if mapped[:1] in ("-", "@"):
+        mapped = "_" + mapped[1:]
+    return f"{mapped}.h{digest}"
 
 
 def term_sourced_id(academic_year: int, term: int) -> str:
