@@ -43,8 +43,9 @@ LISTED_READS = (
     "students.credentials",
     "credentials.certificates",
 )
-# Reads of everyone in a scope (filters, schools): bulk exports.
-SCOPE_READS = ("export.attendance", "export.oneroster", "export.completions")
+# Reads of everyone in a scope (filters, schools): bulk exports, and the OneRoster REST API's
+# reads of people (a page of users or enrollments is logged by its scope and count).
+SCOPE_READS = ("export.attendance", "export.oneroster", "export.completions", "oneroster.rest")
 READ_ACTIONS = LISTED_READS + SCOPE_READS
 
 
