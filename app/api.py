@@ -19,6 +19,8 @@ from app.feeds.router import router as feeds
 from app.health.router import router as health
 from app.learning.router import router as learning
 from app.oneroster.router import router as oneroster
+from app.oneroster_rest.router import router as oneroster_rest
+from app.oneroster_rest.token_router import router as oneroster_token
 from app.privacy.router import router as privacy
 from app.records.router import router as records
 from app.reference.router import router as reference
@@ -54,6 +56,8 @@ ROUTERS = (
     reach,
     program_dashboard,
     oneroster,
+    oneroster_token,
+    oneroster_rest,
     audit,
     privacy,
 )

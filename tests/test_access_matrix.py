@@ -507,6 +507,73 @@ CASES += [
     Case("GET", "/ical/{w.feed_token}.ics", PUBLIC),
 ]
 
+# OneRoster 1.2 REST (read-only): roster readers (admin, department, school admin); another
+# school's admin reads their own school's lists (200, none of this school's rows) and none of
+# this school's records (404); teachers and creators 403. The token endpoint authenticates
+# the client (an API key) itself, whatever else the caller sends.
+OR = "/ims/oneroster/rostering/v1p2"
+OR_LIST = row(401, 200, 200, 200, 403, 403, 200, 403)
+OR_RECORD = row(401, 200, 200, 200, 403, 403, 404, 403)
+CASES += [
+    Case(
+        "POST",
+        "/ims/oneroster/v1p2/token",
+        PUBLIC,
+        body=lambda w: {
+            "grant_type": "client_credentials",
+            "client_id": "matrix",
+            "client_secret": "lms_matrix_secret",
+        },
+        form=True,
+    ),
+    *(
+        Case("GET", OR + path, OR_LIST)
+        for path in (
+            "/orgs",
+            "/schools",
+            "/academicSessions",
+            "/terms",
+            "/courses",
+            "/classes",
+            "/users",
+            "/students",
+            "/teachers",
+            "/enrollments",
+        )
+    ),
+    *(
+        Case("GET", OR + path, OR_RECORD)
+        for path in (
+            "/orgs/{w.or_school}",
+            "/schools/{w.or_school}",
+            "/academicSessions/{w.or_term}",
+            "/terms/{w.or_term}",
+            "/courses/{w.course_code}",
+            "/classes/{w.or_class}",
+            "/users/{w.or_student}",
+            "/students/{w.or_student}",
+            "/teachers/{w.or_teacher}",
+            "/enrollments/{w.or_enrollment}",
+            "/schools/{w.or_school}/classes",
+            "/schools/{w.or_school}/enrollments",
+            "/schools/{w.or_school}/students",
+            "/schools/{w.or_school}/teachers",
+            "/schools/{w.or_school}/courses",
+            "/schools/{w.or_school}/terms",
+            "/schools/{w.or_school}/classes/{w.or_class}/enrollments",
+            "/schools/{w.or_school}/classes/{w.or_class}/students",
+            "/schools/{w.or_school}/classes/{w.or_class}/teachers",
+            "/classes/{w.or_class}/students",
+            "/classes/{w.or_class}/teachers",
+            "/terms/{w.or_term}/classes",
+            "/courses/{w.course_code}/classes",
+            "/users/{w.or_student}/classes",
+            "/students/{w.or_student}/classes",
+            "/teachers/{w.or_teacher}/classes",
+        )
+    ),
+]
+
 
 class MatrixWorld(ApiWorld):
     """ApiWorld plus an enrolled student and an API key of the school admin; the first
@@ -516,6 +583,11 @@ class MatrixWorld(ApiWorld):
         await super().build(seats=seats)
         self.course_code, self.module_code = "T101", "T101-01"
         self.enrolment_id = await add_enrolment(self.session, self.workshop_id, self.student_ids[0])
+        # The world's records as OneRoster sourcedIds (app.oneroster.records).
+        self.or_school, self.or_term = "T-0001", "term-2569-1"
+        self.or_class = f"workshop-{self.workshop_id}"
+        self.or_student, self.or_teacher = "student-T-0001-S0", f"user-{self.teacher_id}"
+        self.or_enrollment = f"enrolment-{self.enrolment_id}"
         await self.session.execute(
             text("UPDATE workshops SET seats_taken = 1 WHERE id = :id"), {"id": self.workshop_id}
         )
