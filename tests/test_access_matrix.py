@@ -365,6 +365,17 @@ CASES: list[Case] = [
         "/api/v1/oneroster/export?school={w.school_id}",
         row(401, 200, 200, 200, 403, 403, 404, 403),
     ),
+    # A district's or the city's roster: admins and the department only.
+    Case(
+        "GET",
+        "/api/v1/oneroster/export?district=1001",
+        row(401, 200, 200, 403, 403, 403, 403, 403),
+    ),
+    Case(
+        "GET",
+        "/api/v1/oneroster/export?scope=city&since=2026-01-01T00:00:00Z",
+        row(401, 200, 200, 403, 403, 403, 403, 403),
+    ),
     Case(
         "POST",
         "/api/v1/schools/{w.school_id}/roster?dry_run=true",

@@ -1,304 +1,200 @@
-"""A school as a OneRoster 1.2 bulk CSV zip (see `vocabulary` for the mapping).
+"""Schools as a OneRoster 1.2 CSV zip, bulk or delta, from the collections of `records`.
 
-Bulk files leave `status` and `dateLastModified` blank, as the 1.2 CSV binding asks: a record
-that is absent is gone. Students who are not active are kept, with `enabledUser=false`.
-Workshops that were cancelled, withdrawn and waitlisted enrolments, and students of other
-schools in workshops open to all schools are left out. A school is a few thousand rows, so
-the bundle is built in memory; UTF-8 without a BOM, CRLF line ends (RFC 4180), every cell
-through the formula guard of `app.core.csv` (people open these files in spreadsheets too; an
-identifier gets the same apostrophe wherever it appears, so references still match).
+What is in a bundle (`vocabulary` and `records` have the mapping):
+- **bulk** (no `since`): every active record of the scope; `status` and `dateLastModified`
+  are blank, as the 1.2 CSV binding has them in bulk files. Students who are not active are
+  kept, with `enabledUser=false`; cancelled workshops, withdrawn and waitlisted enrolments
+  are left out, and so are students of schools outside the scope in workshops open to all.
+- **delta** (`since`): the records changed after `since`, each with `status` (`active`, or
+  `tobedeleted` for a withdrawn enrolment, a cancelled workshop, ...) and `dateLastModified`.
+
+A file with no rows is declared `absent` in `manifest.csv` and left out of the zip (a
+declared file must have data rows). Headers are the 1.2 columns in the binding's order, the
+extensions (`metadata.*`) after them; users.csv has no role column in 1.2: roles.csv carries
+each user's role. Booleans are `true`/`false`, dates `YYYY-MM-DD`, `dateLastModified`
+`YYYY-MM-DDTHH:MM:SS.sssZ` (UTC). UTF-8 without a BOM, CRLF line ends (RFC 4180), every text
+cell through the formula guard of `app.core.csv` (people open these files in spreadsheets
+too; an id gets the same apostrophe wherever it appears, so references still match).
+
+Memory: the zip is written file by file, rows streamed from PostgreSQL in batches, into a
+spooled temporary file (on disk past a few MB): a city's bundle never sits in memory whole.
 """
 
-import io
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from itertools import groupby
+from operator import itemgetter
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.csv import ONEROSTER, csv_bytes
-from app.models.enrolments import PLACE_HOLDING_SQL
+from app.core.csv import ONEROSTER, CsvWriter, csv_bytes
+from app.oneroster import records
 from app.oneroster import vocabulary as v
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 SYSTEM_NAME = "Bangkok school computer-lab LMS"
+SYSTEM_CODE = "bkk-lab-lms"
+BATCH_ROWS = 2_000
+_IN_MEMORY_BYTES = 4 * 1024 * 1024
 
-_SCHOOL = text(
-    "SELECT s.code, s.name_th, d.code AS district_code, d.name_th AS district_name "
-    "FROM schools s JOIN districts d ON d.id = s.district_id WHERE s.id = :school_id"
-)
-_WORKSHOPS = text(
-    """
-    SELECT w.id, coalesce(nullif(w.title_th, ''), m.title_th) AS title, w.host_teacher_id,
-           r.code AS room_code, m.code AS module_code, c.code AS course_code,
-           c.title_th AS course_title_th, c.title_en AS course_title_en, c.grade_levels,
-           t.academic_year, t.term, t.starts_on, t.ends_on
-    FROM workshops w
-    JOIN computer_rooms r ON r.id = w.room_id
-    JOIN modules m ON m.id = w.module_id
-    JOIN courses c ON c.id = m.course_id
-    JOIN academic_terms t ON t.id = w.term_id
-    WHERE w.school_id = :school_id AND w.status <> 'cancelled'
-    ORDER BY w.id
-    """
-)
-_STUDENTS = text(
-    "SELECT id, student_code, sourced_id, first_name_th, last_name_th, first_name_en, "
-    "last_name_en, grade_level, status FROM students WHERE school_id = :school_id "
-    "ORDER BY student_code"
-)
-_TEACHERS = text(
-    "SELECT id, username, full_name_th, full_name_en, email, is_active, sourced_id FROM users "
-    "WHERE role = 'teacher' AND school_id = :school_id ORDER BY id"
-)
-_ENROLMENTS = text(
-    f"""
-    SELECT e.id, e.workshop_id, e.student_id FROM enrolments e
-    JOIN students s ON s.id = e.student_id AND s.school_id = e.school_id
-    JOIN workshops w ON w.id = e.workshop_id AND w.status <> 'cancelled'
-    WHERE e.school_id = :school_id AND e.status IN {PLACE_HOLDING_SQL}
-    ORDER BY e.workshop_id, e.id
-    """
-)
+_ID = 'r."sourcedId"'
+# File -> (collection, extension columns after the 1.2 ones, the two keys of the rows' order).
+FILES: dict[str, tuple[records.Collection, tuple[str, ...], tuple[str, str]]] = {
+    # Districts before their schools.
+    "orgs.csv": (records.ORGS, (), ("r.type <> 'district'", _ID)),
+    "academicSessions.csv": (records.ACADEMIC_SESSIONS, (), (_ID, "''")),
+    "courses.csv": (records.COURSES, ("metadata.titleEn",), (_ID, "''")),
+    "classes.csv": (records.CLASSES, (), (_ID, "''")),
+    "users.csv": (records.USERS, v.USER_EXTENSIONS, (_ID, "''")),
+    "roles.csv": (records.ROLES, (), (_ID, "''")),
+    "enrollments.csv": (records.ENROLLMENTS, (), ('r."classSourcedId"', _ID)),
+}
+# Blank in bulk files (the 1.2 CSV binding), filled in delta files.
+_LIFECYCLE = ("status", "dateLastModified")
 
 
-def file_name(school_code: str) -> str:
+def header(name: str) -> tuple[str, ...]:
+    return v.COLUMNS[name] + FILES[name][1]
+
+
+def _cell_sql(column: str, kind: records.FieldType) -> str:
+    """The CSV text of one field, formatted by PostgreSQL (NULL: an empty cell)."""
+    value = f'r."{column}"'
+    if kind == "date":
+        return f"to_char({value}, 'YYYY-MM-DD')"
+    if kind == "datetime":
+        return f"""to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+    if kind == "bool":
+        return f"CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END"
+    if kind in ("list", "refs"):
+        return f"array_to_string({value}, ',')"
+    return f"{value}::text"
+
+
+def _file_sql(number: int, name: str, *, delta: bool) -> str:
+    collection, _extensions, order = FILES[name]
+    types = {f.name: f.type for f in collection.fields}
+    cells = []
+    for column in header(name):
+        blank = column in _LIFECYCLE and not delta
+        cells.append("NULL::text" if blank else _cell_sql(column, types[column]))
+    where = 'r."dateLastModified" > :since' if delta else "r.status = 'active'"
+    first, second = order
+    return (
+        f"SELECT {number} AS file_no, ARRAY[{', '.join(cells)}] AS cells, "
+        f'({first})::text COLLATE "C" AS k1, ({second})::text COLLATE "C" AS k2 '
+        f"FROM ({collection.sql}) AS r WHERE {where}"
+    )
+
+
+def bundle_sql(*, delta: bool) -> str:
+    """Every row of every file in one statement, so that the bundle is one snapshot of the
+    database (READ COMMITTED gives each statement its own): references between files
+    resolve even while an import runs. Rows come file by file, in each file's order."""
+    files = " UNION ALL ".join(
+        f"({_file_sql(number, name, delta=delta)})" for number, name in enumerate(FILES)
+    )
+    return f"SELECT b.file_no, b.cells FROM ({files}) AS b ORDER BY b.file_no, b.k1, b.k2"
+
+
+def file_name(label: str, *, delta: bool = False) -> str:
+    """`oneroster-1.2_<school code | district-<code> | city>_<Bangkok date>[_delta].zip`."""
     today = datetime.now(BANGKOK).strftime("%Y%m%d")
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in school_code)
-    return f"oneroster-1.2_{safe}_{today}.zip"
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in label)
+    return f"oneroster-1.2_{safe}_{today}{'_delta' if delta else ''}.zip"
 
 
-def _row(file: str, **values: Any) -> list[str]:
-    columns = v.COLUMNS[file] + _EXTENSIONS.get(file, ())
-    return ["" if values.get(c) is None else str(values[c]) for c in columns]
-
-
-_EXTENSIONS = {"users.csv": v.USER_EXTENSIONS, "courses.csv": ("metadata.titleEn",)}
-
-
-def _split_name(full_name: str) -> tuple[str, str]:
-    given, _, family = full_name.strip().partition(" ")
-    return given, family.strip()
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Bundle:
-    content: bytes  # the zip
-    rows: dict[str, int]  # file name -> data rows
+    file: IO[bytes]  # the zip, positioned at its start
+    size: int
+    rows: dict[str, int]  # data file -> rows (0: absent)
+
+    def read(self) -> bytes:
+        """The whole zip (small bundles, tests)."""
+        self.file.seek(0)
+        data = self.file.read()
+        self.file.seek(0)
+        return data
 
 
-async def export_school(db: AsyncSession, *, school_id: int) -> Bundle:
-    """The zip and the number of data rows in each file."""
-    params = {"school_id": school_id}
-    school = (await db.execute(_SCHOOL, params)).mappings().one()
-    workshops = (await db.execute(_WORKSHOPS, params)).mappings().all()
-    students = (await db.execute(_STUDENTS, params)).mappings().all()
-    teachers = (await db.execute(_TEACHERS, params)).mappings().all()
-    enrolments = (await db.execute(_ENROLMENTS, params)).mappings().all()
-    code = school["code"]
-    student_ids = {
-        s["id"]: v.student_sourced_id(s["sourced_id"], code, s["student_code"]) for s in students
-    }
-    teacher_ids = {t["id"]: v.teacher_sourced_id(t["sourced_id"], t["id"]) for t in teachers}
-
-    files: dict[str, list[list[str]]] = {
-        "orgs.csv": _orgs(school),
-        "academicSessions.csv": _sessions(workshops),
-        "courses.csv": _courses(workshops, code),
-        "classes.csv": _classes(workshops, code),
-        "users.csv": [*_student_users(students, code), *_teacher_users(teachers, code)],
-        "roles.csv": [
-            _row(
-                "roles.csv",
-                sourcedId=f"role-{sid}",
-                userSourcedId=sid,
-                roleType="primary",
-                role=role,
-                orgSourcedId=code,
-            )
-            for role, ids in (("student", student_ids), ("teacher", teacher_ids))
-            for sid in ids.values()
-        ],
-        "enrollments.csv": _enrollments(workshops, enrolments, student_ids, teacher_ids, code),
-    }
-    return Bundle(content=_zip(files), rows={name: len(rows) for name, rows in files.items()})
-
-
-def _orgs(school: Any) -> list[list[str]]:
-    district = v.district_sourced_id(school["district_code"])
-    return [
-        _row(
-            "orgs.csv",
-            sourcedId=district,
-            name=school["district_name"],
-            type="district",
-            identifier=school["district_code"],
-        ),
-        _row(
-            "orgs.csv",
-            sourcedId=school["code"],
-            name=school["name_th"],
-            type="school",
-            identifier=school["code"],
-            parentSourcedId=district,
-        ),
-    ]
-
-
-def _sessions(workshops: Iterable[Any]) -> list[list[str]]:
-    terms = {(w["academic_year"], w["term"]): w for w in workshops}
-    rows = []
-    for (year, term), w in sorted(terms.items()):
-        # The Thai school year 2568 runs from May 2025 to March 2026: it ends in 2026.
-        school_year = year - 543 + 1
-        rows.append(
-            _row(
-                "academicSessions.csv",
-                sourcedId=v.term_sourced_id(year, term),
-                title=f"ภาคเรียนที่ {term}/{year} (Term {term}, {school_year - 1}-{school_year})",
-                type="term",
-                startDate=w["starts_on"].isoformat(),
-                endDate=w["ends_on"].isoformat(),
-                schoolYear=school_year,
-            )
-        )
-    return rows
-
-
-def _grades(levels: Iterable[str]) -> str:
-    return ",".join(v.GRADE_TO_CEDS[g] for g in levels if g in v.GRADE_TO_CEDS)
-
-
-def _courses(workshops: Iterable[Any], school_code: str) -> list[list[str]]:
-    courses = {w["course_code"]: w for w in workshops}
-    return [
-        _row(
-            "courses.csv",
-            sourcedId=c,
-            title=w["course_title_th"],
-            courseCode=c,
-            grades=_grades(w["grade_levels"]),
-            orgSourcedId=school_code,
-            **{"metadata.titleEn": w["course_title_en"]},
-        )
-        for c, w in sorted(courses.items())
-    ]
-
-
-def _classes(workshops: Iterable[Any], school_code: str) -> list[list[str]]:
-    return [
-        _row(
-            "classes.csv",
-            sourcedId=v.workshop_sourced_id(w["id"]),
-            title=w["title"],
-            grades=_grades(w["grade_levels"]),
-            courseSourcedId=w["course_code"],
-            classCode=w["module_code"],
-            classType="scheduled",
-            location=w["room_code"],
-            schoolSourcedId=school_code,
-            termSourcedIds=v.term_sourced_id(w["academic_year"], w["term"]),
-        )
-        for w in workshops
-    ]
-
-
-def _student_users(students: Iterable[Any], school_code: str) -> list[list[str]]:
-    return [
-        _row(
-            "users.csv",
-            sourcedId=v.student_sourced_id(s["sourced_id"], school_code, s["student_code"]),
-            enabledUser="true" if s["status"] == "active" else "false",
-            givenName=s["first_name_th"],
-            familyName=s["last_name_th"],
-            identifier=s["student_code"],
-            grades=v.GRADE_TO_CEDS[s["grade_level"]],
-            primaryOrgSourcedId=school_code,
-            **{
-                "metadata.givenNameEn": s["first_name_en"],
-                "metadata.familyNameEn": s["last_name_en"],
-            },
-        )
-        for s in students
-    ]
-
-
-def _teacher_users(teachers: Iterable[Any], school_code: str) -> list[list[str]]:
-    rows = []
-    for t in teachers:
-        given, family = _split_name(t["full_name_th"])
-        given_en, family_en = _split_name(t["full_name_en"])
-        rows.append(
-            _row(
-                "users.csv",
-                sourcedId=v.teacher_sourced_id(t["sourced_id"], t["id"]),
-                enabledUser="true" if t["is_active"] else "false",
-                username=t["username"],
-                givenName=given,
-                familyName=family,
-                email=t["email"],
-                primaryOrgSourcedId=school_code,
-                **{"metadata.givenNameEn": given_en, "metadata.familyNameEn": family_en},
-            )
-        )
-    return rows
-
-
-def _enrollments(
-    workshops: Iterable[Any],
-    enrolments: Iterable[Any],
-    student_ids: dict[int, str],
-    teacher_ids: dict[int, str],
-    school_code: str,
-) -> list[list[str]]:
-    """Each workshop's host teacher (primary), then every student's enrolment."""
-    hosts = [
-        (f"{v.workshop_sourced_id(w['id'])}-host", w["id"], teacher_ids[w["host_teacher_id"]])
-        for w in workshops
-        if w["host_teacher_id"] in teacher_ids
-    ]
-    students = [
-        (f"enrolment-{e['id']}", e["workshop_id"], student_ids[e["student_id"]]) for e in enrolments
-    ]
-    return [
-        _row(
-            "enrollments.csv",
-            sourcedId=sourced_id,
-            classSourcedId=v.workshop_sourced_id(workshop_id),
-            schoolSourcedId=school_code,
-            userSourcedId=user,
-            role=role,
-            primary=primary,
-        )
-        for role, primary, rows in (("teacher", "true", hosts), ("student", None, students))
-        for sourced_id, workshop_id, user in rows
-    ]
-
-
-def _manifest() -> list[list[str]]:
-    exported = {name.removesuffix(".csv") for name in v.EXPORT_FILES}
+def manifest(rows: dict[str, int], *, delta: bool) -> list[list[str]]:
+    """manifest.csv: every 1.2 file, `bulk`/`delta` for those with rows, else `absent`."""
+    mode = "delta" if delta else "bulk"
+    written = {name.removesuffix(".csv") for name, n in rows.items() if n}
     return [
         ["manifest.version", "1.0"],
         ["oneroster.version", "1.2"],
-        *([f"file.{name}", "bulk" if name in exported else "absent"] for name in v.MANIFEST_FILES),
+        *([f"file.{name}", mode if name in written else "absent"] for name in v.MANIFEST_FILES),
         ["source.systemName", SYSTEM_NAME],
-        ["source.systemCode", "bkk-lab-lms"],
+        ["source.systemCode", SYSTEM_CODE],
     ]
 
 
-def _csv(header: Iterable[str], rows: Iterable[list[str]]) -> bytes:
-    return csv_bytes(list(header), rows, dialect=ONEROSTER)
+async def export_schools(
+    db: AsyncSession, *, school_ids: Iterable[int], since: datetime | None = None
+) -> Bundle:
+    """The bundle of the schools `school_ids` (one, a district's or the city's): bulk, or
+    with `since` (timezone-aware) the delta of what changed after it. Needs a transaction
+    (a server-side cursor)."""
+    delta = since is not None
+    params: dict[str, Any] = {"school_ids": sorted(set(school_ids))}
+    if delta:
+        params["since"] = since
+    rows = dict.fromkeys(FILES, 0)
+    # Handed to the caller, who closes it once the zip is sent.
+    out = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY_BYTES)  # noqa: SIM115
+    try:
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            await _write_files(db, archive, params, rows, delta=delta)
+            content = manifest(rows, delta=delta)
+            archive.writestr(
+                "manifest.csv",
+                csv_bytes(v.COLUMNS["manifest.csv"], content, dialect=ONEROSTER),
+            )
+        size = out.tell()
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return Bundle(file=out, size=size, rows=rows)
 
 
-def _zip(files: dict[str, list[list[str]]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.csv", _csv(v.COLUMNS["manifest.csv"], _manifest()))
-        for name, rows in files.items():
-            header = v.COLUMNS[name] + _EXTENSIONS.get(name, ())
-            archive.writestr(name, _csv(header, rows))
-    return buffer.getvalue()
+async def _write_files(
+    db: AsyncSession,
+    archive: zipfile.ZipFile,
+    params: dict[str, Any],
+    rows: dict[str, int],
+    *,
+    delta: bool,
+) -> None:
+    """Stream the rows into the zip, a file opened at its first row (none: not written)."""
+    names = list(FILES)
+    result = await db.stream(text(bundle_sql(delta=delta)), params)
+    entry: IO[bytes] | None = None
+    writer = CsvWriter(ONEROSTER)
+    current = None
+    try:
+        async for batch in result.partitions(BATCH_ROWS):
+            for number, group in groupby(batch, key=itemgetter(0)):
+                name = names[number]
+                if number != current:
+                    if entry is not None:
+                        entry.close()
+                    current, writer = number, CsvWriter(ONEROSTER)
+                    entry = archive.open(name, "w", force_zip64=True)
+                    entry.write(writer.row(header(name)))
+                cells = [row[1] for row in group]
+                assert entry is not None
+                entry.write(writer.rows(cells))
+                rows[name] += len(cells)
+    finally:
+        await result.close()
+        if entry is not None:
+            entry.close()

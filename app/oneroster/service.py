@@ -1,11 +1,11 @@
-"""Roster import and export for a school: who may, in one transaction, recorded in the audit.
+"""Roster import for a school or a district: who may, in one transaction, recorded in the
+audit (the export is `app.oneroster.exporting`).
 
 An import always runs its writes inside a savepoint. A dry run, or a run in which any row
 was rejected, rolls the savepoint back, so nothing is written; the audit event that records
 the attempt is written in the outer transaction either way.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -16,12 +16,10 @@ from app.config import get_settings
 from app.core import access
 from app.core.access import Principal
 from app.core.errors import Forbidden, NotFound
-from app.oneroster import exporter
 from app.oneroster.importer import run_import
 from app.oneroster.orgs import School, parse_org_map
 from app.oneroster.parsing import unpack
 from app.oneroster.schemas import RosterImportReport
-from app.privacy import service as privacy
 
 _SCHOOL = text(
     "SELECT s.id, s.code, s.name_th, d.code AS district_code FROM schools s "
@@ -131,39 +129,3 @@ def _import_details(report: RosterImportReport, filename: str) -> dict[str, Any]
             m.sourcedId: m.school.code if m.school is not None else None for m in report.org_mapping
         },
     }
-
-
-@dataclass(frozen=True, slots=True)
-class RosterDownload:
-    content: bytes  # the zip
-    filename: str
-
-
-async def export_roster(
-    db: AsyncSession, *, principal: Principal, school_ref: str, request_id: str | None = None
-) -> RosterDownload:
-    """A OneRoster 1.2 bulk CSV zip of one school, with its file name."""
-    school = await resolve_school_ref(db, ref=school_ref)
-    principal.ensure_reads_school(school.id, "school")
-    bundle = await exporter.export_school(db, school_id=school.id)
-    filename = exporter.file_name(school.code)
-    await audit.record(
-        db,
-        "roster.export",
-        principal,
-        school_id=school.id,
-        target_type="school",
-        target_id=school.id,
-        details={"file": filename, "rows": bundle.rows, "bytes": len(bundle.content)},
-        request_id=request_id,
-    )
-    # Every student of the school is in the file: logged by scope, as an attendance export.
-    await privacy.record_scope_read(
-        db,
-        principal=principal,
-        action="export.oneroster",
-        school_ids=[school.id],
-        record_count=None,
-        scope={"school_id": school.id, "file": filename},
-    )
-    return RosterDownload(content=bundle.content, filename=filename)

@@ -27,6 +27,7 @@ from app.core.csv import (
     neutralise_sql,
     restore,
 )
+from app.oneroster.vocabulary import guid_safe
 from tests.factories import ApiWorld, add_enrolment, add_mark, add_student
 from tests.oneroster.bundles import unzip, upload, zip_files
 
@@ -273,18 +274,19 @@ async def test_oneroster_export_guards_every_cell_and_still_imports(client, pois
     assert sorted(students) == sorted("'" + v for v in p.values())
     for payload in p.values():
         user = students["'" + payload]
-        assert user["sourcedId"] == "'" + payload
+        # A sourcedId must be a valid GUID (no apostrophe): formulas are mapped, not quoted.
+        assert user["sourcedId"] == guid_safe(payload)
         assert user["givenName"] == "'" + payload
         assert user["familyName"] == "'" + CMD
         assert user["metadata.givenNameEn"] == user["metadata.familyNameEn"] == "'" + payload
-    (teacher,) = [u for u in tables["users.csv"] if u["username"]]
+    (teacher,) = [u for u in tables["users.csv"] if not u["identifier"]]
     assert (teacher["username"], teacher["givenName"]) == ("'+teacher", "'" + CMD.split()[0])
     (klass,) = tables["classes.csv"]
     assert klass["title"] == "'" + p["equals"]
     assert (klass["classCode"], klass["location"]) == ("'" + p["cr"], "'" + p["tab"])
-    assert klass["courseSourcedId"] == "'@T101"
+    assert klass["courseSourcedId"] == guid_safe("@T101")
     (course,) = tables["courses.csv"]
-    assert (course["sourcedId"], course["courseCode"]) == ("'@T101", "'@T101")
+    assert (course["sourcedId"], course["courseCode"]) == (guid_safe("@T101"), "'@T101")
     assert (course["title"], course["metadata.titleEn"]) == ("'" + p["at"], "'" + p["minus"])
     district, school = tables["orgs.csv"]
     assert (district["name"], district["identifier"]) == ("'" + p["equals"], "'-1001")
