@@ -12,6 +12,7 @@ from app.cli.exports import export_app, report_app
 from app.cli.learning import workshops_app
 from app.cli.privacy import privacy_app
 from app.cli.roster import roster_app
+from app.cli.roster_export import roster_export
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -26,6 +27,7 @@ users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 app.add_typer(curriculum_app, name="curriculum")
 app.add_typer(users_app, name="users")
 app.add_typer(roster_app, name="roster")
+roster_app.command("export")(roster_export)
 app.add_typer(export_app, name="export")
 app.add_typer(report_app, name="report")
 app.add_typer(privacy_app, name="privacy")
