@@ -122,6 +122,9 @@ def _predicate(text: str, position: int) -> tuple[Predicate, int]:
             f"Expected a value in single quotes after {field.group(1)}{operator.group(1)} "
             f"at position {operator.end() + 1} of the filter (e.g. status='active')"
         )
+    if "\x00" in value.group(1):
+        # PostgreSQL text cannot hold it: no record has it.
+        raise invalid_filter("A filter value may not hold a NUL character")
     predicate = Predicate(field.group(1), operator.group(1), value.group(1).replace("''", "'"))
     return predicate, value.end()
 
