@@ -5,7 +5,9 @@
 Every sub-folder of CSV files (or .zip file) in the folder is one bundle. For each, a
 throw-away database gets a school whose code is the bundle's school org sourcedId; the bundle
 is imported into it with dry_run and the report printed. Then it is imported into a school the
-bundle does not name, where every user must be rejected as an unknown org. Exits non-zero on
+bundle does not name, where every user must be rejected as an unknown org. Then the export
+side: the bundle is imported for real (rolled back afterwards), the school exported, and the
+export checked against `tests.oneroster.conformance`. Exits non-zero on
 a crash, on a dry run that wrote something, or on a result other than the one expected below
 for the bundles we know. Uses DATABASE_URL's server when set (a database of its own, dropped
 afterwards), else a throw-away embedded PostgreSQL.
@@ -179,6 +181,44 @@ async def check_bundle(engine, name: str, data: bytes) -> list[str]:
     return failures
 
 
+async def check_export(engine, name: str, data: bytes) -> list[str]:
+    """The export side: import the bundle for real (in a transaction rolled back at the end),
+    export the school and check the bundle against `tests.oneroster.conformance`."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from app.core.access import CLI_OPERATOR
+    from app.oneroster import exporting, service
+    from tests.oneroster.conformance import check_bundle as conformance
+
+    school_code, _district = school_org(data)
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    async with maker() as session:
+        try:
+            school = await service.find_school(session, code=school_code)
+            report = await service.import_roster(
+                session,
+                principal=CLI_OPERATOR,
+                school=school,
+                filename=f"{name}.zip",
+                data=data,
+                dry_run=False,
+            )
+            download = await exporting.export_roster(
+                session, principal=CLI_OPERATOR, school=school_code
+            )
+            content = download.bundle.read()
+            download.bundle.file.close()
+        finally:
+            await session.rollback()
+    imported = "imported" if report.applied else "not imported (rows rejected)"
+    violations = conformance(content)
+    rows = {n: r for n, r in download.bundle.rows.items() if r}
+    print(f"== {name}: {imported}, then exported: {rows}, {len(violations)} conformance violations")
+    for violation in violations:
+        print(f"   {violation}")
+    return [f"{name}: export: {violation}" for violation in violations]
+
+
 async def _counts(session) -> tuple[int, ...]:
     from sqlalchemy import text
 
@@ -228,6 +268,7 @@ async def run(root: Path, bundles: list[Path]) -> int:
                 name = path.stem if path.is_file() else path.name
                 try:
                     failures += await check_bundle(engine, name, bundle_bytes(path))
+                    failures += await check_export(engine, name, bundle_bytes(path))
                 except Exception:
                     traceback.print_exc()
                     failures.append(f"{name}: crashed")
