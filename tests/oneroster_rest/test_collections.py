@@ -207,9 +207,7 @@ async def test_each_record_answers_in_its_wrapper(client, world, admin_token, pa
     assert list(body) == [wrapper]
     assert body[wrapper]["sourcedId"] == path.format(w=world).rsplit("/", 1)[1]
     assert body[wrapper]["status"] == "active"
-    assert re.fullmatch(
-        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", body[wrapper]["dateLastModified"]
-    )
+    assert DATETIME.fullmatch(body[wrapper]["dateLastModified"])
 
 
 async def test_a_school_a_student_and_an_enrollment_as_the_binding_writes_them(
