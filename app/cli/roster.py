@@ -38,6 +38,10 @@ def roster_import(
             help="Let bulk files remove more than the safety limit (10 %) of a school",
         ),
     ] = False,
+    default_grade: Annotated[
+        str | None,
+        typer.Option("--default-grade", help="Grade of new students whose row has none"),
+    ] = None,
 ) -> None:
     """Import a roster (one school's, or without --school a district's for every school its
     orgs map to); print every rejected row as file:line:column: message.
@@ -64,6 +68,7 @@ def roster_import(
             dry_run=dry_run,
             org_map=org_map,
             confirm_mass_changes=confirm_mass_changes,
+            default_grade=default_grade,
         )
 
     try:

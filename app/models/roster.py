@@ -48,7 +48,7 @@ SIS_PERSON_COLUMNS = tuple(
 class OneRosterOrg(Base):
     """An SIS's org that is one of our schools: `orgs.csv` sourcedId -> school.
 
-    Made by a roster import (the dry run proposes it, the real run stores it) or by an admin.
+    Made by a roster import (the dry run proposes it, the real run stores it).
     One SIS org is one school; a school has at most one SIS org, whose sourcedId its export
     uses for the school (the school code stays the org's `identifier`).
     """

@@ -39,6 +39,9 @@ class ImportContext:
     modes: dict[str, str] = field(default_factory=dict)
     # A district import (every school of the bundle), not one school's.
     district: bool = False
+    # The grade of new students whose row has none (`default_grade`), and their lines.
+    default_grade: str | None = None
+    defaulted_grades: list[int] = field(default_factory=list)
     tally: dict[str, Counter[str]] = field(default_factory=lambda: {o: Counter() for o in OUTCOMES})
 
     def count(self, outcome: str, entity: str, n: int = 1) -> None:

@@ -58,6 +58,7 @@ async def run_import(
     ignored: list[str],
     org_map: dict[str, str] | None = None,
     confirm_mass_changes: bool = False,
+    default_grade: str | None = None,
 ) -> RosterImportReport:
     """Check and write everything; the report says what happened to every row.
 
@@ -83,6 +84,7 @@ async def run_import(
     contexts = []
     for target in targets:
         ctx = _school_context(bundle, target, district=school is None)
+        ctx.default_grade = default_grade
         index = await people.import_people(ctx)
         scope = await enrolling.import_enrollments(ctx, index)
         await bulk.remove_missing(ctx, index, scope, confirm=confirm_mass_changes)
@@ -244,6 +246,15 @@ def _warn_names(ctx: ImportContext, raw: RawFile, parsed: CsvFile, known: tuple[
             None,
             f"the file is named {given}; OneRoster names it {raw.name} (read as {raw.name}) / "
             "ชื่อไฟล์ไม่ตรงตามมาตรฐาน",
+        )
+    if any(row.get("password") for row in parsed.rows) and raw.name == "users.csv":
+        ctx.reporter.warn(
+            raw.name,
+            None,
+            "password",
+            "the password column has values: they were not read and are never stored (set "
+            "passwords in the LMS) / ไม่ได้นำเข้ารหัสผ่าน",
+            parsed.column("password"),
         )
     if raw.name in _NOT_STORED:
         ctx.reporter.warn(

@@ -4,7 +4,7 @@ Import: admin (any school) and school admins (their own; another school is 404).
 Education Department and everyone else: 403. Export: admin, department, school admins (own).
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -49,6 +49,11 @@ _ORG_MAP = Query(
     "nor their identifier is a school code and no earlier import linked them: "
     "`org-1=SMP-1001-01,org-2=SMP-1001-02`. A real run remembers the links.",
 )
+_DEFAULT_GRADE = Query(
+    max_length=10,
+    description="The grade of new students whose row has none (P1-P6, M1-M6 or 01-12); "
+    "without it such a row is rejected",
+)
 _CONFIRM = Query(
     description="Allow a bulk file to remove more than 10 % of a school's active students, "
     "teachers or enrolments in scope (the safety limit)"
@@ -73,11 +78,17 @@ async def import_roster(
     ] = False,
     org_map: Annotated[str | None, _ORG_MAP] = None,
     confirm_mass_changes: Annotated[QueryBool, _CONFIRM] = False,
+    default_grade: Annotated[str | None, _DEFAULT_GRADE] = None,
 ) -> Any:
     """Check the upload, then write it all or nothing (or nothing at all on a dry run)."""
     school = await service.find_school(db, school_id=school_id)
     return await _import(
-        db, principal, request, school, file, dry_run, org_map, confirm_mass_changes
+        db,
+        principal,
+        request,
+        school,
+        file,
+        _Options(dry_run, org_map, confirm_mass_changes, default_grade),
     )
 
 
@@ -105,9 +116,24 @@ async def import_district_roster(
     ] = False,
     org_map: Annotated[str | None, _ORG_MAP] = None,
     confirm_mass_changes: Annotated[QueryBool, _CONFIRM] = False,
+    default_grade: Annotated[str | None, _DEFAULT_GRADE] = None,
 ) -> Any:
     """Check the upload, then write it all or nothing (or nothing at all on a dry run)."""
-    return await _import(db, principal, request, None, file, dry_run, org_map, confirm_mass_changes)
+    return await _import(
+        db,
+        principal,
+        request,
+        None,
+        file,
+        _Options(dry_run, org_map, confirm_mass_changes, default_grade),
+    )
+
+
+class _Options(NamedTuple):
+    dry_run: bool
+    org_map: str | None
+    confirm_mass_changes: bool
+    default_grade: str | None
 
 
 async def _import(
@@ -116,9 +142,7 @@ async def _import(
     request: Request,
     school: School | None,
     file: UploadFile,
-    dry_run: bool,
-    org_map: str | None,
-    confirm_mass_changes: bool,
+    options: _Options,
 ) -> Any:
     report = await service.import_roster(
         db,
@@ -126,12 +150,10 @@ async def _import(
         school=school,
         filename=file.filename or "upload",
         data=await file.read(),
-        dry_run=dry_run,
-        org_map=org_map,
-        confirm_mass_changes=confirm_mass_changes,
         request_id=request.headers.get("x-request-id"),
+        **options._asdict(),
     )
-    if report.rejected and not dry_run:
+    if report.rejected and not options.dry_run:
         # A normal return, so the audit event of the attempt is committed; nothing else was.
         return _rejected(report, request.url.path)
     return report

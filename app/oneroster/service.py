@@ -15,11 +15,12 @@ from app.audit import service as audit
 from app.config import get_settings
 from app.core import access
 from app.core.access import Principal
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import BadRequest, Forbidden, NotFound
 from app.oneroster.importer import run_import
 from app.oneroster.orgs import School, parse_org_map
 from app.oneroster.parsing import unpack
 from app.oneroster.schemas import RosterImportReport
+from app.oneroster.vocabulary import grade_from_oneroster
 
 _SCHOOL = text(
     "SELECT s.id, s.code, s.name_th, d.code AS district_code FROM schools s "
@@ -63,6 +64,7 @@ async def import_roster(
     dry_run: bool,
     org_map: str | None = None,
     confirm_mass_changes: bool = False,
+    default_grade: str | None = None,
     request_id: str | None = None,
 ) -> RosterImportReport:
     """Check the upload and, unless `dry_run` or a row is rejected, write it.
@@ -80,6 +82,14 @@ async def import_roster(
             "/api/v1/schools/{id}/roster / นำเข้าหลายโรงเรียนได้เฉพาะผู้ดูแลระบบ"
         )
     mapping = parse_org_map(org_map)
+    grade = None
+    if default_grade:
+        grade = grade_from_oneroster(default_grade)
+        if grade is None:
+            raise BadRequest(
+                f"default_grade {default_grade!r}: use P1-P6, M1-M6 or 01-12 / ระดับชั้นไม่ถูกต้อง",
+                field="default_grade",
+            )
     raw_files, ignored = unpack(filename, data, limit=get_settings().max_upload_bytes)
     savepoint = await db.begin_nested()
     try:
@@ -92,6 +102,7 @@ async def import_roster(
             ignored=ignored,
             org_map=mapping,
             confirm_mass_changes=confirm_mass_changes,
+            default_grade=grade,
         )
     except BaseException:
         await savepoint.rollback()

@@ -118,6 +118,16 @@ async def import_students(
         else:
             batch.update(person, record, values)
     await _write(ctx, batch.updates, batch.inserts, new_codes, index)
+    if ctx.defaulted_grades:
+        lines = ctx.defaulted_grades
+        shown = ", ".join(str(n) for n in lines[:10])
+        ctx.reporter.warn(
+            users.name,
+            None,
+            "grades",
+            f"{len(lines)} new students have no grade and were given {ctx.default_grade} "
+            f"(default_grade; lines {shown}{', ...' if len(lines) > 10 else ''})",
+        )
     if fallback_lines:
         shown = ", ".join(str(n) for n in fallback_lines[:10])
         ctx.reporter.warn(
@@ -157,7 +167,9 @@ def _values(
     for column, value in names.values():
         if len(value) > 100:
             reject(column, f"{column} is longer than 100 characters / ชื่อยาวเกินไป")
-    grade = _grade(row, record, reject)
+    grade = _grade(row, record, reject, batch.ctx.default_grade)
+    if grade is not None and record is None and not row.get("grades"):
+        batch.ctx.defaulted_grades.append(row.line)
     owner = existing.by_code.get(code)
     if code and owner is not None and (record is None or owner["id"] != record["id"]):
         reject(
@@ -239,7 +251,7 @@ def _username(
     return username
 
 
-def _grade(row: CsvRow, record: RowMapping | None, reject: Any) -> str | None:
+def _grade(row: CsvRow, record: RowMapping | None, reject: Any, default: str | None) -> str | None:
     grades = split_list(row.get("grades"))
     if len(grades) > 1:
         reject("grades", f"a student has one grade, not {row.get('grades')!r} / ระบุได้ชั้นเดียว")
@@ -247,9 +259,12 @@ def _grade(row: CsvRow, record: RowMapping | None, reject: Any) -> str | None:
     if not grades:
         if record is not None:
             return str(record["grade_level"])
+        if default is not None:
+            return default
         reject(
             "grades",
-            "missing grade: a new student needs one (01-06 = P1-P6, 07-12 = M1-M6) / ไม่ได้ระบุระดับชั้น",
+            "missing grade: a new student needs one (01-06 = P1-P6, 07-12 = M1-M6), or "
+            "import with default_grade=<grade> / ไม่ได้ระบุระดับชั้น",
         )
         return None
     grade = grade_from_oneroster(grades[0])

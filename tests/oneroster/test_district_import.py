@@ -483,3 +483,35 @@ async def test_a_username_another_student_holds_is_rejected(client, session, wor
     rejected = [p for p in response.json()["rejected"] if p["file"] == "users.csv"]
     assert [p["field"] for p in rejected] == ["username"]
     assert "already belongs to another student (code Z9)" in rejected[0]["message"]
+
+
+async def test_students_without_a_grade_take_the_default_grade_when_asked(client, session, world):
+    no_grade = {**student("sis-g1", "G001", "ไม่มี", "ชั้น"), "grades": "", "password": "Secret.1"}
+    files = {
+        "manifest.csv": manifest("delta", "users", "roles"),
+        "users.csv": csv("users.csv", no_grade),
+        "roles.csv": csv("roles.csv", role("sis-g1", "T-0001")),
+    }
+    admin = world.headers["admin"]
+    refused = await post_school(client, admin, world.school_id, zip_files(files), dry_run="true")
+    rejected = refused.json()["rejected"]
+    assert [p["field"] for p in rejected] == ["grades"] and "default_grade" in rejected[0][
+        "message"
+    ]
+
+    bad = await post_school(client, admin, world.school_id, zip_files(files), default_grade="P9")
+    assert bad.status_code == 400 and bad.json()["field"] == "default_grade"
+
+    response = await post_school(
+        client, admin, world.school_id, zip_files(files), default_grade="ม.2"
+    )
+    assert response.status_code == 200, response.text
+    warnings = [w["message"] for w in response.json()["warnings"]]
+    assert any("1 new students have no grade and were given M2" in m for m in warnings)
+    # A password in users.csv is never read, and the report says so.
+    assert any("never stored" in m for m in warnings)
+    await session.rollback()
+    grade = await session.execute(
+        text("SELECT grade_level FROM students WHERE student_code = 'G001'")
+    )
+    assert grade.scalar_one() == "M2"
