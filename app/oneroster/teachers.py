@@ -144,6 +144,17 @@ async def import_teachers(
     return batch.leftovers
 
 
+def _exported_names(record: RowMapping) -> tuple[str, str] | None:
+    """The givenName and familyName an export gives a teacher whose SIS sent no names
+    (`app.oneroster.records.people`: the Thai full name split at its first space; a one-word
+    name is given twice, as 1.2 requires a familyName)."""
+    if record["given_name"] is not None or record["family_name"] is not None:
+        return None
+    given, _, family = record["full_name_th"].strip().partition(" ")
+    given = given or record["username"]
+    return given, family.strip() or given
+
+
 def _values(
     batch: PeopleBatch, person: Person, record: RowMapping | None, existing: _Existing
 ) -> dict[str, Any] | None:
@@ -189,6 +200,12 @@ def _values(
         "family_name": row.get("familyName") or None,
         **sis_values(users, person, PERSON_COLUMNS, reject),
     }
+    if record is not None and _exported_names(record) == (
+        row.get("givenName"),
+        row.get("familyName"),
+    ):
+        # Our own export of a name the LMS holds whole: keep it whole, as it was.
+        values.update(full_name_th=record["full_name_th"], given_name=None, family_name=None)
     if "username" in users.columns:
         # The SIS's username when the account had to be given another sign-in name.
         values["sis_username"] = raw[:255] if raw and raw != username else None
