@@ -103,7 +103,6 @@ async def remove_missing(
                     "เกินเกณฑ์ความปลอดภัย กรุณาตรวจสอบหรือยืนยันด้วย confirm_mass_changes=true",
                 )
             )
-            ctx.reporter.rejected_rows.add((file, 0))
     for file, entity, ids, _total in plans:
         if not ids:
             continue

@@ -155,7 +155,6 @@ def _targets(bundle: ImportContext, school: School | None) -> list[School]:
                     "ไม่พบหน่วยงานที่เป็นโรงเรียนนี้ในไฟล์",
                 )
             )
-            bundle.reporter.rejected_rows.add(("orgs.csv", 0))
         return [school]
     if not mapped:
         bundle.reporter.problems.append(
@@ -168,7 +167,6 @@ def _targets(bundle: ImportContext, school: School | None) -> list[School]:
                 "org_map=<sourcedId>=<school code>,... / ไม่พบโรงเรียนที่ตรงกับหน่วยงานในไฟล์",
             )
         )
-        bundle.reporter.rejected_rows.add(("orgs.csv", 0))
     return sorted(mapped.values(), key=lambda s: s.code)
 
 
