@@ -102,17 +102,6 @@ async def test_a_school_without_workshops_declares_those_files_absent(client, wo
 
 
 async def test_good_bundle_round_trips_through_export_and_import_unchanged(client, session, world):
-    # The world's teacher as if their SIS had sent them: the import stores given and family
-    # names as sent, so an LMS-made teacher (a name split for the export) would come back
-    # with them stored; and a one-word name goes out as both (both are required).
-    await session.execute(
-        text(
-            "UPDATE users SET full_name_th = 'ครู ทดสอบ', given_name = 'ครู', "
-            "family_name = 'ทดสอบ' WHERE id = :id"
-        ),
-        {"id": world.teacher_id},
-    )
-    await session.commit()
     headers = world.headers["school_admin"]
     imported = await upload(client, headers, world.school_id, good_bundle(world.workshop_id))
     assert imported.status_code == 200, imported.text
@@ -164,13 +153,6 @@ async def test_inactive_students_are_exported_disabled_and_read_back_unchanged(
     await session.execute(
         text("UPDATE students SET status = 'graduated' WHERE id = :id"),
         {"id": world.student_ids[1]},
-    )
-    await session.execute(
-        text(
-            "UPDATE users SET full_name_th = 'ครู ทดสอบ', given_name = 'ครู', "
-            "family_name = 'ทดสอบ' WHERE id = :id"
-        ),
-        {"id": world.teacher_id},
     )
     await session.commit()
     files = await export(client, world.headers["admin"], str(world.school_id))
