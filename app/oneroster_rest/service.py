@@ -4,8 +4,10 @@ sub-collection of a parent record), one record; reads of people logged by scope.
 Every statement wraps a collection of `app.oneroster.records` as a subquery, bound to the
 caller's schools (`:school_ids`), and adds in SQL the resource's kind, the parent's
 condition, the filter, the order and LIMIT/OFFSET; PostgreSQL writes the page's JSON
-(`app.core.sql_json.json_items`), so a page costs the same memory whatever the collection's
-size. The total is exact: the page tells it when it is the last, else one `count(*)`.
+(one `json_agg`, the JSON of the page's rows only), so a page costs the same memory
+whatever the collection's size. The total is exact and costs no second pass over the
+collection: the page tells it when it is the last, else `count(*) OVER ()` in the same
+statement; only a page past the end needs a `count(*)` of its own.
 
 The scope is always the caller's whole scope, also for a sub-collection: records are unique
 and their sourcedIds stable within a scope (`records`, "SIS ids told apart across schools"),
@@ -29,12 +31,13 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Principal
 from app.core.errors import NotFound
 from app.core.pagination import PageParams, known_total
-from app.core.sql_json import JsonItems, json_items
+from app.core.sql_json import EMPTY_ARRAY, JsonItems
 from app.oneroster import vocabulary
 from app.oneroster_rest import resources as res
 from app.oneroster_rest import shapes
@@ -130,20 +133,34 @@ async def read_collection(
     condition = selection.condition(resource.filterable, r.c)
     if condition is not None:
         conditions.append(condition)
-    rows = select(r).where(*conditions)
-    item = shapes.item(resource.shape(r, _href(href)), selection.fields)
-    paged = json_items(
-        rows,
-        item,
-        _ordered(resource, r, selection),
-        limit=selection.limit,
-        offset=selection.offset,
+    order = _ordered(resource, r, selection)
+    # The page's rows first (sorted, limited: the collection is computed once, its total
+    # counted on the way), then their JSON, written for those rows only.
+    rows = (
+        select(
+            r,
+            func.row_number().over(order_by=order).label("_position"),
+            func.count().over().label("_total"),
+        )
+        .where(*conditions)
+        .order_by(*order)
+        .limit(selection.limit)
+        .offset(selection.offset)
+        .subquery("page")
+    )
+    item = shapes.item(resource.shape(rows, _href(href)), selection.fields)
+    items = select(item.label("item"), rows.c._position, rows.c._total).subquery("items")
+    aggregate = func.json_agg(aggregate_order_by(items.c.item, items.c._position))
+    paged = select(
+        cast(func.coalesce(aggregate, EMPTY_ARRAY), Text), func.count(), func.max(items.c._total)
     )
     params = {"school_ids": school_ids}
-    items_json, count = (await db.execute(paged, params)).one()
+    items_json, count, window_total = (await db.execute(paged, params)).one()
     page = PageParams(limit=selection.limit, offset=selection.offset)
     total = known_total(page, count)
     if total is None:
+        total = window_total
+    if total is None:  # a page past the end has no row to carry the total
         counted = select(func.count()).select_from(r).where(*conditions)
         total = (await db.execute(counted, params)).scalar_one()
     if resource.personal or (parent is not None and parent.resource.personal):
