@@ -23,7 +23,7 @@ from app.oneroster.bulk import EnrollmentScope
 from app.oneroster.context import ImportContext, PeopleIndex
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.validation import status_of
-from app.oneroster.vocabulary import guid_safe, student_sourced_id, user_id_of, workshop_id_of
+from app.oneroster.vocabulary import exported_forms, student_sourced_id, user_id_of, workshop_id_of
 
 _WORKSHOPS = text("SELECT id, status, host_teacher_id FROM workshops WHERE school_id = :school_id")
 # All of them: a school is a few thousand students, and their ids are computed (mapped GUIDs,
@@ -270,7 +270,9 @@ _SET_SIS_FIELDS = text(
 )
 
 
-def _sis_fields(file: CsvFile, row: CsvRow, current: RowMapping | None) -> dict[str, Any]:
+def _sis_fields(
+    file: CsvFile, row: CsvRow, current: RowMapping | None, school_code: str
+) -> dict[str, Any]:
     """The SIS's sourcedId, dates and `primary` of an enrollment, as we store them: an id our
     export made (`enrolment-<id>`) or mapped (`guid_safe`) is not stored again; a column the
     file lacks keeps what is stored."""
@@ -282,7 +284,8 @@ def _sis_fields(file: CsvFile, row: CsvRow, current: RowMapping | None) -> dict[
         value = row.get(name)
         if column == "sourced_id":
             ours = _OURS.match(value) or (
-                stored["sourced_id"] is not None and guid_safe(stored["sourced_id"]) == value
+                stored["sourced_id"] is not None
+                and value in exported_forms(stored["sourced_id"], school_code)
             )
             values[column] = stored["sourced_id"] if ours else value or None
         elif column == "is_primary":
@@ -301,7 +304,7 @@ async def _keep_sis_fields(
     """Store what the SIS sent about each enrollment; kept ones that differ are updates."""
     writes = []
     for want, current in kept:
-        values = _sis_fields(file, want.row, current)
+        values = _sis_fields(file, want.row, current, ctx.school.code)
         changed = any(values[c] != current[c] for c in values)
         ctx.count("updated" if changed else "unchanged", "enrollments")
         if changed:
@@ -309,7 +312,7 @@ async def _keep_sis_fields(
                 {**values, "workshop_id": want.workshop_id, "student_id": want.student_id}
             )
     for want in enrolled:
-        values = _sis_fields(file, want.row, None)
+        values = _sis_fields(file, want.row, None, ctx.school.code)
         if any(v is not None for v in values.values()):
             writes.append(
                 {**values, "workshop_id": want.workshop_id, "student_id": want.student_id}

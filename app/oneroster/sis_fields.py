@@ -11,8 +11,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from sqlalchemy import RowMapping
+
 from app.oneroster.context import Person
 from app.oneroster.parsing import CsvFile
+from app.oneroster.vocabulary import exported_forms
 
 # users.csv column -> our column, and the longest value the column holds.
 PERSON_COLUMNS: dict[str, tuple[str, int]] = {
@@ -34,6 +37,8 @@ ROLE_COLUMNS = ("role_sourced_id", "role_begin_date", "role_end_date")
 def sis_values(
     users: CsvFile,
     person: Person,
+    record: RowMapping | None,
+    school_code: str,
     columns: dict[str, tuple[str, int]],
     reject: Callable[[str, str], None],
 ) -> dict[str, Any]:
@@ -49,6 +54,9 @@ def sis_values(
     role = person.role
     if role is not None and role.file is not users:
         sourced_id = role.row.get("sourcedId")
+        stored = record["role_sourced_id"] if record is not None else None
+        if stored is not None and sourced_id in exported_forms(stored, school_code):
+            sourced_id = stored  # our export of the SIS's id: keep it as sent
         values["role_sourced_id"] = (
             None if sourced_id == f"role-{person.sourced_id}" else sourced_id or None
         )

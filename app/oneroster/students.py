@@ -24,8 +24,8 @@ from app.oneroster.context import ImportContext, PeopleIndex, Person
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.sis_fields import ROLE_COLUMNS, STUDENT_COLUMNS, sis_values
 from app.oneroster.vocabulary import (
+    exported_forms,
     grade_from_oneroster,
-    guid_safe,
     split_list,
     student_username,
 )
@@ -49,7 +49,7 @@ class _Existing:
             key: r
             for r in rows
             if r["sourced_id"]
-            for key in {r["sourced_id"], guid_safe(r["sourced_id"])}
+            for key in exported_forms(r["sourced_id"], school_code)
         }
         self.by_code = {r["student_code"]: r for r in rows}
         self.by_username = {r["sis_username"]: r for r in rows if r["sis_username"]}
@@ -199,16 +199,16 @@ def _values(
     if (
         record is not None
         and record["sourced_id"]
-        and guid_safe(record["sourced_id"]) == sourced_id
+        and sourced_id in exported_forms(record["sourced_id"], school_code)
     ):
-        sourced_id = record["sourced_id"]  # our export of an SIS id, mapped: keep the original
+        sourced_id = record["sourced_id"]  # our export of an SIS id: keep it as sent
     values: dict[str, Any] = {
         "student_code": code,
         **{key: value for key, (_, value) in names.items()},
         "grade_level": grade,
         "status": status,
         "sourced_id": None if keep_empty else sourced_id,
-        **sis_values(users, person, STUDENT_COLUMNS, reject),
+        **sis_values(users, person, record, school_code, STUDENT_COLUMNS, reject),
     }
     if "username" in users.columns:
         values["sis_username"] = _username(batch, person, record, existing, codes)

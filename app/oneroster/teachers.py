@@ -198,7 +198,7 @@ def _values(
         "full_name_th": name_th,
         "given_name": row.get("givenName") or None,
         "family_name": row.get("familyName") or None,
-        **sis_values(users, person, PERSON_COLUMNS, reject),
+        **sis_values(users, person, record, ctx.school.code, PERSON_COLUMNS, reject),
     }
     if record is not None and _exported_names(record) == (
         row.get("givenName"),

@@ -217,6 +217,14 @@ def guid_safe(value: str) -> str:
     return f"{mapped}.h{digest}"
 
 
+def exported_forms(stored: str, school_code: str) -> set[str]:
+    """Every form in which an export gives back an SIS id we store: as sent, GUID-mapped, and
+    qualified with the school (`<id>@<school>`), which a district or city export uses when two
+    schools' SISes used the same id (`app.oneroster.records.base.unique_id`)."""
+    safe = guid_safe(stored)
+    return {stored, safe, guid_safe(f"{safe}@{school_code}")}
+
+
 def term_sourced_id(academic_year: int, term: int) -> str:
     return f"term-{academic_year}-{term}"
 

@@ -14,6 +14,7 @@ import zipfile
 import pytest
 
 from tests.factories import ApiWorld
+from tests.factories.people import add_student
 from tests.oneroster.bundles import zip_files
 from tests.oneroster.conformance import check_bundle
 from tests.oneroster.sis_bundles import csv as csv_file
@@ -239,3 +240,31 @@ def _hash(value: str) -> str:
     import hashlib
 
     return hashlib.sha256(value.encode()).hexdigest()[:8]
+
+
+async def test_a_district_export_imports_back_into_its_schools_with_no_change(
+    client, session, world
+):
+    # Two schools' SISes used the same id: the district export qualifies the second one.
+    await add_student(session, world.school_id, "D1", last_name_th="ซ้ำ", sourced_id="dup-1")
+    await add_student(session, world.other_school_id, "D1", last_name_th="ซ้ำ", sourced_id="dup-1")
+    await session.commit()
+    admin = world.headers["admin"]
+    exported = await client.get(
+        "/api/v1/oneroster/export", headers=admin, params={"district": "1001"}
+    )
+    assert exported.status_code == 200, exported.text
+    assert check_bundle(exported.content) == []
+    ids = set(rows(exported.content, "users.csv"))
+    assert {"dup-1", "dup-1@T-0002"} <= ids
+    response = await client.post(
+        "/api/v1/oneroster/import",
+        headers=admin,
+        params={"dry_run": "true"},
+        files={"file": ("district.zip", exported.content, "application/zip")},
+    )
+    report = response.json()
+    assert report["rejected"] == [], report["rejected"]
+    assert {m["school"]["code"] for m in report["org_mapping"]} == {"T-0001", "T-0002"}
+    for outcome in ("created", "updated", "deactivated"):
+        assert sum(report[outcome].values()) == 0, (outcome, report[outcome])
