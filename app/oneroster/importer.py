@@ -93,7 +93,15 @@ async def run_import(
     if school is not None:
         _report_elsewhere(bundle, contexts)
     if not dry_run and not bundle.reporter.problems:
-        await store_links(db, bundle.links, user_id=principal.account_id)
+        # Only the links of the schools this run imported (and the caller manages): a school
+        # admin's map cannot relink another school's org.
+        imported = {t.id for t in targets}
+        await store_links(
+            db,
+            [link for link in bundle.links if link.school and link.school.id in imported],
+            user_id=principal.account_id,
+            relink=principal.is_admin,
+        )
     return _report(
         bundle, contexts, reports, version, dry_run=dry_run, ignored=ignored, school=school
     )
@@ -325,7 +333,10 @@ def _check_manifest(ctx: ImportContext) -> str | None:
 
 def _tally_orgs(bundle: ImportContext, targets: list[School]) -> None:
     """Orgs that are our schools (or their districts) are `unchanged`, others `skipped`."""
-    mapped = {link.sourced_id for link in bundle.links if link.school is not None}
+    imported = {t.id for t in targets}
+    mapped = {
+        link.sourced_id for link in bundle.links if link.school and link.school.id in imported
+    }
     districts = {t.district_code for t in targets}
     for row in bundle.good.get("orgs.csv", []):
         sourced_id, identifier = row.get("sourcedId"), row.get("identifier")

@@ -60,6 +60,7 @@ _LINK = text(
     "ON CONFLICT (sourced_id) DO UPDATE SET school_id = excluded.school_id, "
     "name = excluded.name, linked_by = excluded.linked_by, linked_at = now()"
 )
+_LINKED_TO = text("SELECT school_id FROM oneroster_orgs WHERE sourced_id = :sourced_id")
 
 
 def parse_org_map(value: str | None) -> dict[str, str]:
@@ -144,14 +145,21 @@ async def map_orgs(
     return links
 
 
-async def store_links(db: AsyncSession, links: list[OrgLink], *, user_id: int | None) -> None:
+async def store_links(
+    db: AsyncSession, links: list[OrgLink], *, user_id: int | None, relink: bool
+) -> None:
     """Remember the orgs matched by the upload's map or by identifier: the next bundle of the
-    same SIS needs no map. An org whose sourcedId is the school code needs no link."""
+    same SIS needs no map. An org whose sourcedId is the school code needs no link. An org
+    already linked to another school moves only when `relink` (an admin): a school admin's
+    map speaks for their own school's run, not for another school's link."""
     for link in links:
         if link.school is None or link.matched_by not in ("org_map", "identifier"):
             continue
         if link.sourced_id == link.school.code:
             continue
         params = {"school_id": link.school.id, "sourced_id": link.sourced_id}
+        current = (await db.execute(_LINKED_TO, params)).scalar_one_or_none()
+        if current not in (None, link.school.id) and not relink:
+            continue
         await db.execute(_UNLINK, params)
         await db.execute(_LINK, {**params, "name": link.name[:255], "linked_by": user_id})

@@ -163,6 +163,11 @@ async def test_a_school_admin_imports_their_own_schools_part_of_a_district_bundl
     assert report["created"]["students"] == 2 and report["rejected"] == []
     assert any("other schools were left alone" in w["message"] for w in report["warnings"])
     assert "B001" not in await students_of(session, world.other_school_id)
+    # Only their own school's link is remembered, never one for the other school.
+    links = dict(
+        (await session.execute(text("SELECT sourced_id, school_id FROM oneroster_orgs"))).all()
+    )
+    assert links == {"org-1": world.school_id}
 
 
 async def test_a_school_admin_cannot_write_another_school_through_the_map(client, session, world):
@@ -515,3 +520,27 @@ async def test_students_without_a_grade_take_the_default_grade_when_asked(client
         text("SELECT grade_level FROM students WHERE student_code = 'G001'")
     )
     assert grade.scalar_one() == "M2"
+
+
+async def test_a_school_admin_cannot_move_another_schools_org_link(client, session, world):
+    await session.execute(
+        text("INSERT INTO oneroster_orgs (sourced_id, school_id) VALUES ('org-2', :s)"),
+        {"s": world.other_school_id},
+    )
+    await session.commit()
+    # The school admin says org-2 (linked to T-0002) is theirs: their run takes its rows...
+    content = district_bundle(world.workshop_id)
+    response = await post_school(
+        client,
+        world.headers["school_admin"],
+        world.school_id,
+        content,
+        org_map="org-1=T-0001,org-2=T-0001",
+    )
+    assert response.status_code == 200, response.text
+    # ... but T-0002's link stays where an admin put it.
+    await session.rollback()
+    links = dict(
+        (await session.execute(text("SELECT sourced_id, school_id FROM oneroster_orgs"))).all()
+    )
+    assert links["org-2"] == world.other_school_id
