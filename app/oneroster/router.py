@@ -6,7 +6,7 @@ Education Department and everyone else: 403. Export: admin, department, school a
 
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,21 +43,47 @@ are 413.
 """
 
 
-_ORG_MAP = Query(
-    max_length=4000,
-    description="Which of our schools the bundle's orgs are, when neither their sourcedId "
-    "nor their identifier is a school code and no earlier import linked them: "
-    "`org-1=SMP-1001-01,org-2=SMP-1001-02`. A real run remembers the links.",
-)
-_DEFAULT_GRADE = Query(
-    max_length=10,
-    description="The grade of new students whose row has none (P1-P6, M1-M6 or 01-12); "
-    "without it such a row is rejected",
-)
-_CONFIRM = Query(
-    description="Allow a bulk file to remove more than 10 % of a school's active students, "
-    "teachers or enrolments in scope (the safety limit)"
-)
+class _Options(NamedTuple):
+    dry_run: bool
+    org_map: str | None
+    confirm_mass_changes: bool
+    default_grade: str | None
+
+
+async def _options(
+    dry_run: Annotated[
+        QueryBool, Query(description="Check and report only; write nothing")
+    ] = False,
+    org_map: Annotated[
+        str | None,
+        Query(
+            max_length=4000,
+            description="Which of our schools the bundle's orgs are, when neither their "
+            "sourcedId nor their identifier is a school code and no earlier import linked "
+            "them: `org-1=SMP-1001-01,org-2=SMP-1001-02`. A real run remembers the links.",
+        ),
+    ] = None,
+    confirm_mass_changes: Annotated[
+        QueryBool,
+        Query(
+            description="Allow a bulk file to remove more than 10 % of a school's active "
+            "students, teachers or enrolments in scope (the safety limit)"
+        ),
+    ] = False,
+    default_grade: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            description="The grade of new students whose row has none (P1-P6, M1-M6 or "
+            "01-12); without it such a row is rejected",
+        ),
+    ] = None,
+) -> _Options:
+    """The import's query options, shared by the school's and the district's import."""
+    return _Options(dry_run, org_map, confirm_mass_changes, default_grade)
+
+
+ImportOptions = Annotated[_Options, Depends(_options)]
 
 
 @router.post(
@@ -73,23 +99,11 @@ async def import_roster(
     request: Request,
     school_id: int,
     file: Annotated[UploadFile, File(description="OneRoster CSV zip, or users.csv")],
-    dry_run: Annotated[
-        QueryBool, Query(description="Check and report only; write nothing")
-    ] = False,
-    org_map: Annotated[str | None, _ORG_MAP] = None,
-    confirm_mass_changes: Annotated[QueryBool, _CONFIRM] = False,
-    default_grade: Annotated[str | None, _DEFAULT_GRADE] = None,
+    options: ImportOptions,
 ) -> Any:
     """Check the upload, then write it all or nothing (or nothing at all on a dry run)."""
     school = await service.find_school(db, school_id=school_id)
-    return await _import(
-        db,
-        principal,
-        request,
-        school,
-        file,
-        _Options(dry_run, org_map, confirm_mass_changes, default_grade),
-    )
+    return await _import(db, principal, request, school, file, options)
 
 
 @router.post(
@@ -111,29 +125,10 @@ async def import_district_roster(
     principal: RosterReader,
     request: Request,
     file: Annotated[UploadFile, File(description="OneRoster CSV zip")],
-    dry_run: Annotated[
-        QueryBool, Query(description="Check and report only; write nothing")
-    ] = False,
-    org_map: Annotated[str | None, _ORG_MAP] = None,
-    confirm_mass_changes: Annotated[QueryBool, _CONFIRM] = False,
-    default_grade: Annotated[str | None, _DEFAULT_GRADE] = None,
+    options: ImportOptions,
 ) -> Any:
     """Check the upload, then write it all or nothing (or nothing at all on a dry run)."""
-    return await _import(
-        db,
-        principal,
-        request,
-        None,
-        file,
-        _Options(dry_run, org_map, confirm_mass_changes, default_grade),
-    )
-
-
-class _Options(NamedTuple):
-    dry_run: bool
-    org_map: str | None
-    confirm_mass_changes: bool
-    default_grade: str | None
+    return await _import(db, principal, request, None, file, options)
 
 
 async def _import(
