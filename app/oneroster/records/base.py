@@ -13,10 +13,18 @@ FieldType = Literal["string", "date", "datetime", "bool", "list", "ref", "refs"]
 
 def guid_sql(expr: str) -> str:
     """`vocabulary.guid_safe` as a PostgreSQL expression over the text expression `expr`
-    (NULL stays NULL). `expr` appears four times: pass a column or a cheap function of one."""
+    (NULL stays NULL). `expr` appears several times: pass a column or a cheap function of
+    one."""
     mapped = f"left(regexp_replace(({expr}), '[^0-9A-Za-z./@_-]', '_', 'g'), 244)"
+    # The same test as `^[first][0-9A-Za-z./@_-]{0,254}$`, written without the bounded
+    # repetition, which PostgreSQL's regex engine expands: 9 us a value against 0.5 us
+    # (735,000 enrollment ids: 6.7 s against 0.37 s), and the city's enrollments are that many.
+    kept = (
+        f"(({expr}) !~ '[^0-9A-Za-z./@_-]' AND length({expr}) BETWEEN 1 AND 255 "
+        f"AND left({expr}, 1) NOT IN ('-', '@'))"
+    )
     return (
-        f"CASE WHEN ({expr}) ~ '^{v.GUID_FIRST}[0-9A-Za-z./@_-]{{0,254}}$' THEN ({expr}) "
+        f"CASE WHEN {kept} THEN ({expr}) "
         f"ELSE regexp_replace({mapped}, '^[-@]', '_') "
         f"|| '.h' || left(encode(sha256(convert_to(({expr}), 'UTF8')), 'hex'), 8) END"
     )
