@@ -46,10 +46,7 @@ _LIMIT_HELP = f"Records per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})"
 
 
 async def collection_query(
-    limit: Annotated[
-        str | None,
-        Query(description=f"Records per page (default {DEFAULT_LIMIT}, max {MAX_LIMIT})"),
-    ] = None,
+    limit: Annotated[str | None, Query(description=_LIMIT_HELP)] = None,
     offset: Annotated[str | None, Query(description="Records to skip (default 0)")] = None,
     sort: Annotated[
         str | None, Query(description="The field to sort by (default sourcedId)")
