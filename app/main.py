@@ -69,7 +69,11 @@ def create_app() -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_body_bytes,
-        overrides={"/roster": settings.max_upload_bytes},
+        # Roster uploads (a school's, a district's) may be as large as the upload limit.
+        overrides={
+            "/roster": settings.max_upload_bytes,
+            "/oneroster/import": settings.max_upload_bytes,
+        },
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)

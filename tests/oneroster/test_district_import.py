@@ -544,3 +544,16 @@ async def test_a_school_admin_cannot_move_another_schools_org_link(client, sessi
         (await session.execute(text("SELECT sourced_id, school_id FROM oneroster_orgs"))).all()
     )
     assert links["org-2"] == world.other_school_id
+
+
+async def test_a_district_bundle_may_be_as_large_as_the_upload_limit(client, world):
+    # Over the 2 MB request limit, under the 20 MB upload limit: read (and found not a zip),
+    # not refused at the door as a 413.
+    content = b"x" * (3 * 1024 * 1024)
+    for post in (
+        post_district(client, world.headers["admin"], content, dry_run="true"),
+        post_school(client, world.headers["admin"], world.school_id, content, dry_run="true"),
+    ):
+        response = await post
+        assert response.status_code == 422, response.text[:200]
+        assert "not a valid zip" in response.json()["detail"]
