@@ -158,6 +158,7 @@ def load_seed_files(sample: bool) -> list[str]:
     """Load the seeds; with sample data, give demo accounts the demo password.
     Returns the demo usernames that can sign in with it."""
     from app.accounts.users import set_demo_passwords
+    from app.seeds.demo import seed_demo
     from app.seeds.loader import SeedError, load_seeds
 
     settings = settings_or_exit()
@@ -167,13 +168,17 @@ def load_seed_files(sample: bool) -> list[str]:
         report = await load_seeds(db, settings.seeds_dir, sample=sample)
         if give_demo_passwords:
             await set_demo_passwords(db, password=settings.demo_password)
-        return report
+        # The living demo (app.seeds.demo): a fortnight of workshops around today.
+        demo = await seed_demo(db) if sample else None
+        return report, demo
 
     try:
-        report = run_with_db(work)
+        report, demo = run_with_db(work)
     except SeedError as exc:
         raise fail(f"{exc}; nothing was loaded") from None
     typer.echo(str(report))
+    if demo is not None:
+        typer.echo(str(demo))
     return DEMO_USERS if give_demo_passwords else []
 
 
