@@ -4,9 +4,11 @@ For each school the bundle imports:
 - a bulk users.csv makes inactive the school's active students it does not name, and
   disables the accounts of active teachers who came from an SIS (a sourcedId) that it does
   not name; teachers made in the LMS by hand are left alone, as the SIS does not know them;
-- a bulk enrollments.csv withdraws the enrolments (enrolled or waitlisted) that it does not
-  name in the workshops the bundle speaks about (in classes.csv or enrollments.csv); other
-  workshops of the school are the LMS's own business and are left alone.
+- a bulk enrollments.csv withdraws the enrolments holding a seat (`enrolled`) that it does
+  not name in the workshops the bundle speaks about (in classes.csv or enrollments.csv); other
+  workshops of the school are the LMS's own business and are left alone, and so are waitlist
+  places (OneRoster has no waitlist: no SIS, and not our own export, can name them) and
+  completed enrolments (history).
 A delta file, or a bundle without manifest.csv, removes nothing.
 
 Safety limit: a bundle that would remove more than MASS_CHANGE_PERCENT % of the school's
@@ -40,7 +42,7 @@ _SIS_TEACHERS = text(
 _ENROLMENTS = text(
     "SELECT id, workshop_id, student_id FROM enrolments "
     "WHERE workshop_id = ANY(CAST(:workshop_ids AS integer[])) "
-    "AND status IN ('enrolled', 'waitlisted') ORDER BY id"
+    "AND status = 'enrolled' ORDER BY id"
 )
 
 

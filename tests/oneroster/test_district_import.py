@@ -7,6 +7,7 @@ from sqlalchemy import text
 from app.oneroster import bulk
 from tests.factories import ApiWorld
 from tests.factories.people import add_student
+from tests.factories.workshops import add_enrolment
 from tests.oneroster.bundles import zip_files
 from tests.oneroster.sis_bundles import (
     HEADERS,
@@ -269,6 +270,12 @@ async def test_a_bulk_enrollments_file_withdraws_the_enrolments_it_leaves_out(
     admin = world.headers["admin"]
     first = await post_school(client, admin, world.school_id, filled(both, world.workshop_id))
     assert first.json()["created"]["enrollments"] == 2
+    # A waitlist place is the LMS's own (OneRoster has none): a bulk file never removes it.
+    waiting = await add_student(session, world.school_id, "W1", last_name_th="รอคิว")
+    await add_enrolment(
+        session, world.workshop_id, waiting, status="waitlisted", waitlist_position=1
+    )
+    await session.commit()
     one = school_bundle([("sis-s0", "S0"), ("sis-s1", "S1")], enrol=["sis-s0"])
     response = await post_school(client, admin, world.school_id, filled(one, world.workshop_id))
     assert response.status_code == 200, response.text
@@ -285,7 +292,9 @@ async def test_a_bulk_enrollments_file_withdraws_the_enrolments_it_leaves_out(
             )
         ).all()
     )
-    assert statuses == {"S0": "enrolled", "S1": "withdrawn"}
+    # W1 was not withdrawn: S1's freed seat went to them, first on the waitlist, as the API
+    # would have done.
+    assert statuses == {"S0": "enrolled", "S1": "withdrawn", "W1": "enrolled"}
 
 
 async def test_the_safety_limit_refuses_mass_deactivation_unless_confirmed(client, session, world):
