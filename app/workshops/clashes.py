@@ -104,19 +104,19 @@ def clash_error(clash: dict[str, Any], field: str, pointer: str) -> Conflict:
     """409 problem+json naming the workshop and session in the way."""
     english, thai = _times(clash["starts_at"], clash["ends_at"])
     title_th, title_en = clash["title_th"], clash["title_en"] or clash["title_th"]
-    who = f"#{clash['workshop_id']}, session #{clash['session_id']}"
-    who_th = f"#{clash['workshop_id']} เซสชัน #{clash['session_id']}"
+    # People read the workshop's title and the session's day and time; the ids are for
+    # programs, in `clash`.
     if clash["kind"] == "room":
         detail = (
             f"Room {clash['room_code']} is already booked for workshop “{title_en}” "
-            f"({who}) on {english} / ห้อง {clash['room_code']} ถูกจองแล้วสำหรับเวิร์กช็อป "
-            f"“{title_th}” ({who_th}) วันที่ {thai}"
+            f"on {english} / ห้อง {clash['room_code']} ถูกจองแล้วสำหรับเวิร์กช็อป "
+            f"“{title_th}” วันที่ {thai}"
         )
     else:
         detail = (
             f"Creator {clash['creator_name']} already leads workshop “{title_en}” "
-            f"({who}) on {english} / ครีเอเตอร์ {clash['creator_name']} มีเวิร์กช็อป "
-            f"“{title_th}” ({who_th}) อยู่แล้ววันที่ {thai}"
+            f"on {english} / ครีเอเตอร์ {clash['creator_name']} มีเวิร์กช็อป "
+            f"“{title_th}” อยู่แล้ววันที่ {thai}"
         )
     return Conflict(
         detail,

@@ -207,6 +207,8 @@ async def test_a_clash_with_the_rooms_session_is_409_naming_it(client, world, se
     assert problem["errors"][0]["pointer"] == "/body/sessions/1"
     assert "LAB-1" in problem["detail"] and "Unit 1" in problem["detail"]
     assert "บทที่ 1" in problem["detail"] and "15/06/2569 เวลา 09:00–10:00" in problem["detail"]
+    # What people read names the workshop and the time, not internal ids (those are in clash).
+    assert "#" not in problem["detail"]
 
 
 async def test_a_clash_with_the_creators_session_is_409_naming_it(client, world, session):
