@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.core import access
 from app.core.access import Principal
-from app.core.errors import NotFound, Unprocessable
+from app.core.errors import BEFORE_FROM, NotFound, Unprocessable
 from app.core.periods import bangkok_midnight
 from app.core.schemas import MAX_YEAR, MIN_YEAR
 from app.models.attendance import ATTENDANCE_STATUSES
@@ -142,7 +142,7 @@ def _check_dates(params: FilterParams) -> None:
         if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
             raise invalid(name, f"must be in the years {MIN_YEAR}-{MAX_YEAR}")
     if params.from_on and params.to_on and params.from_on > params.to_on:
-        raise invalid("to", "must not be before from")
+        raise invalid("to", BEFORE_FROM)
     if params.status is not None and params.status not in ATTENDANCE_STATUSES:
         raise invalid("status", f"one of {', '.join(ATTENDANCE_STATUSES)}")
 

@@ -185,7 +185,7 @@ async def update_closure(
         field = "ends_on" if "ends_on" in changes else "starts_on"
         raise _invalid(
             field,
-            "ends_on must not be before starts_on",
+            "ends_on must not be before starts_on / วันสิ้นสุดต้องไม่ก่อนวันเริ่ม",
             f"The closure would end ({ends_on}) before it starts ({starts_on}) / "
             "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม",
         )

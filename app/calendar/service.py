@@ -23,7 +23,7 @@ from app.calendar.schemas import (
 )
 from app.core import access
 from app.core.access import Principal
-from app.core.errors import BadRequest, Unprocessable
+from app.core.errors import BEFORE_FROM, BadRequest, Unprocessable
 from app.core.schemas import BANGKOK
 from app.models import CalendarClosure, ComputerRoom, School, TeachingHours
 
@@ -52,7 +52,7 @@ def calendar_window(
     if to_on < from_on:
         raise BadRequest(
             "`to` is before `from` / วันที่สิ้นสุดอยู่ก่อนวันที่เริ่มต้น",
-            errors=[{"field": "to", "pointer": "/query/to", "message": "must not be before from"}],
+            errors=[{"field": "to", "pointer": "/query/to", "message": BEFORE_FROM}],
         )
     if (to_on - from_on).days + 1 > MAX_RANGE_DAYS:
         raise BadRequest(

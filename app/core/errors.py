@@ -12,6 +12,8 @@ from sqlalchemy.exc import DBAPIError
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://lms.bangkok.example/problems/"
+# The field message of a date range whose end comes before its start (`to` before `from`).
+BEFORE_FROM = "must not be before from / ต้องไม่ก่อนวันที่เริ่มต้น"
 
 
 class AppError(Exception):

@@ -26,7 +26,7 @@ from app.calendar.days import DEFAULT_TEACHING_HOURS
 from app.calendar.holidays import holidays_between
 from app.core.access import Principal
 from app.core.csv import EXCEL, csv_bytes
-from app.core.errors import BadRequest
+from app.core.errors import BEFORE_FROM, BadRequest
 from app.core.schemas import BANGKOK
 from app.reports.schemas import TermRef
 from app.reports.utilisation_schemas import (
@@ -101,7 +101,7 @@ async def report_range(
             "to",
             "`to` is before `from`",
             "วันที่สิ้นสุดอยู่ก่อนวันที่เริ่มต้น",
-            "must not be before from",
+            BEFORE_FROM,
         )
     if (to_on - from_on).days + 1 > MAX_RANGE_DAYS:
         raise _bad_range(

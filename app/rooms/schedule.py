@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import access
 from app.core.access import Principal
-from app.core.errors import BadRequest, Unprocessable
+from app.core.errors import BEFORE_FROM, BadRequest, Unprocessable
 from app.core.pagination import Page, PageParams, read_page
 from app.core.periods import bangkok_midnight
 from app.core.schemas import BANGKOK
@@ -46,7 +46,7 @@ def schedule_range(from_on: date | None, to_on: date | None, *, today: date) -> 
     if to_on < from_on:
         raise BadRequest(
             "`to` is before `from` / วันที่สิ้นสุดอยู่ก่อนวันที่เริ่มต้น",
-            errors=[{"field": "to", "pointer": "/query/to", "message": "must not be before from"}],
+            errors=[{"field": "to", "pointer": "/query/to", "message": BEFORE_FROM}],
         )
     if (to_on - from_on).days + 1 > MAX_SCHEDULE_DAYS:
         raise BadRequest(

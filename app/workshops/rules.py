@@ -105,7 +105,7 @@ async def ensure_host_teacher(db: AsyncSession, *, user_id: int, school_id: int)
     if host is None:
         raise invalid(
             body_field("host_teacher_id"),
-            "not a teacher of the room's school",
+            "not a teacher of the room's school / ไม่ใช่ครูของโรงเรียนที่ห้องนั้นตั้งอยู่",
             "host_teacher_id must be an active teacher of the room's school / "
             "ครูผู้ดูแลต้องเป็นครูของโรงเรียนที่ห้องนั้นตั้งอยู่",
         )
@@ -115,7 +115,7 @@ def ensure_fits_room(capacity: int, seats: int, room_code: str) -> None:
     if capacity > seats:
         raise invalid(
             body_field("capacity"),
-            f"room {room_code} has {seats} seats",
+            f"room {room_code} has {seats} seats / ห้อง {room_code} มี {seats} ที่นั่ง",
             f"Capacity {capacity} exceeds the {seats} seats of room {room_code} / "
             f"จำนวนที่นั่ง {capacity} เกินจำนวน {seats} ที่นั่งของห้อง {room_code}",
         )

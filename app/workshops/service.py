@@ -77,7 +77,7 @@ async def _module(db: AsyncSession, data: WorkshopCreate) -> Any:
     if module is None or module.retired or module.pinned is None:
         raise invalid(
             field,
-            "no such current module",
+            "no such current module / ไม่พบโมดูลในหลักสูตรปัจจุบัน",
             "No such module in the current curriculum / ไม่พบโมดูลในหลักสูตรปัจจุบัน",
         )
     return module
