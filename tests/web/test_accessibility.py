@@ -43,8 +43,11 @@ async def test_teacher_pages_are_accessible(page, session, output_dir):
 
     await page.goto(f"/app/#/sessions/{session_id}")
     await expect(page.locator(".roster li")).to_have_count(2)
-    await page.locator(".roster li").first.get_by_role("button").press("Enter")  # keyboard tap
-    await expect(page.locator(".roster li").first).to_contain_text("มาเรียน")
+    first_row = page.locator(".roster li").first
+    await first_row.get_by_role("button", name="มาเรียน").press("Enter")  # keyboard tap
+    await expect(first_row.get_by_role("button", name="มาเรียน")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     problems += await check(page, output_dir, "roster")
 
     await page.goto(f"/app/#/enrolments?workshop={world.workshop_id}")

@@ -33,6 +33,11 @@ def row(page, name: str):
     return page.locator(".roster li").filter(has_text=name)
 
 
+def pressed(page, name: str):
+    """The word on the student's pressed status button (their mark)."""
+    return row(page, name).locator('button[aria-pressed="true"] .status-text')
+
+
 async def test_teacher_marks_roster_saves_once_and_sees_marks_after_reload(
     page, session, output_dir
 ):
@@ -44,17 +49,14 @@ async def test_teacher_marks_roster_saves_once_and_sees_marks_after_reload(
     page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
 
     await open_todays_roster(page, world)
-    # One tap each: present → late → excused → absent.
-    await row(page, "สมหญิง").get_by_role("button").click(click_count=1)
-    await row(page, "สมหญิง").get_by_role("button").click()  # late
-    for _ in range(3):
-        await row(page, "ปิติ").get_by_role("button").click()  # excused
-    for _ in range(4):
-        await row(page, "มานี").get_by_role("button").click()  # absent
+    # One tap per status.
+    await row(page, "สมหญิง").get_by_role("button", name="มาสาย", exact=True).click()
+    await row(page, "ปิติ").get_by_role("button", name="ลา", exact=True).click()
+    await row(page, "มานี").get_by_role("button", name="ขาด", exact=True).click()
     await expect(row(page, "สมชาย")).to_contain_text("ยังไม่เช็กชื่อ")
     await page.get_by_role("button", name="มาเรียนทั้งหมด").click()  # fills สมชาย only
-    await expect(row(page, "สมชาย")).to_contain_text("มาเรียน")
-    await expect(row(page, "มานี")).to_contain_text("ขาด")
+    await expect(pressed(page, "สมชาย")).to_have_text("มาเรียน")
+    await expect(pressed(page, "มานี")).to_have_text("ขาด")
     await page.get_by_role("button", name="บันทึก", exact=True).click()
     await expect(page.locator(".sync-notice")).to_contain_text("บันทึกแล้ว")
     await screenshot(page, output_dir, "roster-saved")
@@ -71,7 +73,7 @@ async def test_teacher_marks_roster_saves_once_and_sees_marks_after_reload(
     await page.reload()
     await expect(page.locator(".roster li")).to_have_count(len(STUDENTS))
     for name, word in (("สมชาย", "มาเรียน"), ("สมหญิง", "มาสาย"), ("ปิติ", "ลา"), ("มานี", "ขาด")):
-        await expect(row(page, name).locator(".status-text")).to_have_text(word)
+        await expect(pressed(page, name)).to_have_text(word)
     await expect(page.locator(".sync-notice")).to_be_empty()
     await page.get_by_role("link", name="กลับไปคาบเรียนวันนี้").click()
     card = page.locator(".session-card").filter(has_text="09:00")
@@ -94,8 +96,7 @@ async def test_marks_saved_offline_are_kept_and_sent_once_when_back_online(
     await open_todays_roster(page, world)
 
     await page.context.set_offline(True)
-    await row(page, "มานี").get_by_role("button").click()
-    await row(page, "มานี").get_by_role("button").click()  # late
+    await row(page, "มานี").get_by_role("button", name="มาสาย", exact=True).click()
     await page.get_by_role("button", name="มาเรียนทั้งหมด").click()
     await page.get_by_role("button", name="บันทึก", exact=True).click()
     await expect(page.locator(".sync-notice")).to_contain_text("ไม่มีการเชื่อมต่อ")

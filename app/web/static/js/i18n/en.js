@@ -64,7 +64,8 @@ export default {
 
   'roster.title': 'Attendance',
   'roster.back': "Back to today's sessions",
-  'roster.hint': 'Tap a name to change the mark: present → late → excused → absent',
+  'roster.hint': 'Tap one status button per student: present, late, excused or absent',
+  'roster.arrivedAt': 'Arrived {time}',
   'roster.readOnly': 'Read only',
   'roster.allPresent': 'All present',
   'roster.save': 'Save',

@@ -64,7 +64,8 @@ export default {
 
   'roster.title': 'เช็กชื่อ',
   'roster.back': 'กลับไปคาบเรียนวันนี้',
-  'roster.hint': 'แตะชื่อเพื่อเปลี่ยนสถานะ: มาเรียน → มาสาย → ลา → ขาด',
+  'roster.hint': 'แตะปุ่มสถานะของนักเรียนแต่ละคนครั้งเดียว: มาเรียน มาสาย ลา หรือขาด',
+  'roster.arrivedAt': 'มาถึง {time} น.',
   'roster.readOnly': 'ดูได้อย่างเดียว',
   'roster.allPresent': 'มาเรียนทั้งหมด',
   'roster.save': 'บันทึก',

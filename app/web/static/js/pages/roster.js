@@ -1,5 +1,6 @@
-// A session's roster: one tap cycles a student's mark, "all present" fills the unmarked,
-// Save sends the whole roster in one PUT through the outbox (kept until the server has it).
+// A session's roster: one tap per status (four buttons per student), "all present" fills the
+// unmarked, Save sends the whole roster in one PUT through the outbox (kept until the server
+// has it). "Late" tapped during the session records the arrival time.
 import { api } from '../api.js';
 import { can } from '../auth.js';
 import { h, replace } from '../dom.js';
@@ -8,7 +9,11 @@ import {
   clearDraft, flush, loadDraft, marksOf, pendingFor, queueSave, saveDraft,
 } from '../outbox.js';
 import { errorBox, showError } from '../problems.js';
-import { STATUSES, nextStatus, statusChip, statusLabel } from '../status.js';
+import { STATUSES, statusButton, statusChip, statusLabel } from '../status.js';
+
+// A late arrival tapped this long after the end still counts as during the session (a
+// teacher finishing the roster as the class leaves).
+const SESSION_GRACE_MS = 15 * 60 * 1000;
 
 export function render(main, { params, user }) {
   const sessionId = Number(params.sessionId);
@@ -18,7 +23,9 @@ export function render(main, { params, user }) {
     items: [], // [{student, status}] from the server
     saved: {}, // student id -> status as the server has it
     marks: {}, // student id -> status as the page shows it
+    arrivals: {}, // student id -> arrival time (ISO) of a present or late mark
     loadedExcused: new Set(),
+    session: null,
   };
 
   const heading = h('h1', {}, t('roster.title'));
@@ -57,29 +64,48 @@ export function render(main, { params, user }) {
     const id = item.student.id;
     const name = pick(item.student, 'name');
     const status = state.marks[id] ?? null;
-    const content = [
-      h('span', { class: 'student' }, h('span', { class: 'student-name' }, name),
-        item.student.code ? h('span', { class: 'student-code' }, item.student.code) : null),
-      statusChip(status),
-    ];
+    let arrived = null;
+    if (status === 'late' && state.arrivals[id]) {
+      arrived = h('span', { class: 'arrived' }, t('roster.arrivedAt', { time: formatTime(state.arrivals[id]) }));
+    } else if (!status && !readOnly) {
+      // No button pressed yet: say so in words, so a missed student stands out.
+      arrived = h('span', { class: 'unmarked' }, h('span', { 'aria-hidden': 'true' }, '— '), statusLabel(null));
+    }
+    const student = h('span', { class: 'student' },
+      h('span', { class: 'student-name', id: `student-${id}` }, name),
+      item.student.code ? h('span', { class: 'student-code' }, item.student.code) : null,
+      arrived);
+    if (readOnly) return h('li', { dataset: { studentId: String(id) } }, h('div', { class: 'mark-row' }, student, statusChip(status)));
     return h(
       'li',
       { dataset: { studentId: String(id) } },
-      readOnly
-        ? h('div', { class: 'mark-row' }, content)
-        : h('button', { type: 'button', class: 'mark-row mark-button', onclick: () => tap(id) }, content),
+      h('div', { class: 'mark-row mark-row-buttons' },
+        student,
+        h('div', { class: 'status-buttons', role: 'group', aria: { labelledby: `student-${id}` } },
+          STATUSES.map((s) => statusButton(s, { pressed: s === status, onclick: () => tap(id, s) })))),
     );
   }
 
-  function tap(id) {
-    state.marks[id] = nextStatus(state.marks[id]);
+  function tap(id, status) {
+    if (state.marks[id] !== status) {
+      // A new mark drops the old arrival time; "late" during the session records now.
+      delete state.arrivals[id];
+      if (status === 'late' && duringSession()) state.arrivals[id] = new Date().toISOString();
+    }
+    state.marks[id] = status;
     keepDraft();
     const li = list.querySelector(`li[data-student-id="${id}"]`);
     const fresh = row(state.items.find((i) => i.student.id === id));
     li.replaceWith(fresh);
-    fresh.querySelector('button').focus();
+    fresh.querySelector(`button[data-status="${status}"]`).focus();
     drawCounts();
     drawNotice();
+  }
+
+  function duringSession() {
+    if (!state.session) return false;
+    const now = Date.now();
+    return now >= Date.parse(state.session.starts_at) && now <= Date.parse(state.session.ends_at) + SESSION_GRACE_MS;
   }
 
   function fillPresent() {
@@ -91,8 +117,13 @@ export function render(main, { params, user }) {
   }
 
   function keepDraft() {
-    if (dirty()) saveDraft(sessionId, markedOnly(state.marks));
-    else clearDraft(sessionId);
+    if (dirty()) {
+      saveDraft(sessionId, markedOnly(state.marks));
+      saveDraft(arrivalsKey(sessionId), state.arrivals);
+    } else {
+      clearDraft(sessionId);
+      clearDraft(arrivalsKey(sessionId));
+    }
   }
 
   function drawNotice(message) {
@@ -116,14 +147,23 @@ export function render(main, { params, user }) {
       return;
     }
     const body = {
-      marks: Object.entries(marks).map(([id, status]) => ({ student_id: Number(id), status })),
+      marks: Object.entries(marks).map(([id, status]) => markOf(id, status)),
       // An excused mark the teacher changed on purpose replaces the excuse; one set by the
       // office after this page loaded is kept (and reported).
       overwrite_excused: [...state.loadedExcused].some((id) => marks[id] && marks[id] !== 'excused'),
     };
     clearDraft(sessionId);
+    clearDraft(arrivalsKey(sessionId));
     drawNotice(h('p', { class: 'alert alert-pending' }, '↻ ', t('roster.sending')));
     queueSave(sessionId, body);
+  }
+
+  // The arrival time goes with a present or late mark (the API refuses it on the others);
+  // sending the whole roster again keeps the times it already has.
+  function markOf(id, status) {
+    const mark = { student_id: Number(id), status };
+    if ((status === 'late' || status === 'present') && state.arrivals[id]) mark.arrived_at = state.arrivals[id];
+    return mark;
   }
 
   function onOutbox(event) {
@@ -131,7 +171,10 @@ export function render(main, { params, user }) {
     if (kind === 'outcomes' || (which !== undefined && which !== sessionId)) return;
     if (type === 'sent') {
       applyServer(saved.items);
-      if (!loadDraft(sessionId)) state.marks = { ...state.saved };
+      if (!loadDraft(sessionId)) {
+        state.marks = { ...state.saved };
+        state.arrivals = arrivalsOf(saved.items);
+      }
       draw();
       const kept = saved.kept_excused_student_ids || [];
       drawNotice(h('p', { class: 'alert alert-success' }, '✔ ', t('roster.saved', { time: formatTime(new Date().toISOString()) }),
@@ -154,6 +197,10 @@ export function render(main, { params, user }) {
     state.loadedExcused = new Set(items.filter((i) => i.status === 'excused').map((i) => String(i.student.id)));
   }
 
+  function arrivalsOf(items) {
+    return Object.fromEntries(items.filter((i) => i.arrived_at).map((i) => [i.student.id, i.arrived_at]));
+  }
+
   window.addEventListener('outbox', onOutbox);
   const controller = new AbortController();
   api(`/sessions/${sessionId}/attendance`, { signal: controller.signal })
@@ -162,7 +209,13 @@ export function render(main, { params, user }) {
       applyServer(roster.items);
       const pending = pendingFor(sessionId);
       state.marks = { ...state.saved, ...(pending ? marksOf(pending.body) : {}), ...(loadDraft(sessionId) || {}) };
+      state.arrivals = {
+        ...arrivalsOf(roster.items),
+        ...(pending ? pendingArrivals(pending.body) : {}),
+        ...(loadDraft(arrivalsKey(sessionId)) || {}),
+      };
       const s = roster.session;
+      state.session = s;
       replace(subtitle, `${formatDate(s.starts_at)} · ${formatTime(s.starts_at)}–${formatTime(s.ends_at)}`);
       if (!state.items.length) replace(list, h('li', { class: 'empty' }, t('roster.empty')));
       else draw();
@@ -192,3 +245,12 @@ export function render(main, { params, user }) {
 function markedOnly(marks) {
   return Object.fromEntries(Object.entries(marks).filter(([, status]) => status));
 }
+
+function arrivalsKey(sessionId) {
+  return `${sessionId}.arrivals`;
+}
+
+function pendingArrivals(body) {
+  return Object.fromEntries(body.marks.filter((m) => m.arrived_at).map((m) => [m.student_id, m.arrived_at]));
+}
+

@@ -1,0 +1,103 @@
+"""Marking a roster with one tap per status, on a phone too; the room week without stray text;
+"back" from a roster to the page it was opened from; a Today card with marks not sent yet."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+
+from tests.factories import ApiWorld, add_enrolled_students, add_session, at, bangkok_today
+from tests.factories.sql import BANGKOK
+from tests.web.accessibility import PHONE
+from tests.web.helpers import expect, outbox, screenshot, sign_in
+
+STUDENTS = ["สมชาย ใจดี", "สมหญิง รักเรียน", "ปิติ มีสุข", "มานี มีนา"]
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+async def marks_in_database(session, session_id: int) -> dict[str, tuple[str, bool]]:
+    """name -> (status, whether an arrival time is recorded)."""
+    rows = await session.execute(
+        text(
+            "SELECT s.first_name_th || ' ' || s.last_name_th, a.status, a.arrived_at IS NOT NULL "
+            "FROM attendance a JOIN students s ON s.id = a.student_id WHERE a.session_id = :id"
+        ),
+        {"id": session_id},
+    )
+    return {name: (status, arrived) for name, status, arrived in rows}
+
+
+def row(page, name: str):
+    return page.locator(".roster li").filter(has_text=name)
+
+
+async def roster_world(session, starts: datetime) -> tuple[ApiWorld, int]:
+    world = await ApiWorld(session).build()
+    session_id = await add_session(session, world.workshop_id, starts, taken=False)
+    await session.commit()
+    await add_enrolled_students(session, world, STUDENTS)
+    return world, session_id
+
+
+async def test_one_tap_marks_absent_and_late_with_the_arrival_time(page, session, output_dir):
+    # A session under way, so "late" records the time of the tap.
+    _, session_id = await roster_world(session, datetime.now(BANGKOK) - timedelta(minutes=10))
+    await sign_in(page, "teacher")
+    await page.goto(f"/app/#/sessions/{session_id}")
+    await expect(page.locator(".roster li")).to_have_count(len(STUDENTS))
+    clicks = 0
+
+    await page.get_by_role("button", name="มาเรียนทั้งหมด").click()
+    await row(page, "มานี").get_by_role("button", name="ขาด").click()
+    await row(page, "ปิติ").get_by_role("button", name="มาสาย").click()
+    clicks += 3
+    for name, pressed in (("มานี", "ขาด"), ("ปิติ", "มาสาย"), ("สมชาย", "มาเรียน")):
+        buttons = row(page, name).get_by_role("button")
+        await expect(buttons).to_have_count(4)
+        for word in ("มาเรียน", "มาสาย", "ลา", "ขาด"):
+            state = "true" if word == pressed else "false"
+            await expect(row(page, name).get_by_role("button", name=word)).to_have_attribute(
+                "aria-pressed", state
+            )
+    await expect(row(page, "ปิติ").locator(".arrived")).to_contain_text("มาถึง")
+    await page.get_by_role("button", name="บันทึก", exact=True).click()
+    clicks += 1
+    await expect(page.locator(".sync-notice")).to_contain_text("บันทึกแล้ว")
+    await screenshot(page, output_dir, "roster-one-tap-saved")
+
+    assert clicks == 4
+    assert await outbox(page) == {}
+    assert await marks_in_database(session, session_id) == {
+        "สมชาย ใจดี": ("present", False),
+        "สมหญิง รักเรียน": ("present", False),
+        "ปิติ มีสุข": ("late", True),
+        "มานี มีนา": ("absent", False),
+    }
+    # Saving again (another change) keeps the late student's arrival time.
+    await row(page, "สมชาย").get_by_role("button", name="ลา").click()
+    await page.get_by_role("button", name="บันทึก", exact=True).click()
+    await expect(page.locator(".sync-notice")).to_contain_text("บันทึกแล้ว")
+    saved = await marks_in_database(session, session_id)
+    assert saved["ปิติ มีสุข"] == ("late", True) and saved["สมชาย ใจดี"] == ("excused", False)
+
+
+async def test_roster_fits_a_phone_in_thai_and_english(page, session, output_dir):
+    _, session_id = await roster_world(session, at(bangkok_today(), 9))
+    await page.set_viewport_size(PHONE)
+    await sign_in(page, "teacher")
+    await page.goto(f"/app/#/sessions/{session_id}")
+    await expect(page.locator(".roster li")).to_have_count(len(STUDENTS))
+    last = page.locator(".roster li").last  # มานี มีนา (named in English after the switch)
+    await last.get_by_role("button", name="ขาด").click()
+    assert await page.evaluate(NO_SIDEWAYS_SCROLL)
+    await screenshot(page, output_dir, "roster-phone-th")
+
+    await page.get_by_role("button", name="English").click()
+    await expect(page.get_by_role("button", name="All present")).to_be_visible()
+    await expect(last.get_by_role("button", name="Absent")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert await page.evaluate(NO_SIDEWAYS_SCROLL)
+    for button in await last.get_by_role("button").all():
+        box = await button.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    await screenshot(page, output_dir, "roster-phone-en")
