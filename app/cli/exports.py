@@ -14,7 +14,7 @@ import typer
 from app.cli.common import fail, run_with_db
 
 if TYPE_CHECKING:
-    from app.exports.query import Calendar
+    from app.exports.query import Calendar, Lang
     from app.exports.service import ExportFormat
     from app.reports.schemas import GroupBy
 
@@ -119,6 +119,9 @@ def export_attendance(
             help="Students as a pseudonym of this export (student_code), no names",
         ),
     ] = False,
+    lang: Annotated[
+        str, typer.Option(help="en (column names, status codes) or th (Thai headings, words)")
+    ] = "en",
 ) -> None:
     """Export attendance rows (the API's columns) to FILE, with progress on stderr."""
     from app.attendance_filters.params import FilterParams
@@ -131,6 +134,8 @@ def export_attendance(
         raise fail(f"--format: expected one of {', '.join(FORMATS)}", code=2)
     if calendar not in ("gregorian", "buddhist"):
         raise fail("--calendar: expected gregorian or buddhist", code=2)
+    if lang not in ("en", "th"):
+        raise fail("--lang: expected en or th", code=2)
     params = FilterParams(
         from_on.date() if from_on else None,
         to_on.date() if to_on else None,
@@ -154,6 +159,7 @@ def export_attendance(
             calendar=cast("Calendar", calendar),
             rows_per_sheet=rows_per_sheet,
             pseudonymise=pseudonymise,
+            lang=cast("Lang", lang),
         )
         # The read log's entry is committed before the export runs (on its own connection).
         await privacy.record_export_read(db, principal=access.CLI_OPERATOR, plan=plan)

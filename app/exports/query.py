@@ -17,6 +17,14 @@ from app.privacy.pseudonyms import pseudonym_from_settings
 
 Calendar = Literal["gregorian", "buddhist"]
 Flavour = Literal["csv", "rows", "json"]
+# Who reads the file: `en` (the default: programs, stable English column names and status
+# codes) or `th` (people in Excel: Thai column headings and status words). JSONL keeps its
+# keys and codes either way: it is for programs.
+Lang = Literal["en", "th"]
+STATUS_TH = {"present": "มาเรียน", "late": "มาสาย", "excused": "ลา", "absent": "ขาดเรียน"}
+_STATUS_TH_SQL = (
+    "CASE q.status " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in STATUS_TH.items()) + " END"
+)
 
 _BKK = "AT TIME ZONE 'Asia/Bangkok'"
 
@@ -120,6 +128,10 @@ COLUMNS: tuple[ExportColumn, ...] = (
     ),
 )
 
+# A Thai heading is a quoted identifier in the CSV's SELECT: PostgreSQL cuts identifiers at
+# 63 bytes (a Thai letter is 3), which would cut the heading.
+assert all(len(c.label_th.encode()) <= 63 and '"' not in c.label_th for c in COLUMNS)
+
 _FROM = (
     "\nFROM attendance a"
     + MARK_JOINS
@@ -151,20 +163,29 @@ class Query:
 
 
 def export_query(
-    f: Resolved, *, calendar: Calendar, flavour: Flavour, pseudonymised: bool = False
+    f: Resolved,
+    *,
+    calendar: Calendar,
+    flavour: Flavour,
+    pseudonymised: bool = False,
+    lang: Lang = "en",
 ) -> Query:
     """The export's SELECT: `csv` (text, formula-guarded, for COPY), `rows` (for XLSX),
     `json` (one JSON object text per row, for JSONL). `pseudonymised`: `student_code` holds
     the student's pseudonym under the key the transaction's settings hold (see
-    `app.privacy.pseudonyms`) and `student_name_th` is empty."""
+    `app.privacy.pseudonyms`) and `student_name_th` is empty. `lang="th"`: Thai headings
+    (the CSV header is the columns' names) and status words, in CSV and XLSX."""
     date_sql = _date("q.starts_at", calendar)
+    thai = lang == "th" and flavour != "json"
     exprs = []
     for column in COLUMNS:
         expr = column.sql.replace("{date}", date_sql)
+        if thai and column.name == "status":
+            expr = _STATUS_TH_SQL
         if flavour == "csv" and column.free_text:
             # The CSV formula guard of `app.core.csv`, as SQL: `COPY` writes the cells.
             expr = neutralise_sql(expr)
-        exprs.append((column.name, expr))
+        exprs.append((f'"{column.label_th}"' if thai else column.name, expr))
     if flavour == "json":
         pairs = ", ".join(f"'{name}', {expr}" for name, expr in exprs)
         select = f"SELECT json_build_object({pairs})::text AS line"

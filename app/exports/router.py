@@ -84,6 +84,14 @@ async def export_attendance(
             "student_name_th is empty"
         ),
     ] = False,
+    lang: Annotated[
+        Literal["en", "th"],
+        Query(
+            description="en (default, for programs): the column names and status codes below; "
+            "th (for people in Excel): Thai column headings (the XLSX labels) and status words "
+            "(มาเรียน, มาสาย, ลา, ขาดเรียน) in CSV and XLSX. JSONL is the same either way."
+        ),
+    ] = "en",
 ) -> Response:
     """Export attendance as CSV, XLSX or JSONL (streamed)."""
     plan = await service.plan_export(
@@ -93,6 +101,7 @@ async def export_attendance(
         format=export_format,
         calendar=calendar,
         pseudonymise=pseudonymise,
+        lang=lang,
     )
     # Logged in the request's transaction, committed before the first byte is sent.
     await privacy.record_export_read(db, principal=principal, plan=plan)

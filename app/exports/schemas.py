@@ -71,6 +71,11 @@ Formats:
 stay ISO 8601 in Bangkok time (`2026-06-15T09:00:00+07:00`, whole seconds) in both calendars.
 Line breaks inside names and titles are written as spaces.
 
+`lang=th` (for people opening the file in Excel): the CSV header is the Thai headings of the
+table below (the XLSX labels) and `status` is written as มาเรียน, มาสาย, ลา or ขาดเรียน, in CSV
+and XLSX; the default `lang=en` keeps the column names and status codes, for programs. JSONL
+is the same either way.
+
 `pseudonymise=true` (for statistics without names): `student_code` holds a pseudonym
 (`P-` and 16 hex digits, an HMAC-SHA256 of the student under a random key made for this export
 and never kept), the same for a student throughout the file and different in every other

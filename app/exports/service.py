@@ -32,7 +32,7 @@ from app.core.errors import ServiceUnavailable
 from app.db import get_engine
 from app.exports import completions, writers
 from app.exports import query as attendance
-from app.exports.query import Calendar, Flavour, Query, count_query, export_query
+from app.exports.query import Calendar, Flavour, Lang, Query, count_query, export_query
 from app.privacy.pseudonyms import PseudonymKey
 
 ExportFormat = Literal["csv", "xlsx", "jsonl"]
@@ -75,6 +75,7 @@ class ExportPlan:
     # Set when the export is pseudonymised: a key for this export alone, kept in memory only.
     pseudonym_key: PseudonymKey | None = field(default=None, repr=False)
     dataset: Dataset = "attendance"
+    lang: Lang = "en"
 
     @property
     def info(self) -> DatasetInfo:
@@ -104,6 +105,7 @@ class ExportPlan:
             calendar=self.calendar,
             flavour=_FLAVOURS[self.format],
             pseudonymised=self.pseudonymised,
+            lang=self.lang,
         )
 
     @property
@@ -132,6 +134,7 @@ async def plan_export(
     rows_per_sheet: int | None = None,
     pseudonymise: bool = False,
     dataset: Dataset = "attendance",
+    lang: Lang = "en",
 ) -> ExportPlan:
     """Resolve the filters in the caller's scope (404 outside it) and name the file. With
     `pseudonymise`, students appear under a pseudonym of this export (`app.privacy.pseudonyms`).
@@ -152,6 +155,7 @@ async def plan_export(
         rows_per_sheet or writers.XLSX_ROWS_PER_SHEET,
         PseudonymKey.new() if pseudonymise else None,
         dataset,
+        lang,
     )
 
 

@@ -142,3 +142,24 @@ async def test_the_columns_are_documented_in_the_module_and_in_openapi(client):
         "application/jsonl",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
+
+
+async def test_lang_th_writes_thai_headings_and_status_words_for_excel(client, city):
+    params, _where = FILTERS["status_and_course"]
+    english = parse_csv((await export(client, city, "csv", params)).content)
+    response = await export(client, city, "csv", {**params, "lang": "th"})
+    assert response.content[:3] == b"\xef\xbb\xbf"  # still a BOM for Excel
+    thai = parse_csv(response.content)
+    assert thai[0] == [c.label_th for c in COLUMNS]
+    status = HEADER.index("status")
+    assert {r[status] for r in english[1:]} == {"absent"}
+    assert {r[status] for r in thai[1:]} == {"ขาดเรียน"}
+    # Every other cell is the same, row for row.
+    assert [r[:status] + r[status + 1 :] for r in thai[1:]] == [
+        r[:status] + r[status + 1 :] for r in english[1:]
+    ]
+    sheets = parse_xlsx((await export(client, city, "xlsx", {**params, "lang": "th"})).content)
+    assert {row[status] for row in sheets[0][1][1:]} == {"ขาดเรียน"}
+    # JSONL is for programs: the same keys and codes either way.
+    lines = parse_jsonl((await export(client, city, "jsonl", {**params, "lang": "th"})).content)
+    assert {line["status"] for line in lines} == {"absent"}
