@@ -101,3 +101,18 @@ async def test_roster_fits_a_phone_in_thai_and_english(page, session, output_dir
         box = await button.bounding_box()
         assert box is not None and box["height"] >= 44 and box["width"] >= 44
     await screenshot(page, output_dir, "roster-phone-en")
+
+
+async def test_room_week_shows_no_stray_null(page, session, output_dir):
+    world = await ApiWorld(session).build()
+    await sign_in(page, "u.school_admin")
+    await page.get_by_role("link", name="ตารางห้อง").click()
+    await expect(page.get_by_role("heading", name="ตารางห้องคอมพิวเตอร์")).to_be_visible()
+    await page.goto(f"/app/#/rooms?room={world.room_id}&week=2026-06-15")
+    await expect(page.locator(".week-grid")).to_contain_text("บทที่ 1")
+    for lang in ("th", "en"):
+        assert "null" not in (await page.locator("main").inner_text()).lower()
+        await screenshot(page, output_dir, f"room-week-{lang}")
+        if lang == "th":
+            await page.get_by_role("button", name="English").click()
+            await expect(page.locator(".week-grid")).to_contain_text("Free")

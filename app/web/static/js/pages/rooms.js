@@ -17,9 +17,11 @@ export function render(main, { query, navigate }) {
   const planLink = h('a', { class: 'button primary', href: '#/workshops/new' }, '+ ', t('rooms.plan'));
   const go = (room, day) => navigate(`#/rooms?room=${room || ''}&week=${day}`);
 
+  // The native append writes a null as the text "null": the flash goes in only when there is one.
+  const flash = takeFlash();
   main.append(
     h('div', { class: 'page-head' }, h('h1', {}, t('rooms.title')), planLink),
-    takeFlash(),
+    ...(flash ? [flash] : []),
     h(
       'form',
       { class: 'inline-form', onsubmit: (e) => { e.preventDefault(); go(picker.value, weekInput.value || week); } },
