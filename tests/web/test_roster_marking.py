@@ -116,3 +116,20 @@ async def test_room_week_shows_no_stray_null(page, session, output_dir):
         if lang == "th":
             await page.get_by_role("button", name="English").click()
             await expect(page.locator(".week-grid")).to_contain_text("Free")
+
+
+async def test_back_from_a_roster_returns_to_the_day_it_was_opened_from(page, session):
+    tomorrow = bangkok_today() + timedelta(days=1)
+    await roster_world(session, at(tomorrow, 9))
+    await sign_in(page, "teacher")
+    await expect(page.get_by_role("heading", name="คาบเรียนวันนี้")).to_be_visible()
+    await page.get_by_role("button", name="วันถัดไป").click()
+    await expect(page).to_have_url(f"/app/#/today?date={tomorrow.isoformat()}")
+    await page.locator(".session-card").filter(has_text="09:00").get_by_role("link").click()
+    await expect(page.locator(".roster li")).to_have_count(len(STUDENTS))
+    await page.reload()  # the way back is kept for the tab
+    await expect(page.locator(".roster li")).to_have_count(len(STUDENTS))
+
+    await page.get_by_role("link", name="ย้อนกลับ").click()
+    await expect(page).to_have_url(f"/app/#/today?date={tomorrow.isoformat()}")
+    await expect(page.locator(".session-card")).to_contain_text("09:00")

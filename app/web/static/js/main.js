@@ -46,6 +46,8 @@ const MENU = [
 
 let cleanup = null;
 let renderCount = 0;
+// The address of the page shown before this one, for "back" links that return to it.
+let shownHash = null;
 
 function parseHash() {
   const raw = window.location.hash.replace(/^#/, '') || '/';
@@ -87,7 +89,9 @@ function route() {
   (match.r.keys || []).forEach((key, i) => { params[key] = match.m[i + 1]; });
   renderCount += 1;
   replace(main);
-  const result = match.r.page.render(main, { params, query, user, navigate });
+  const from = shownHash;
+  shownHash = window.location.hash;
+  const result = match.r.page.render(main, { params, query, user, navigate, from });
   if (typeof result === 'function') cleanup = result;
   // Move focus to the new page (after the first), so keyboard and screen-reader users follow.
   if (renderCount > 1) main.focus({ preventScroll: false });

@@ -64,6 +64,7 @@ export default {
 
   'roster.title': 'Attendance',
   'roster.back': "Back to today's sessions",
+  'roster.backPrevious': 'Back',
   'roster.hint': 'Tap one status button per student: present, late, excused or absent',
   'roster.arrivedAt': 'Arrived {time}',
   'roster.readOnly': 'Read only',

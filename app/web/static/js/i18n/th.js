@@ -64,6 +64,7 @@ export default {
 
   'roster.title': 'เช็กชื่อ',
   'roster.back': 'กลับไปคาบเรียนวันนี้',
+  'roster.backPrevious': 'ย้อนกลับ',
   'roster.hint': 'แตะปุ่มสถานะของนักเรียนแต่ละคนครั้งเดียว: มาเรียน มาสาย ลา หรือขาด',
   'roster.arrivedAt': 'มาถึง {time} น.',
   'roster.readOnly': 'ดูได้อย่างเดียว',

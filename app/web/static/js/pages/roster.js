@@ -15,7 +15,7 @@ import { STATUSES, statusButton, statusChip, statusLabel } from '../status.js';
 // teacher finishing the roster as the class leaves).
 const SESSION_GRACE_MS = 15 * 60 * 1000;
 
-export function render(main, { params, user }) {
+export function render(main, { params, user, from }) {
   const sessionId = Number(params.sessionId);
   const readOnly = !can(user, 'mark');
   document.title = `${t('roster.title')} · ${t('app.name')}`;
@@ -39,8 +39,9 @@ export function render(main, { params, user }) {
   const save = h('button', { type: 'button', class: 'primary', onclick: saveMarks }, t('roster.save'));
   const toolbar = h('div', { class: 'actions sticky-actions' }, readOnly ? null : [allPresent, save]);
 
+  const back = backTarget(sessionId, from);
   main.append(
-    h('p', {}, h('a', { href: '#/today', class: 'back' }, '‹ ', t('roster.back'))),
+    h('p', {}, h('a', { href: back, class: 'back' }, '‹ ', back === '#/today' ? t('roster.back') : t('roster.backPrevious'))),
     heading, subtitle, hint, notice, errors, counts, list, toolbar,
   );
 
@@ -254,3 +255,17 @@ function pendingArrivals(body) {
   return Object.fromEntries(body.marks.filter((m) => m.arrived_at).map((m) => [m.student_id, m.arrived_at]));
 }
 
+const BACK_PREFIX = 'lms.rosterFrom.';
+
+/**
+ * Where "back" goes: the app page the teacher opened this roster from (kept for the tab, so a
+ * reload still knows it), else today's sessions.
+ */
+function backTarget(sessionId, from) {
+  const key = `${BACK_PREFIX}${sessionId}`;
+  if (from && from.startsWith('#/') && !from.startsWith('#/signin') && !from.startsWith(`#/sessions/${sessionId}`)) {
+    sessionStorage.setItem(key, from);
+    return from;
+  }
+  return sessionStorage.getItem(key) || '#/today';
+}
