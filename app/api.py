@@ -4,6 +4,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.accounts.router import router as accounts
+from app.accounts.token_router import router as sign_in
 from app.attendance.router import router as attendance
 from app.audit.router import router as audit
 from app.calendar.router import router as calendar
@@ -34,6 +35,7 @@ from app.workshops.router import router as workshops
 
 ROUTERS = (
     health,
+    sign_in,
     accounts,
     reference,
     rooms,

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     # (mode 0600), so every process of one installation signs with the same key.
     secret_key: str = Field(default="", repr=False)
     access_token_minutes: int = 30
+    # A sign-in's refresh tokens (SECURITY.md, "Refresh tokens"): the family lives at most
+    # `refresh_token_hours` from sign-in (a school day), each token at most
+    # `refresh_token_idle_minutes` unless refreshed. Secure cookie: None sets it unless the
+    # request is plain http to a loopback address (`make run`); true/false force it.
+    refresh_token_hours: int = Field(default=12, ge=1, le=24 * 7)
+    refresh_token_idle_minutes: int = Field(default=4 * 60, ge=1)
+    refresh_cookie_secure: bool | None = None
     # Signed-in callers (token or API key) are kept this long per process, so a request
     # resolves its caller without a database round trip. The bound on how long another
     # process may still accept a deactivated account, a changed role or a revoked key

@@ -91,6 +91,16 @@ CASES: list[Case] = [
         body=lambda w: {"username": "teacher", "password": PASSWORD},
         form=True,
     ),
+    # The refresh grant: anyone may call it; only the refresh cookie (none here) counts,
+    # never a bearer token (tests/accounts/test_refresh_tokens.py).
+    Case(
+        "POST",
+        "/api/v1/auth/token",
+        row(401, 401, 401, 401, 401, 401, 401, 401),
+        body=lambda w: {"grant_type": "refresh_token"},
+        form=True,
+    ),
+    Case("POST", "/api/v1/auth/sign-out", row(204, 204, 204, 204, 204, 204, 204, 204)),
     Case("GET", "/api/v1/me", READ_ALL),
     Case("GET", "/api/v1/me/sessions?date=2026-06-15", READ_ALL),
     Case("GET", "/api/v1/users", READ_ALL),

@@ -7,6 +7,8 @@ PUBLIC = {
     ("GET", "/health/live"),
     ("GET", "/health/ready"),
     ("POST", "/api/v1/auth/token"),
+    # Its cookie is the credential (a signed-out caller too may clear it).
+    ("POST", "/api/v1/auth/sign-out"),
     # Open Badges: anyone checks a credential, its issuer, keys and status without signing in.
     ("GET", "/credentials/issuer"),
     ("GET", "/credentials/achievements/{course_code}"),

@@ -1,70 +1,27 @@
-"""Sign-in, the caller's profile, accounts and API keys."""
+"""The caller's profile, accounts and API keys (signing in: `token_router`)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Query, Response, status
 
 from app.accounts import keys, users
 from app.accounts import profile as profile_service
-from app.accounts import sign_in as sign_in_service
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.accounts.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyRead,
     Role,
-    TokenRead,
     UserCreate,
     UserRead,
     UserUpdate,
 )
-from app.config import get_settings
-from app.core.errors import Unauthorized
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
-from app.core.params import query_model
 from app.core.sql_json import JsonText
 from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
-
-
-def client_address(request: Request, trusted_proxies: int) -> str | None:
-    """The caller's IP address: the TCP peer's, unless `trusted_proxies` reverse proxies are
-    declared, then the entry the outermost of them appended to X-Forwarded-For. Entries to the
-    left of it were written by the client and prove nothing."""
-    peer = request.client.host if request.client else None
-    if trusted_proxies <= 0:
-        return peer
-    hops = [
-        hop.strip()
-        for header in request.headers.getlist("x-forwarded-for")
-        for hop in header.split(",")
-        if hop.strip()
-    ]
-    return hops[-trusted_proxies] if len(hops) >= trusted_proxies else peer
-
-
-# The sign-in form (a class FastAPI would call in its thread pool: see query_model).
-PasswordForm = Annotated[OAuth2PasswordRequestForm, Depends(query_model(OAuth2PasswordRequestForm))]
-
-
-@router.post("/auth/token", response_model=TokenRead, responses=errors(401, 422, 429))
-async def sign_in(request: Request, db: DbSession, form: PasswordForm) -> TokenRead:
-    """Sign in with username and password (OAuth2 password flow); returns a bearer JWT."""
-    settings = get_settings()
-    try:
-        return await sign_in_service.sign_in(
-            db,
-            username=form.username,
-            password=form.password,
-            address=client_address(request, settings.trusted_proxies),
-            settings=settings,
-        )
-    except Unauthorized:
-        await db.commit()  # keep the failure count even though the answer is an error
-        raise
 
 
 @router.get("/me", response_model=UserRead, responses=errors(401))

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts import throttling
+from app.accounts import refresh_tokens, throttling
 from app.accounts.schemas import TokenRead
 from app.audit import service as audit
 from app.config import Settings
@@ -23,8 +23,9 @@ async def sign_in(
     password: str,
     address: str | None,
     settings: Settings,
-) -> TokenRead:
-    """A new access token for valid credentials, from the client at `address`.
+) -> refresh_tokens.SessionTokens:
+    """A new access token and the first refresh token of a new sign-in (`refresh_tokens`)
+    for valid credentials, from the client at `address`.
 
     Same answer for an unknown user and a wrong password. Failures slow down this address for
     this username (and, past a higher limit, for usernames it never signed in as): 429 with
@@ -72,4 +73,9 @@ async def sign_in(
         minutes=minutes,
         role=user.role,
     )
-    return TokenRead(access_token=token, expires_in=minutes * 60)
+    refresh = await refresh_tokens.start_family(
+        db, user_id=user.id, auth_epoch=user.auth_epoch, settings=settings
+    )
+    return refresh_tokens.SessionTokens(
+        TokenRead(access_token=token, expires_in=minutes * 60), refresh
+    )

@@ -22,6 +22,7 @@ from app.models.learning import (
 from app.models.privacy import PersonalDataRead
 from app.models.reach import AttendanceTally
 from app.models.reference import AcademicTerm, District, School
+from app.models.refresh_tokens import RefreshToken
 from app.models.rooms import ComputerRoom
 from app.models.roster import OneRosterOrg
 from app.models.students import Student
@@ -56,6 +57,7 @@ __all__ = [
     "OutcomeAssessment",
     "OutcomeAssessmentChange",
     "PersonalDataRead",
+    "RefreshToken",
     "School",
     "SessionSeries",
     "Student",

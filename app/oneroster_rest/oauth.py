@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import REPORT_READERS, Principal, Role
-from app.core.errors import AppError
+from app.core.oauth import OAuthError
 from app.core.security import (
     JWT_ALGORITHM,
     TOKEN_ISSUER,
@@ -59,22 +59,6 @@ GRANT_TYPE = "client_credentials"
 
 # Compared against when the prefix is unknown, so that a miss costs what a hit costs.
 _DUMMY_HASH = hash_api_secret("not-a-real-api-key-secret")
-
-
-class OAuthError(AppError):
-    """An RFC 6749 (5.2) error: `error` and `error_description` in the body, which is also
-    problem+json (as every error of the API)."""
-
-    def __init__(self, status: int, error: str, description: str, **headers: str) -> None:
-        super().__init__(
-            description,
-            headers={"Cache-Control": "no-store", "Pragma": "no-cache", **headers},
-            error=error,
-            error_description=description,
-        )
-        self.status = status
-        self.slug = f"oauth-{error.replace('_', '-')}"
-        self.title = "OAuth error / การขอโทเค็นไม่สำเร็จ"
 
 
 def invalid_client(description: str) -> OAuthError:
