@@ -133,3 +133,48 @@ async def test_back_from_a_roster_returns_to_the_day_it_was_opened_from(page, se
     await page.get_by_role("link", name="ย้อนกลับ").click()
     await expect(page).to_have_url(f"/app/#/today?date={tomorrow.isoformat()}")
     await expect(page.locator(".session-card")).to_contain_text("09:00")
+
+
+async def test_today_card_says_not_sent_while_marks_wait_in_the_outbox(page, session, output_dir):
+    world = await ApiWorld(session).build()
+    session_id = await add_session(session, world.workshop_id, at(bangkok_today(), 9))  # taken
+    await session.commit()
+    await add_enrolled_students(session, world, STUDENTS)
+    card = page.locator(".session-card").filter(has_text="09:00")
+    await sign_in(page, "teacher")
+    await expect(card).to_contain_text("เช็กชื่อแล้ว")
+
+    # Unsaved taps (a draft on this device): not "taken".
+    await card.get_by_role("link").click()
+    await row(page, "มานี").get_by_role("button", name="ขาด").click()
+    await page.get_by_role("link", name="กลับไปคาบเรียนวันนี้").click()
+    await expect(card).to_contain_text("ยังไม่ได้ส่ง")
+    await expect(card).not_to_contain_text("เช็กชื่อแล้ว")
+
+    # Saved while the server is failing: the marks wait in the outbox, and the card says so.
+    await page.route(f"**/api/v1/sessions/{session_id}/attendance", _fail_puts)
+    await card.get_by_role("link").click()
+    await expect(row(page, "มานี").get_by_role("button", name="ขาด")).to_have_attribute(
+        "aria-pressed", "true"
+    )  # the roster is loaded, with the draft
+    await page.get_by_role("button", name="บันทึก", exact=True).click()
+    await expect(page.locator(".sync-notice")).to_contain_text("ไม่มีการเชื่อมต่อ")
+    assert len(await outbox(page)) == 1
+    await page.get_by_role("link", name="กลับไปคาบเรียนวันนี้").click()
+    await expect(card).to_contain_text("ยังไม่ได้ส่ง")
+    await expect(card).not_to_contain_text("เช็กชื่อแล้ว")
+    await screenshot(page, output_dir, "today-not-sent")
+
+    # Once the server takes them, the card says taken again.
+    await page.unroute(f"**/api/v1/sessions/{session_id}/attendance")
+    await page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    await expect(card).to_contain_text("เช็กชื่อแล้ว")
+    assert await outbox(page) == {}
+    assert (await marks_in_database(session, session_id))["มานี มีนา"] == ("absent", False)
+
+
+async def _fail_puts(route):
+    if route.request.method == "PUT":
+        await route.fulfill(status=503, content_type="application/problem+json", body="{}")
+    else:
+        await route.continue_()

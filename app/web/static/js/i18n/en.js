@@ -59,7 +59,8 @@ export default {
   'today.attendance': 'Attendance',
   'today.taken': 'Taken',
   'today.notTaken': 'Not taken yet',
-  'today.pending': 'Waiting to send',
+  'today.pending': 'Not sent yet: will be sent automatically',
+  'today.unsaved': 'Not sent yet: not saved',
   'today.cancelled': 'Cancelled',
 
   'roster.title': 'Attendance',

@@ -59,7 +59,8 @@ export default {
   'today.attendance': 'การเช็กชื่อ',
   'today.taken': 'เช็กชื่อแล้ว',
   'today.notTaken': 'ยังไม่เช็กชื่อ',
-  'today.pending': 'รอส่งข้อมูล',
+  'today.pending': 'ยังไม่ได้ส่ง: รอส่งอัตโนมัติ',
+  'today.unsaved': 'ยังไม่ได้ส่ง: ยังไม่ได้กดบันทึก',
   'today.cancelled': 'ยกเลิก',
 
   'roster.title': 'เช็กชื่อ',

@@ -4,7 +4,7 @@ import { field, h, replace } from '../dom.js';
 import {
   addDays, bangkokToday, formatDate, formatTime, pick, t, workshopTitle,
 } from '../i18n.js';
-import { pendingFor } from '../outbox.js';
+import { loadDraft, pendingFor } from '../outbox.js';
 import { showError } from '../problems.js';
 
 export function render(main, { query, navigate }) {
@@ -32,9 +32,10 @@ export function render(main, { query, navigate }) {
   );
 
   const controller = new AbortController();
-  // A save that was waiting has reached the server: show the session as taken.
+  // The outbox changed (a save queued, sent, refused, or changed by another tab): redraw the
+  // cards, so none says "taken" while marks wait on this device.
   const onOutbox = (event) => {
-    if (event.detail.type === 'sent') load();
+    if (['queued', 'sent', 'rejected', 'changed'].includes(event.detail.type)) load();
   };
   window.addEventListener('outbox', onOutbox);
   load();
@@ -64,8 +65,11 @@ function sessionCard(s) {
   const pending = pendingFor(s.id);
   const cancelled = s.status === 'cancelled';
   let state;
+  // Marks on this device come first: the server's "taken" would hide that they are not sent.
   if (pending) {
     state = h('span', { class: 'state state-pending' }, h('span', { 'aria-hidden': 'true' }, '↻ '), t('today.pending'));
+  } else if (loadDraft(s.id)) {
+    state = h('span', { class: 'state state-pending' }, h('span', { 'aria-hidden': 'true' }, '✎ '), t('today.unsaved'));
   } else if (s.attendance_taken) {
     state = h('span', { class: 'state state-done' }, h('span', { 'aria-hidden': 'true' }, '✔ '), t('today.taken'));
   } else {
