@@ -39,7 +39,9 @@ async def test_admin_sees_the_clash_message_next_to_the_clashing_session(page, s
     await expect(message).to_be_visible()
     await expect(message).to_contain_text("ห้อง LAB-1 ถูกจองแล้วสำหรับเวิร์กช็อป")
     await expect(message).to_contain_text("บทที่ 1")
-    await expect(message).to_contain_text(f"#{world.workshop_id}")
+    # The day and time of the session in the way; no internal ids in what people read.
+    await expect(message).to_contain_text("15/06/2569 เวลา 09:00–10:00 น.")
+    await expect(message).not_to_contain_text("#")
     await expect(page.locator(".session-row").first.get_by_label("วันที่")).to_have_attribute(
         "aria-invalid", "true"
     )
