@@ -20,6 +20,7 @@ from app.config import get_settings
 from app.core import access
 from app.core.access import Principal
 from app.core.errors import BadRequest, Forbidden
+from app.core.schemas import MAX_YEAR, MIN_YEAR
 from app.oneroster import exporter
 from app.oneroster.service import resolve_school_ref
 from app.privacy import service as privacy
@@ -64,6 +65,9 @@ def parse_since(value: str) -> datetime:
         since = datetime.fromisoformat(value.strip())
     except ValueError:
         raise _bad("since", "expected an ISO 8601 date-time, e.g. 2026-12-01T08:00:00Z") from None
+    # The API's bounds for a date (a year typed 2062 or 0202 is a mistake, not a delta).
+    if not MIN_YEAR <= since.year <= MAX_YEAR:
+        raise _bad("since", f"must be in the years {MIN_YEAR}-{MAX_YEAR}")
     return since if since.tzinfo else since.replace(tzinfo=UTC)
 
 

@@ -272,6 +272,8 @@ async def test_a_delta_holds_what_changed_after_since_with_status(client, sessio
         ({"district": "1001", "scope": "city"}, "scope"),
         ({"scope": "town"}, "scope"),
         ({"school": "T-0001", "since": "yesterday"}, "since"),
+        ({"school": "T-0001", "since": "9999-12-31T00:00:00Z"}, "since"),
+        ({"school": "T-0001", "since": "0001-01-01"}, "since"),
     ],
 )
 async def test_a_wrong_request_is_400_naming_the_parameter(client, world, params, parameter):
