@@ -35,21 +35,44 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def create_access_token(
-    *, user_id: int, auth_epoch: int, secret: str, minutes: int, **claims: Any
+def sign_token(
+    *,
+    user_id: int,
+    audience: str,
+    token_type: str,
+    lifetime: timedelta,
+    secret: str,
+    **claims: Any,
 ) -> str:
+    """An HS256 JWT of ours: subject, issuer, `audience`, issued now, `lifetime` long, of
+    `token_type` (`typ`), with `claims`. Every kind of token the service issues is signed here
+    (access tokens below, OneRoster's in `app.oneroster_rest.oauth`); each kind is told apart
+    by its audience and type."""
     now = datetime.now(UTC)
     payload = {
         **claims,
         "sub": str(user_id),
         "iss": TOKEN_ISSUER,
-        "aud": TOKEN_AUDIENCE,
+        "aud": audience,
         "iat": now,
-        "exp": now + timedelta(minutes=minutes),
-        "typ": "access",
-        EPOCH_CLAIM: auth_epoch,
+        "exp": now + lifetime,
+        "typ": token_type,
     }
     return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM)
+
+
+def create_access_token(
+    *, user_id: int, auth_epoch: int, secret: str, minutes: int, **claims: Any
+) -> str:
+    return sign_token(
+        user_id=user_id,
+        audience=TOKEN_AUDIENCE,
+        token_type="access",
+        lifetime=timedelta(minutes=minutes),
+        secret=secret,
+        **claims,
+        **{EPOCH_CLAIM: auth_epoch},
+    )
 
 
 class AccessClaims(NamedTuple):

@@ -23,7 +23,7 @@ service does not publish. Without `scope`, a token gets `roster-core.readonly` a
 
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -38,6 +38,7 @@ from app.core.security import (
     TOKEN_ISSUER,
     api_secret_matches,
     hash_api_secret,
+    sign_token,
     split_api_key,
 )
 
@@ -200,18 +201,15 @@ async def _client(db: AsyncSession, client_id: str, client_secret: str) -> Any:
 def _encode(
     *, user_id: int, key_id: int, scopes: tuple[str, ...], lifetime_s: int, secret_key: str
 ) -> str:
-    now = datetime.now(UTC)
-    payload = {
-        "sub": str(user_id),
-        "iss": TOKEN_ISSUER,
-        "aud": TOKEN_AUDIENCE,
-        "iat": now,
-        "exp": now + timedelta(seconds=lifetime_s),
-        "typ": TOKEN_TYPE,
-        "key": key_id,
-        "scope": " ".join(scopes),
-    }
-    return jwt.encode(payload, secret_key, algorithm=JWT_ALGORITHM)
+    return sign_token(
+        user_id=user_id,
+        audience=TOKEN_AUDIENCE,
+        token_type=TOKEN_TYPE,
+        lifetime=timedelta(seconds=lifetime_s),
+        secret=secret_key,
+        key=key_id,
+        scope=" ".join(scopes),
+    )
 
 
 class NotOneRosterToken(Exception):
