@@ -52,11 +52,13 @@ def invalid_grant(description: str) -> OAuthError:
 _INSERT_SQL = text(
     "INSERT INTO refresh_tokens "
     "(token_hash, family_id, user_id, auth_epoch, expires_at, family_expires_at) "
-    "VALUES (:hash, :family_id, :user_id, :epoch, "
-    "LEAST(now() + make_interval(mins => :idle_minutes), :family_expires_at), "
-    ":family_expires_at) RETURNING expires_at"
+    "SELECT :hash, :family_id, :user_id, :epoch, "
+    "LEAST(now() + make_interval(mins => :idle_minutes), f.ends), f.ends "
+    # A new family (no end given) ends `family_hours` from now, in the same statement.
+    "FROM (SELECT coalesce(CAST(:family_expires_at AS timestamptz), "
+    "now() + make_interval(hours => :family_hours)) AS ends) f "
+    "RETURNING expires_at"
 )
-_NEW_FAMILY_END_SQL = text("SELECT now() + make_interval(hours => :hours)")
 # The token's first use, only while it, its family and its account are live.
 _USE_SQL = text(
     "UPDATE refresh_tokens t SET used_at = now() FROM users u "
@@ -88,7 +90,7 @@ async def _issue(
     family_id: uuid.UUID,
     user_id: int,
     auth_epoch: int,
-    family_expires_at: datetime,
+    family_expires_at: datetime | None,
     settings: Settings,
 ) -> IssuedRefreshToken:
     token = secrets.token_urlsafe(32)
@@ -102,6 +104,7 @@ async def _issue(
                 "epoch": auth_epoch,
                 "idle_minutes": settings.refresh_token_idle_minutes,
                 "family_expires_at": family_expires_at,
+                "family_hours": settings.refresh_token_hours,
             },
         )
     ).scalar_one()
@@ -112,15 +115,12 @@ async def start_family(
     db: AsyncSession, *, user_id: int, auth_epoch: int, settings: Settings
 ) -> IssuedRefreshToken:
     """The first refresh token of a new sign-in, good for `refresh_token_hours` at most."""
-    family_end = (
-        await db.execute(_NEW_FAMILY_END_SQL, {"hours": settings.refresh_token_hours})
-    ).scalar_one()
     return await _issue(
         db,
         family_id=uuid.uuid4(),
         user_id=user_id,
         auth_epoch=auth_epoch,
-        family_expires_at=family_end,
+        family_expires_at=None,
         settings=settings,
     )
 

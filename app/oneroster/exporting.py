@@ -21,7 +21,7 @@ from app.core import access
 from app.core.access import Principal
 from app.core.errors import BadRequest, Forbidden
 from app.core.schemas import MAX_YEAR, MIN_YEAR
-from app.oneroster import exporter
+from app.oneroster import exporter, records
 from app.oneroster.service import resolve_school_ref
 from app.privacy import service as privacy
 
@@ -104,7 +104,7 @@ async def resolve_scope(
         return ExportScope(
             "district", f"district-{row['code']}", tuple(ids), row["id"], row["code"]
         )
-    ids = (await db.execute(text("SELECT id FROM schools ORDER BY id"))).scalars().all()
+    ids = await records.all_school_ids(db)
     return ExportScope("city", "city", tuple(ids), None, None)
 
 

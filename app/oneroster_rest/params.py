@@ -59,13 +59,12 @@ def read_selection(
     fields: str | None,
     sortable: dict[str, FilterField],
     selectable: tuple[str, ...],
-    default_sort: str = "sourcedId",
 ) -> Selection:
     """The checked selection; 400 with the binding's code minor for the first bad parameter.
 
     The filter's field names are checked when its condition is built (`Selection.condition`),
     against the same fields."""
-    sort_field = (sort or "").strip() or default_sort
+    sort_field = (sort or "").strip() or "sourcedId"
     if sort_field not in sortable:
         raise invalid_sort(
             "sort", f"Cannot sort by {sort_field!r}; fields: {', '.join(sorted(sortable))}"

@@ -29,7 +29,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,20 +37,18 @@ from app.core.access import Principal
 from app.core.errors import NotFound
 from app.core.pagination import PageParams, known_total
 from app.core.sql_json import EMPTY_ARRAY, JsonItems
-from app.oneroster import vocabulary
+from app.oneroster import records, vocabulary
 from app.oneroster_rest import resources as res
 from app.oneroster_rest import shapes
 from app.oneroster_rest.params import Selection
 from app.privacy import service as privacy
-
-_ALL_SCHOOLS = text("SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM schools")
 
 
 async def scope_school_ids(db: AsyncSession, *, principal: Principal) -> list[int]:
     """The schools whose rosters the caller reads: every school for city-wide readers, a
     school admin's own (the route gate has already refused other roles)."""
     if principal.reads_all_schools:
-        return list((await db.execute(_ALL_SCHOOLS)).scalar_one())
+        return await records.all_school_ids(db)
     own = principal.own_school_id
     return [] if own is None else [own]
 
@@ -94,7 +91,7 @@ async def _parent_school(db: AsyncSession, parent: Parent, school_ids: list[int]
     conditions = [*_kind(parent.resource, r), r.c.sourcedId == literal(parent.sourced_id, Text)]
     if parent.where is not None:
         conditions.append(parent.where(r))
-    statement = select(r.c.school_id, literal(1)).where(*conditions).limit(1)
+    statement = select(r.c.school_id).where(*conditions).limit(1)
     row = (await db.execute(statement, {"school_ids": school_ids})).first()
     if row is None:
         raise NotFound(f"No such {parent.resource.singular} / ไม่พบข้อมูล")

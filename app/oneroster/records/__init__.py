@@ -42,7 +42,7 @@ thousand rows, the city a few hundred thousand. A filter on `school_id` or a sou
 applied after the computation; narrow `:school_ids` first.
 """
 
-from app.oneroster.records.base import Collection, Field, FieldType, guid_sql
+from app.oneroster.records.base import Collection, Field, FieldType, all_school_ids, guid_sql
 from app.oneroster.records.catalogue import ACADEMIC_SESSIONS, CLASSES, COURSES, ORGS
 from app.oneroster.records.people import ENROLLMENTS, ROLES, USERS
 
@@ -58,6 +58,7 @@ __all__ = [
     "Collection",
     "Field",
     "FieldType",
+    "all_school_ids",
     "guid_sql",
 ]
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import TextClause, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.oneroster import vocabulary as v
 
@@ -66,6 +67,14 @@ def family_sql(name: str) -> str:
 
 
 IN_SCOPE = "= ANY(CAST(:school_ids AS integer[]))"
+# `:school_ids` for the whole city (city-wide readers, the city's export), in id order.
+ALL_SCHOOL_IDS = text("SELECT id FROM schools ORDER BY id")
+
+
+async def all_school_ids(db: AsyncSession) -> list[int]:
+    return list((await db.execute(ALL_SCHOOL_IDS)).scalars())
+
+
 SCHOOL_ORG = guid_sql("coalesce(nullif(oo.sourced_id, ''), sc.code)")
 DISTRICT_ORG = guid_sql("'district-' || d.code")
 # A school with its district and its SIS org: `sc`, `d`, `oo`.
