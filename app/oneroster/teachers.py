@@ -19,7 +19,7 @@ from app.oneroster.batch import PeopleBatch
 from app.oneroster.context import ImportContext, PeopleIndex, Person
 from app.oneroster.parsing import CsvFile, CsvRow
 from app.oneroster.sis_fields import PERSON_COLUMNS, ROLE_COLUMNS, sis_values
-from app.oneroster.vocabulary import guid_safe, user_id_of
+from app.oneroster.vocabulary import exported_forms, user_id_of
 
 _USERS = text(
     "SELECT id, username, full_name_th, full_name_en, email, is_active, sourced_id, role, "
@@ -46,7 +46,7 @@ def sign_in_name(raw: str, sourced_id: str) -> str:
 
 
 class _Existing:
-    def __init__(self, rows: list[RowMapping], school_id: int) -> None:
+    def __init__(self, rows: list[RowMapping], school_id: int, school_code: str) -> None:
         self.school_id = school_id
         self.by_id = {r["id"]: r for r in rows}
         # An SIS id that is not a valid GUID is exported mapped: it may come back so.
@@ -54,7 +54,7 @@ class _Existing:
             key: r
             for r in rows
             if r["sourced_id"]
-            for key in {r["sourced_id"], guid_safe(r["sourced_id"])}
+            for key in exported_forms(r["sourced_id"], school_code)
         }
         self.by_username = {r["username"].lower(): r for r in rows}
 
@@ -85,7 +85,9 @@ async def import_teachers(
         | {sign_in_name(p.row.get("username"), p.sourced_id).lower() for p in persons}
     )
     params = {"school_id": ctx.school.id, "sourced_ids": sourced_ids, "usernames": usernames}
-    existing = _Existing(list((await ctx.db.execute(_USERS, params)).mappings()), ctx.school.id)
+    existing = _Existing(
+        list((await ctx.db.execute(_USERS, params)).mappings()), ctx.school.id, ctx.school.code
+    )
     batch = PeopleBatch(
         ctx,
         users,

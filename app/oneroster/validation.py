@@ -65,19 +65,31 @@ RULES: dict[str, FileRules] = {
 
 
 class Reporter:
-    """Collects problems (which reject their row) and warnings (which do not)."""
+    """Collects problems (which reject their row) and warnings (which do not).
+
+    A district import runs each school's part over the same files, and a row no school can
+    take (no role, an org that is no school) is met in every school's run: the same problem
+    of the same row is kept once."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.rejected_rows: set[tuple[str, int]] = set()
+        self._seen: set[tuple[object, ...]] = set()
 
     def reject(self, file: CsvFile, row: CsvRow, name: str | None, message: str) -> None:
         column = file.column(name) if name else None
-        self.problems.append(
-            Problem(file.name, row.line, column, name, message, row.get("sourcedId") or None)
-        )
         self.rejected_rows.add((file.name, row.line))
+        if self._first(("reject", file.name, row.line, column, message)):
+            self.problems.append(
+                Problem(file.name, row.line, column, name, message, row.get("sourcedId") or None)
+            )
+
+    def _first(self, key: tuple[object, ...]) -> bool:
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
     def warn(
         self,
@@ -88,7 +100,8 @@ class Reporter:
         column: int | None = None,
         sourced_id: str | None = None,
     ) -> None:
-        self.warnings.append(Problem(file, line, column, name, message, sourced_id))
+        if self._first(("warn", file, line, column, message)):
+            self.warnings.append(Problem(file, line, column, name, message, sourced_id))
 
     def is_rejected(self, row: CsvRow) -> bool:
         return (row.file, row.line) in self.rejected_rows

@@ -566,3 +566,25 @@ async def test_a_district_bundle_may_be_as_large_as_the_upload_limit(client, wor
         response = await post
         assert response.status_code == 422, response.text[:200]
         assert "not a valid zip" in response.json()["detail"]
+
+
+async def test_a_row_no_school_can_take_is_reported_once_in_a_district_import(client, world):
+    users = csv(
+        "users.csv",
+        student("sis-a1", "A001", "กมล", "เหนือ"),
+        student("sis-b1", "B001", "คณิน", "ใต้", "06"),
+        student("sis-x1", "X001", "ไม่มี", "บทบาท"),  # no roles.csv row: no school
+    )
+    roles = csv("roles.csv", role("sis-a1", "org-1"), role("sis-b1", "org-2"))
+    content = district_bundle(
+        world.workshop_id,
+        **{"users.csv": users, "roles.csv": roles, "enrollments.csv": csv("enrollments.csv")},
+    )
+    response = await post_district(
+        client, world.headers["admin"], content, dry_run="true", org_map="org-1=T-0001"
+    )
+    report = response.json()
+    assert [s["school"]["code"] for s in report["schools"]] == ["T-0001", "T-0002"]
+    # Both schools' runs meet the row; it is one problem, once.
+    assert [(p["file"], p["line"]) for p in report["rejected"]] == [("users.csv", 4)]
+    assert report["rejected_rows"] == 1
