@@ -41,6 +41,7 @@ from app.attendance_filters.params import FilterParams
 from app.core.openapi import errors
 from app.db import DbSession
 from app.exports import service
+from app.exports.query import Lang
 from app.exports.schemas import (
     COMPLETIONS_EXPORT_DESCRIPTION,
     EXPORT_DESCRIPTION,
@@ -85,7 +86,7 @@ async def export_attendance(
         ),
     ] = False,
     lang: Annotated[
-        Literal["en", "th"],
+        Lang,
         Query(
             description="en (default, for programs): the column names and status codes below; "
             "th (for people in Excel): Thai column headings (the XLSX labels) and status words "

@@ -16,6 +16,7 @@ from app.core.errors import problem
 from app.core.openapi import errors
 from app.core.schemas import QueryBool
 from app.db import DbSession, needs_transaction
+from app.exports.service import content_disposition
 from app.oneroster import exporting, service
 from app.oneroster.orgs import School
 from app.oneroster.schemas import RosterImportReport
@@ -230,7 +231,7 @@ async def export_roster(
         download.chunks(),
         media_type="application/zip",
         headers={
-            "Content-Disposition": f'attachment; filename="{download.filename}"',
+            "Content-Disposition": content_disposition(download.filename),
             "Content-Length": str(download.bundle.size),
         },
     )

@@ -25,6 +25,7 @@ from app.core.access import CLI_OPERATOR, Principal, Role
 from app.core.errors import AppError
 from app.enrolments.service import enrol_students
 from app.models.enrolments import PLACE_HOLDING_SQL
+from app.reference.service import bangkok_today
 from app.seeds.demo_plan import (
     DAYS_AROUND_TODAY,
     DEMO_TEACHER,
@@ -37,13 +38,9 @@ from app.workshops.schemas import SessionSlot, WorkshopCreate
 from app.workshops.service import create_workshop
 from app.workshops.sessions import add_session
 
-__all__ = ["DemoReport", "bangkok_today", "seed_demo"]
+__all__ = ["DemoReport", "seed_demo"]
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
-
-
-def bangkok_today() -> date:
-    return datetime.now(BANGKOK).date()
 
 
 @dataclass
