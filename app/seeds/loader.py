@@ -226,11 +226,20 @@ async def _load_sample(db: AsyncSession, files: _SampleFiles, report: SeedReport
         db,
         Student,
         [
-            {**row.model_dump(exclude={"school_code"}), "school_id": school_ids[row.school_code]}
+            {
+                **row.model_dump(exclude=_absent_columns(row, {"homeroom"}) | {"school_code"}),
+                "school_id": school_ids[row.school_code],
+            }
             for _, row in files.students.rows
         ],
         key=("school_id", "student_code"),
     )
+
+
+def _absent_columns(row: Any, optional: set[str]) -> set[str]:
+    """The optional columns the file does not have: left out of the upsert, so a file
+    without them never clears what was set another way (an empty cell does clear)."""
+    return optional - row.model_fields_set
 
 
 # --- Checks -------------------------------------------------------------------------------

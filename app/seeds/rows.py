@@ -28,6 +28,7 @@ from app.core.access import SCHOOL_STAFF, Role
 from app.models.accounts import ROLES
 from app.models.base import GRADE_LEVELS
 from app.models.rooms import ROOM_STATUSES
+from app.students.schemas import Homeroom
 
 
 def _one_of(allowed: Sequence[str]) -> Callable[[str], str]:
@@ -168,6 +169,8 @@ class StudentRow(SeedRow):
     first_name_en: Annotated[str, Field(max_length=100)] = ""
     last_name_en: Annotated[str, Field(max_length=100)] = ""
     grade_level: str
+    # Optional column: without it in the file, the students' homerooms are left as they are.
+    homeroom: Annotated[Homeroom | None, BlankIsNone] = None
 
     _known_grade = field_validator("grade_level")(_one_of(GRADE_LEVELS))
 

@@ -31,7 +31,12 @@ async def list_students(
     """List and search students in your scope (admin/department: all schools; staff: own)."""
     students = await service.list_students(db, principal=principal, query=query, page=page.params)
     # The search text is not logged: it may be a child's name (as in the access log).
-    filters = {"school": query.school, "grade_level": query.grade_level, "status": query.status}
+    filters = {
+        "school": query.school,
+        "grade_level": query.grade_level,
+        "homeroom": query.homeroom,
+        "status": query.status,
+    }
     await privacy.record_read(
         db,
         principal=principal,
@@ -79,7 +84,7 @@ async def create_student(
 async def update_student(
     db: DbSession, principal: SchoolManager, student_id: int, body: StudentUpdate
 ) -> StudentRead:
-    """Change a student's code, names, grade level or status."""
+    """Change a student's code, names, grade level, homeroom or status."""
     return await service.update_student(db, principal=principal, student_id=student_id, data=body)
 
 

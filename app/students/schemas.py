@@ -1,18 +1,42 @@
 """Request and response bodies for students (minors' personal data: only what staff need)."""
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Query
-from pydantic import Field
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator
 
-from app.core.schemas import BangkokDatetime, NullsRefusedPerField, ReadModel, StrictModel
+from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
+from app.models.students import HOMEROOM_MAX_LENGTH, HOMEROOM_PATTERN
 
 GradeLevel = Literal["P1", "P2", "P3", "P4", "P5", "P6", "M1", "M2", "M3", "M4", "M5", "M6"]
 StudentStatus = Literal["active", "inactive", "graduated", "transferred"]
 
 CODE_PATTERN = r"^[A-Za-z0-9][\w.-]*$"  # as in the seed files
 CODE_DESCRIPTION = "The school's own code for the student (unique in the school)"
+HOMEROOM_DESCRIPTION = (
+    "Class section within the grade: 3 in ม.1/3. 1-10 digits, Latin letters or Thai (EP, "
+    "พิเศษ); stored in one spelling per class: '03' is read as '3', 'ep' as 'EP'"
+)
+
+
+def normalise_homeroom(value: Any) -> Any:
+    """One spelling per class, as the CHECK ck_students_homeroom_format wants it: surrounding
+    spaces dropped, Latin letters upper-case, a number without leading zeros ("03" -> "3").
+    Anything but a string is left for the type check to refuse."""
+    if not isinstance(value, str):
+        return value
+    value = value.strip().upper()
+    if value.isascii() and value.isdigit():
+        value = value.lstrip("0") or "0"  # "0" stays and fails the pattern: rooms start at 1
+    return value
+
+
+Homeroom = Annotated[
+    str,
+    BeforeValidator(normalise_homeroom),
+    StringConstraints(max_length=HOMEROOM_MAX_LENGTH, pattern=HOMEROOM_PATTERN),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +46,10 @@ class StudentQuery:
 
     school: Annotated[int | None, Query(description="School id")] = None
     grade_level: GradeLevel | None = None
+    homeroom: Annotated[
+        Homeroom | None,
+        Query(description=HOMEROOM_DESCRIPTION + "; with grade_level: one class (ม.1/3)"),
+    ] = None
     status: StudentStatus | None = None
     q: Annotated[
         str | None,
@@ -35,7 +63,8 @@ class StudentQuery:
     sort: Annotated[
         str | None,
         Query(
-            description="student_code, last_name_th, grade_level; '-' for descending. "
+            description="student_code, last_name_th, grade_level, homeroom; '-' for "
+            "descending. "
             "Default: best match first when q is given, else student_code"
         ),
     ] = None
@@ -50,6 +79,7 @@ class StudentRead(ReadModel):
     first_name_en: str
     last_name_en: str
     grade_level: GradeLevel
+    homeroom: str | None = Field(description=HOMEROOM_DESCRIPTION)
     status: StudentStatus
     updated_at: BangkokDatetime
 
@@ -66,11 +96,13 @@ class StudentCreate(StrictModel):
     first_name_en: str = Field(default="", max_length=100)
     last_name_en: str = Field(default="", max_length=100)
     grade_level: GradeLevel
+    homeroom: Homeroom | None = Field(default=None, description=HOMEROOM_DESCRIPTION)
     status: StudentStatus = "active"
 
 
-class StudentUpdate(NullsRefusedPerField):
-    """Only the fields sent are changed; `null` is refused (there is nothing to clear)."""
+class StudentUpdate(StrictModel):
+    """Only the fields sent are changed; `null` clears `homeroom` and is refused elsewhere
+    (there is nothing else to clear)."""
 
     student_code: str | None = Field(
         default=None,
@@ -84,4 +116,23 @@ class StudentUpdate(NullsRefusedPerField):
     first_name_en: str | None = Field(default=None, max_length=100)
     last_name_en: str | None = Field(default=None, max_length=100)
     grade_level: GradeLevel | None = None
+    homeroom: Homeroom | None = Field(
+        default=None, description=HOMEROOM_DESCRIPTION + "; null: no section"
+    )
     status: StudentStatus | None = None
+
+    @field_validator(
+        "student_code",
+        "first_name_th",
+        "last_name_th",
+        "first_name_en",
+        "last_name_en",
+        "grade_level",
+        "status",
+    )
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # As NullsRefusedPerField, without homeroom: runs only for fields sent in the body.
+        if value is None:
+            raise ValueError("may not be null")
+        return value

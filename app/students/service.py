@@ -40,6 +40,7 @@ SORTABLE: dict[str, Any] = {
     "student_code": Student.student_code,
     "last_name_th": Student.last_name_th,
     "grade_level": Student.grade_level,
+    "homeroom": Student.homeroom,
 }
 DEFAULT_ORDER: tuple[Any, ...] = (Student.student_code, Student.id)
 COLUMNS = (
@@ -51,6 +52,7 @@ COLUMNS = (
     Student.first_name_en,
     Student.last_name_en,
     Student.grade_level,
+    Student.homeroom,
     Student.status,
     Student.updated_at,
 )
@@ -107,6 +109,7 @@ async def list_students(
         _in_scope(select(*COLUMNS), principal),
         (Student.school_id, query.school),
         (Student.grade_level, query.grade_level),
+        (Student.homeroom, query.homeroom),
         (Student.status, query.status),
     )
     order = sort_clause(query.sort, SORTABLE, DEFAULT_ORDER)
@@ -176,7 +179,8 @@ async def _school_of(db: AsyncSession, principal: Principal, student_id: int) ->
 async def update_student(
     db: AsyncSession, *, principal: Principal, student_id: int, data: StudentUpdate
 ) -> StudentRead:
-    """Change the fields sent; the code stays unique within the school."""
+    """Change the fields sent (`homeroom` may be cleared with null); the code stays unique
+    within the school."""
     await _school_of(db, principal, student_id)
     changes = data.model_dump(exclude_unset=True)
     if not changes:

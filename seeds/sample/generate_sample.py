@@ -177,11 +177,17 @@ def make_students(rng: random.Random) -> list[list[object]]:
     for i, school_code in enumerate(STAFFED_SCHOOLS):
         # Every third school is an "expanded opportunity" school that also teaches M1-M3.
         grades = STUDENT_GRADES_EXPANDED if i % 3 == 2 else STUDENT_GRADES_PRIMARY
+        in_grade: dict[str, int] = {}
         for n in range(1, rng.randint(20, 40) + 1):
             first_th, last_th, first_en, last_en = person_name(rng)
+            grade = rng.choice(grades)
+            # Two classes per grade (ป.5/1, ป.5/2), alternating: counted, not drawn, so the
+            # random sequence and every other column stay as they were before homerooms.
+            in_grade[grade] = in_grade.get(grade, 0) + 1
+            homeroom = 1 + (in_grade[grade] - 1) % 2
             rows.append(
-                [school_code, f"SMP-{n:05d}", first_th, last_th, first_en, last_en,
-                 rng.choice(grades)]
+                [school_code, f"SMP-{n:05d}", first_th, last_th, first_en, last_en, grade,
+                 homeroom]
             )  # fmt: skip
     return rows
 
@@ -205,7 +211,7 @@ def main() -> None:
     write_csv(
         "students.csv",
         ["school_code", "student_code", "first_name_th", "last_name_th", "first_name_en",
-         "last_name_en", "grade_level"],
+         "last_name_en", "grade_level", "homeroom"],
         make_students(rng),
     )  # fmt: skip
 

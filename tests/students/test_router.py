@@ -239,6 +239,7 @@ async def test_patch_changes_only_the_fields_sent(client, world):
         "first_name_en": "Dek",
         "last_name_en": "",
         "grade_level": "P6",
+        "homeroom": None,
         "status": "active",
         "updated_at": None,
     }
