@@ -2,12 +2,49 @@
 // each field, next to the field when the form has it. Never the raw JSON.
 import { ApiError, NetworkError } from './api.js';
 import { h, replace } from './dom.js';
-import { localise, t } from './i18n.js';
+import { getLang, localise, t } from './i18n.js';
 
 const STATUS_KEYS = {
   400: 'error.400', 401: 'error.401', 403: 'error.403', 404: 'error.404', 409: 'error.409',
   413: 'error.413', 422: 'error.422', 429: 'error.429', 503: 'error.503',
 };
+
+const THAI = /[\u0E00-\u0E7F]/;
+
+// Pydantic's error types (the `type` of each field error) -> words in both languages: its own
+// messages are English only ("Input should be a valid integer").
+const FIELD_TYPES = [
+  [/^missing$|^string_too_short$/, 'field.missing'],
+  [/^(int|float|decimal)_(parsing|type)$|^(int|float)_from_float$/, 'field.number'],
+  [/^(greater_than|greater_than_equal)$/, 'field.tooSmall'],
+  [/^(less_than|less_than_equal)$/, 'field.tooLarge'],
+  [/^(string_too_long|too_long)$/, 'field.tooLong'],
+  [/^(date|datetime|time)_/, 'field.date'],
+  [/^(enum|literal_error)$/, 'field.choice'],
+];
+// The few plain English words services use as field messages.
+const FIELD_WORDS = { required: 'field.missing', 'already used': 'field.duplicate' };
+
+// A constraint's name in an English message ("(uq_students_school_code)") is for programs.
+const INTERNAL = /\s*\((?:uq|fk|ck|ex|pk|ix)_[a-z0-9_]+\)/g;
+
+/**
+ * What a person reads from an API message: the half in the chosen language, without the
+ * validator's "Value error, " prefix or constraint names. In the Thai interface a message the
+ * API wrote in English only is replaced by `fallbackKey`'s words (or left out when there is
+ * none): nothing English-only in the Thai interface.
+ */
+function readable(text, fallbackKey) {
+  const shown = localise(String(text || '').replace(/^Value error,\s*/, '')).replace(INTERNAL, '').trim();
+  if (getLang() === 'th' && shown && !THAI.test(shown)) return fallbackKey ? t(fallbackKey) : '';
+  return shown;
+}
+
+function fieldKey(error) {
+  const type = error.type || '';
+  const found = FIELD_TYPES.find(([pattern]) => pattern.test(type));
+  return found ? found[1] : FIELD_WORDS[String(error.message || '').trim()] || 'field.invalid';
+}
 
 /** { title, detail, fields: [{pointer, field, message}] } for any error the app meets. */
 export function describe(error) {
@@ -16,16 +53,22 @@ export function describe(error) {
     return { title: t('error.network.title'), detail: t('error.network'), fields: [] };
   }
   if (error instanceof ApiError) {
-    const p = error.problem;
-    const fields = Array.isArray(p.errors)
+    const p = error.problem || {};
+    let fields = Array.isArray(p.errors)
       ? p.errors.map((e) => ({
         pointer: e.pointer || '',
         field: e.field || '',
-        message: localise(e.message || ''),
+        message: readable(e.message, fieldKey(e)),
       }))
       : [];
-    const title = p.title ? localise(p.title) : t(STATUS_KEYS[error.status] || 'error.unknown');
-    let detail = p.detail ? localise(p.detail) : '';
+    const statusText = t(STATUS_KEYS[error.status] || 'error.unknown');
+    const title = (p.title && readable(p.title)) || statusText;
+    let detail = p.detail ? readable(p.detail) : '';
+    // A constraint's refusal names its field at the top level (`field: "capacity"`): the
+    // detail is that field's message, so the form can show it under the field.
+    if (!fields.length && typeof p.field === 'string' && p.field && detail) {
+      fields = [{ pointer: `/body/${p.field}`, field: p.field, message: detail }];
+    }
     // Validation details list raw field paths; the per-field list below says it better.
     if (error.status === 422 && fields.length && /^Invalid value for:/.test(p.detail || '')) {
       detail = t('error.422.detail');
@@ -35,9 +78,27 @@ export function describe(error) {
   return { title: t('error.unknown'), detail: String(error?.message || error), fields: [] };
 }
 
-/** An alert box for an error; `labels` maps a field name or pointer to its label. */
+/** The label a person sees for a field the page shows (by pointer, or its nearest parent). */
+function labelOnPage(pointer) {
+  const wrapper = wrapperFor(document, pointer);
+  if (!wrapper) return '';
+  const label = wrapper.querySelector(':scope > label, :scope > legend, :scope > fieldset > legend');
+  return label ? label.textContent.trim() : '';
+}
+
+/**
+ * An alert box for an error; `labels` maps a field name or pointer to its label. A field the
+ * page shows is named by its label; one it does not is listed by its message alone (the
+ * API's field paths and ids are for programs). A message equal to the detail is not repeated.
+ */
 export function errorBox(error, { labels = {} } = {}) {
   const { title, detail, fields } = describe(error);
+  const lines = fields
+    .filter((f) => f.message && f.message !== detail)
+    .map((f) => {
+      const label = labels[f.pointer] || labels[f.field] || labelOnPage(f.pointer);
+      return label ? `${label}: ${f.message}` : f.message;
+    });
   return h(
     'div',
     { class: 'alert alert-error', role: 'alert' },
@@ -47,13 +108,7 @@ export function errorBox(error, { labels = {} } = {}) {
       {},
       h('strong', {}, title),
       detail ? h('p', {}, detail) : null,
-      fields.length
-        ? h(
-          'ul',
-          { class: 'field-errors' },
-          fields.map((f) => h('li', {}, `${labels[f.pointer] || labels[f.field] || f.field}: ${f.message}`)),
-        )
-        : null,
+      lines.length ? h('ul', { class: 'field-errors' }, [...new Set(lines)].map((line) => h('li', {}, line))) : null,
     ),
   );
 }
@@ -84,43 +139,48 @@ export function clearFieldErrors(form) {
 
 /**
  * Show each field error next to its field: the field whose data-pointer is the error's
- * pointer or the nearest parent of it (/body/sessions/0/starts_at → /body/sessions/0).
- * Returns the errors no field took.
+ * pointer or the nearest parent of it (/body/sessions/0/starts_at → /body/sessions/0), with
+ * aria-invalid on its control and the message tied to it; focus goes to the first invalid
+ * control of the form. Returns the errors no field took.
  */
 export function showFieldErrors(form, fieldErrors, messageFor = (e) => e.message) {
   const rest = [];
-  let first = null;
   for (const error of fieldErrors) {
     const wrapper = wrapperFor(form, error.pointer);
-    if (!wrapper) {
-      rest.push(error);
-      continue;
-    }
-    const box = wrapper.querySelector('.field-error');
+    // The wrapper's own box (a session row holds its fields' boxes too).
+    const box = wrapper && (wrapper.querySelector(':scope > .field-error') || wrapper.querySelector('.field-error'));
     if (!box) {
       rest.push(error);
       continue;
     }
     const text = messageFor(error);
-    box.textContent = box.textContent ? `${box.textContent} ${text}` : text;
+    if (!box.textContent.includes(text)) {
+      box.textContent = box.textContent ? `${box.textContent} ${text}` : text;
+    }
     box.hidden = false;
-    const control = wrapper.querySelector('input, select, textarea');
+    const control = wrapper.querySelector('input:not([type=hidden]), select, textarea');
     if (control) {
       control.setAttribute('aria-invalid', 'true');
       const ids = new Set((control.getAttribute('aria-describedby') || '').split(' ').filter(Boolean));
       ids.add(box.id);
       control.setAttribute('aria-describedby', [...ids].join(' '));
-      first = first || control;
     }
   }
-  if (first) first.focus();
+  focusFirstInvalid(form);
   return rest;
 }
 
-function wrapperFor(form, pointer) {
+/** Focus the form's first control marked invalid (in reading order); true when there is one. */
+export function focusFirstInvalid(form) {
+  const first = form.querySelector('[aria-invalid="true"]');
+  if (first) first.focus();
+  return Boolean(first);
+}
+
+function wrapperFor(root, pointer) {
   let path = pointer || '';
   while (path) {
-    const wrapper = form.querySelector(`[data-pointer="${CSS.escape(path)}"]`);
+    const wrapper = root.querySelector(`[data-pointer="${CSS.escape(path)}"]`);
     if (wrapper) return wrapper;
     path = path.slice(0, path.lastIndexOf('/'));
   }

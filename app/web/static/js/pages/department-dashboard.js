@@ -107,9 +107,10 @@ function view(report) {
       rooms: formatNumber(totals.rooms ?? 0),
       used: cell(totals.used_rate, 'r'),
     })),
-    h('table', { class: 'data dashboard' },
+    // Five columns do not fit every phone: the table scrolls in its own box, not the page.
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data dashboard' },
       h('caption', {}, t('dash.caption')),
-      h('thead', {}, head), h('tbody', {}, rows)),
+      h('thead', {}, head), h('tbody', {}, rows))),
     h('p', { class: 'hint' }, t('dash.note')),
   ];
 }

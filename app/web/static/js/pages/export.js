@@ -1,18 +1,21 @@
 // Attendance export: filters and a format, then the file is fetched with the bearer token and
 // handed to the browser as a download (Blob + object URL + <a download>).
 import { apiAll } from '../api.js';
+import { dateField } from '../datetime.js';
 import { field, h, replace } from '../dom.js';
 import { downloadFile } from '../download.js';
 import { formatNumber, pick, t } from '../i18n.js';
-import { clearFieldErrors, describe, showError, showFieldErrors } from '../problems.js';
+import {
+  clearFieldErrors, describe, focusFirstInvalid, showError, showFieldErrors,
+} from '../problems.js';
 
 const FORMATS = ['csv', 'xlsx', 'jsonl'];
 
 export function render(main, { user }) {
   document.title = `${t('export.title')} · ${t('app.name')}`;
   const ownSchool = user.role === 'school_admin';
-  const from = h('input', { type: 'date', name: 'from' });
-  const to = h('input', { type: 'date', name: 'to' });
+  const from = dateField(t('export.from'), { name: 'from', pointer: '/query/from' });
+  const to = dateField(t('export.to'), { name: 'to', pointer: '/query/to' });
   const term = h('select', { name: 'term' }, h('option', { value: '' }, t('export.any')));
   const district = h('select', { name: 'district' }, h('option', { value: '' }, t('export.any')));
   const school = h('select', { name: 'school' }, h('option', { value: '' }, t('export.any')));
@@ -36,8 +39,8 @@ export function render(main, { user }) {
     'form', { class: 'card', novalidate: true },
     h('fieldset', {}, h('legend', {}, t('export.when')),
       h('div', { class: 'inline-form' },
-        field(t('export.from'), from, { pointer: '/query/from' }),
-        field(t('export.to'), to, { pointer: '/query/to' }),
+        from.wrapper,
+        to.wrapper,
         field(t('export.term'), term, { pointer: '/query/term' }))),
     h('fieldset', {}, h('legend', {}, t('export.where')),
       h('div', { class: 'inline-form' },
@@ -85,6 +88,11 @@ export function render(main, { user }) {
     clearFieldErrors(form);
     showError(errors, null);
     replace(result);
+    // A mistyped date says so under itself; nothing is fetched until it is fixed.
+    if (![from.check(), to.check()].every(Boolean)) {
+      focusFirstInvalid(form);
+      return;
+    }
     const format = form.querySelector('input[name="format"]:checked').value;
     const query = {
       from: from.value, to: to.value, term: term.value, district: district.value, school: school.value,

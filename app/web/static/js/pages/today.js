@@ -1,6 +1,7 @@
 // "Today": the sessions the signed-in person hosts (or leads, or runs) on a day.
 import { api } from '../api.js';
-import { field, h, replace } from '../dom.js';
+import { dateField } from '../datetime.js';
+import { h, replace } from '../dom.js';
 import {
   addDays, bangkokToday, formatDate, formatTime, pick, t, workshopTitle,
 } from '../i18n.js';
@@ -11,13 +12,21 @@ export function render(main, { query, navigate }) {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(query.get('date') || '') ? query.get('date') : bangkokToday();
   const isToday = day === bangkokToday();
   document.title = `${t('today.title')} · ${t('app.name')}`;
-  const dayInput = h('input', { type: 'date', name: 'date', value: day });
+  const dayInput = dateField(t('today.date'), { name: 'date', value: day, required: true });
   const go = (next) => navigate(`#/today?date=${next}`);
   const picker = h(
     'form',
-    { class: 'day-picker', onsubmit: (e) => { e.preventDefault(); if (dayInput.value) go(dayInput.value); } },
+    {
+      class: 'day-picker',
+      novalidate: true,
+      onsubmit: (e) => {
+        e.preventDefault();
+        if (dayInput.check()) go(dayInput.value);
+        else dayInput.input.focus();
+      },
+    },
     h('button', { type: 'button', class: 'secondary', onclick: () => go(addDays(day, -1)) }, '‹ ', t('today.prev')),
-    field(t('today.date'), dayInput),
+    dayInput.wrapper,
     h('button', { type: 'submit', class: 'secondary' }, t('today.show')),
     h('button', { type: 'button', class: 'secondary', onclick: () => go(addDays(day, 1)) }, t('today.next'), ' ›'),
   );
@@ -76,13 +85,18 @@ function sessionCard(s) {
     state = h('span', { class: 'state state-todo' }, h('span', { 'aria-hidden': 'true' }, '○ '), t('today.notTaken'));
   }
   const title = workshopTitle(s.workshop, s.module);
+  const time = `${formatTime(s.starts_at)}–${formatTime(s.ends_at)}`;
+  const href = `#/sessions/${s.id}`;
+  // The whole card opens the roster (a finger aims at the card, not at its title). The title
+  // link's area is stretched over the card in CSS, so there is one link per card for screen
+  // readers and the Tab key; the button below is a second, explicit way to the same page.
   return h(
     'li',
     { class: `card session-card${cancelled ? ' is-cancelled' : ''}` },
     h(
       'a',
-      { href: `#/sessions/${s.id}`, class: 'card-link' },
-      h('span', { class: 'time' }, `${formatTime(s.starts_at)}–${formatTime(s.ends_at)}`),
+      { href, class: 'card-link' },
+      h('span', { class: 'time' }, time),
       h('span', { class: 'card-title' }, title),
     ),
     h(
@@ -92,6 +106,11 @@ function sessionCard(s) {
       h('dt', {}, t('today.module')), h('dd', {}, `${s.module.code} ${pick(s.module, 'title')}`),
       h('dt', {}, t('today.enrolled')), h('dd', {}, t('today.students', { n: s.enrolled })),
       h('dt', {}, t('today.attendance')), h('dd', {}, cancelled ? h('span', { class: 'state state-cancelled' }, '✕ ', t('today.cancelled')) : state),
+    ),
+    cancelled ? null : h(
+      'a',
+      { href, class: 'button primary card-action', aria: { label: t('today.takeFor', { title, time }) } },
+      h('span', { 'aria-hidden': 'true' }, '✔ '), t('today.take'),
     ),
   );
 }

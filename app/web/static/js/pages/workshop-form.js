@@ -2,11 +2,14 @@
 // `errors[].pointer` names the session; the API's message (naming the workshop in the way)
 // is shown next to that session's fields.
 import { api, apiAll } from '../api.js';
+import { dateField, timeField } from '../datetime.js';
 import { field, h, replace, setFlash, uid } from '../dom.js';
 import {
   bangkokToday, localise, mondayOf, pick, t, workshopTitle,
 } from '../i18n.js';
-import { clearFieldErrors, describe, showError, showFieldErrors } from '../problems.js';
+import {
+  clearFieldErrors, describe, focusFirstInvalid, showError, showFieldErrors,
+} from '../problems.js';
 
 export function render(main, { query, user, navigate }) {
   document.title = `${t('plan.title')} · ${t('app.name')}`;
@@ -58,28 +61,31 @@ export function render(main, { query, user, navigate }) {
   main.append(h('p', {}, h('a', { href: '#/rooms', class: 'back' }, '‹ ', t('rooms.title'))), h('h1', {}, t('plan.title')), form);
 
   let roomsById = {};
+  // The typed date and time fields of each session row, by row element.
+  const rowFields = new WeakMap();
   function addSession(values = {}) {
     const index = sessions.children.length;
-    const date = h('input', { type: 'date', name: `session-${index}-date`, required: true, value: values.date || '' });
-    const starts = h('input', { type: 'time', name: `session-${index}-start`, required: true, value: values.start || '09:00', step: '300' });
-    const ends = h('input', { type: 'time', name: `session-${index}-end`, required: true, value: values.end || '10:00', step: '300' });
+    const date = dateField(t('plan.date'), { name: `session-${index}-date`, required: true, value: values.date || '' });
+    const starts = timeField(t('plan.start'), { name: `session-${index}-start`, required: true, value: values.start || '09:00' });
+    const ends = timeField(t('plan.end'), { name: `session-${index}-end`, required: true, value: values.end || '10:00' });
     const errorId = uid('session-error');
     const rowEl = h(
       'li', { class: 'session-row', dataset: { pointer: `/body/sessions/${index}` } },
       h('fieldset', {},
         h('legend', {}, t('plan.session', { n: index + 1 })),
-        h('div', { class: 'inline-form' },
-          field(t('plan.date'), date), field(t('plan.start'), starts), field(t('plan.end'), ends),
+        h('div', { class: 'inline-form session-fields' },
+          date.wrapper, starts.wrapper, ends.wrapper,
           h('button', {
             type: 'button', class: 'secondary', onclick: () => removeSession(rowEl),
             aria: { label: t('plan.removeSession', { n: index + 1 }) },
           }, '✕ ', t('plan.remove')))),
+      // The row's own box (a direct child: problems.showFieldErrors fills it for
+      // /body/sessions/<i>); each field keeps its box for a mistyped date or time.
       h('p', { class: 'field-error', id: errorId, hidden: true, role: 'alert' }),
     );
-    // Each row's own message box is the one showFieldErrors fills for /body/sessions/<i>.
-    for (const box of rowEl.querySelectorAll('.field .field-error')) box.remove();
+    rowFields.set(rowEl, { date, starts, ends });
     sessions.append(rowEl);
-    if (!values.date) date.focus();
+    if (!values.date) date.input.focus();
   }
 
   function removeSession(rowEl) {
@@ -126,6 +132,7 @@ export function render(main, { query, user, navigate }) {
 
   function collect() {
     const problems = [];
+    let mistyped = false;
     const need = (control, pointer) => {
       if (!control.value.trim()) problems.push({ pointer, message: t('plan.required') });
     };
@@ -135,8 +142,12 @@ export function render(main, { query, user, navigate }) {
     need(host, '/body/host_teacher_id');
     need(term, '/body/term_id');
     const slots = [...sessions.children].map((li, i) => {
-      const [date, start, end] = li.querySelectorAll('input');
-      if (!date.value || !start.value || !end.value) {
+      const { date, starts: start, ends: end } = rowFields.get(li);
+      // Each field says its own mistake (31/02, 25:00) under itself.
+      const typed = [date.check(), start.check(), end.check()].every(Boolean);
+      if (!typed) {
+        mistyped = true;
+      } else if (!date.value || !start.value || !end.value) {
         problems.push({ pointer: `/body/sessions/${i}`, message: t('plan.sessionIncomplete') });
       } else if (start.value >= end.value) {
         problems.push({ pointer: `/body/sessions/${i}`, message: t('plan.startBeforeEnd') });
@@ -157,16 +168,17 @@ export function render(main, { query, user, navigate }) {
     if (capacity.value) body.capacity = Number(capacity.value);
     if (titleTh.value.trim()) body.title_th = titleTh.value.trim();
     if (titleEn.value.trim()) body.title_en = titleEn.value.trim();
-    return { body, problems };
+    return { body, problems, mistyped };
   }
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearFieldErrors(form);
     showError(errors, null);
-    const { body, problems } = collect();
-    if (problems.length) {
+    const { body, problems, mistyped } = collect();
+    if (problems.length || mistyped) {
       showFieldErrors(form, problems);
+      focusFirstInvalid(form);
       showError(errors, t('plan.fix'));
       return;
     }
@@ -196,6 +208,7 @@ export function render(main, { query, user, navigate }) {
 /** The box above the buttons: the error's title and "see the marked fields". */
 function summaryError(error, unplaced) {
   const { title } = describe(error);
-  const rest = unplaced.map((f) => `${f.field || f.pointer}: ${f.message}`).join(' · ');
+  // Messages no field took, without the API's field paths (they are for programs).
+  const rest = unplaced.map((f) => f.message).filter(Boolean).join(' · ');
   return `${title}: ${t('plan.seeFields')}${rest ? ` ${rest}` : ''}`;
 }
