@@ -31,11 +31,13 @@ async def test_admin_sees_the_clash_message_next_to_the_clashing_session(page, s
     await page.get_by_role("link", name="จัดเวิร์กช็อปใหม่").click()
     await expect(page.get_by_role("heading", name="จัดเวิร์กช็อปใหม่")).to_be_visible()
 
-    # LAB-1 is booked on 2026-06-15 09:00-10:00 by the world's workshop ("บทที่ 1").
-    await fill_workshop(page, world, date="2026-06-15", start="09:30", end="10:30")
+    # LAB-1 is booked on 2026-06-15 09:00-10:00 by the world's workshop ("บทที่ 1"), typed as
+    # a Thai teacher writes it: day/month/Buddhist-Era year.
+    await fill_workshop(page, world, date="15/06/2569", start="09:30", end="10:30")
     await page.get_by_role("button", name="บันทึกเวิร์กช็อป").click()
 
-    message = page.locator('.session-row[data-pointer="/body/sessions/0"] .field-error')
+    # The row's own message box (each of its fields has one too, for a mistyped value).
+    message = page.locator('.session-row[data-pointer="/body/sessions/0"] > .field-error')
     await expect(message).to_be_visible()
     await expect(message).to_contain_text("ห้อง LAB-1 ถูกจองแล้วสำหรับเวิร์กช็อป")
     await expect(message).to_contain_text("บทที่ 1")

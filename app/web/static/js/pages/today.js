@@ -87,15 +87,15 @@ function sessionCard(s) {
   const title = workshopTitle(s.workshop, s.module);
   const time = `${formatTime(s.starts_at)}–${formatTime(s.ends_at)}`;
   const href = `#/sessions/${s.id}`;
-  // The whole card opens the roster (a finger aims at the card, not at its title). The title
-  // link's area is stretched over the card in CSS, so there is one link per card for screen
-  // readers and the Tab key; the button below is a second, explicit way to the same page.
+  // The whole card opens the roster (a finger aims at the card, not at its title): the
+  // button's box is stretched over the card in CSS, so each card is one link with a clear
+  // name, one Tab stop, and the biggest possible target.
   return h(
     'li',
     { class: `card session-card${cancelled ? ' is-cancelled' : ''}` },
     h(
-      'a',
-      { href, class: 'card-link' },
+      'div',
+      { class: 'card-head' },
       h('span', { class: 'time' }, time),
       h('span', { class: 'card-title' }, title),
     ),
@@ -107,10 +107,12 @@ function sessionCard(s) {
       h('dt', {}, t('today.enrolled')), h('dd', {}, t('today.students', { n: s.enrolled })),
       h('dt', {}, t('today.attendance')), h('dd', {}, cancelled ? h('span', { class: 'state state-cancelled' }, '✕ ', t('today.cancelled')) : state),
     ),
-    cancelled ? null : h(
-      'a',
-      { href, class: 'button primary card-action', aria: { label: t('today.takeFor', { title, time }) } },
-      h('span', { 'aria-hidden': 'true' }, '✔ '), t('today.take'),
-    ),
+    cancelled
+      ? h('a', { href, class: 'button secondary card-action', aria: { label: t('today.viewFor', { title, time }) } }, t('today.view'))
+      : h(
+        'a',
+        { href, class: 'button primary card-action', aria: { label: t('today.takeFor', { title, time }) } },
+        h('span', { 'aria-hidden': 'true' }, '✔ '), t('today.take'),
+      ),
   );
 }

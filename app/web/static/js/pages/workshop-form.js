@@ -196,7 +196,7 @@ export function render(main, { query, user, navigate }) {
       // session it hit; other field errors carry their own message.
       const message = (f) => (clash ? localise(error.problem.detail) : f.message);
       const unplaced = showFieldErrors(form, fields, message);
-      showError(errors, clash || fields.length ? summaryError(error, unplaced) : error);
+      showError(errors, clash || fields.length ? summaryError(error, unplaced, !clash) : error);
     } finally {
       submit.disabled = false;
     }
@@ -205,10 +205,14 @@ export function render(main, { query, user, navigate }) {
   return () => controller.abort();
 }
 
-/** The box above the buttons: the error's title and "see the marked fields". */
-function summaryError(error, unplaced) {
-  const { title } = describe(error);
+/**
+ * The box above the buttons: the error's title, its detail unless the fields say it already
+ * (a clash's sentence is next to its session), and "see the marked fields".
+ */
+function summaryError(error, unplaced, withDetail) {
+  const { title, detail } = describe(error);
   // Messages no field took, without the API's field paths (they are for programs).
   const rest = unplaced.map((f) => f.message).filter(Boolean).join(' · ');
-  return `${title}: ${t('plan.seeFields')}${rest ? ` ${rest}` : ''}`;
+  const said = withDetail && detail && detail !== t('error.422.detail') ? ` ${detail}.` : '';
+  return `${title}:${said} ${t('plan.seeFields')}${rest ? ` ${rest}` : ''}`;
 }
