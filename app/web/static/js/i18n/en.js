@@ -454,5 +454,7 @@ export default {
 
   'today.take': 'Take attendance',
   'today.takeFor': 'Take attendance: {title} {time}',
+  'today.view': 'View the roster',
+  'today.viewFor': 'View the roster: {title} {time}',
   'rooms.openRoster': '{title} {time}: open the roster',
 };

@@ -454,5 +454,7 @@ export default {
 
   'today.take': 'เช็กชื่อ',
   'today.takeFor': 'เช็กชื่อ: {title} {time}',
+  'today.view': 'ดูรายชื่อ',
+  'today.viewFor': 'ดูรายชื่อ: {title} {time}',
   'rooms.openRoster': '{title} {time}: เปิดรายชื่อนักเรียน',
 };
