@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,17 +91,25 @@ def chromium_executable() -> str:
     return browser_or_skip()
 
 
-@pytest.fixture(scope="session")
-def live_server(chromium_executable: str, database_url: str, db_engine) -> Iterator[str]:
-    """The app in a real uvicorn process on a free localhost port, on the test database
-    (migrated by `db_engine`), with LMS_PUBLIC_BASE_URL set to its own address. Yields its
-    base URL."""
+@contextmanager
+def app_server(
+    database_url: str, name: str, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The app in a real uvicorn process on a free localhost port, on the test database, with
+    LMS_PUBLIC_BASE_URL set to its own address and `extra_env` (settings) on top; its log
+    in test-output/web-server-<name>-<worker>.log. Yields its base URL."""
     port = _free_port()
     TEST_OUTPUT.mkdir(exist_ok=True)
-    log_path = TEST_OUTPUT / f"web-server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    log_path = TEST_OUTPUT / f"web-server-{name + '-' if name else ''}{worker}.log"
     base = f"http://127.0.0.1:{port}"
     # Credential ids and the certificates' QR codes point here: at a page the browser can open.
-    env = {**os.environ, "DATABASE_URL": database_url, "LMS_PUBLIC_BASE_URL": base}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "LMS_PUBLIC_BASE_URL": base,
+        **(extra_env or {}),
+    }
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [
@@ -134,6 +143,14 @@ def live_server(chromium_executable: str, database_url: str, db_engine) -> Itera
 
 
 @pytest.fixture(scope="session")
+def live_server(chromium_executable: str, database_url: str, db_engine) -> Iterator[str]:
+    """The app in a real uvicorn process (`app_server`) on the test database (migrated by
+    `db_engine`). Yields its base URL."""
+    with app_server(database_url, "") as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
 async def browser(chromium_executable: str):
     from playwright.async_api import async_playwright
 
@@ -158,12 +175,12 @@ class PageLog:
         assert csp == [], f"content security policy violations: {csp}"
 
 
-@pytest.fixture
-async def page(browser, live_server: str) -> AsyncIterator:
-    """A fresh tablet-sized browser context (empty storage) and page on the live app.
-    The page's errors are checked after the test."""
+@asynccontextmanager
+async def open_page(browser, base_url: str) -> AsyncIterator:
+    """A fresh tablet-sized browser context (empty storage) and page on the app at
+    `base_url`; the page's errors are checked when it closes."""
     context = await browser.new_context(
-        base_url=live_server, viewport=TABLET, locale="th-TH", timezone_id="Asia/Bangkok"
+        base_url=base_url, viewport=TABLET, locale="th-TH", timezone_id="Asia/Bangkok"
     )
     context.set_default_timeout(10_000)
     page = await context.new_page()
@@ -177,3 +194,11 @@ async def page(browser, live_server: str) -> AsyncIterator:
     yield page
     await context.close()
     log.assert_clean()
+
+
+@pytest.fixture
+async def page(browser, live_server: str) -> AsyncIterator:
+    """A fresh tablet-sized browser context (empty storage) and page on the live app.
+    The page's errors are checked after the test."""
+    async with open_page(browser, live_server) as page:
+        yield page

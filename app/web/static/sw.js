@@ -13,6 +13,7 @@ const SHELL = [
   'js/api.js',
   'js/auth.js',
   'js/chart.js',
+  'js/dialogs.js',
   'js/dom.js',
   'js/download.js',
   'js/i18n.js',
@@ -36,6 +37,7 @@ const SHELL = [
   'js/pages/today.js',
   'js/pages/workshop-form.js',
   'js/problems.js',
+  'js/session.js',
   'js/status.js',
 ];
 

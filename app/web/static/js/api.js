@@ -1,5 +1,11 @@
 // The only way the app talks to the service: the public API under /api/v1 with a bearer token.
-import { getToken } from './auth.js';
+// The token is renewed before it ends and after a 401 (session.js); only the /auth endpoints
+// get the refresh cookie.
+import { getUser, lastToken } from './auth.js';
+import {
+  authHeaders, completeSignIn, currentToken, refreshToken, RefreshUnavailable, SignInNeeded,
+  stopSession, whenSignedIn,
+} from './session.js';
 
 const BASE = '/api/v1';
 
@@ -47,15 +53,52 @@ async function problemOf(response) {
   return { status: response.status, title: response.statusText || `HTTP ${response.status}` };
 }
 
+function abortError() {
+  return new DOMException('The request was aborted', 'AbortError');
+}
+
+/** Wait for the next sign-in (the dialog main.js opens), unless the caller gives up first. */
+function signedInAgain(signal) {
+  if (signal?.aborted) return Promise.reject(abortError());
+  return new Promise((resolve, reject) => {
+    signal?.addEventListener('abort', () => reject(abortError()), { once: true });
+    whenSignedIn().then(resolve);
+  });
+}
+
+/**
+ * A token to send: the tab's, renewed first when due. When the sign-in has ended, either
+ * waits for the person to sign in again (`hold`) or throws the 401 the caller would get.
+ */
+async function usableToken(stale, { hold, signal }) {
+  try {
+    return stale === undefined ? await currentToken() : await refreshToken(stale);
+  } catch (error) {
+    // No renewal now (offline): before the first try, send the old token anyway, so the
+    // service worker can answer from its copy of this user's day; after a 401, give up.
+    if (error instanceof RefreshUnavailable) {
+      if (stale === undefined) return lastToken();
+      throw new NetworkError(error.cause);
+    }
+    if (!(error instanceof SignInNeeded)) throw error;
+    if (!hold) throw new ApiError(401, { status: 401, title: '', detail: '' });
+    await signedInAgain(signal);
+    return currentToken();
+  }
+}
+
 /**
  * Call the API. `body` is sent as JSON, `form` as application/x-www-form-urlencoded.
  * Returns the parsed JSON, or the Response itself with `raw: true`. Throws ApiError or
- * NetworkError. A 401 on anything but sign-in also fires the window event `auth-expired`.
+ * NetworkError. An expired token is renewed and the call sent again once; when the sign-in
+ * itself has ended, the call waits for the sign-in dialog (`holdForSignIn`, the default) or
+ * fails with 401 (the outbox: its entries must go out under their owner's sign-in only).
  */
-export async function api(path, { method = 'GET', query, body, form, raw = false, signal } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json' };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
+export async function api(path, {
+  method = 'GET', query, body, form, raw = false, signal, holdForSignIn = true,
+} = {}) {
+  const auth = path.startsWith('/auth/');
+  const headers = auth ? authHeaders() : { Accept: 'application/json, application/problem+json' };
   let payload;
   if (form) {
     payload = new URLSearchParams(form);
@@ -63,25 +106,59 @@ export async function api(path, { method = 'GET', query, body, form, raw = false
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
-  let response;
-  try {
-    response = await fetch(apiUrl(path, query), {
-      method, headers, body: payload, signal, cache: 'no-store', credentials: 'omit',
-    });
-  } catch (error) {
-    if (error?.name === 'AbortError') throw error;
-    throw new NetworkError(error);
-  }
-  if (!response.ok) {
-    const error = new ApiError(response.status, await problemOf(response));
-    if (response.status === 401 && path !== '/auth/token') {
-      window.dispatchEvent(new CustomEvent('auth-expired'));
+  const send = async (token) => {
+    const withToken = token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
+    try {
+      return await fetch(apiUrl(path, query), {
+        method,
+        headers: withToken,
+        body: payload,
+        signal,
+        cache: 'no-store',
+        // The refresh cookie (Path=/api/v1/auth) is set and sent for sign-in and sign-out only.
+        credentials: auth ? 'same-origin' : 'omit',
+      });
+    } catch (error) {
+      if (error?.name === 'AbortError') throw error;
+      throw new NetworkError(error);
     }
-    throw error;
+  };
+  const options = { hold: holdForSignIn, signal };
+  let token = auth ? null : await usableToken(undefined, options);
+  let response = await send(token);
+  if (response.status === 401 && !auth && getUser()) {
+    // Expired on the server's clock (a tablet that slept, a skewed clock): renew, send again.
+    token = await usableToken(token, options);
+    response = await send(token);
   }
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
   if (raw) return response;
   if (response.status === 204) return null;
   return response.json();
+}
+
+/** Sign in with username and password (the answer sets the refresh cookie); resolves with the user. */
+export async function signIn(username, password) {
+  const token = await api('/auth/token', { method: 'POST', form: { username, password } });
+  const response = await fetch(apiUrl('/me'), {
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token.access_token}` },
+    cache: 'no-store',
+    credentials: 'omit',
+  }).catch((error) => { throw new NetworkError(error); });
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  const me = await response.json();
+  completeSignIn(token, me);
+  return me;
+}
+
+/** End the sign-in on the server (revokes the refresh family, clears the cookie). */
+export async function signOut() {
+  stopSession();
+  try {
+    await api('/auth/sign-out', { method: 'POST' });
+  } catch {
+    // Offline or refused: the family still ends within its idle time; the tab forgets it.
+  }
 }
 
 /** Every item of a paged list (at most `max`), following limit/offset. */

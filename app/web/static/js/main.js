@@ -1,8 +1,10 @@
 // Start-up, the hash router, the header (menu, language, sign-out) and the connection badge.
+import { signOut as endSignInOnServer } from './api.js';
 import { can, clearAuth, getUser, homeFor } from './auth.js';
+import { confirmDialog, signInDialog } from './dialogs.js';
 import { h, replace } from './dom.js';
 import { getLang, setLang, t } from './i18n.js';
-import { pendingCount, startOutbox } from './outbox.js';
+import { pendingCount, startOutbox, unsentCount } from './outbox.js';
 import * as creatorReach from './pages/creator-reach.js';
 import * as department from './pages/department.js';
 import * as utilisation from './pages/department-utilisation.js';
@@ -16,6 +18,7 @@ import * as signin from './pages/signin.js';
 import * as student from './pages/student.js';
 import * as today from './pages/today.js';
 import * as workshopForm from './pages/workshop-form.js';
+import { refreshToken, startSession } from './session.js';
 
 const ROUTES = [
   { pattern: /^\/signin$/, page: signin, open: true },
@@ -145,12 +148,42 @@ function renderConnection() {
 }
 
 async function signOut() {
-  try {
-    // Nothing to revoke server-side for a JWT; forget it here.
-    clearAuth();
-  } finally {
-    navigate('#/signin');
+  const waiting = unsentCount();
+  if (waiting) {
+    const sure = await confirmDialog({
+      title: t('signout.confirmTitle'),
+      message: t('signout.unsent', { n: waiting }),
+      confirm: t('signout.anyway'),
+      cancel: t('signout.stay'),
+    });
+    if (!sure) return;
   }
+  // The waiting marks stay on the device, kept for this user's next sign-in.
+  await endSignInOnServer();
+  clearAuth();
+  window.dispatchEvent(new CustomEvent('lms:signed-out'));
+  navigate('#/signin');
+}
+
+let reauth = null;
+
+/**
+ * The sign-in ended (refresh refused): ask for the password over the page, which stays as it
+ * is (its marks are in the outbox). A different person signing in gets the page drawn again
+ * for them; the first person's marks stay theirs.
+ */
+function askToSignInAgain() {
+  const before = getUser();
+  if (reauth) return;
+  if (!before) {
+    navigate(`#/signin?expired=1&next=${encodeURIComponent(window.location.hash || '')}`, { replaceEntry: true });
+    return;
+  }
+  reauth = signInDialog(before).then((user) => {
+    reauth = null;
+    if (user.id !== before.id) route();
+    else renderHeader(user);
+  });
 }
 
 function start() {
@@ -164,11 +197,13 @@ function start() {
   window.addEventListener('online', renderConnection);
   window.addEventListener('offline', renderConnection);
   window.addEventListener('outbox', renderConnection);
+  window.addEventListener('lms:sign-in-needed', askToSignInAgain);
+  // A 401 met outside api() (a download): renew; a refused refresh asks to sign in again.
   window.addEventListener('auth-expired', () => {
-    clearAuth();
-    const next = encodeURIComponent(window.location.hash || '');
-    navigate(`#/signin?expired=1&next=${next}`, { replaceEntry: true });
+    if (!getUser()) askToSignInAgain();
+    else refreshToken(null).catch(() => {});
   });
+  startSession();
   startOutbox();
   // The app's files from a cache when the network drops (sw.js); without it the app still
   // works online, so a refusal is not an error.

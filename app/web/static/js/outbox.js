@@ -1,13 +1,15 @@
 // Saves that have not reached the server yet: a session's attendance, a workshop's outcome
 // assessments.
 //
-// Save writes the whole roster's marks (or every changed assessment) here first
-// (localStorage), then sends them. An entry
-// leaves only after a 2xx, so a dropped network loses nothing: the entry is sent again when
-// the browser comes back online, on a timer, or on the next start. One sender at a time
-// (within the tab, and across tabs through the Web Locks API where the browser has it), so an
-// entry is never sent twice concurrently; the PUT carries absolute values (never "toggle"), so a
-// repeat after a lost answer changes nothing.
+// Every tap on a roster writes the roster's marks here at once (localStorage), as a *staged*
+// entry: held, never sent, but durable, so a reload, a closed tab or a sign-in that ends
+// while the teacher marks loses nothing. Save releases it (queueSave); a released entry
+// leaves only after a 2xx, so a dropped network loses nothing either: it is sent again when
+// the browser comes back online, on a timer, after the next sign-in, or on the next start.
+// Each entry belongs to the user id that made it and is only ever sent under that user's
+// sign-in. One sender at a time (within the tab, and across tabs through the Web Locks API
+// where the browser has it), so an entry is never sent twice concurrently; the PUT carries
+// absolute values (never "toggle"), so a repeat after a lost answer changes nothing.
 import { api, ApiError, NetworkError } from './api.js';
 import { getUser } from './auth.js';
 
@@ -36,6 +38,10 @@ function writeAll(entries) {
 
 function entryKey(userId, sessionId) {
   return `${userId}:${sessionId}`;
+}
+
+function stagedKey(userId, sessionId) {
+  return `${userId}:staged:${sessionId}`;
 }
 
 function notify(type, detail) {
@@ -71,24 +77,79 @@ export function pendingFor(sessionId) {
   return readAll()[entryKey(user.id, sessionId)] || null;
 }
 
-/** How many saves of the signed-in user wait to be sent. */
+/** How many saves of the signed-in user wait to be sent (staged taps are not saves yet). */
 export function pendingCount() {
   const user = getUser();
   if (!user) return 0;
-  return Object.values(readAll()).filter((e) => e.userId === user.id).length;
+  return Object.values(readAll()).filter((e) => e.userId === user.id && !e.staged).length;
+}
+
+/**
+ * Everything of the signed-in user not on the server yet: saves waiting, rosters tapped but
+ * not saved, outcome taps not saved (what sign-out warns about).
+ */
+export function unsentCount() {
+  const user = getUser();
+  if (!user) return 0;
+  const entries = Object.values(readAll()).filter((e) => e.userId === user.id).length;
+  const prefix = `${DRAFT_PREFIX}${user.id}.outcomes:`;
+  let drafts = 0;
+  for (let i = 0; i < localStorage.length; i += 1) {
+    if (localStorage.key(i)?.startsWith(prefix)) drafts += 1;
+  }
+  return entries + drafts;
+}
+
+/** The roster tapped but not saved yet for this session, if any: an entry with `body`. */
+export function stagedFor(sessionId) {
+  const user = getUser();
+  if (!user) return null;
+  return readAll()[stagedKey(user.id, sessionId)] || null;
+}
+
+/**
+ * Keep the roster's marks as they are now (the whole PUT body), held until Save. Written at
+ * every tap, so the marks are on the device before the teacher moves on.
+ */
+export function stageSave(sessionId, body) {
+  const user = getUser();
+  if (!user) return;
+  const entries = readAll();
+  entries[stagedKey(user.id, sessionId)] = {
+    sessionId, userId: user.id, body, staged: true, version: newVersion(),
+    stagedAt: new Date().toISOString(),
+  };
+  writeAll(entries);
+  notify('staged', { kind: 'attendance', sessionId });
+}
+
+/** Drop the staged roster (the marks are back to what the server, or a waiting save, has). */
+export function unstage(sessionId) {
+  const user = getUser();
+  if (!user) return;
+  const entries = readAll();
+  if (!entries[stagedKey(user.id, sessionId)]) return;
+  delete entries[stagedKey(user.id, sessionId)];
+  writeAll(entries);
+  notify('staged', { kind: 'attendance', sessionId });
 }
 
 function newVersion() {
   return `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
-/** Keep a save (replacing an older one of the same session) and try to send it now. */
+/**
+ * Save: keep the roster's marks for sending (replacing an older save of the same session, and
+ * releasing the staged taps they include) and try to send them now.
+ */
 export function queueSave(sessionId, body) {
   const user = getUser();
+  if (!user) return Promise.resolve();
   const entries = readAll();
   entries[entryKey(user.id, sessionId)] = {
     sessionId, userId: user.id, body, version: newVersion(), queuedAt: new Date().toISOString(),
   };
+  delete entries[stagedKey(user.id, sessionId)];
   writeAll(entries);
   notify('queued', { kind: 'attendance', sessionId });
   return flush();
@@ -108,6 +169,7 @@ export function pendingOutcomesFor(workshopId) {
  */
 export function queueOutcomes(workshopId, body) {
   const user = getUser();
+  if (!user) return Promise.resolve();
   const entries = readAll();
   const key = entryKey(user.id, outcomesKey(workshopId));
   const merged = new Map();
@@ -150,8 +212,9 @@ async function withLock(work) {
 async function drainOnce() {
   const user = getUser();
   if (!user) return;
-  // Re-read inside the lock: another tab may have sent an entry meanwhile.
-  const mine = Object.values(readAll()).filter((e) => e.userId === user.id);
+  // Re-read inside the lock: another tab may have sent an entry meanwhile. Staged entries
+  // wait for Save; another user's wait for that user's sign-in.
+  const mine = Object.values(readAll()).filter((e) => e.userId === user.id && !e.staged);
   for (const entry of mine) {
     const outcome = await sendOne(entry);
     if (outcome === 'wait') {
@@ -169,7 +232,9 @@ async function sendOne(entry) {
   const about = describeEntry(entry);
   notify('sending', about);
   try {
-    const saved = await api(pathOf(entry), { method: 'PUT', body: entry.body });
+    // Not held for the sign-in dialog: the drain stops instead ('signed-out') and the next
+    // sign-in flushes, so an entry never waits inside the lock for someone else's sign-in.
+    const saved = await api(pathOf(entry), { method: 'PUT', body: entry.body, holdForSignIn: false });
     removeIfUnchanged(entry);
     notify('sent', { ...about, saved, body: entry.body });
     return 'sent';
@@ -184,12 +249,13 @@ async function sendOne(entry) {
       return 'signed-out';
     }
     // The server refused the marks themselves: sending again would not help. The page keeps
-    // them (draft) so the teacher can correct and save again.
+    // them (staged, or an outcomes draft) so the teacher can correct and save again.
     removeIfUnchanged(entry);
     if (about.kind === 'outcomes') {
-      saveDraft(outcomesKey(entry.workshopId), { ...(loadDraft(outcomesKey(entry.workshopId)) || {}), ...assessmentsOf(entry.body) });
+      const key = outcomesKey(entry.workshopId);
+      saveStoredDraft(key, { ...(loadStoredDraft(key) || {}), ...assessmentsOf(entry.body) });
     } else {
-      saveDraft(entry.sessionId, marksOf(entry.body));
+      restage(entry);
     }
     notify('rejected', { ...about, error, body: entry.body });
     return 'rejected';
@@ -210,6 +276,15 @@ function removeIfUnchanged(entry) {
   } else if (entries[key]) {
     again = true;
   }
+}
+
+/** A refused save goes back to staged, unless newer taps are staged already (they hold it all). */
+function restage(entry) {
+  const entries = readAll();
+  const key = stagedKey(entry.userId, entry.sessionId);
+  if (entries[key]) return;
+  entries[key] = { ...entry, staged: true, stagedAt: new Date().toISOString() };
+  writeAll(entries);
 }
 
 function scheduleRetry() {
@@ -233,6 +308,8 @@ export function startOutbox() {
   window.addEventListener('storage', (event) => {
     if (event.key === KEY) notify('changed', {});
   });
+  // Whoever signs in (page or dialog) gets their waiting saves sent, and only theirs.
+  window.addEventListener('lms:signed-in', () => flush());
   if (pendingCount()) flush();
 }
 
@@ -245,37 +322,42 @@ export function assessmentsOf(body) {
   return Object.fromEntries(body.assessments.map((a) => [`${a.student_id}|${a.outcome_code}`, a.status]));
 }
 
-/** Outcome taps not saved yet (same storage as attendance drafts). */
+/** Outcome taps not saved yet (kept per user, like the staged rosters). */
 export function saveOutcomesDraft(workshopId, marks) {
-  saveDraft(outcomesKey(workshopId), marks);
+  saveStoredDraft(outcomesKey(workshopId), marks);
 }
 
 export function loadOutcomesDraft(workshopId) {
-  return loadDraft(outcomesKey(workshopId));
+  return loadStoredDraft(outcomesKey(workshopId));
 }
 
 export function clearOutcomesDraft(workshopId) {
-  clearDraft(outcomesKey(workshopId));
+  localStorage.removeItem(draftKey(outcomesKey(workshopId)));
 }
 
-// Drafts: taps not saved yet, so a reload or a closed tab does not lose them.
-function draftKey(sessionId) {
-  const user = getUser();
-  return `${DRAFT_PREFIX}${user ? user.id : 0}.${sessionId}`;
-}
-
-export function saveDraft(sessionId, marks) {
-  localStorage.setItem(draftKey(sessionId), JSON.stringify(marks));
-}
-
+/**
+ * The marks tapped on a roster and not saved yet ({ studentId: status }), or null: the
+ * staged entry's marks (the Today page shows "not saved" for them).
+ */
 export function loadDraft(sessionId) {
+  const staged = stagedFor(sessionId);
+  return staged ? marksOf(staged.body) : null;
+}
+
+// Outcome drafts: taps not saved yet, so a reload or a closed tab does not lose them.
+function draftKey(key) {
+  const user = getUser();
+  return `${DRAFT_PREFIX}${user ? user.id : 0}.${key}`;
+}
+
+function saveStoredDraft(key, marks) {
+  localStorage.setItem(draftKey(key), JSON.stringify(marks));
+}
+
+function loadStoredDraft(key) {
   try {
-    return JSON.parse(localStorage.getItem(draftKey(sessionId)) || 'null');
+    return JSON.parse(localStorage.getItem(draftKey(key)) || 'null');
   } catch {
     return null;
   }
-}
-
-export function clearDraft(sessionId) {
-  localStorage.removeItem(draftKey(sessionId));
 }

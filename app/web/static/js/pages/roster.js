@@ -1,12 +1,14 @@
 // A session's roster: one tap per status (four buttons per student), "all present" fills the
 // unmarked, Save sends the whole roster in one PUT through the outbox (kept until the server
-// has it). "Late" tapped during the session records the arrival time.
-import { api } from '../api.js';
+// has it). Every tap is already in the outbox, staged (held until Save), so nothing tapped is
+// lost to a reload or a sign-in that ends. "Late" tapped during the session records the
+// arrival time.
+import { api, NetworkError } from '../api.js';
 import { can } from '../auth.js';
 import { h, replace } from '../dom.js';
 import { formatDate, formatTime, pick, t, workshopTitle } from '../i18n.js';
 import {
-  clearDraft, flush, loadDraft, marksOf, pendingFor, queueSave, saveDraft,
+  flush, loadDraft, marksOf, pendingFor, queueSave, stagedFor, stageSave, unstage,
 } from '../outbox.js';
 import { errorBox, showError } from '../problems.js';
 import { STATUSES, statusButton, statusChip, statusLabel } from '../status.js';
@@ -26,6 +28,7 @@ export function render(main, { params, user, from }) {
     arrivals: {}, // student id -> arrival time (ISO) of a present or late mark
     loadedExcused: new Set(),
     session: null,
+    loaded: false,
   };
 
   const heading = h('h1', {}, t('roster.title'));
@@ -45,8 +48,11 @@ export function render(main, { params, user, from }) {
     heading, subtitle, hint, notice, errors, counts, list, toolbar,
   );
 
+  /** Marks that differ from what the server has, or from the save already waiting to go. */
   function dirty() {
-    return Object.keys(state.marks).some((id) => state.marks[id] !== (state.saved[id] ?? null));
+    const pending = pendingFor(sessionId);
+    const base = pending ? { ...state.saved, ...marksOf(pending.body) } : state.saved;
+    return Object.keys(state.marks).some((id) => state.marks[id] !== (base[id] ?? null));
   }
 
   function draw() {
@@ -94,7 +100,7 @@ export function render(main, { params, user, from }) {
       if (status === 'late' && duringSession()) state.arrivals[id] = new Date().toISOString();
     }
     state.marks[id] = status;
-    keepDraft();
+    stage();
     const li = list.querySelector(`li[data-student-id="${id}"]`);
     const fresh = row(state.items.find((i) => i.student.id === id));
     li.replaceWith(fresh);
@@ -113,18 +119,23 @@ export function render(main, { params, user, from }) {
     for (const item of state.items) {
       if (!state.marks[item.student.id]) state.marks[item.student.id] = 'present';
     }
-    keepDraft();
+    stage();
     draw();
   }
 
-  function keepDraft() {
-    if (dirty()) {
-      saveDraft(sessionId, markedOnly(state.marks));
-      saveDraft(arrivalsKey(sessionId), state.arrivals);
-    } else {
-      clearDraft(sessionId);
-      clearDraft(arrivalsKey(sessionId));
-    }
+  /** The roster as the page shows it, into the outbox at once (held until Save). */
+  function stage() {
+    if (dirty()) stageSave(sessionId, bodyOf(markedOnly(state.marks)));
+    else unstage(sessionId);
+  }
+
+  function bodyOf(marks) {
+    return {
+      marks: Object.entries(marks).map(([id, status]) => markOf(id, status)),
+      // An excused mark the teacher changed on purpose replaces the excuse; one set by the
+      // office after this page loaded is kept (and reported).
+      overwrite_excused: [...state.loadedExcused].some((id) => marks[id] && marks[id] !== 'excused'),
+    };
   }
 
   function drawNotice(message) {
@@ -147,16 +158,8 @@ export function render(main, { params, user, from }) {
       showError(errors, t('roster.nothing'));
       return;
     }
-    const body = {
-      marks: Object.entries(marks).map(([id, status]) => markOf(id, status)),
-      // An excused mark the teacher changed on purpose replaces the excuse; one set by the
-      // office after this page loaded is kept (and reported).
-      overwrite_excused: [...state.loadedExcused].some((id) => marks[id] && marks[id] !== 'excused'),
-    };
-    clearDraft(sessionId);
-    clearDraft(arrivalsKey(sessionId));
     drawNotice(h('p', { class: 'alert alert-pending' }, '↻ ', t('roster.sending')));
-    queueSave(sessionId, body);
+    queueSave(sessionId, bodyOf(marks));
   }
 
   // The arrival time goes with a present or late mark (the API refuses it on the others);
@@ -170,6 +173,12 @@ export function render(main, { params, user, from }) {
   function onOutbox(event) {
     const { type, kind, sessionId: which, saved, error } = event.detail;
     if (kind === 'outcomes' || (which !== undefined && which !== sessionId)) return;
+    if (!state.loaded) {
+      // No roster on the page yet (offline at the start): the server has this session now.
+      if (type === 'sent') load();
+      return;
+    }
+    if (type === 'staged') return; // this page's own taps, already drawn
     if (type === 'sent') {
       applyServer(saved.items);
       if (!loadDraft(sessionId)) {
@@ -204,51 +213,80 @@ export function render(main, { params, user, from }) {
 
   window.addEventListener('outbox', onOutbox);
   const controller = new AbortController();
-  api(`/sessions/${sessionId}/attendance`, { signal: controller.signal })
-    .then(async (roster) => {
-      list.removeAttribute('aria-busy');
-      applyServer(roster.items);
-      const pending = pendingFor(sessionId);
-      state.marks = { ...state.saved, ...(pending ? marksOf(pending.body) : {}), ...(loadDraft(sessionId) || {}) };
-      state.arrivals = {
-        ...arrivalsOf(roster.items),
-        ...(pending ? pendingArrivals(pending.body) : {}),
-        ...(loadDraft(arrivalsKey(sessionId)) || {}),
-      };
-      const s = roster.session;
-      state.session = s;
-      replace(subtitle, `${formatDate(s.starts_at)} · ${formatTime(s.starts_at)}–${formatTime(s.ends_at)}`);
-      if (!state.items.length) replace(list, h('li', { class: 'empty' }, t('roster.empty')));
-      else draw();
-      if (pending) flush();
-      try {
-        const workshop = await api(`/workshops/${s.workshop_id}`, { signal: controller.signal });
-        heading.textContent = `${t('roster.title')}: ${workshopTitle(workshop)}`;
-        subtitle.append(` · ${workshop.room.code}`);
-        subtitle.after(h('p', {}, h('a', { href: `#/workshops/${workshop.id}/outcomes`, class: 'outcomes-link' }, '✔ ', t('outcomes.open'))));
-      } catch {
-        // The title is a nicety; the roster works without it.
-      }
-    })
-    .catch((error) => {
-      if (error.name === 'AbortError') return;
-      list.removeAttribute('aria-busy');
-      showError(errors, error);
-      toolbar.hidden = true;
-    });
+  let offlineWait = null;
+
+  function load() {
+    replace(errors);
+    return api(`/sessions/${sessionId}/attendance`, { signal: controller.signal })
+      .then(async (roster) => {
+        list.removeAttribute('aria-busy');
+        replace(notice);
+        toolbar.hidden = false;
+        applyServer(roster.items);
+        state.loaded = true;
+        const pending = pendingFor(sessionId);
+        const staged = stagedFor(sessionId);
+        state.marks = {
+          ...state.saved,
+          ...(pending ? marksOf(pending.body) : {}),
+          ...(staged ? marksOf(staged.body) : {}),
+        };
+        state.arrivals = {
+          ...arrivalsOf(roster.items),
+          ...(pending ? pendingArrivals(pending.body) : {}),
+          ...(staged ? pendingArrivals(staged.body) : {}),
+        };
+        const s = roster.session;
+        state.session = s;
+        replace(subtitle, `${formatDate(s.starts_at)} · ${formatTime(s.starts_at)}–${formatTime(s.ends_at)}`);
+        if (!state.items.length) replace(list, h('li', { class: 'empty' }, t('roster.empty')));
+        else draw();
+        if (pending) flush();
+        try {
+          const workshop = await api(`/workshops/${s.workshop_id}`, { signal: controller.signal });
+          heading.textContent = `${t('roster.title')}: ${workshopTitle(workshop)}`;
+          subtitle.append(` · ${workshop.room.code}`);
+          subtitle.after(h('p', {}, h('a', { href: `#/workshops/${workshop.id}/outcomes`, class: 'outcomes-link' }, '✔ ', t('outcomes.open'))));
+        } catch {
+          // The title is a nicety; the roster works without it.
+        }
+      })
+      .catch((error) => {
+        if (error.name === 'AbortError') return;
+        list.removeAttribute('aria-busy');
+        toolbar.hidden = true;
+        if (error instanceof NetworkError) {
+          // Offline before the roster came: say so (marks waiting on this device are kept)
+          // and load it as soon as the browser is back online.
+          const waiting = pendingFor(sessionId) || stagedFor(sessionId);
+          replace(notice, h('p', { class: 'alert alert-info' }, '⊘ ', t('roster.loadOffline'),
+            waiting ? ` ${t('roster.loadOfflineKept')}` : ''));
+          if (!offlineWait) {
+            offlineWait = () => {
+              window.removeEventListener('online', offlineWait);
+              offlineWait = null;
+              list.setAttribute('aria-busy', 'true');
+              load();
+            };
+            window.addEventListener('online', offlineWait);
+          }
+          return;
+        }
+        showError(errors, error);
+      });
+  }
+
+  load();
 
   return () => {
     controller.abort();
     window.removeEventListener('outbox', onOutbox);
+    if (offlineWait) window.removeEventListener('online', offlineWait);
   };
 }
 
 function markedOnly(marks) {
   return Object.fromEntries(Object.entries(marks).filter(([, status]) => status));
-}
-
-function arrivalsKey(sessionId) {
-  return `${sessionId}.arrivals`;
 }
 
 function pendingArrivals(body) {

@@ -1,9 +1,10 @@
-// Sign in with username and password (OAuth2 password flow), then load the profile.
-import { api } from '../api.js';
-import { clearAuth, homeFor, storeAuth } from '../auth.js';
+// Sign in with username and password (OAuth2 password flow), then load the profile. The
+// answer also sets the refresh cookie, so the sign-in lasts the school day (session.js); the
+// outbox sends this user's waiting saves on the `lms:signed-in` event.
+import { signIn } from '../api.js';
+import { homeFor } from '../auth.js';
 import { field, h } from '../dom.js';
 import { t } from '../i18n.js';
-import { flush } from '../outbox.js';
 import { showError } from '../problems.js';
 
 export function render(main, { query, navigate }) {
@@ -32,18 +33,10 @@ export function render(main, { query, navigate }) {
     submit.disabled = true;
     submit.textContent = t('signin.working');
     try {
-      const token = await api('/auth/token', {
-        method: 'POST',
-        form: { username: username.value.trim(), password: password.value },
-      });
-      storeAuth(token.access_token, token.expires_in, null);
-      const me = await api('/me');
-      storeAuth(token.access_token, token.expires_in, me);
-      flush();
+      const me = await signIn(username.value.trim(), password.value);
       const next = query.get('next');
       navigate(next && next.startsWith('#/') && !next.startsWith('#/signin') ? next : homeFor(me));
     } catch (error) {
-      clearAuth();
       showError(errors, error);
       password.select();
     } finally {
