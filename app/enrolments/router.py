@@ -8,11 +8,12 @@ from app.accounts.dependencies import CurrentPrincipal, StudentReader
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.db import DbSession
-from app.enrolments import by_student, service, withdrawal
+from app.enrolments import batch, by_student, service, withdrawal
 from app.enrolments.schemas import (
     EnrolmentCreate,
     EnrolmentNameRead,
     EnrolmentRead,
+    EnrolmentResult,
     EnrolmentStatus,
     StudentEnrolmentRead,
     WithdrawalRead,
@@ -22,14 +23,29 @@ from app.privacy import service as privacy
 router = APIRouter(prefix="/api/v1", tags=["enrolments"])
 
 
+ENROL_DESCRIPTION = """
+Name the students in exactly one way: `student_id`, `student_ids`, `student_codes` (the
+school's own codes) or `class_group` (`{"grade_level": "M1", "homeroom": "3"}` for ม.1/3).
+
+Students are placed in order: ids and codes in the order sent, a class by student code. Each
+gets a seat while seats remain, then the end of the waitlist, so a batch larger than the
+seats left fills them and queues the rest; concurrent requests never overbook (each request's
+places are made in one statement under the workshop's lock). Each item's `outcome` says what
+this request did: `enrolled`, `waitlisted`, or `unchanged` for a student already on the list.
+A request refused for any student (unknown id or code, not active, another school's, a missing
+prerequisite) writes nothing, and its problem's `errors` name each student at fault.
+"""
+
+
 @router.post(
     "/workshops/{workshop_id:int}/enrolments",
-    response_model=list[EnrolmentRead],
+    response_model=list[EnrolmentResult],
     status_code=status.HTTP_201_CREATED,
+    description=ENROL_DESCRIPTION,
     responses={
         200: {
             "description": "Every student was already on the list; nothing changed",
-            "model": list[EnrolmentRead],
+            "model": list[EnrolmentResult],
         },
         **errors(400, 401, 403, 404, 409, 422),
     },
@@ -40,21 +56,12 @@ async def enrol_students(
     body: EnrolmentCreate,
     principal: CurrentPrincipal,
     response: Response,
-) -> list[EnrolmentRead]:
-    """Enrol one or more students: a seat while seats remain, otherwise the waitlist."""
-    enrolments, created = await service.enrol_students(
-        db,
-        workshop_id=workshop_id,
-        student_ids=body.ids,
-        single=body.student_id is not None,
-        principal=principal,
-        override_reason=(
-            None if body.override_prerequisites is None else body.override_prerequisites.reason
-        ),
-    )
-    if not created:
+) -> list[EnrolmentResult]:
+    """Enrol one or more students, or a class: a seat while seats remain, else the waitlist."""
+    results = await batch.enrol(db, workshop_id=workshop_id, request=body, principal=principal)
+    if all(result.outcome == "unchanged" for result in results):
         response.status_code = status.HTTP_200_OK
-    return enrolments
+    return results
 
 
 @router.get(

@@ -1,13 +1,17 @@
 """Request and response bodies for enrolments and waitlists."""
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
+from app.students.schemas import HOMEROOM_DESCRIPTION, GradeLevel, Homeroom
 
 EnrolmentStatus = Literal["enrolled", "waitlisted", "withdrawn", "completed"]
 MAX_STUDENTS_PER_REQUEST = 500
+# The ways a request names its students; exactly one per request.
+STUDENT_SELECTORS = ("student_id", "student_ids", "student_codes", "class_group")
+StudentCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
 class PrerequisiteOverride(StrictModel):
@@ -18,8 +22,17 @@ class PrerequisiteOverride(StrictModel):
     )
 
 
+class ClassGroup(StrictModel):
+    """A class of a school: grade and homeroom, ม.1/3 is `{"grade_level": "M1", "homeroom":
+    "3"}`."""
+
+    grade_level: GradeLevel
+    homeroom: Homeroom = Field(description=HOMEROOM_DESCRIPTION)
+
+
 class EnrolmentCreate(StrictModel):
-    """One student (`student_id`) or a list (`student_ids`, at most 500), not both."""
+    """The students to enrol, named in exactly one way: `student_id`, `student_ids`,
+    `student_codes` or `class_group` (at most 500 students)."""
 
     student_id: int | None = Field(default=None, description="Enrol one student")
     student_ids: list[int] | None = Field(
@@ -27,6 +40,22 @@ class EnrolmentCreate(StrictModel):
         min_length=1,
         max_length=MAX_STUDENTS_PER_REQUEST,
         description="Enrol several students, given seats in this order",
+    )
+    student_codes: list[StudentCode] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_STUDENTS_PER_REQUEST,
+        description="Enrol several students by the school's own student codes (exact match), "
+        "given seats in this order. Codes are looked up in the workshop's school (staff of a "
+        "visiting school at a workshop open to all schools: in their own school). Any code not "
+        "found there, or of a student who is not active, is 422 naming each such code "
+        "(`errors[].student_code`, pointer `/body/student_codes/<i>`), and nothing is written",
+    )
+    class_group: ClassGroup | None = Field(
+        default=None,
+        description="Enrol a whole class (ม.1/3: grade M1, homeroom 3): its active students "
+        "in the workshop's school (a visiting school: its own), given seats in order of "
+        "student code (byte order: S10 before S9). A class without active students is 422",
     )
     override_prerequisites: PrerequisiteOverride | None = Field(
         default=None,
@@ -36,18 +65,30 @@ class EnrolmentCreate(StrictModel):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
-        if (self.student_id is None) == (self.student_ids is None):
+        if sum(getattr(self, name) is not None for name in STUDENT_SELECTORS) != 1:
             raise ValueError(
-                "Send exactly one of student_id or student_ids / "
-                "ระบุ student_id หรือ student_ids อย่างใดอย่างหนึ่ง"
+                "Send exactly one of student_id, student_ids, student_codes or class_group / "
+                "ระบุ student_id, student_ids, student_codes หรือ class_group อย่างใดอย่างหนึ่ง"
             )
         if self.student_ids is not None and len(set(self.student_ids)) != len(self.student_ids):
             raise ValueError("student_ids contains a student twice / มีรหัสนักเรียนซ้ำ")
+        if self.student_codes is not None and len(set(self.student_codes)) != len(
+            self.student_codes
+        ):
+            raise ValueError("student_codes contains a code twice / มีรหัสนักเรียนซ้ำ")
         return self
 
     @property
+    def selector(self) -> str:
+        """The field that names the students: one of STUDENT_SELECTORS."""
+        return next(name for name in STUDENT_SELECTORS if getattr(self, name) is not None)
+
+    @property
     def ids(self) -> list[int]:
-        return self.student_ids if self.student_ids is not None else [self.student_id or 0]
+        """The students named by id (`student_id` or `student_ids`); empty otherwise."""
+        if self.student_ids is not None:
+            return self.student_ids
+        return [] if self.student_id is None else [self.student_id]
 
 
 class EnrolledStudent(ReadModel):
@@ -81,6 +122,19 @@ class EnrolmentRead(ReadModel):
     requested_at: BangkokDatetime = Field(description="When the student first asked for a place")
     enrolled_at: BangkokDatetime | None = Field(description="When the student got a seat")
     withdrawn_at: BangkokDatetime | None
+
+
+EnrolmentOutcome = Literal["enrolled", "waitlisted", "unchanged"]
+
+
+class EnrolmentResult(EnrolmentRead):
+    """One student of an enrolment request: their enrolment, and what this request did."""
+
+    outcome: EnrolmentOutcome = Field(
+        description="enrolled: got a seat now; waitlisted: joined the end of the waitlist now; "
+        "unchanged: was already on the list, and `status` tells where (a withdrawn student "
+        "asking again gets a fresh place)"
+    )
 
 
 class EnrolmentNameRead(ReadModel):

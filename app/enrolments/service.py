@@ -59,7 +59,7 @@ _WORKSHOP_AND_STUDENTS = text(
            jsonb_array_length(coalesce(mv.snapshot->'prerequisites', '[]'::jsonb)) > 0
                AS has_prerequisites,
            s.id AS student_id, s.school_id AS student_school_id, s.status AS student_status,
-           e.status AS enrolment_status
+           s.student_code, e.status AS enrolment_status
     FROM workshops w
     LEFT JOIN module_versions mv ON mv.module_id = w.module_id AND mv.version = w.module_version
     LEFT JOIN students s ON s.id = ANY(CAST(:ids AS integer[]))
@@ -118,9 +118,17 @@ def ensure_status_scheduled(status: str) -> None:
         )
 
 
+def naming(source: str, index: int) -> dict[str, str]:
+    """`field` and `pointer` of the `index`-th student of a request whose body names them in
+    `source` (one of schemas.STUDENT_SELECTORS): a list's item, or the one field itself."""
+    if source in ("student_id", "class_group"):
+        return {"field": source, "pointer": f"/body/{source}"}
+    return {"field": f"{source}[{index}]", "pointer": f"/body/{source}/{index}"}
+
+
 def _refused_students(
     student_ids: Sequence[int],
-    single: bool,
+    source: str,
     students: dict[int, dict[str, Any]],
     scope: WorkshopScope,
     principal: Principal,
@@ -150,11 +158,11 @@ def _refused_students(
             message = f"The student is {student['status']}, not active / นักเรียนไม่ได้อยู่ในสถานะปกติ"
         else:
             continue
-        field = "student_id" if single else f"student_ids[{index}]"
-        pointer = "/body/student_id" if single else f"/body/student_ids/{index}"
-        target.append(
-            {"field": field, "pointer": pointer, "message": message, "student_id": student_id}
-        )
+        problem = {**naming(source, index), "message": message, "student_id": student_id}
+        if student is not None and target is refused:
+            # A student the caller reads: their code helps to find them in a pasted list.
+            problem["student_code"] = student["student_code"]
+        target.append(problem)
     return unknown, refused
 
 
@@ -172,13 +180,36 @@ async def enrol_students(
     principal: Principal,
     override_reason: str | None = None,
 ) -> tuple[list[EnrolmentRead], bool]:
+    """As `place_students`, for callers that need only whether any place was made (the
+    OneRoster import, the demo)."""
+    enrolments, created = await place_students(
+        db,
+        workshop_id=workshop_id,
+        student_ids=student_ids,
+        source="student_id" if single else "student_ids",
+        principal=principal,
+        override_reason=override_reason,
+    )
+    return enrolments, bool(created)
+
+
+async def place_students(
+    db: AsyncSession,
+    *,
+    workshop_id: int,
+    student_ids: list[int],
+    source: str,
+    principal: Principal,
+    override_reason: str | None = None,
+) -> tuple[list[EnrolmentRead], set[int]]:
     """Give each student, in order, a seat while seats remain, else the end of the waitlist.
 
     Students already on the list keep their enrolment unchanged, so a repeated request
     changes nothing. A student lacking a prerequisite module completion is refused (409,
     every such student and module named) unless `override_reason` is given by a manager of
-    the workshop; the override is audited. Returns the enrolments in request order and
-    whether any was created.
+    the workshop; the override is audited. `source` is the request's field that named the
+    students (field errors point into it). Returns the enrolments in request order and the
+    ids of the students placed now.
     """
     # Checks first, without the lock: under a stampede every statement run while holding the
     # workshop's lock delays everyone queued behind it. Places are decided under the lock;
@@ -197,12 +228,13 @@ async def enrol_students(
         row["student_id"]: {
             "school_id": row["student_school_id"],
             "status": row["student_status"],
+            "student_code": row["student_code"],
             "enrolment_status": row["enrolment_status"],
         }
         for row in found
         if row["student_id"] is not None
     }
-    unknown, refused = _refused_students(student_ids, single, students, scope, principal)
+    unknown, refused = _refused_students(student_ids, source, students, scope, principal)
     if unknown:
         ids = ", ".join(str(p["student_id"]) for p in unknown)
         raise NotFound(
@@ -228,7 +260,7 @@ async def enrol_students(
             )
         if missing:
             _ensure_may_skip_prerequisites(
-                principal, scope, student_ids, single, missing, override_reason
+                principal, scope, student_ids, source, missing, override_reason
             )
         # The places are the request's only write unless an audit event must commit with
         # them (a prerequisite override, a visiting student): alone, they commit as they are
@@ -263,14 +295,14 @@ async def enrol_students(
         await _audit_visitors(db, principal, scope, placed_visitors, students)
 
     by_student = {row["student_id"]: _read_of(row, principal) for row in rows}
-    return [by_student[sid] for sid in student_ids], bool(created)
+    return [by_student[sid] for sid in student_ids], created
 
 
 def _ensure_may_skip_prerequisites(
     principal: Principal,
     scope: WorkshopScope,
     student_ids: Sequence[int],
-    single: bool,
+    source: str,
     missing: dict[int, list[MissingModule]],
     override_reason: str | None,
 ) -> None:
@@ -290,8 +322,7 @@ def _ensure_may_skip_prerequisites(
         names = "; ".join(f"{m.code} {m.title_th} / {m.title_en}" for m in modules)
         problems.append(
             {
-                "field": "student_id" if single else f"student_ids[{index}]",
-                "pointer": "/body/student_id" if single else f"/body/student_ids/{index}",
+                **naming(source, index),
                 "message": f"Missing prerequisite module(s) / ยังไม่ผ่านบทเรียนที่ต้องเรียนก่อน: {names}",
                 "student_id": student_id,
                 "missing_modules": [m.as_dict() for m in modules],

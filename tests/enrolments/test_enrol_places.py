@@ -99,3 +99,21 @@ async def test_a_workshop_cancelled_meanwhile_gets_no_places(session, world):
     )
     assert count.scalar_one() == 0
     assert await seats_taken(session, workshop_id) == 0
+
+
+async def test_a_student_placed_meanwhile_does_not_cost_the_batch_the_last_seat(session, world):
+    """Overlapping batches (two classes, a pasted list) met this: the seat counted for the
+    student placed meanwhile was given back, and the next student of the batch waited behind
+    a free seat."""
+    workshop_id = await add_workshop(session, world, capacity=2)
+    a, b, c = await add_students(session, world.school_id, 3, prefix="U")
+    await place(session, workshop_id, [a], [a])  # "the other request": one seat left
+
+    rows = await place(session, workshop_id, [a, b, c], [a, b, c])
+
+    assert rows == [
+        (a, "enrolled", None, False, "scheduled"),
+        (b, "enrolled", None, True, "scheduled"),
+        (c, "waitlisted", 1, True, "scheduled"),
+    ]
+    assert await seats_taken(session, workshop_id) == 2
