@@ -92,7 +92,12 @@ def test_thai_and_english_have_the_same_keys_and_every_key_used_exists():
 def test_the_offline_cache_lists_every_file_of_the_app():
     """sw.js keeps the app's files for a reload without network: a file missing from its
     list would not load offline (and a listed file that is gone fails the whole install)."""
-    listed = set(re.findall(r"^\s*'([^']+)',$", (STATIC_DIR / "sw.js").read_text(), re.M))
+    entries = re.findall(r"^\s*'([^']+)',$", (STATIC_DIR / "sw.js").read_text(), re.M)
+    # Two people adding the same new file: the worker installs each file once, but a repeat
+    # says the list is being edited in two places.
+    repeated = sorted({entry for entry in entries if entries.count(entry) > 1})
+    assert repeated == [], f"listed twice in sw.js: {repeated}"
+    listed = set(entries)
     files = {
         p.relative_to(STATIC_DIR).as_posix()
         for p in STATIC_DIR.rglob("*")

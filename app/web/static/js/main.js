@@ -4,6 +4,7 @@ import { can, clearAuth, getUser, homeFor } from './auth.js';
 import { confirmDialog, signInDialog } from './dialogs.js';
 import { h, replace } from './dom.js';
 import { getLang, setLang, t } from './i18n.js';
+import { startOffline } from './offline.js';
 import { pendingCount, startOutbox, unsentCount } from './outbox.js';
 import * as creatorReach from './pages/creator-reach.js';
 import * as department from './pages/department.js';
@@ -205,6 +206,7 @@ function start() {
   });
   startSession();
   startOutbox();
+  startOffline();
   // The app's files from a cache when the network drops (sw.js); without it the app still
   // works online, so a refusal is not an error.
   navigator.serviceWorker?.register('sw.js').catch(() => {});

@@ -16,6 +16,13 @@ export default {
 
   'conn.offline': 'Offline',
   'conn.pending': '{n} waiting to send',
+  'offline.banner': 'Offline: only what is kept on this device is shown',
+  'offline.bannerCopy': 'Offline: showing the copy kept at {time}',
+  'offline.outbox': 'attendance is sent when back online',
+  'offline.stalled': 'The server is slow to answer: showing the copy kept at {time}',
+  'offline.signIn': 'Offline: signing in needs the network',
+  'offline.backOnline': 'Back online: this page still shows the copy kept at {time}',
+  'offline.refresh': 'Load the latest',
 
   'status.present': 'Present',
   'status.late': 'Late',
