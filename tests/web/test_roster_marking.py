@@ -178,3 +178,37 @@ async def _fail_puts(route):
         await route.fulfill(status=503, content_type="application/problem+json", body="{}")
     else:
         await route.continue_()
+
+
+async def test_forty_students_with_five_absent_take_seven_taps(page, session):
+    # Acceptance (issue 18): "all present", one tap per absent student, Save.
+    world = await ApiWorld(session).build(seats=40)
+    session_id = world.session_id
+    await session.execute(
+        text("UPDATE workshops SET capacity = 40 WHERE id = :id"), {"id": world.workshop_id}
+    )
+    await session.commit()
+    names = [f"นักเรียน{i:02d} ทดสอบ" for i in range(1, 41)]
+    await add_enrolled_students(session, world, names)
+    absent = {"นักเรียน03", "นักเรียน11", "นักเรียน19", "นักเรียน27", "นักเรียน40"}
+    await sign_in(page, "teacher")
+    await page.goto(f"/app/#/sessions/{session_id}")
+    await expect(page.locator(".roster li")).to_have_count(40)
+    clicks = 0
+
+    await page.get_by_role("button", name="มาเรียนทั้งหมด").click()
+    clicks += 1
+    for name in sorted(absent):
+        await row(page, name).get_by_role("button", name="ขาด").click()
+        clicks += 1
+    await page.get_by_role("button", name="บันทึก", exact=True).click()
+    clicks += 1
+    await expect(page.locator(".sync-notice")).to_contain_text("บันทึกแล้ว")
+
+    assert clicks <= 7
+    marks = await marks_in_database(session, session_id)
+    assert len(marks) == 40
+    assert sorted(n.split()[0] for n, (status, _) in marks.items() if status == "absent") == sorted(
+        absent
+    )
+    assert sum(status == "present" for status, _ in marks.values()) == 35
