@@ -66,7 +66,10 @@ async def layout_world(session) -> list[Page]:
         Page("student", "u.school_admin", f"#/students/{w.student_ids[0]}", "main h1"),
         Page("rooms", "u.school_admin", f"#/rooms?room={w.room_id}&week=2026-06-15", ".slot"),
         Page(
-            "workshop-form", "u.school_admin", f"#/workshops/new?room={w.room_id}", ".session-row"
+            "workshop-form",
+            "u.school_admin",
+            f"#/workshops/new?room={w.room_id}",
+            f"select[name=host_teacher_id] option[value='{w.teacher_id}']",
         ),
         Page("department", "u.department", f"#/department?term={term}", "figure svg"),
         Page(
@@ -97,6 +100,16 @@ _OVERFLOW = """() => {
   };
 }"""
 
+# Buttons, links drawn as buttons, and text inputs smaller than a finger (44 px, WCAG 2.5.5).
+_SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, a.button, .app-nav a, input:not([type=checkbox]):not([type=radio]), select, textarea')]
+  .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .map((el) => ({ el, box: el.getBoundingClientRect() }))
+  .filter(({ box }) => box.height < 43.5 || box.width < 43.5)
+  .map(({ el, box }) => `${el.tagName.toLowerCase()}.${el.className}`
+    + ` "${el.textContent.trim().slice(0, 20)}"`
+    + ` ${Math.round(box.width)}x${Math.round(box.height)}`)"""
+
 _SETTLED = """() => !document.querySelector('main .loading, main [aria-busy=true]')"""
 
 
@@ -112,6 +125,7 @@ async def open_page(page, target: Page) -> None:
 async def test_no_page_scrolls_sideways(browser, live_server, session, output_dir, width):
     pages = await layout_world(session)
     overflows: dict[str, object] = {}
+    too_small: dict[str, list[str]] = {}
     for lang in LANGS:
         for role in dict.fromkeys(p.role for p in pages):
             context = await browser.new_context(
@@ -137,6 +151,8 @@ async def test_no_page_scrolls_sideways(browser, live_server, session, output_di
                 found = await page.evaluate(_OVERFLOW)
                 if found:
                     overflows[f"{lang} {target.name}"] = found
+                if small := await page.evaluate(_SMALL_TARGETS):
+                    too_small[f"{lang} {target.name}"] = small
                 await page.screenshot(
                     path=str(output_dir / f"layout-{width}-{lang}-{target.name}.png"),
                     full_page=True,
@@ -144,3 +160,41 @@ async def test_no_page_scrolls_sideways(browser, live_server, session, output_di
             await context.close()
             assert errors == [], f"{lang} {role}: uncaught errors {errors}"
     assert overflows == {}, f"pages wider than {width} px: {overflows}"
+    assert too_small == {}, f"targets under 44 px at {width} px: {too_small}"
+
+
+# The rendered size of every piece of text in the page's main part: an SVG's text is its
+# font size times the SVG's scale on screen (a chart squeezed into a phone shrinks its text).
+_SMALLEST_TEXT = """() => {
+  const sizes = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el.getClientRects().length) continue;
+    if (el.closest('.visually-hidden, title')) continue;
+    const scale = el instanceof SVGElement ? el.getScreenCTM().a : 1;
+    sizes.push([parseFloat(getComputedStyle(el).fontSize) * scale, node.textContent.trim()]);
+  }
+  sizes.sort((a, b) => a[0] - b[0]);
+  return { count: sizes.length, smallest: sizes.slice(0, 3) };
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+async def test_chart_and_report_text_is_at_least_12_px(page, session, width):
+    pages = {p.name: p for p in await layout_world(session)}
+    await page.set_viewport_size({"width": width, "height": SIZES[width]})
+    await sign_in(page, "u.department")
+    for name in ("department", "utilisation", "dashboard", "reach"):
+        await open_page(page, pages[name])
+        found = await page.evaluate(_SMALLEST_TEXT)
+        assert found["count"] > 20, name
+        size = found["smallest"][0][0]
+        assert size >= 12, f"{name} at {width} px: {found['smallest']}"
+    # The department's chart itself: its labels and values are drawn, at a readable size.
+    await open_page(page, pages["department"])
+    labels = await page.evaluate(
+        """() => [...document.querySelectorAll('figure svg text')].map(
+          (el) => parseFloat(getComputedStyle(el).fontSize) * el.getScreenCTM().a)"""
+    )
+    assert labels and min(labels) >= 12, labels

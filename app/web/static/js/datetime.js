@@ -93,6 +93,22 @@ export function parseTimeEntry(text) {
   return { value: `${pad(hour)}:${pad(minute)}` };
 }
 
+// A mistyped field says so when it is left; but left by pressing a button, the message would
+// push that button down between press and release, and the tap would miss it. While a pointer
+// is down the message waits for its release (the button's click, a submit, runs first).
+let pointerDown = false;
+document.addEventListener('pointerdown', () => { pointerDown = true; }, true);
+document.addEventListener('pointerup', () => { setTimeout(() => { pointerDown = false; }, 0); }, true);
+document.addEventListener('pointercancel', () => { pointerDown = false; }, true);
+
+function whenPointerReleased(fn) {
+  if (!pointerDown) {
+    fn();
+    return;
+  }
+  document.addEventListener('pointerup', () => setTimeout(fn, 0), { once: true, capture: true });
+}
+
 function exampleDay() {
   return '2026-12-04';
 }
@@ -147,7 +163,7 @@ export function dateField(labelText, { name, value = '', required = false, point
     },
   };
   api.setValue(value);
-  input.addEventListener('change', () => api.check());
+  input.addEventListener('change', () => whenPointerReleased(() => api.check()));
   // Arrow keys step a valid date by a day, as the native date input does.
   input.addEventListener('keydown', (event) => {
     if ((event.key !== 'ArrowUp' && event.key !== 'ArrowDown') || event.altKey) return;
@@ -189,7 +205,7 @@ export function timeField(labelText, { name, value = '', required = false, point
     },
   };
   api.setValue(value);
-  input.addEventListener('change', () => api.check());
+  input.addEventListener('change', () => whenPointerReleased(() => api.check()));
   return api;
 }
 
