@@ -37,6 +37,7 @@ const SHELL = [
   'js/pages/department-utilisation.js',
   'js/pages/department-dashboard.js',
   'js/pages/department.js',
+  'js/pages/enrol-add.js',
   'js/pages/enrolments.js',
   'js/pages/export.js',
   'js/pages/outcomes-close.js',

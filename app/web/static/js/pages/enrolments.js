@@ -1,10 +1,15 @@
-// A workshop's enrolled list and waitlist; enrol by searching a name or code; withdraw.
+// A workshop's enrolled list and waitlist with a live capacity line; add students (one by
+// one, many found by a search, a class, pasted codes: enrol-add.js); withdraw. An enrolment
+// redraws the capacity line and the lists only, so the search and its results stay.
 import { api, apiAll } from '../api.js';
 import { field, h, replace } from '../dom.js';
 import {
-  formatDate, formatTime, getLang, pick, t, workshopTitle,
+  formatDate, formatTime, pick, t, workshopTitle,
 } from '../i18n.js';
 import { showError } from '../problems.js';
+import { addPanel, gradeName } from './enrol-add.js';
+
+const LIST_LIMIT = 500;
 
 export function render(main, { query, user, navigate }) {
   document.title = `${t('enrol.title')} · ${t('app.name')}`;
@@ -22,6 +27,11 @@ export function render(main, { query, user, navigate }) {
 
   const controller = new AbortController();
   const signal = controller.signal;
+  // The capacity line is a live region of its own: it is read out as seats fill.
+  const capacity = h('p', { class: 'summary capacity', role: 'status', aria: { live: 'polite' } });
+  const lists = h('div');
+  const panel = addPanel({ enrol, signal });
+
   const filters = { status: 'scheduled', sort: 'first_starts_at' };
   if (user.role === 'teacher') filters.host_teacher = user.id;
   apiAll('/workshops', filters, { max: 1000 })
@@ -40,12 +50,14 @@ export function render(main, { query, user, navigate }) {
     showError(errors, null);
     replace(body, h('p', { class: 'loading' }, t('app.loading')));
     try {
-      const [workshop, enrolled, waitlist] = await Promise.all([
-        api(`/workshops/${selected}`, { signal }),
-        api(`/workshops/${selected}/enrolments`, { query: { status: 'enrolled', limit: 500 }, signal }),
-        api(`/workshops/${selected}/enrolments`, { query: { status: 'waitlisted', limit: 500 }, signal }),
-      ]);
-      drawWorkshop(workshop, enrolled.items, waitlist.items);
+      await refresh();
+      replace(
+        body,
+        capacity,
+        h('p', {}, h('a', { href: `#/workshops/${selected}/outcomes`, class: 'outcomes-link' }, '✔ ', t('outcomes.open'))),
+        panel.element,
+        lists,
+      );
     } catch (error) {
       if (error.name === 'AbortError') return;
       replace(body);
@@ -53,102 +65,64 @@ export function render(main, { query, user, navigate }) {
     }
   }
 
-  function drawWorkshop(workshop, enrolled, waitlist) {
-    const onList = new Set([...enrolled, ...waitlist].map((e) => e.student.id));
+  /** The workshop's seats and lists as they are now; the add panel is left as it is. */
+  async function refresh() {
+    const [workshop, enrolled, waitlist] = await Promise.all([
+      api(`/workshops/${selected}`, { signal }),
+      api(`/workshops/${selected}/enrolments`, { query: { status: 'enrolled', limit: LIST_LIMIT }, signal }),
+      api(`/workshops/${selected}/enrolments`, { query: { status: 'waitlisted', limit: LIST_LIMIT }, signal }),
+    ]);
+    const full = workshop.seats_taken >= workshop.capacity;
+    capacity.classList.toggle('is-full', full);
     replace(
-      body,
-      h('p', { class: 'summary' }, t('enrol.seats', { taken: workshop.seats_taken, capacity: workshop.capacity, waiting: workshop.waitlisted })),
-      h('p', {}, h('a', { href: `#/workshops/${workshop.id}/outcomes` }, '✔ ', t('outcomes.open'))),
-      searchForm(onList),
-      h('h2', { id: 'enrolled-heading' }, t('enrol.enrolled', { n: enrolled.length })),
-      enrolled.length ? table('enrolled-heading', enrolled, false) : h('p', { class: 'empty' }, t('enrol.noneEnrolled')),
-      h('h2', { id: 'waitlist-heading' }, t('enrol.waitlist', { n: waitlist.length })),
-      waitlist.length ? table('waitlist-heading', waitlist, true) : h('p', { class: 'empty' }, t('enrol.noneWaiting')),
+      capacity,
+      t('enrol.capacity', { taken: workshop.seats_taken, capacity: workshop.capacity, waiting: workshop.waitlisted }),
+      full ? ` · ${t('enrol.full')}` : '',
     );
+    replace(
+      lists,
+      h('h2', { id: 'enrolled-heading' }, t('enrol.enrolled', { n: enrolled.total })),
+      enrolled.items.length ? table('enrolled-heading', enrolled.items, false) : h('p', { class: 'empty' }, t('enrol.noneEnrolled')),
+      h('h2', { id: 'waitlist-heading' }, t('enrol.waitlist', { n: waitlist.total })),
+      waitlist.items.length ? table('waitlist-heading', waitlist.items, true) : h('p', { class: 'empty' }, t('enrol.noneWaiting')),
+    );
+    panel.update(new Set([...enrolled.items, ...waitlist.items].map((e) => e.student.id)));
   }
 
+  // Three columns at most, so a phone shows the withdraw button without scrolling: the
+  // student's code, grade and time go under their name.
   function table(labelledBy, rows, waiting) {
     return h(
-      'div', { class: 'table-wrap' },
-      h(
-        'table', { aria: { labelledby: labelledBy } },
-        h('thead', {}, h('tr', {},
-          waiting ? h('th', { scope: 'col' }, t('enrol.position')) : null,
-          h('th', { scope: 'col' }, t('enrol.code')),
-          h('th', { scope: 'col' }, t('enrol.name')),
-          h('th', { scope: 'col' }, t('enrol.grade')),
-          h('th', { scope: 'col' }, waiting ? t('enrol.requestedAt') : t('enrol.enrolledAt')),
-          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('enrol.actions'))))),
-        h('tbody', {}, rows.map((e) => h('tr', { dataset: { enrolmentId: String(e.id) } },
-          waiting ? h('td', {}, String(e.waitlist_position)) : null,
-          h('td', {}, e.student.code),
-          h('td', {}, h('a', { href: `#/students/${e.student.id}`, aria: { label: t('record.openWho', { name: pick(e.student, 'name') }) } }, pick(e.student, 'name'))),
-          h('td', {}, e.student.grade_level),
-          h('td', {}, stamp(waiting ? e.requested_at : e.enrolled_at)),
-          h('td', {}, h('button', {
-            type: 'button',
-            class: 'secondary danger',
-            onclick: () => withdraw(e),
-            aria: { label: t('enrol.withdrawWho', { name: pick(e.student, 'name') }) },
-          }, t('enrol.withdraw')))))),
-      ),
+      'table', { class: 'enrol-list', aria: { labelledby: labelledBy } },
+      h('thead', {}, h('tr', {},
+        waiting ? h('th', { scope: 'col' }, t('enrol.position')) : null,
+        h('th', { scope: 'col' }, t('enrol.student')),
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('enrol.actions'))))),
+      h('tbody', {}, rows.map((e) => h('tr', { dataset: { enrolmentId: String(e.id) } },
+        waiting ? h('td', { class: 'enrol-position' }, String(e.waitlist_position)) : null,
+        h('td', { class: 'enrol-student' },
+          h('a', { href: `#/students/${e.student.id}`, aria: { label: t('record.openWho', { name: pick(e.student, 'name') }) } }, pick(e.student, 'name')),
+          h('span', { class: 'enrol-meta' },
+            [e.student.code, gradeName(e.student.grade_level), waiting ? `${t('enrol.requestedAt')} ${stamp(e.requested_at)}` : stamp(e.enrolled_at)]
+              .filter(Boolean).join(' · '))),
+        h('td', { class: 'enrol-action' }, h('button', {
+          type: 'button',
+          class: 'secondary danger small',
+          onclick: () => withdraw(e),
+          aria: { label: t('enrol.withdrawWho', { name: pick(e.student, 'name') }) },
+        }, t('enrol.withdraw')))))),
     );
   }
 
-  function searchForm(onList) {
-    const input = h('input', { type: 'search', name: 'q', minlength: '1', maxlength: '100', autocomplete: 'off' });
-    const results = h('div', { role: 'region', aria: { live: 'polite', label: t('enrol.results') } });
-    const form = h(
-      'form', { class: 'card search-form', role: 'search' },
-      h('h2', {}, t('enrol.add')),
-      h('div', { class: 'inline-form' },
-        field(t('enrol.search'), input, { hint: t('enrol.searchHint') }),
-        h('button', { type: 'submit', class: 'secondary' }, t('enrol.find'))),
-      results,
-    );
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const q = input.value.trim();
-      if (!q) return;
-      replace(results, h('p', { class: 'loading' }, t('app.loading')));
-      try {
-        const found = await api('/students', { query: { q, status: 'active', limit: 20 }, signal });
-        replace(results, found.items.length
-          ? h('ul', { class: 'results' }, found.items.map((s) => resultRow(s, onList)))
-          : h('p', { class: 'empty' }, t('enrol.noMatch')));
-      } catch (error) {
-        if (error.name !== 'AbortError') showError(results, error);
-      }
-    });
-    return form;
-  }
-
-  function resultRow(student, onList) {
-    const name = getLang() === 'en'
-      ? `${student.first_name_en || student.first_name_th} ${student.last_name_en || student.last_name_th}`
-      : `${student.first_name_th} ${student.last_name_th}`;
-    return h('li', {},
-      h('span', {}, `${student.student_code} · ${name} · ${student.grade_level}`),
-      onList.has(student.id)
-        ? h('span', { class: 'state state-done' }, '✔ ', t('enrol.already'))
-        : h('button', {
-          type: 'button', class: 'primary', onclick: () => enrol(student, name),
-          aria: { label: t('enrol.enrolWho', { name }) },
-        }, t('enrol.enrol')));
-  }
-
-  async function enrol(student, name) {
+  /** POST an enrolment request, say what it did, redraw; the API's error is thrown on. */
+  async function enrol(request) {
     showError(errors, null);
-    try {
-      const [enrolment] = await api(`/workshops/${selected}/enrolments`, { method: 'POST', body: { student_id: student.id } });
-      const text = enrolment.status === 'waitlisted'
-        ? t('enrol.waitlisted', { name, n: enrolment.waitlist_position })
-        : t('enrol.done', { name });
-      replace(message, h('p', { class: 'alert alert-success' }, '✔ ', text));
-      await loadWorkshop();
-    } catch (error) {
-      showError(errors, error);
-    }
+    replace(message);
+    const results = await api(`/workshops/${selected}/enrolments`, { method: 'POST', body: request });
+    const text = summary(results);
+    replace(message, h('p', { class: 'alert alert-success' }, '✔ ', text));
+    await refresh();
+    return results;
   }
 
   async function withdraw(enrolment) {
@@ -159,7 +133,7 @@ export function render(main, { query, user, navigate }) {
       const result = await api(`/enrolments/${enrolment.id}/withdraw`, { method: 'POST' });
       const promoted = result.promoted ? ` ${t('enrol.promoted', { name: pick(result.promoted.student, 'name') })}` : '';
       replace(message, h('p', { class: 'alert alert-success' }, '✔ ', t('enrol.withdrawn', { name }), promoted));
-      await loadWorkshop();
+      await refresh();
     } catch (error) {
       showError(errors, error);
     }
@@ -168,6 +142,27 @@ export function render(main, { query, user, navigate }) {
   return () => controller.abort();
 }
 
+/** What a request did, in words: one student by name, a batch by counts. */
+function summary(results) {
+  if (results.length === 1) {
+    const [only] = results;
+    const name = pick(only.student, 'name');
+    if (only.outcome === 'unchanged') return t('enrol.alreadyWho', { name });
+    return only.status === 'waitlisted'
+      ? t('enrol.waitlisted', { name, n: only.waitlist_position })
+      : t('enrol.done', { name });
+  }
+  const count = (outcome) => results.filter((r) => r.outcome === outcome).length;
+  return [
+    ['enrolled', 'enrol.batchEnrolled'],
+    ['waitlisted', 'enrol.batchWaitlisted'],
+    ['unchanged', 'enrol.batchUnchanged'],
+  ]
+    .filter(([outcome]) => count(outcome) > 0)
+    .map(([outcome, key]) => t(key, { n: count(outcome) }))
+    .join(' · ');
+}
+
 function stamp(iso) {
-  return iso ? `${formatDate(iso, { weekday: false })} ${formatTime(iso)}` : '—';
+  return iso ? `${formatDate(iso, { weekday: false })} ${formatTime(iso)}` : '';
 }
