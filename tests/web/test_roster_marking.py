@@ -212,3 +212,31 @@ async def test_forty_students_with_five_absent_take_seven_taps(page, session):
         absent
     )
     assert sum(status == "present" for status, _ in marks.values()) == 35
+
+
+async def test_a_roster_opened_offline_says_so_and_loads_when_back_online(page, session):
+    # Tomorrow's roster: not among today's sessions the app keeps ready for offline use.
+    await roster_world(session, at(bangkok_today() + timedelta(days=1), 9))
+    session_id = (await session.execute(text("SELECT max(id) FROM workshop_sessions"))).scalar_one()
+    await sign_in(page, "teacher")
+    await page.context.set_offline(True)
+    await page.goto(f"/app/#/sessions/{session_id}")
+    notice = page.locator(".sync-notice")
+    await expect(notice).to_contain_text("โหลดรายชื่อไม่ได้ จะโหลดอีกครั้งเมื่อกลับมาออนไลน์")
+    await expect(notice).not_to_contain_text("บันทึกแล้ว")
+    await expect(page.get_by_role("button", name="บันทึก", exact=True)).to_be_hidden()
+    await expect(page.locator(".alert-error")).to_have_count(0)
+
+    await page.context.set_offline(False)
+    await expect(page.locator(".roster li")).to_have_count(len(STUDENTS))
+    await expect(page.get_by_role("heading", name="เช็กชื่อ: บทที่ 1")).to_be_visible()
+    await expect(page.locator(".subtitle")).to_contain_text("09:00")
+    await expect(notice).to_be_empty()
+    await row(page, "มานี").get_by_role("button", name="ขาด").click()
+    await page.get_by_role("button", name="บันทึก", exact=True).click()
+    await expect(notice).to_contain_text("บันทึกแล้ว")
+    assert (await marks_in_database(session, session_id))["มานี มีนา"] == ("absent", False)
+    # The only console errors: Chromium's own lines for the requests that failed offline
+    # (straight, or through the service worker).
+    offline = "Failed to load resource: net::ERR_"
+    assert [m for m in page.log.console if not m.startswith(offline)] == []

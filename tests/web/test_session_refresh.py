@@ -3,6 +3,7 @@ silently from the refresh cookie (by a timer, and after a 401), a sign-in dialog
 roster when the sign-in is revoked (every mark kept, sent once after it), sign-out that warns
 about marks not sent and revokes the sign-in on the server."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -256,3 +257,51 @@ async def test_sign_out_warns_about_marks_not_sent_and_ends_the_sign_in(page, se
     (entry,) = (await outbox(page)).values()
     assert entry["staged"] is True
     assert console_errors(page) == []
+
+
+STALE_TOKEN = """() => {
+  const stored = JSON.parse(sessionStorage.getItem('lms.token'));
+  sessionStorage.setItem('lms.token', JSON.stringify({ ...stored, expiresAt: Date.now() - 1000 }));
+}"""
+CALL_ME = "() => import('/app/js/api.js').then((m) => m.api('/me')).then((me) => me.username)"
+
+
+async def test_two_tabs_renewing_at_once_keep_the_sign_in(page, session):
+    # One refresh cookie, two tabs each with its own access token: refreshes that overlapped
+    # would present a used token and revoke the sign-in; the Web Lock puts them in a row.
+    world = await ApiWorld(session).build()
+    await sign_in(page, "teacher")
+    async with page.context.expect_page() as opened:
+        await page.evaluate("() => window.open('/app/#/today')")  # copies the tab's session
+    other = await opened.value
+    other_errors: list[str] = []
+    other.on("pageerror", lambda error: other_errors.append(str(error)))
+    other.on("console", lambda m: other_errors.append(m.text) if m.type == "error" else None)
+    await expect(other.get_by_role("button", name="ออกจากระบบ")).to_be_visible()
+    grants: list[str] = []
+    for tab in (page, other):
+        tab.on(
+            "request",
+            lambda r: grants.append(r.url) if r.url.endswith("/api/v1/auth/token") else None,
+        )
+
+    for _ in range(2):
+        await page.evaluate(STALE_TOKEN)
+        await other.evaluate(STALE_TOKEN)
+        # A revoked sign-in would hold both calls for the sign-in dialog: bounded, it fails.
+        both = await asyncio.wait_for(
+            asyncio.gather(page.evaluate(CALL_ME), other.evaluate(CALL_ME)), timeout=15
+        )
+        assert both == ["teacher", "teacher"]
+    assert len(grants) == 4
+    reused = await session.execute(
+        text("SELECT count(*) FROM audit_events WHERE action = 'auth.refresh_token_reused'")
+    )
+    assert reused.scalar_one() == 0
+    live = await session.execute(
+        text("SELECT count(*) FROM refresh_tokens WHERE user_id = :id AND revoked_at IS NULL"),
+        {"id": world.users["teacher"]},
+    )
+    assert live.scalar_one() >= 1
+    await expect(page.get_by_role("dialog")).to_have_count(0)
+    assert console_errors(page) == [] and other_errors == []
