@@ -6,6 +6,7 @@ from sqlalchemy import text
 from app.main import create_app
 from tests.factories import (
     ApiWorld,
+    add_module,
     add_student,
     add_workshop,
     assert_unchanged,
@@ -175,6 +176,24 @@ async def test_an_inactive_student_by_code_is_422_naming_their_code(client, worl
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert (error["student_code"], error["pointer"]) == ("C5", "/body/student_codes/1")
+    await assert_unchanged(session, before)
+
+
+async def test_a_missing_prerequisite_by_code_points_at_each_code(client, world, session):
+    module_id = await add_module(
+        session, world.course_id, "T101-02", position=2, prerequisites=["T101-01"]
+    )
+    workshop_id = await add_workshop(session, world, module_id=module_id)
+    await session.commit()
+    before = await table_snapshot(session, "enrolments")
+    response = await client.post(
+        url(workshop_id), json={"student_codes": ["C9", "C10"]}, headers=world.headers["teacher"]
+    )
+    assert response.status_code == 409
+    assert [(e["pointer"], e["student_id"]) for e in response.json()["errors"]] == [
+        ("/body/student_codes/0", world.class_ids["C9"]),
+        ("/body/student_codes/1", world.class_ids["C10"]),
+    ]
     await assert_unchanged(session, before)
 
 
