@@ -228,7 +228,8 @@ async def test_a_roster_opened_offline_says_so_and_loads_when_back_online(page, 
     await expect(page.locator(".alert-error")).to_have_count(0)
 
     await page.context.set_offline(False)
-    await expect(page.locator(".roster li")).to_have_count(len(STUDENTS))
+    # At the "online" event, or at the retry after it when the network is not quite up yet.
+    await expect(page.locator(".roster li")).to_have_count(len(STUDENTS), timeout=15_000)
     await expect(page.get_by_role("heading", name="เช็กชื่อ: บทที่ 1")).to_be_visible()
     await expect(page.locator(".subtitle")).to_contain_text("09:00")
     await expect(notice).to_be_empty()

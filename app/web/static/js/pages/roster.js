@@ -214,6 +214,8 @@ export function render(main, { params, user, from }) {
   window.addEventListener('outbox', onOutbox);
   const controller = new AbortController();
   let offlineWait = null;
+  let retryTimer = null;
+  let retryDelay = 3000;
 
   function load() {
     replace(errors);
@@ -264,11 +266,19 @@ export function render(main, { params, user, from }) {
           if (!offlineWait) {
             offlineWait = () => {
               window.removeEventListener('online', offlineWait);
+              clearTimeout(retryTimer);
               offlineWait = null;
               list.setAttribute('aria-busy', 'true');
               load();
             };
             window.addEventListener('online', offlineWait);
+          }
+          // "Online" but the server out of reach (a school network without its uplink, or
+          // the first moments after the network came back): try again on a timer as well.
+          clearTimeout(retryTimer);
+          if (navigator.onLine) {
+            retryTimer = setTimeout(() => offlineWait?.(), retryDelay);
+            retryDelay = Math.min(retryDelay * 2, 60000);
           }
           return;
         }
@@ -282,6 +292,7 @@ export function render(main, { params, user, from }) {
     controller.abort();
     window.removeEventListener('outbox', onOutbox);
     if (offlineWait) window.removeEventListener('online', offlineWait);
+    clearTimeout(retryTimer);
   };
 }
 
