@@ -21,7 +21,9 @@ STUDENTS = ["สมชาย ใจดี", "สมหญิง รักเร�
 # Chromium logs every answer that is not 2xx as a console error ("Failed to load resource");
 # the only ones a test here expects are the refusals it provokes itself.
 RESOURCE_401 = "Failed to load resource: the server responded with a status of 401"
-RESOURCE_OFFLINE = "Failed to load resource: net::ERR_INTERNET_DISCONNECTED"
+# ... and every request that fails while a test has the browser offline (straight, or through
+# the service worker: ERR_INTERNET_DISCONNECTED, ERR_FAILED).
+RESOURCE_OFFLINE = "Failed to load resource: net::ERR_"
 # As every browser test (tests/conftest.py marks those on `live_server`): a served app of its
 # own process and connections, so the data is really committed.
 pytestmark = [pytest.mark.committed, pytest.mark.slow, pytest.mark.xdist_group("browser")]

@@ -70,14 +70,15 @@ function signedInAgain(signal) {
  * A token to send: the tab's, renewed first when due. When the sign-in has ended, either
  * waits for the person to sign in again (`hold`) or throws the 401 the caller would get.
  */
-async function usableToken(stale, { hold, signal }) {
+async function usableToken(stale, { hold, signal, method }) {
   try {
     return stale === undefined ? await currentToken() : await refreshToken(stale);
   } catch (error) {
-    // No renewal now (offline): before the first try, send the old token anyway, so the
-    // service worker can answer from its copy of this user's day; after a 401, give up.
+    // No renewal now (offline): a read still goes, with the old token, so the service
+    // worker can answer from its copy of this user's day. A write waits (the outbox keeps
+    // it) rather than go with a token this tab takes for expired; so does anything after a 401.
     if (error instanceof RefreshUnavailable) {
-      if (stale === undefined) return lastToken();
+      if (stale === undefined && method === 'GET') return lastToken();
       throw new NetworkError(error.cause);
     }
     if (!(error instanceof SignInNeeded)) throw error;
@@ -123,7 +124,7 @@ export async function api(path, {
       throw new NetworkError(error);
     }
   };
-  const options = { hold: holdForSignIn, signal };
+  const options = { hold: holdForSignIn, signal, method };
   let token = auth ? null : await usableToken(undefined, options);
   let response = await send(token);
   if (response.status === 401 && !auth && getUser()) {
