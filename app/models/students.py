@@ -48,7 +48,7 @@ class Student(SisPersonFields, Timestamped, Base):
         ),
         CheckConstraint(
             f"pseudonymised_at IS NULL OR (student_code = '{PSEUDONYM_PREFIX}' || id::text "
-            f"AND sourced_id IS NULL AND {SIS_FIELDS_NULL})",
+            f"AND sourced_id IS NULL AND {SIS_FIELDS_NULL} AND homeroom IS NULL)",
             name="pseudonymised_identity_cleared",
         ),
         # Roster sync asks "what changed since ...?" per school.

@@ -57,6 +57,7 @@ class SubjectProfile(BaseModel):
     first_name_en: str
     last_name_en: str
     grade_level: str
+    homeroom: str | None = Field(description="Class section within the grade (3 of ม.1/3)")
     status: str
     sourced_id: str | None = Field(description="OneRoster sourcedId in the school's system")
     pseudonymised_at: BangkokDatetime | None = Field(

@@ -178,15 +178,15 @@ SELECT ARRAY(SELECT id FROM {chosen} ORDER BY id) AS student_ids,
            AS attendance
 """
 # Names become "Anonymous anon-<id>", the code `anon-<id>` (reserved by a check constraint,
-# so it collides with no real code), the sourcedId and what the SIS sent are cleared. School,
-# grade and status stay: the statistics need them and they do not single out a child once
-# the name is gone.
+# so it collides with no real code), the sourcedId, the homeroom and what the SIS sent are
+# cleared. School, grade and status stay: the statistics need them and they do not single out
+# a child once the name is gone (a class of a few dozen would narrow it, and no report needs it).
 _PSEUDONYMISE = f""",
 purged AS (
     UPDATE students st
     SET student_code = '{PSEUDONYM_PREFIX}' || st.id, last_name_th = '{PSEUDONYM_PREFIX}' || st.id,
         last_name_en = '{PSEUDONYM_PREFIX}' || st.id, first_name_th = :first_name_th,
-        first_name_en = :first_name_en, sourced_id = NULL, {SIS_FIELDS_CLEARED},
+        first_name_en = :first_name_en, sourced_id = NULL, homeroom = NULL, {SIS_FIELDS_CLEARED},
         pseudonymised_at = now()
     FROM candidates c WHERE st.id = c.id
     RETURNING st.id

@@ -39,7 +39,7 @@ from app.privacy.schemas import (
 _PROFILE = text(
     """
 SELECT st.id, st.student_code, st.first_name_th, st.last_name_th, st.first_name_en,
-       st.last_name_en, st.grade_level, st.status, st.sourced_id, st.pseudonymised_at,
+       st.last_name_en, st.grade_level, st.homeroom, st.status, st.sourced_id, st.pseudonymised_at,
        st.learner_key::text AS learner_key, st.created_at, st.updated_at,
        json_build_object('id', sc.id, 'code', sc.code, 'name_th', sc.name_th) AS school
 FROM students st JOIN schools sc ON sc.id = st.school_id WHERE st.id = :id

@@ -48,6 +48,7 @@ async def world(session):
         first_name_en="Kanya",
         last_name_en="Jaidee",
         sourced_id="sis-k1",
+        homeroom="2",
         at=AT["created"],
     )
     second = await add_workshop(
@@ -216,6 +217,7 @@ def expected(world: ApiWorld) -> dict:
             "first_name_en": "Kanya",
             "last_name_en": "Jaidee",
             "grade_level": "P5",
+            "homeroom": "2",
             "status": "active",
             "sourced_id": "sis-k1",
             "pseudonymised_at": None,

@@ -76,6 +76,7 @@ async def world(session):
             first_name_en="Gift",
             last_name_en="Graduate",
             sourced_id="sis-g1",
+            homeroom="3",
         ),
         "T": await add_student(
             s,
@@ -193,7 +194,9 @@ async def test_the_purge_replaces_identity_and_keeps_every_row_and_statistic(
         if row["id"] not in purged:
             assert changed == set(), row["student_code"]
             continue
-        assert changed == CHANGED
+        # The class section goes too (G had one, T none).
+        assert changed == CHANGED | ({"homeroom"} if was["homeroom"] else set())
+        assert row["homeroom"] is None
         pseudonym = f"anon-{row['id']}"
         assert {k: row[k] for k in CHANGED - {"pseudonymised_at", "updated_at"}} == {
             "student_code": pseudonym,
