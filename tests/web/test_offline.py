@@ -14,7 +14,7 @@ from tests.web.helpers import expect, screenshot, sign_in
 STUDENTS = ["สมชาย ใจดี", "สมหญิง รักเรียน", "ปิติ มีสุข", "มานี มีนา"]
 # Offline, Chromium reports each request the network refused (the outbox's PUT, the worker's
 # tries before its copy answers) as a console error; nothing else may appear.
-OFFLINE_FETCH = re.compile(r"^Failed to load resource: net::ERR_INTERNET_DISCONNECTED$")
+OFFLINE_FETCH = re.compile(r"^Failed to load resource: net::ERR_INTERNET_DISCONNECTED \(.*\)$")
 
 # Every request URL kept in the browser's caches, by cache name.
 CACHED_URLS = """async () => {
@@ -73,6 +73,13 @@ async def test_today_and_an_unopened_roster_open_offline_and_marks_arrive_once(
     afternoon = await add_session(session, world.workshop_id, at(day, 13), taken=False)
     await session.commit()
     await add_enrolled_students(session, world, STUDENTS)
+    console_errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            console_errors.append(f"{m.text} ({m.location['url']})") if m.type == "error" else None
+        ),
+    )
     put_answers: list[int] = []
     page.on(
         "response", lambda r: put_answers.append(r.status) if r.request.method == "PUT" else None
@@ -142,7 +149,7 @@ async def test_today_and_an_unopened_roster_open_offline_and_marks_arrive_once(
     }
     assert await marks_in_database(session, morning) == {}
 
-    stray = [m for m in page.log.console if not OFFLINE_FETCH.match(m)]
+    stray = [m for m in console_errors if not OFFLINE_FETCH.match(m)]
     assert stray == [], f"console errors: {stray}"
 
 
@@ -166,6 +173,15 @@ async def test_a_kept_answer_says_it_is_a_copy_and_when_it_was_kept(page, sessio
     kept = await page.evaluate(read, path)
     assert kept["status"] == 200 and kept["copy"] == "1"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z", kept["storedAt"])
+    # A token that ran out offline and could not be renewed: the copy of the page's user.
+    tokenless = await page.evaluate(
+        """async (path) => {
+          const r = await fetch(path);
+          return { status: r.status, copy: r.headers.get('X-LMS-From-Cache') };
+        }""",
+        path,
+    )
+    assert tokenless == {"status": 200, "copy": "1"}
     await page.context.set_offline(False)
 
 
@@ -221,3 +237,23 @@ async def test_sign_out_leaves_no_api_answer_in_the_caches(page, session):
     await expect(page.get_by_role("heading", name="เข้าสู่ระบบ")).to_be_visible()
     await expect(page.locator("#offline-banner")).to_contain_text("ออฟไลน์")
     await page.context.set_offline(False)
+
+
+async def test_a_shared_tablet_keeps_only_the_signed_in_teachers_day(page, session):
+    world = await ApiWorld(session).build()
+    session_id = await add_session(session, world.workshop_id, at(bangkok_today(), 9))
+    await session.commit()
+    first = f"lms-data-v1-u{world.teacher_id}"
+    second = f"lms-data-v1-u{world.users['other_teacher']}"
+    await sign_in(page, "teacher")
+    await wait_for_kept(page, [f"/api/v1/sessions/{session_id}/attendance"])
+    assert first in await page.evaluate(CACHED_URLS)
+
+    # The first teacher's tab is closed without signing out; the next one signs in.
+    await page.evaluate("() => sessionStorage.clear()")
+    await sign_in(page, "u.other_teacher")
+    await wait_for_kept(page, ["/api/v1/me"])
+    cached = await page.evaluate(CACHED_URLS)
+    assert first not in cached
+    assert [name for name in cached if name.startswith("lms-data-")] == [second]
+    assert f"/api/v1/sessions/{session_id}/attendance" not in await kept_paths(page)

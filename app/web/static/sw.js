@@ -137,7 +137,8 @@ function purgedSince(startedAt, user) {
 
 /**
  * The network's answer, unless it fails or is slower than STALL_MS and `fallback` has a copy.
- * `fallback(reason)` is asked only then; it may give nothing (then the network is awaited).
+ * `fallback(reason)` ('stalled' or 'failed') is asked only then; it may give nothing (then
+ * the network is awaited, or its failure stands).
  */
 async function networkFirst(network, fallback) {
   let timer;
@@ -145,9 +146,9 @@ async function networkFirst(network, fallback) {
   try {
     const first = await Promise.race([network, stalled.then(() => null)]);
     if (first) return first;
-    return (await fallback()) || (await network);
+    return (await fallback('stalled')) || (await network);
   } catch (error) {
-    const copy = await fallback();
+    const copy = await fallback('failed');
     if (copy) return copy;
     throw error;
   } finally {
@@ -187,6 +188,9 @@ async function dayAnswer(event, user) {
   const { request } = event;
   const key = keyOf(request);
   const startedAt = Date.now();
+  // js/offline.js reading the day ahead: a copy would be no use to it, and the page must not
+  // hear that it shows one.
+  const warmUp = request.headers.get('X-LMS-Warm-Up') === '1';
   const network = fetch(request).then(async (response) => {
     if (user && response.ok && response.type === 'basic' && !purgedSince(startedAt, user)) {
       await store(DATA_PREFIX + user, key, response.clone());
@@ -197,14 +201,15 @@ async function dayAnswer(event, user) {
     // say nothing about the data itself.
     return response;
   });
-  return networkFirst(network, async () => {
+  if (warmUp) return network;
+  return networkFirst(network, async (reason) => {
     const whose = user || (await pageUser(event.clientId));
     if (!whose) return undefined;
     const cacheName = DATA_PREFIX + whose;
     if (!(await caches.keys()).includes(cacheName)) return undefined; // never create one just to look
     const copy = await (await caches.open(cacheName)).match(key, { ignoreVary: true });
     if (!copy) return undefined;
-    tellPage(event.clientId, request.url, copy.headers.get('X-LMS-Stored-At'));
+    tellPage(event.clientId, { url: request.url, storedAt: copy.headers.get('X-LMS-Stored-At'), reason });
     return fromCache(copy);
   });
 }
@@ -257,7 +262,7 @@ function fromCache(copy) {
 
 // The pages read the API through js/api.js, which gives them the JSON alone: the banner of
 // js/offline.js learns from this message that (and how old) a copy is shown.
-async function tellPage(clientId, url, storedAt) {
+async function tellPage(clientId, about) {
   const client = clientId && (await self.clients.get(clientId));
-  client?.postMessage({ type: 'lms:from-cache', url, storedAt });
+  client?.postMessage({ type: 'lms:from-cache', ...about });
 }

@@ -17,17 +17,23 @@ const API = '/api/v1';
 // every roster on each return).
 const WARM_AGAIN_MS = 5 * 60 * 1000;
 const CONTROL_WAIT_MS = 15000;
+const WARM_ONLINE_DELAY_MS = 3000;
+// Why a copy is shown, the weakest first (see copyReason).
+const COPY_REASONS = [null, 'stalled', 'failed', 'offline'];
+// What the band says online while the page shows a copy, by copyReason.
+const ONLINE_COPY = { offline: 'offline.backOnline', failed: 'offline.unreachable', stalled: 'offline.stalled' };
 
 let band = null;
 let banner = null;
 let refresh = null;
 // The oldest stored time of the kept copies the page shows now (reset when the page changes),
-// and whether one came while the browser was offline (rather than from a stalled network).
+// and why the worker answered with one: 'offline' (the browser was), 'failed' (the server
+// could not be reached) or 'stalled' (it did not answer in time), the first that applies.
 let copyStoredAt = null;
-let copyOffline = false;
+let copyReason = null;
 // Whose data this tab last saw, so a different user's copies are deleted before the warm-up.
 let seenUser = null;
-let warming = null; // { controller, key, at } of the last warm-up
+let warming = null; // { key, at, running, done } of the last warm-up
 let purgeCount = 0;
 
 /** Start: the banner, the sign-in and sign-out listeners, and a warm-up when signed in. */
@@ -35,7 +41,7 @@ export function startOffline() {
   // The status stays in the page while empty (a live region that appears with its text is
   // often not read out); the button is not in it, so it is not read out on every change.
   banner = h('p', { id: 'offline-banner', role: 'status', aria: { live: 'polite' } });
-  refresh = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => window.location.reload() });
+  refresh = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: reloadPage });
   band = h('div', { class: 'offline-band' }, banner, refresh);
   document.querySelector('.app-header')?.after(band);
   const worker = navigator.serviceWorker;
@@ -43,11 +49,16 @@ export function startOffline() {
     worker.addEventListener('message', onWorkerMessage);
     worker.startMessages();
   }
-  window.addEventListener('online', () => { draw(); warm(); });
+  window.addEventListener('online', () => {
+    draw();
+    // Not at once: the outbox's marks go first, and a network that has just come back often
+    // refuses the first requests.
+    setTimeout(warm, WARM_ONLINE_DELAY_MS);
+  });
   window.addEventListener('offline', draw);
   window.addEventListener('hashchange', () => {
     copyStoredAt = null;
-    copyOffline = false;
+    copyReason = null;
     draw();
     // A sign-in that sent no event (or before it): the new user's day is warmed all the same.
     noteUser(getUser());
@@ -60,12 +71,20 @@ export function startOffline() {
   draw();
 }
 
+/** Reload for the server's data, after a warm-up under way (its reads are the fresh copies). */
+async function reloadPage() {
+  refresh.disabled = true;
+  if (warming?.running) await Promise.race([warming.done, new Promise((resolve) => { setTimeout(resolve, 3000); })]);
+  window.location.reload();
+}
+
 function onWorkerMessage(event) {
   const data = event.data || {};
   if (data.type === 'lms:from-cache') {
     const at = Date.parse(data.storedAt || '');
     if (!Number.isNaN(at) && (copyStoredAt === null || at < copyStoredAt)) copyStoredAt = at;
-    if (!navigator.onLine) copyOffline = true;
+    const reason = navigator.onLine ? data.reason : 'offline';
+    if (COPY_REASONS.indexOf(reason) > COPY_REASONS.indexOf(copyReason)) copyReason = reason;
     draw();
   } else if (data.type === 'lms:whose') {
     // sw.js asks whose copy may answer a request that had no token (it ran out offline).
@@ -86,9 +105,8 @@ function noteUser(user, { force = false } = {}) {
 function signedOut() {
   seenUser = null;
   copyStoredAt = null;
-  copyOffline = false;
-  warming?.controller.abort();
-  warming = null;
+  copyReason = null;
+  warming = null; // a run under way stops before its next read
   purge(null);
   draw();
 }
@@ -129,23 +147,24 @@ function controlled() {
 /**
  * Read today's sessions, each roster and each workshop through the worker, which keeps them
  * for this user. Quietly does nothing offline, without a token, or for people without a Today.
+ * A run is never aborted (an aborted read through the worker is logged as a failed load): a
+ * newer run or sign-out makes it stop before its next read, and the worker does not store
+ * what arrives after a sign-out.
  */
 async function warm({ force = false } = {}) {
   const user = getUser();
   if (!user || !can(user, 'today') || !navigator.onLine) return;
   const day = bangkokToday();
   const key = `${user.id}:${day}`;
-  if (!force && warming && warming.key === key && Date.now() - warming.at < WARM_AGAIN_MS) return;
-  warming?.controller.abort();
-  const run = { controller: new AbortController(), key, at: Date.now() };
+  if (warming?.key === key && (warming.running || (!force && Date.now() - warming.at < WARM_AGAIN_MS))) return;
+  let finished;
+  const run = { key, at: Date.now(), running: true, done: new Promise((resolve) => { finished = resolve; }) };
   warming = run;
-  if (!(await controlled()) || warming !== run) return;
   const get = async (path) => {
     const token = getToken();
     if (!token || warming !== run) throw new Error('stopped');
     const response = await fetch(API + path, {
-      headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
-      signal: run.controller.signal,
+      headers: { Accept: 'application/json', Authorization: `Bearer ${token}`, 'X-LMS-Warm-Up': '1' },
       cache: 'no-store',
       credentials: 'omit',
     });
@@ -153,6 +172,7 @@ async function warm({ force = false } = {}) {
     return response.json();
   };
   try {
+    if (!(await controlled())) throw new Error('no worker');
     await get('/me');
     const sessions = await get(`/me/sessions?${new URLSearchParams({ date: day })}`);
     for (const s of sessions.items) {
@@ -163,7 +183,10 @@ async function warm({ force = false } = {}) {
   } catch {
     // Offline again, signed out, or a refusal: the pages' own reads keep what they can, and
     // the next start or return online tries again.
-    if (warming === run) warming.at = 0;
+    run.at = 0;
+  } finally {
+    run.running = false;
+    finished();
   }
 }
 
@@ -187,9 +210,9 @@ function draw() {
       ' · ', t('offline.outbox'),
     ];
   } else if (copy) {
-    // Online again (or the server did not answer in time): the page still shows the copy
-    // until it reads the API again; the pages do not reread by themselves, so offer it.
-    message = t(copyOffline ? 'offline.backOnline' : 'offline.stalled', { time: storedWhen(copyStoredAt) });
+    // Online again, or the server out of reach or slow: the page still shows the copy until
+    // it reads the API again, which the pages do not do by themselves, so offer it.
+    message = t(ONLINE_COPY[copyReason] || 'offline.stalled', { time: storedWhen(copyStoredAt) });
   }
   band.classList.toggle('is-shown', Boolean(message));
   replace(banner, message ? [h('span', { 'aria-hidden': 'true' }, '⊘ '), message] : null);

@@ -23,6 +23,7 @@ export default {
   'offline.signIn': 'Offline: signing in needs the network',
   'offline.backOnline': 'Back online: this page still shows the copy kept at {time}',
   'offline.refresh': 'Load the latest',
+  'offline.unreachable': 'Cannot reach the server: showing the copy kept at {time}',
 
   'status.present': 'Present',
   'status.late': 'Late',

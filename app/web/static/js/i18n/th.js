@@ -23,6 +23,7 @@ export default {
   'offline.signIn': 'ออฟไลน์: เข้าสู่ระบบได้เมื่อกลับมาออนไลน์',
   'offline.backOnline': 'กลับมาออนไลน์แล้ว: หน้านี้ยังแสดงข้อมูลที่บันทึกไว้เมื่อ {time}',
   'offline.refresh': 'โหลดข้อมูลล่าสุด',
+  'offline.unreachable': 'ติดต่อเซิร์ฟเวอร์ไม่ได้: แสดงข้อมูลที่บันทึกไว้เมื่อ {time}',
 
   'status.present': 'มาเรียน',
   'status.late': 'มาสาย',
