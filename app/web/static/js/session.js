@@ -128,11 +128,6 @@ function endSignIn() {
   window.dispatchEvent(new CustomEvent('lms:sign-in-needed', { detail: { user: getUser() } }));
 }
 
-/** Whether the sign-in ended and waits for the person to sign in again. */
-export function signInNeeded() {
-  return ended;
-}
-
 /** Resolves with the user at the next successful sign-in (page or dialog). */
 export function whenSignedIn() {
   return new Promise((resolve) => { waiters.push(resolve); });
