@@ -6,6 +6,7 @@ import io
 
 import httpx
 
+from app.exports.query import STATUS_TH
 from tests.factories import PASSWORD, ApiWorld, add_enrolled_students
 from tests.web.helpers import expect, screenshot, sign_in
 
@@ -54,8 +55,23 @@ async def test_department_downloads_attendance_csv(page, session, live_server, o
     raw = saved.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Thai opens correctly in Excel
     rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
+    # The Thai page downloads Thai headings and status words (lang=th).
+    assert {row["รหัสนักเรียน"]: row["สถานะการเข้าเรียน"] for row in rows} == {
+        code: STATUS_TH[status] for code, status in MARKS.items()
+    }
+    assert {row["รหัสโรงเรียน"] for row in rows} == {"T-0001"}
+
+    # In English, the machine-readable headings and values (the API's default).
+    await page.get_by_role("button", name="English").click()
+    await page.get_by_label("Term").select_option(str(world.term_id))
+    await page.get_by_label("District").select_option("1001")
+    await page.get_by_label("School").select_option("T-0001")
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="Download").click()
+    english = output_dir / f"en-{(await info.value).suggested_filename}"
+    await (await info.value).save_as(english)
+    rows = list(csv.DictReader(io.StringIO(english.read_bytes()[3:].decode("utf-8"))))
     assert {row["student_code"]: row["status"] for row in rows} == MARKS
-    assert {row["school_code"] for row in rows} == {"T-0001"}
 
 
 async def test_department_sees_summary_chart_and_low_attendance(

@@ -94,12 +94,14 @@ async function usableToken(stale, { hold, signal, method }) {
  * NetworkError. An expired token is renewed and the call sent again once; when the sign-in
  * itself has ended, the call waits for the sign-in dialog (`holdForSignIn`, the default) or
  * fails with 401 (the outbox: its entries must go out under their owner's sign-in only).
+ * `accept` is the Accept header (files: any type).
  */
 export async function api(path, {
   method = 'GET', query, body, form, raw = false, signal, holdForSignIn = true,
+  accept = 'application/json, application/problem+json',
 } = {}) {
   const auth = path.startsWith('/auth/');
-  const headers = auth ? authHeaders() : { Accept: 'application/json, application/problem+json' };
+  const headers = auth ? authHeaders() : { Accept: accept };
   let payload;
   if (form) {
     payload = new URLSearchParams(form);

@@ -77,10 +77,11 @@ export function tokenSubject(token) {
   }
 }
 
-/** Where each role starts. */
+/** Where each role starts: those who take attendance on their day; the city-wide roles
+ * (the department, and the admin, who hosts no sessions) on the attendance report. */
 export function homeFor(user) {
   if (!user) return '#/signin';
-  if (user.role === 'department') return '#/department';
+  if (user.role === 'department' || user.role === 'admin') return '#/department';
   return '#/today';
 }
 

@@ -1,31 +1,15 @@
 // Files from the API (CSV, printable HTML): fetched with the bearer token (a plain link
 // would carry none) and handed to the browser as a download under the server's file name.
-import { ApiError, NetworkError, apiUrl } from './api.js';
-import { getToken } from './auth.js';
+import { ApiError, api } from './api.js';
 import { h } from './dom.js';
 
 /** Fetch `path` with `query` and save it; resolves to { name, size }. Throws ApiError or
  * NetworkError like `api()`. */
 export async function downloadFile(path, query, { signal, fallbackName = 'download' } = {}) {
-  let response;
-  try {
-    response = await fetch(apiUrl(path, query), {
-      headers: { Authorization: `Bearer ${getToken()}` }, signal, cache: 'no-store',
-    });
-  } catch (error) {
-    if (error.name === 'AbortError') throw error;
-    throw new NetworkError(error);
-  }
-  if (!response.ok) {
-    let problem = {};
-    try {
-      problem = await response.json();
-    } catch {
-      problem = { title: response.statusText };
-    }
-    if (response.status === 401) window.dispatchEvent(new CustomEvent('auth-expired'));
-    throw new ApiError(response.status, problem);
-  }
+  // Through api(): the token renewed when due, the call sent again after a 401, and the
+  // sign-in dialog waited for when the sign-in has ended (a report at 15:00 must not fail on
+  // the morning's token).
+  const response = await api(path, { query, signal, raw: true, accept: '*/*' });
   const blob = await response.blob();
   const name = fileName(response.headers.get('content-disposition')) || fallbackName;
   const url = URL.createObjectURL(blob);

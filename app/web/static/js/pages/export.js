@@ -4,7 +4,9 @@ import { apiAll } from '../api.js';
 import { dateField } from '../datetime.js';
 import { field, h, replace } from '../dom.js';
 import { downloadFile } from '../download.js';
-import { formatNumber, pick, t } from '../i18n.js';
+import {
+  formatNumber, getLang, pick, t,
+} from '../i18n.js';
 import {
   clearFieldErrors, describe, focusFirstInvalid, showError, showFieldErrors,
 } from '../problems.js';
@@ -98,6 +100,8 @@ export function render(main, { user }) {
       from: from.value, to: to.value, term: term.value, district: district.value, school: school.value,
       room: room.value.trim(), workshop: workshop.value, course: course.value.trim(), status: status.value,
       format, calendar: calendar.value,
+      // Headings and status words in the page's language (the API's default is English).
+      lang: getLang(),
     };
     submit.disabled = true;
     replace(result, h('p', { class: 'loading' }, '↻ ', t('export.working')));
