@@ -235,7 +235,11 @@ async def test_sign_out_leaves_no_api_answer_in_the_caches(page, session):
     await page.context.set_offline(True)
     await page.reload()
     await expect(page.get_by_role("heading", name="เข้าสู่ระบบ")).to_be_visible()
-    await expect(page.locator("#offline-banner")).to_contain_text("ออฟไลน์")
+    await expect(page.locator("#offline-banner")).to_have_text("⊘ ออฟไลน์: เข้าสู่ระบบได้เมื่อกลับมาออนไลน์")
+    await page.get_by_role("button", name=re.compile("English")).click()
+    await expect(page.locator("#offline-banner")).to_have_text(
+        "⊘ Offline: signing in needs the network"
+    )
     await page.context.set_offline(False)
 
 
