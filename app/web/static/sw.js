@@ -7,8 +7,9 @@
 // write go to the network as they are (the outbox keeps what must reach the server).
 //
 // A shared tablet: the day's answers live in one cache per user (named by the token's user
-// id), are answered only to that user's token, and are all deleted at sign-out (a message
-// from js/offline.js). The shell holds no one's data and may stay.
+// id), answer only that user's requests (by the token, or offline without one by the user
+// the page shows), and are all deleted at sign-out (a message from js/offline.js). The shell
+// holds no one's data and may stay.
 const SHELL_CACHE = 'lms-app-v2';
 // Bump the v1 when the stored answers change shape; js/offline.js deletes every `lms-data-`.
 const DATA_PREFIX = 'lms-data-v1-u';
