@@ -46,7 +46,7 @@ _ROSTER = text(
     f"""
     SELECT st.id AS student_id, st.student_code AS code,
            st.first_name_th || ' ' || st.last_name_th AS name_th,
-           trim(st.first_name_en || ' ' || st.last_name_en) AS name_en, st.grade_level,
+           trim(st.first_name_en || ' ' || st.last_name_en) AS name_en, st.grade_level, st.homeroom,
            st.school_id AS student_school_id,
            e.status AS enrolment_status, a.status, a.arrived_at, a.note, a.marked_by, a.marked_at
     FROM enrolments e

@@ -92,14 +92,15 @@ class EnrolmentCreate(StrictModel):
 
 
 class EnrolledStudent(ReadModel):
-    """`code` and `grade_level` are null for a visiting student of another school: the host
-    school sees visitors by name only."""
+    """`code`, `grade_level` and `homeroom` are null for a visiting student of another school:
+    the host school sees visitors by name only."""
 
     id: int
     code: str | None
     name_th: str
     name_en: str
     grade_level: str | None
+    homeroom: str | None = Field(description="Class section within the grade (3 of ม.1/3)")
     visiting: bool = Field(
         default=False, description="A student of another school (open-to-all workshop)"
     )

@@ -441,6 +441,7 @@ _STUDENT_COLUMNS = (
     _NAME_TH.label("name_th"),
     _NAME_EN.label("name_en"),
     Student.grade_level,
+    Student.homeroom,
     Student.school_id.label("student_school_id"),
 )
 
@@ -463,8 +464,8 @@ def enrolled_student(
     row: Mapping[Any, Any], principal: Principal, *, host_school_id: int
 ) -> EnrolledStudent:
     """The student of a roster row (`student_id`, `code`, `name_th`, `name_en`,
-    `grade_level`, `student_school_id`) as `principal` may see them: a visiting student of
-    another school appears to the host by name only."""
+    `grade_level`, `homeroom`, `student_school_id`) as `principal` may see them: a visiting
+    student of another school appears to the host by name only."""
     details = access.sees_student_details(principal, row["student_school_id"])
     return EnrolledStudent(
         id=row["student_id"],
@@ -472,6 +473,7 @@ def enrolled_student(
         name_th=row["name_th"],
         name_en=row["name_en"],
         grade_level=row["grade_level"] if details else None,
+        homeroom=row["homeroom"] if details else None,
         visiting=row["student_school_id"] != host_school_id,
     )
 

@@ -60,7 +60,7 @@ _ROSTER = text(
     f"""
     SELECT st.id AS student_id, st.student_code AS code,
            st.first_name_th || ' ' || st.last_name_th AS name_th,
-           trim(st.first_name_en || ' ' || st.last_name_en) AS name_en, st.grade_level,
+           trim(st.first_name_en || ' ' || st.last_name_en) AS name_en, st.grade_level, st.homeroom,
            st.school_id AS student_school_id
     FROM enrolments e JOIN students st ON st.id = e.student_id
     WHERE e.workshop_id = :workshop_id AND e.status IN {PLACE_HOLDING_SQL}

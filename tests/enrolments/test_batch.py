@@ -210,6 +210,27 @@ async def test_a_class_is_enrolled_by_student_code_its_active_students_only(clie
     assert [e["student"]["id"] for e in response.json()][1] == world.class_ids["C2"]
 
 
+async def test_lists_and_rosters_show_each_students_class(client, world):
+    enrolled = await client.post(
+        url(world.workshop_id),
+        json={"student_codes": ["C7", "C9", "S0"]},
+        headers=world.headers["teacher"],
+    )
+    assert enrolled.status_code == 201, enrolled.text
+    expected = {"C7": "1", "C9": "2", "S0": None}
+    listed = await client.get(url(world.workshop_id), headers=world.headers["teacher"])
+    assert {e["student"]["code"]: e["student"]["homeroom"] for e in listed.json()["items"]} == (
+        expected
+    )
+    roster = await client.get(
+        f"/api/v1/sessions/{world.session_id}/attendance", headers=world.headers["teacher"]
+    )
+    assert roster.status_code == 200, roster.text
+    assert {
+        i["student"]["code"]: i["student"]["homeroom"] for i in roster.json()["items"]
+    } == expected
+
+
 async def test_a_class_larger_than_the_seats_fills_them_and_queues_the_rest(client, world, session):
     workshop_id = await add_workshop(session, world, capacity=2)
     await session.commit()

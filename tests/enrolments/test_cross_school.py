@@ -52,6 +52,7 @@ async def test_a_visiting_school_enrols_its_own_student_and_sees_them_in_full(cl
         "name_th": "นักเรียน ต่างโรงเรียน",
         "name_en": "",
         "grade_level": "P6",
+        "homeroom": None,
         "visiting": True,
     }
     await client.post(
@@ -65,8 +66,15 @@ async def test_a_visiting_school_enrols_its_own_student_and_sees_them_in_full(cl
     assert listed.json()["items"][0]["student"]["code"] == "X1"
 
 
-async def test_the_host_sees_a_visitor_by_name_only(client, world):
+async def test_the_host_sees_a_visitor_by_name_only(client, world, session):
+    # The visitor's class (ป.6/4) is theirs to know, as their code is.
+    await session.execute(
+        text("UPDATE students SET homeroom = '4' WHERE id = :id"), {"id": world.other_student_id}
+    )
+    await session.commit()
     await visit(client, world)
+    own = await client.get(enrolments(world), headers=world.headers["other_school_admin"])
+    assert own.json()["items"][0]["student"]["homeroom"] == "4"
     for role in ("school_admin", "teacher"):
         listed = await client.get(enrolments(world), headers=world.headers[role])
         [item] = listed.json()["items"]
@@ -76,6 +84,7 @@ async def test_the_host_sees_a_visitor_by_name_only(client, world):
             "name_th": "นักเรียน ต่างโรงเรียน",
             "name_en": "",
             "grade_level": None,
+            "homeroom": None,
             "visiting": True,
         }
 

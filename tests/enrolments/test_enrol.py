@@ -45,6 +45,7 @@ async def test_enrolling_a_student_gives_a_seat_and_answers_201(client, world, s
         "name_th": "เด็ก ทดสอบ0",
         "name_en": "",
         "grade_level": "P5",
+        "homeroom": None,
         "visiting": False,
     }
     seats = (

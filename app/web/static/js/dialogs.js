@@ -1,10 +1,9 @@
 // Modal dialogs over the current page: signing in again when the sign-in has ended, and
 // "are you sure" questions. Native <dialog> with showModal(): the page behind is inert (focus
 // stays in the dialog, screen readers read only it) and nothing on the page is lost.
-import { signIn } from './api.js';
 import { field, h } from './dom.js';
 import { t } from './i18n.js';
-import { showError } from './problems.js';
+import { onSignIn } from './pages/signin.js';
 
 const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])';
 
@@ -80,26 +79,9 @@ export function signInDialog(user) {
   return new Promise((resolve) => {
     const close = openModal(dialog);
     password.focus();
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      showError(errors, null);
-      if (!username.value.trim() || !password.value) {
-        showError(errors, t('signin.missing'));
-        return;
-      }
-      submit.disabled = true;
-      submit.textContent = t('signin.working');
-      try {
-        const me = await signIn(username.value.trim(), password.value);
-        close();
-        resolve(me);
-      } catch (error) {
-        showError(errors, error);
-        password.select();
-      } finally {
-        submit.disabled = false;
-        submit.textContent = t('signin.submit');
-      }
+    onSignIn({ form, username, password, submit, errors }, (me) => {
+      close();
+      resolve(me);
     });
   });
 }

@@ -109,3 +109,15 @@ export function mondayOf(day) {
 export function workshopTitle(workshop, module = workshop?.module) {
   return pick(workshop, 'title') || pick(module, 'title');
 }
+
+/** ป.5 in Thai, P5 in English. */
+export function gradeName(grade) {
+  if (!grade) return '';
+  if (getLang() === 'en') return grade;
+  return `${grade[0] === 'P' ? 'ป.' : 'ม.'}${grade.slice(1)}`;
+}
+
+/** ม.1/3 (M1/3 in English); the grade alone without a homeroom. */
+export function className(grade, homeroom) {
+  return homeroom ? `${gradeName(grade)}/${homeroom}` : gradeName(grade);
+}

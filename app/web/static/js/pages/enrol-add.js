@@ -5,7 +5,9 @@
 // under the workshop's lock, so the seats and the waitlist stay exact.
 import { api } from '../api.js';
 import { field, h, replace } from '../dom.js';
-import { getLang, t } from '../i18n.js';
+import {
+  className, gradeName, getLang, t,
+} from '../i18n.js';
 import { showError } from '../problems.js';
 
 const GRADES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'M1', 'M2', 'M3', 'M4', 'M5', 'M6'];
@@ -13,18 +15,6 @@ const MAX_BATCH = 500; // the API's limit per request
 const SEARCH_LIMIT = 50;
 // A class typed into the search box: ม.1/3, ม1/3, M1/3, p.5 / 2.
 const CLASS_QUERY = /^(ป|ม|p|m)\s*\.?\s*([1-6])\s*\/\s*([0-9a-zก-๙]{1,10})$/iu;
-
-/** ป.5 in Thai, P5 in English. */
-export function gradeName(grade) {
-  if (!grade) return '';
-  if (getLang() === 'en') return grade;
-  return `${grade[0] === 'P' ? 'ป.' : 'ม.'}${grade.slice(1)}`;
-}
-
-/** ม.1/3 (M1/3 in English); the grade alone without a homeroom. */
-export function className(grade, homeroom) {
-  return homeroom ? `${gradeName(grade)}/${homeroom}` : gradeName(grade);
-}
 
 /** The homeroom as the API stores it: "03" is 3, "ep" is EP. */
 function normaliseHomeroom(text) {

@@ -4,10 +4,10 @@
 import { api, apiAll } from '../api.js';
 import { field, h, replace } from '../dom.js';
 import {
-  formatDate, formatTime, pick, t, workshopTitle,
+  className, formatDate, formatTime, pick, t, workshopTitle,
 } from '../i18n.js';
 import { showError } from '../problems.js';
-import { addPanel, gradeName } from './enrol-add.js';
+import { addPanel } from './enrol-add.js';
 
 const LIST_LIMIT = 500;
 
@@ -103,7 +103,7 @@ export function render(main, { query, user, navigate }) {
         h('td', { class: 'enrol-student' },
           h('a', { href: `#/students/${e.student.id}`, aria: { label: t('record.openWho', { name: pick(e.student, 'name') }) } }, pick(e.student, 'name')),
           h('span', { class: 'enrol-meta' },
-            [e.student.code, gradeName(e.student.grade_level), waiting ? `${t('enrol.requestedAt')} ${stamp(e.requested_at)}` : stamp(e.enrolled_at)]
+            [e.student.code, className(e.student.grade_level, e.student.homeroom), waiting ? `${t('enrol.requestedAt')} ${stamp(e.requested_at)}` : stamp(e.enrolled_at)]
               .filter(Boolean).join(' · '))),
         h('td', { class: 'enrol-action' }, h('button', {
           type: 'button',

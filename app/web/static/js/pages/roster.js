@@ -6,7 +6,9 @@
 import { api, NetworkError } from '../api.js';
 import { can } from '../auth.js';
 import { h, replace } from '../dom.js';
-import { formatDate, formatTime, pick, t, workshopTitle } from '../i18n.js';
+import {
+  className, formatDate, formatTime, pick, t, workshopTitle,
+} from '../i18n.js';
 import {
   flush, loadDraft, marksOf, pendingFor, queueSave, stagedFor, stageSave, unstage,
 } from '../outbox.js';
@@ -80,7 +82,8 @@ export function render(main, { params, user, from }) {
     }
     const student = h('span', { class: 'student' },
       h('span', { class: 'student-name', id: `student-${id}` }, name),
-      item.student.code ? h('span', { class: 'student-code' }, item.student.code) : null,
+      // Code and class (ม.1/3): how a teacher tells two students of the same name apart.
+      item.student.code ? h('span', { class: 'student-code' }, [item.student.code, className(item.student.grade_level, item.student.homeroom)].filter(Boolean).join(' · ')) : null,
       arrived);
     if (readOnly) return h('li', { dataset: { studentId: String(id) } }, h('div', { class: 'mark-row' }, student, statusChip(status)));
     return h(

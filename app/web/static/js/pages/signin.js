@@ -23,6 +23,19 @@ export function render(main, { query, navigate }) {
     errors,
     h('div', { class: 'actions' }, submit),
   );
+  onSignIn({ form, username, password, submit, errors }, (me) => {
+    const next = query.get('next');
+    navigate(next && next.startsWith('#/') && !next.startsWith('#/signin') ? next : homeFor(me));
+  });
+  main.append(form);
+  username.focus();
+}
+
+/**
+ * The submit of a sign-in form (this page's and the sign-in dialog's): both fields asked for,
+ * the button busy while the answer comes, the API's error under the form, then `done(user)`.
+ */
+export function onSignIn({ form, username, password, submit, errors }, done) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     showError(errors, null);
@@ -33,9 +46,7 @@ export function render(main, { query, navigate }) {
     submit.disabled = true;
     submit.textContent = t('signin.working');
     try {
-      const me = await signIn(username.value.trim(), password.value);
-      const next = query.get('next');
-      navigate(next && next.startsWith('#/') && !next.startsWith('#/signin') ? next : homeFor(me));
+      done(await signIn(username.value.trim(), password.value));
     } catch (error) {
       showError(errors, error);
       password.select();
@@ -44,6 +55,4 @@ export function render(main, { query, navigate }) {
       submit.textContent = t('signin.submit');
     }
   });
-  main.append(form);
-  username.focus();
 }
