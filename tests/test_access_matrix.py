@@ -281,6 +281,19 @@ CASES: list[Case] = [
         ROSTER_WRITE_201,
         body=lambda w: {"student_id": w.student_ids[1]},
     ),
+    # The same route naming students by code and by class (issue 18): the same callers.
+    Case(
+        "POST",
+        "/api/v1/workshops/{w.workshop_id}/enrolments",
+        ROSTER_WRITE_201,
+        body=lambda w: {"student_codes": ["S1"]},
+    ),
+    Case(
+        "POST",
+        "/api/v1/workshops/{w.workshop_id}/enrolments",
+        ROSTER_WRITE_201,
+        body=lambda w: {"class_group": {"grade_level": "P5", "homeroom": "1"}},
+    ),
     Case("POST", "/api/v1/enrolments/{w.enrolment_id}/withdraw", ROSTER_WRITE_200),
     Case("GET", "/api/v1/sessions/{w.session_id}/attendance", SCHOOL_READ),
     Case(
@@ -611,6 +624,10 @@ class MatrixWorld(ApiWorld):
         self.or_enrollment = f"enrolment-{self.enrolment_id}"
         await self.session.execute(
             text("UPDATE workshops SET seats_taken = 1 WHERE id = :id"), {"id": self.workshop_id}
+        )
+        # The second student is class ป.5/1 (enrolment by class).
+        await self.session.execute(
+            text("UPDATE students SET homeroom = '1' WHERE id = :id"), {"id": self.student_ids[1]}
         )
         self.api_key_id = (
             await self.session.execute(

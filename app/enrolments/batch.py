@@ -40,6 +40,7 @@ _CLASS = text(
     "AND homeroom = :homeroom AND status = 'active' "
     'ORDER BY student_code COLLATE "C", id LIMIT :limit'
 )
+_CODES_IN_DETAIL = 10
 # "M1" reads ม.1 in Thai, P5 ป.5: how schools write a class (ม.1/3).
 _GRADE_TH = {"P": "ป.", "M": "ม."}
 
@@ -74,7 +75,10 @@ async def _ids_of_codes(db: AsyncSession, school_id: int, codes: list[str]) -> l
         if code not in by_code
     ]
     if unknown:
-        listed = ", ".join(p["student_code"] for p in unknown)
+        # The detail names the first few; `errors` names every one (up to 500 of 40 characters).
+        listed = ", ".join(p["student_code"] for p in unknown[:_CODES_IN_DETAIL])
+        if len(unknown) > _CODES_IN_DETAIL:
+            listed += f" (+{len(unknown) - _CODES_IN_DETAIL})"
         raise Unprocessable(
             f"No such student code: {listed} / ไม่พบรหัสนักเรียน: {listed}",
             student_codes=[p["student_code"] for p in unknown],

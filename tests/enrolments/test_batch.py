@@ -3,6 +3,8 @@
 import pytest
 from sqlalchemy import text
 
+from app.core.security import hash_api_secret
+from app.enrolments.schemas import MAX_STUDENTS_PER_REQUEST
 from app.main import create_app
 from tests.factories import (
     ApiWorld,
@@ -292,6 +294,67 @@ async def test_a_body_naming_students_more_than_one_way_or_badly_is_422(
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+    await assert_unchanged(session, before)
+
+
+async def test_a_school_admins_api_key_enrols_a_class_and_a_bad_key_is_401(client, world, session):
+    await session.execute(
+        text(
+            "INSERT INTO api_keys (prefix, secret_hash, name, user_id, school_id, created_by) "
+            "VALUES ('batch', :h, 'sis', :u, :s, :u)"
+        ),
+        {
+            "h": hash_api_secret("secret"),
+            "u": world.users["school_admin"],
+            "s": world.school_id,
+        },
+    )
+    await session.commit()
+    body = {"class_group": {"grade_level": "P5", "homeroom": "1"}}
+    script = {"Authorization": "Bearer lms_batch_secret"}
+    answer = await client.post(url(world.workshop_id), json=body, headers=script)
+    assert answer.status_code == 201, answer.text
+    assert [e["student"]["code"] for e in answer.json()] == ["C7"]
+    before = await table_snapshot(session, "enrolments")
+    for headers in ({"Authorization": "Bearer lms_batch_wrong"}, {}):
+        refused = await client.post(url(world.workshop_id), json=body, headers=headers)
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"
+    await assert_unchanged(session, before)
+
+
+async def test_codes_that_look_like_formulas_or_too_many_codes_write_nothing(
+    client, world, session
+):
+    before = await table_snapshot(session, "enrolments")
+    formula = await client.post(
+        url(world.workshop_id),
+        json={"student_codes": ['=HYPERLINK("http://x")', "C9"]},
+        headers=world.headers["teacher"],
+    )
+    assert formula.status_code == 422
+    assert [e["student_code"] for e in formula.json()["errors"]] == ['=HYPERLINK("http://x")']
+    unknown = await client.post(
+        url(world.workshop_id),
+        json={"student_codes": [f"NOPE{i}" for i in range(12)]},
+        headers=world.headers["teacher"],
+    )
+    assert len(unknown.json()["errors"]) == 12
+    assert unknown.json()["detail"].startswith("No such student code: NOPE0, NOPE1,")
+    assert "NOPE9 (+2) / " in unknown.json()["detail"]
+    too_many = await client.post(
+        url(world.workshop_id),
+        json={"student_codes": [f"C{i}" for i in range(MAX_STUDENTS_PER_REQUEST + 1)]},
+        headers=world.headers["teacher"],
+    )
+    assert too_many.status_code == 422
+    assert "student_codes" in too_many.text
+    too_long = await client.post(
+        url(world.workshop_id),
+        json={"student_codes": ["C" * 41]},
+        headers=world.headers["teacher"],
+    )
+    assert too_long.status_code == 422
     await assert_unchanged(session, before)
 
 
