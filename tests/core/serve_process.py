@@ -11,11 +11,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import psutil
 import pytest
 
-from tests.reliability.servers import free_port
+from tests.reliability.servers import free_port, wait_healthy
 
 EXIT_TIMEOUT_S = 10
 
@@ -45,17 +44,7 @@ class ServeProcess:
             )
 
     def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.output()
-            try:
-                url = f"http://127.0.0.1:{self.port}/health"
-                if httpx.get(url, timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"the service did not start: {self.output()}")
+        wait_healthy(f"http://127.0.0.1:{self.port}", self.process, self.output, timeout=timeout)
 
     def wait(self) -> int:
         try:

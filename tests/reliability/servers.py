@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,23 @@ import httpx
 from app.core import embedded
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_healthy(
+    base_url: str, process: subprocess.Popen, output: Callable[[], str], *, timeout: float = 30
+) -> None:
+    """Until `base_url`/health answers 200; fails with the process's `output()` if it exits
+    first or does not answer within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, output()
+        try:
+            if httpx.get(base_url + "/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"the service did not answer within {timeout} s: {output()}")
 
 
 class StoppablePostgres:
@@ -84,16 +102,7 @@ class ApiProcess:
             )
 
     def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.output()
-            try:
-                if httpx.get(self.base_url + "/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"the API did not start: {self.output()}")
+        wait_healthy(self.base_url, self.process, self.output, timeout=timeout)
 
     def terminate(self) -> None:
         self.process.send_signal(signal.SIGTERM)

@@ -8,11 +8,8 @@ environment variable CI is set: then they fail, so CI can never pass without run
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -20,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_OUTPUT
+from tests.reliability.servers import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -65,27 +63,6 @@ def browser_or_skip() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    tail = log.read_text()[-3000:]
-    raise RuntimeError(f"the app server did not answer within {timeout} s:\n{tail}")
-
-
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     return browser_or_skip()
@@ -98,7 +75,7 @@ def app_server(
     """The app in a real uvicorn process on a free localhost port, on the test database, with
     LMS_PUBLIC_BASE_URL set to its own address and `extra_env` (settings) on top; its log
     in test-output/web-server-<name>-<worker>.log. Yields its base URL."""
-    port = _free_port()
+    port = free_port()
     TEST_OUTPUT.mkdir(exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     log_path = TEST_OUTPUT / f"web-server-{name + '-' if name else ''}{worker}.log"
@@ -131,7 +108,7 @@ def app_server(
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_up(f"{base}/health", proc, log_path)
+            wait_healthy(base, proc, lambda: log_path.read_text()[-3000:], timeout=60)
             yield base
         finally:
             proc.terminate()
