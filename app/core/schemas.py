@@ -8,7 +8,7 @@ them (the day after `to`, a Bangkok midnight) can never overflow into a 500.
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     PlainSerializer,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -46,13 +47,15 @@ class NullsRefused(StrictModel):
 
 class NullsRefusedPerField(StrictModel):
     """PATCH bodies: only the fields sent are changed, and `null` is refused with an error on
-    each field sent as null."""
+    each field sent as null, but for the fields in `clearable` (where null clears)."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*")
     @classmethod
-    def _not_null(cls, value: Any) -> Any:
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
         # Runs only for fields present in the body (defaults are not validated).
-        if value is None:
+        if value is None and info.field_name not in cls.clearable:
             raise ValueError("may not be null")
         return value
 

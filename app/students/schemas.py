@@ -1,12 +1,12 @@
 """Request and response bodies for students (minors' personal data: only what staff need)."""
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import Query
-from pydantic import BeforeValidator, Field, StringConstraints, field_validator
+from pydantic import BeforeValidator, Field, StringConstraints
 
-from app.core.schemas import BangkokDatetime, ReadModel, StrictModel
+from app.core.schemas import BangkokDatetime, NullsRefusedPerField, ReadModel, StrictModel
 from app.models.students import HOMEROOM_MAX_LENGTH, HOMEROOM_PATTERN
 
 GradeLevel = Literal["P1", "P2", "P3", "P4", "P5", "P6", "M1", "M2", "M3", "M4", "M5", "M6"]
@@ -100,9 +100,11 @@ class StudentCreate(StrictModel):
     status: StudentStatus = "active"
 
 
-class StudentUpdate(StrictModel):
+class StudentUpdate(NullsRefusedPerField):
     """Only the fields sent are changed; `null` clears `homeroom` and is refused elsewhere
     (there is nothing else to clear)."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset({"homeroom"})
 
     student_code: str | None = Field(
         default=None,
@@ -120,19 +122,3 @@ class StudentUpdate(StrictModel):
         default=None, description=HOMEROOM_DESCRIPTION + "; null: no section"
     )
     status: StudentStatus | None = None
-
-    @field_validator(
-        "student_code",
-        "first_name_th",
-        "last_name_th",
-        "first_name_en",
-        "last_name_en",
-        "grade_level",
-        "status",
-    )
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # As NullsRefusedPerField, without homeroom: runs only for fields sent in the body.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
