@@ -9,6 +9,7 @@ from app.attendance.router import router as attendance
 from app.audit.router import router as audit
 from app.calendar.router import router as calendar
 from app.core.openapi import document_request_errors
+from app.core.routing import ApiRoute
 from app.creators.router import router as creators
 from app.credentials.router import public as credentials_public
 from app.credentials.router import router as credentials
@@ -75,4 +76,7 @@ def include_routers(app: FastAPI) -> None:
                 route.description = rest.strip()
             if isinstance(route, APIRoute):
                 document_request_errors(route)
+                if not isinstance(route, ApiRoute):
+                    # Its DbSession would never be ended (app.core.routing).
+                    raise TypeError(f"{route.path}: not an app.core.routing.ApiRoute")
         app.include_router(router)

@@ -2,8 +2,8 @@
 
 Which requests get a transaction (the rule):
 - A request that may write (POST, PUT, PATCH, DELETE) runs in one transaction, committed
-  before the response is sent (`get_db` declared with `scope="function"`), rolled back on
-  error.
+  before the response is sent (the route class ends it: `end_request_session`), rolled back
+  on error.
 - A GET or HEAD runs on the read sessionmaker: the same pool, in autocommit, so it sends its
   statements and nothing else (no BEGIN, no COMMIT). Under READ COMMITTED every statement saw
   a snapshot of its own anyway, so reads see what they saw before. A single-statement write
@@ -201,12 +201,26 @@ async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[
 async def _ending(db: AsyncSession) -> AsyncIterator[AsyncSession]:
     try:
         yield db
-        if not _untouched(db):
-            await db.commit()
     except BaseException:
-        if not _untouched(db):
-            await db.rollback()
+        await finish(db, failed=True)
         raise
+    await finish(db, failed=False)
+
+
+async def finish(db: AsyncSession, *, failed: bool) -> None:
+    """End the session's transaction: commit it, or roll it back when the work `failed` (or
+    the commit itself fails); then close the session and run its `after_transaction` actions."""
+    try:
+        if not _untouched(db):
+            if failed:
+                await db.rollback()
+            else:
+                try:
+                    await db.commit()
+                except BaseException:
+                    if not _untouched(db):
+                        await db.rollback()
+                    raise
     finally:
         try:
             if not _untouched(db):
@@ -258,24 +272,71 @@ def sessionmakers_of(app_state: Any) -> SessionMakers:
     return SessionMakers(get_sessionmaker(), get_read_sessionmaker())
 
 
-async def get_db(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
+# Where a request keeps its session, for `end_request_session`.
+_REQUEST_SESSION = "lms.db_session"
+
+
+@dataclass(slots=True)
+class _RequestSession:
+    db: AsyncSession
+    # The sessionmaker's context manager when it hands out one (the test suite's), else None.
+    opened: contextlib.AbstractAsyncContextManager[AsyncSession] | None
+
+
+async def get_db(connection: HTTPConnection) -> AsyncSession:
     """The request's session: one transaction committed before the response is sent (rolled
     back on error), or for a GET/HEAD an autocommit session (the rule: the module docstring).
 
-    Declared with `scope="function"` where it is used so the commit happens before FastAPI
-    sends the response, never after the client already got its 2xx.
-    """
-    # Only the request's method and matched endpoint: the connection's ASGI scope.
+    A plain dependency, not a generator: the route class (`app.core.routing.ApiRoute`) ends
+    the session with `end_request_session` when the endpoint has returned and before the
+    response is sent. FastAPI wraps a generator dependency in a context manager, a cancel
+    scope and an exit stack on every request (~20 % of a `GET /me`, BENCHMARKS.md)."""
     scope = connection.scope
+    held: _RequestSession | None = scope.get(_REQUEST_SESSION)
+    if held is not None:
+        return held.db
+    if not scope.get(REQUEST_SESSIONS_END):
+        raise RuntimeError(
+            "a DbSession on a route that does not end it: make the router an "
+            "app.core.routing.ApiRouter"
+        )
+    # Only the request's method and matched endpoint: the connection's ASGI scope.
     reads_only = scope.get("method") in _READ_METHODS and not getattr(
         scope.get("endpoint"), _NEEDS_TRANSACTION, False
     )
     makers = sessionmakers_of(scope["app"].state)
-    async with transaction(makers.read if reads_only else makers.write) as db:
-        yield db
+    made: Any = (makers.read if reads_only else makers.write)()
+    if isinstance(made, AsyncSession):
+        held = _RequestSession(made, None)
+    else:
+        # A maker of another kind (the test suite's binds sessions to its own transaction):
+        # its context manager around the session, entered here and left after `finish`.
+        held = _RequestSession(await made.__aenter__(), made)
+    scope[_REQUEST_SESSION] = held
+    return held.db
 
 
-DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
+# Set in a request's scope by the route class that ends its session (`ApiRoute`).
+REQUEST_SESSIONS_END = "lms.ends_db_session"
+
+
+async def end_request_session(scope: Any, *, failed: bool) -> None:
+    """End the session `get_db` gave this request, if it gave one: committed, or rolled back
+    when the request `failed` (see `finish`)."""
+    held: _RequestSession | None = scope.pop(_REQUEST_SESSION, None)
+    if held is None:
+        return
+    try:
+        await finish(held.db, failed=failed)
+    except BaseException as error:
+        if held.opened is not None:
+            await held.opened.__aexit__(type(error), error, error.__traceback__)
+        raise
+    if held.opened is not None:
+        await held.opened.__aexit__(None, None, None)
+
+
+DbSession = Annotated[AsyncSession, Depends(get_db)]
 
 
 # A statement `fetch_row` and `fetch_all` run: a select, or SQL text (`text()`).

@@ -4,7 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from app.api import include_routers
 from app.apidocs.router import mount_api_docs
@@ -12,7 +12,7 @@ from app.config import get_settings
 from app.core.error_handlers import CORSByPath, install_error_handlers, unexpected_error
 from app.core.logging import configure_logging
 from app.core.middleware import AccessLog, BodySizeLimit, SecurityHeaders, UnhandledErrors
-from app.core.pagination import strict_query
+from app.core.routing import ApiRoute
 from app.credentials.keys import publish_signing_key
 from app.credentials.router import PUBLIC_PATHS, PUBLIC_PREFIXES
 from app.db import SESSIONMAKERS_STATE, get_engine
@@ -44,10 +44,11 @@ def create_app() -> FastAPI:
         # FastAPI's docs pages load Swagger UI and ReDoc from a CDN; ours serve every file.
         docs_url=None,
         redoc_url=None,
-        # Unknown query parameters are refused on every route.
-        dependencies=[Depends(strict_query)],
     )
     install_error_handlers(app)
+    # Routes made on the app itself are the API's too (unknown query parameters refused,
+    # the request's session ended: app.core.routing).
+    app.router.route_class = ApiRoute
     # The process's sessionmakers (app.db.sessionmakers_of); the test suite binds its own.
     setattr(app.state, SESSIONMAKERS_STATE, None)
     # Innermost: an unhandled error still leaves through CORS, security headers and the log.

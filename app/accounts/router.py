@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.accounts import keys, users
 from app.accounts import profile as profile_service
@@ -18,10 +18,11 @@ from app.accounts.schemas import (
 )
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.routing import ApiRouter
 from app.core.sql_json import JsonText
 from app.db import DbSession
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+router = ApiRouter(prefix="/api/v1", tags=["accounts"])
 
 
 @router.get("/me", response_model=UserRead, responses=errors(401))

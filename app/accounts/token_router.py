@@ -10,7 +10,7 @@ same site from using it.
 from ipaddress import ip_address
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response, status
+from fastapi import Form, Request, Response, status
 
 from app.accounts import refresh_tokens
 from app.accounts import sign_in as sign_in_service
@@ -19,9 +19,10 @@ from app.config import Settings, get_settings
 from app.core.errors import Unauthorized
 from app.core.oauth import OAuthError
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.db import DbSession
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+router = ApiRouter(prefix="/api/v1", tags=["accounts"])
 
 COOKIE_NAME = "lms_refresh"
 # Sent only to the token and sign-out endpoints, never with the API's other requests.

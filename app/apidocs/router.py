@@ -17,11 +17,12 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, Response
 
 from app.core.errors import NotFound
+from app.core.routing import ApiRouter
 
 DOCS_PATH = "/docs"
 REDOC_PATH = "/redoc"
@@ -63,7 +64,7 @@ _BLANK_IMAGE = (
     b'src:"data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"'
 )
 
-router = APIRouter(include_in_schema=False)
+router = ApiRouter(include_in_schema=False)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.attendance import history, service
@@ -16,10 +16,11 @@ from app.attendance.schemas import (
 )
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.privacy import service as privacy
 
-router = APIRouter(prefix="/api/v1", tags=["attendance"])
+router = ApiRouter(prefix="/api/v1", tags=["attendance"])
 
 
 @router.get(

@@ -3,7 +3,7 @@ enrolments. Admins read all of it; a school admin the events recorded against th
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.accounts.dependencies import AuditReader
 from app.audit import reads
@@ -11,9 +11,10 @@ from app.audit.schemas import AuditEventRead
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.params import PeriodFrom, PeriodTo
+from app.core.routing import ApiRouter
 from app.db import DbSession
 
-router = APIRouter(prefix="/api/v1", tags=["audit"])
+router = ApiRouter(prefix="/api/v1", tags=["audit"])
 
 
 @router.get(

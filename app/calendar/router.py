@@ -8,7 +8,7 @@ calendar when they are booked or moved (`app.calendar.booking`).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.accounts.dependencies import AdminOnly, CurrentPrincipal, SchoolManager
 from app.calendar import closures, service
@@ -24,10 +24,11 @@ from app.calendar.schemas import (
 )
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.routing import ApiRouter
 from app.core.schemas import ApiDate
 from app.db import DbSession
 
-router = APIRouter(prefix="/api/v1", tags=["calendar"])
+router = ApiRouter(prefix="/api/v1", tags=["calendar"])
 
 From = Annotated[ApiDate | None, Query(alias="from", description="First day, inclusive")]
 To = Annotated[ApiDate | None, Query(description="Last day, inclusive; at most 732 days on")]

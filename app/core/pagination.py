@@ -74,17 +74,10 @@ def _allowed_query_names(route: APIRoute) -> frozenset[str]:
     return cached
 
 
-async def strict_query(request: Request) -> None:
-    """Refuse query parameters the route does not declare.
-
-    It runs on every request: most have no query string (nothing to parse), the others a
-    subset test of the names against the route's cached set (FastAPI has parsed
-    `request.query_params` already, for the route's own parameters)."""
-    if not request.scope["query_string"]:
-        return
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return
+def refuse_unknown_query(route: APIRoute, request: Request) -> None:
+    """Refuse query parameters `route` does not declare (400 naming each). Called by the
+    route class (`app.core.routing.ApiRoute`) for every request with a query string: a
+    subset test of the names against the route's cached set."""
     allowed_names = _allowed_query_names(route)
     names = request.query_params.keys()
     if allowed_names.issuperset(names):

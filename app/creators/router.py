@@ -2,16 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from app.accounts.dependencies import AdminOnly, CurrentPrincipal
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.routing import ApiRouter
 from app.creators import service
 from app.creators.schemas import CreatorCreate, CreatorRead, CreatorUpdate
 from app.db import DbSession
 
-router = APIRouter(prefix="/api/v1", tags=["creators"])
+router = ApiRouter(prefix="/api/v1", tags=["creators"])
 
 
 @router.get("/creators", response_model=Page[CreatorRead], responses=errors(400, 401, 422))

@@ -6,11 +6,12 @@ import json
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager, StudentReader
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.credentials import service, verification
 from app.credentials.pages import CERTIFICATE_CSP, VERIFY_CSP, certificate_html, verification_html
 from app.credentials.schemas import (
@@ -24,12 +25,12 @@ from app.credentials.views import PageLanguage
 from app.db import DbSession
 from app.privacy import service as privacy
 
-public = APIRouter(tags=["credentials (public)"])
+public = ApiRouter(tags=["credentials (public)"])
 # Open to any origin (CORS without credentials, app.core.error_handlers.CORSByPath): what a
 # verifier's web page needs. Everything here is free of personal data.
 PUBLIC_PREFIXES = ("/credentials/", "/.well-known/", "/verify/")
 PUBLIC_PATHS = ("/api/v1/credentials/verify",)
-router = APIRouter(prefix="/api/v1", tags=["credentials"])
+router = ApiRouter(prefix="/api/v1", tags=["credentials"])
 
 JWT_TYPES = ("application/vc+jwt", "application/jwt")
 Format = Literal["json", "jwt"]

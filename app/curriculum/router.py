@@ -2,17 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.params import query_model
+from app.core.routing import ApiRouter
 from app.curriculum import service
 from app.curriculum.api_schemas import CourseQuery, CourseRead, ModuleRead
 from app.db import DbSession
 
-router = APIRouter(prefix="/api/v1", tags=["curriculum"])
+router = ApiRouter(prefix="/api/v1", tags=["curriculum"])
 
 
 @router.get("/courses", response_model=Page[CourseRead], responses=errors(400, 401, 422))

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentPrincipal, StudentReader
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.enrolments import batch, by_student, service, withdrawal
 from app.enrolments.schemas import (
@@ -20,7 +21,7 @@ from app.enrolments.schemas import (
 )
 from app.privacy import service as privacy
 
-router = APIRouter(prefix="/api/v1", tags=["enrolments"])
+router = ApiRouter(prefix="/api/v1", tags=["enrolments"])
 
 
 ENROL_DESCRIPTION = """

@@ -34,11 +34,12 @@ The same list, with the formats and the scope rules, is the endpoint's OpenAPI d
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from app.accounts.dependencies import ReportReader
 from app.attendance_filters.params import FilterParams
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.exports import service
 from app.exports.query import Lang
@@ -53,7 +54,7 @@ from app.exports.service import ExportFormat
 from app.exports.streaming import ExportResponse
 from app.privacy import service as privacy
 
-router = APIRouter(prefix="/api/v1", tags=["exports"])
+router = ApiRouter(prefix="/api/v1", tags=["exports"])
 
 ExportReader = ReportReader
 

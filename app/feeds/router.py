@@ -5,16 +5,17 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.feeds import reading, service
 from app.feeds.schemas import CalendarFeedCreate, CalendarFeedCreated, CalendarFeedRead
 
-router = APIRouter(prefix="/api/v1", tags=["calendar feeds"])
-public = APIRouter(tags=["calendar feeds (public)"])
+router = ApiRouter(prefix="/api/v1", tags=["calendar feeds"])
+public = ApiRouter(tags=["calendar feeds (public)"])
 # Answered to any origin without credentials (app.core.error_handlers.CORSByPath): the feed
 # needs no cookie or Authorization, and its token is in the path.
 PUBLIC_PREFIXES = ("/ical/",)

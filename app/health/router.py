@@ -15,16 +15,17 @@ All three are public, like any probe: they reveal the PostgreSQL version and not
 import logging
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.core.errors import ServiceUnavailable, problem
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.health import service
 
 logger = logging.getLogger(__name__)
-router = APIRouter(tags=["health"])
+router = ApiRouter(tags=["health"])
 
 
 class LiveRead(BaseModel):

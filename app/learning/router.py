@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.learning import closing, outcomes
 from app.learning.schemas import (
@@ -20,7 +21,7 @@ from app.learning.schemas import (
 )
 from app.privacy import service as privacy
 
-router = APIRouter(prefix="/api/v1", tags=["learning"])
+router = ApiRouter(prefix="/api/v1", tags=["learning"])
 
 StudentFilter = Annotated[int | None, Query(description="Only this student's changes")]
 

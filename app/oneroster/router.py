@@ -6,7 +6,7 @@ Education Department and everyone else: 403. Export: admin, department, school a
 
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from app.accounts.dependencies import ReportReader, SchoolManager
 from app.core.access import Principal
 from app.core.errors import problem
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.core.schemas import QueryBool
 from app.db import DbSession, needs_transaction
 from app.exports.service import content_disposition
@@ -21,7 +22,7 @@ from app.oneroster import exporting, service
 from app.oneroster.orgs import School
 from app.oneroster.schemas import RosterImportReport
 
-router = APIRouter(prefix="/api/v1", tags=["oneroster"])
+router = ApiRouter(prefix="/api/v1", tags=["oneroster"])
 
 RosterReader = ReportReader
 

@@ -18,7 +18,6 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request, Response
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
-from fastapi.routing import APIRoute
 from fastapi.security import OAuth2
 
 from app.accounts import principals
@@ -26,6 +25,7 @@ from app.accounts.dependencies import get_principal
 from app.config import get_settings
 from app.core.access import REPORT_READERS, Principal
 from app.core.errors import AppError, Forbidden, Unauthorized
+from app.core.routing import ApiRoute
 from app.db import DbSession
 from app.oneroster_rest import oauth
 from app.oneroster_rest.errors import with_status_info
@@ -134,7 +134,7 @@ CoreReader = Annotated[Principal, Depends(oneroster_reader(oauth.CORE_ENDPOINT_S
 RosterReader = Annotated[Principal, Depends(oneroster_reader(oauth.FULL_ENDPOINT_SCOPES))]
 
 
-class OneRosterRoute(APIRoute):
+class OneRosterRoute(ApiRoute):
     """A route whose refusals (authentication, scope, unknown query parameters, unknown
     sourcedIds, bad filters) carry OneRoster's status-info members in their problem+json."""
 

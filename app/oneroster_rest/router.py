@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.core.sql_json import JsonText, json_body
 from app.db import DbSession
 from app.oneroster_rest import members, service
@@ -29,7 +30,7 @@ from app.oneroster_rest.params import DEFAULT_LIMIT, MAX_LIMIT, Selection, read_
 from app.oneroster_rest.schemas import SETS, SINGLES
 
 BASE = "/ims/oneroster/rostering/v1p2"
-router = APIRouter(prefix=BASE, tags=["oneroster"], route_class=OneRosterRoute)
+router = ApiRouter(prefix=BASE, tags=["oneroster"], route_class=OneRosterRoute)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,16 +5,17 @@ import binascii
 from typing import Annotated
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 from pydantic import BaseModel
 
 from app.config import get_settings
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.oneroster_rest import oauth
 from app.oneroster_rest.dependencies import TOKEN_PATH
 
-router = APIRouter(tags=["oneroster"])
+router = ApiRouter(tags=["oneroster"])
 
 _DESCRIPTION = f"""
 OAuth 2.0 client credentials grant (RFC 6749, section 4.4), form-encoded:

@@ -7,17 +7,18 @@ for a school's pupils as a controller: 403, as for teachers and creators.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.accounts.dependencies import SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.params import PeriodFrom, PeriodTo
+from app.core.routing import ApiRouter
 from app.db import DbSession, needs_transaction
 from app.privacy import reads, subject
 from app.privacy.schemas import ReadLogEntry, StudentDataExport
 
-router = APIRouter(prefix="/api/v1", tags=["privacy"])
+router = ApiRouter(prefix="/api/v1", tags=["privacy"])
 
 
 @router.get(

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.accounts.dependencies import StudentReader
 from app.core.csv import FORMULA_RULE
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.exports.service import content_disposition
 from app.privacy import service as privacy
@@ -15,7 +16,7 @@ from app.records.formats import csv_columns_markdown, record_csv, record_filenam
 from app.records.page import CSP, record_html
 from app.records.schemas import LearnerRecord, RecordFormat, RecordLanguage
 
-router = APIRouter(prefix="/api/v1", tags=["students"])
+router = ApiRouter(prefix="/api/v1", tags=["students"])
 
 _DESCRIPTION = f"""
 Everything the student learned: their courses (completed, with the day, or in progress with

@@ -2,16 +2,17 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from app.accounts.dependencies import CurrentPrincipal
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.reference import service
 from app.reference.schemas import DistrictRead, SchoolRead, TermRead
 
-router = APIRouter(prefix="/api/v1", tags=["reference"])
+router = ApiRouter(prefix="/api/v1", tags=["reference"])
 
 NameQuery = Annotated[
     str | None, Query(max_length=100, description="Part of a Thai or English name")

@@ -3,11 +3,12 @@ or as one printable page (definitions in `app.reports.dashboard_schemas`)."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.accounts.dependencies import ReportReader
 from app.attendance_filters.params import FilterParams
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.exports.schemas import DistrictQuery, SchoolQuery, TermQuery
 from app.exports.service import content_disposition
@@ -15,7 +16,7 @@ from app.reports import dashboard
 from app.reports.dashboard_page import CSP, Language, dashboard_html
 from app.reports.dashboard_schemas import DASHBOARD_DEFINITIONS, ProgramDashboard
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = ApiRouter(prefix="/api/v1", tags=["reports"])
 
 _DEFINITIONS = " ".join(f"`{name}`: {meaning}." for name, meaning in DASHBOARD_DEFINITIONS.items())
 

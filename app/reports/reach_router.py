@@ -3,19 +3,20 @@ pillar. Definitions in `app.reports.reach`."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.accounts.dependencies import ReachReader
 from app.attendance_filters.params import FilterParams
 from app.core.csv import FORMULA_RULE
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.exports.schemas import DistrictQuery, SchoolQuery, TermQuery
 from app.exports.service import content_disposition
 from app.reports import reach
 from app.reports.reach_schemas import REACH_DEFINITIONS, CreatorReachReport, Pillar
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = ApiRouter(prefix="/api/v1", tags=["reports"])
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {

@@ -3,7 +3,7 @@ teachers who host workshops. Definitions are in `app.reports.service`."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from app.accounts.dependencies import ReportReader, StudentReader
 from app.attendance_filters.params import FilterParams
@@ -11,6 +11,7 @@ from app.audit import service as audit
 from app.core.csv import FORMULA_RULE
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
+from app.core.routing import ApiRouter
 from app.core.schemas import QueryBool
 from app.db import DbSession, needs_transaction
 from app.exports.schemas import DistrictQuery, SchoolQuery, TermQuery
@@ -30,7 +31,7 @@ from app.reports.schemas import (
     PseudonymousLowAttendanceItem,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = ApiRouter(prefix="/api/v1", tags=["reports"])
 
 LowAttendanceReader = StudentReader
 

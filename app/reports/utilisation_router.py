@@ -3,12 +3,13 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.accounts.dependencies import ReportReader
 from app.attendance_filters.params import FilterParams
 from app.core.csv import FORMULA_RULE
 from app.core.openapi import errors
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.exports.schemas import DistrictQuery, FromQuery, SchoolQuery, TermQuery, ToQuery
 from app.exports.service import content_disposition
@@ -21,7 +22,7 @@ from app.reports.utilisation_schemas import (
     UtilisationReport,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = ApiRouter(prefix="/api/v1", tags=["reports"])
 
 _CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {

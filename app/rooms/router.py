@@ -7,12 +7,13 @@ their own; everyone else 403 (or 404 for a room outside their read scope).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.params import query_model
+from app.core.routing import ApiRouter
 from app.core.schemas import ApiDate
 from app.core.sql_json import JsonText, json_body
 from app.db import DbSession
@@ -26,7 +27,7 @@ from app.rooms.schemas import (
     RoomUpdate,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["rooms"])
+router = ApiRouter(prefix="/api/v1", tags=["rooms"])
 
 
 @router.get("/rooms", response_model=Page[RoomRead], responses=errors(400, 401, 422))

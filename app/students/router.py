@@ -7,18 +7,19 @@ can enrol them.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from app.accounts.dependencies import SchoolManager, StudentReader
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.params import query_model
+from app.core.routing import ApiRouter
 from app.db import DbSession
 from app.privacy import service as privacy
 from app.students import service
 from app.students.schemas import StudentCreate, StudentQuery, StudentRead, StudentUpdate
 
-router = APIRouter(prefix="/api/v1", tags=["students"])
+router = ApiRouter(prefix="/api/v1", tags=["students"])
 
 
 @router.get("/students", response_model=Page[StudentRead], responses=errors(400, 401, 403, 422))

@@ -7,16 +7,18 @@ it is mounted as files, with a redirect from /app to /app/ for people who type t
 import os
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from app.core.routing import ApiRouter
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 APP_PATH = "/app/"
 
-router = APIRouter(include_in_schema=False)
+router = ApiRouter(include_in_schema=False)
 
 
 class WebAppFiles(StaticFiles):

@@ -9,12 +9,13 @@ Department read.
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from app.accounts.dependencies import CurrentPrincipal, SchoolManager
 from app.core.openapi import errors
 from app.core.pagination import Page, PagingDep
 from app.core.params import query_model
+from app.core.routing import ApiRouter
 from app.core.schemas import BANGKOK, ApiDate
 from app.core.sql_json import JsonText, json_body
 from app.db import DbSession
@@ -39,7 +40,7 @@ from app.workshops.schemas import (
     WorkshopUpdate,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["workshops"])
+router = ApiRouter(prefix="/api/v1", tags=["workshops"])
 
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
 
